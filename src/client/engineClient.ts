@@ -1,0 +1,63 @@
+// The one typed door into the engine. The console, the CLI, the MCP proxy and the exec wrapper use it,
+// in-process (engine in the same process) or over the socket: the same calls either way.
+import type { Agent } from '../shared/agent.js';
+import type { Alert, AlertQuery } from '../shared/alert.js';
+import type { EngineEvent, Topic } from '../shared/events.js';
+import type { Decision, FirewallCheck, Prompt, PromptResolve } from '../shared/firewall.js';
+import type { LedgerRecord } from '../shared/ledger.js';
+import type { EngineStatus } from '../shared/status.js';
+import type { TaskDetail, Task, TaskListQuery, TaskPage, TaskSubmit } from '../shared/task.js';
+
+/** Who is acting, recorded in transitions and the ledger. */
+export interface Actor {
+  by: string;
+  surface: 'tui' | 'cli' | 'rest' | 'ipc';
+}
+
+export interface EngineClient {
+  status(): Promise<EngineStatus>;
+  tasks: {
+    submit(input: TaskSubmit): Promise<Task>;
+    list(query?: TaskListQuery): Promise<TaskPage>;
+    get(id: string): Promise<TaskDetail>;
+    approve(id: string, reason?: string): Promise<Task>;
+    reject(id: string, reason?: string): Promise<Task>;
+    abort(id: string, reason?: string): Promise<Task>;
+  };
+  prompts: {
+    list(): Promise<Prompt[]>;
+    resolve(id: string, answer: PromptResolve): Promise<Prompt>;
+  };
+  firewall: {
+    check(req: FirewallCheck): Promise<Decision>;
+    trust(): Promise<{ policy_hash: string }>;
+    diff(): Promise<{ diff: string; trusted_hash: string | null; current_hash: string | null }>;
+  };
+  alerts: {
+    list(query?: AlertQuery): Promise<Alert[]>;
+    ack(id: string, reason?: string): Promise<Alert>;
+  };
+  agents: {
+    list(): Promise<Agent[]>;
+  };
+  ledger: {
+    recent(limit?: number): Promise<LedgerRecord[]>;
+  };
+  /** Live events for the topics; returns the unsubscribe function. */
+  subscribe(topics: readonly Topic[], onEvent: (event: EngineEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** An error the engine reported, with the JSON-RPC / HTTP-like code that classifies it. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly code: EngineErrorCode,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export type EngineErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'unavailable' | 'internal' | 'forbidden';

@@ -1,0 +1,18 @@
+// Agents known to the engine (registered over IPC or REST).
+import { z } from 'zod';
+
+export interface Agent {
+  name: string;
+  pid: number | null;
+  profile: string | null;
+  state: 'alive' | 'gone';
+  registered_at: string;
+  last_seen: string;
+  decisions: { allow: number; deny: number; ask: number };
+}
+
+export const AgentRegisterSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)'),
+  pid: z.number().int().positive().optional(),
+  profile: z.string().max(64).optional(),
+});

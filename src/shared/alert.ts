@@ -1,0 +1,51 @@
+// Alert vocabulary (DESIGN.md §8, contract).
+import { z } from 'zod';
+
+export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ALERT_SOURCES = [
+  'integrity',
+  'anomaly',
+  'api_audit',
+  'secrets',
+  'permissions',
+  'network',
+  'firewall',
+  'approver',
+  'engine',
+  'mcp',
+] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
+export interface Alert {
+  id: string;
+  ts: string;
+  severity: Severity;
+  source: AlertSource;
+  check: string;
+  message: string;
+  path?: string;
+  ip?: string;
+  /** Never a raw secret: hashes and masked excerpts only. */
+  evidence?: Record<string, unknown>;
+  /** How many times the same finding repeated since it was raised (aggregation). */
+  count?: number;
+  acked_by?: string;
+  acked_at?: string;
+}
+
+/** What a detector hands to the engine; the engine assigns id and ts. */
+export type AlertInput = Omit<Alert, 'id' | 'ts' | 'acked_by' | 'acked_at' | 'count'>;
+
+export const AlertQuerySchema = z.object({
+  since: z.string().max(64).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  unacked: z.coerce.boolean().optional(),
+});
+export type AlertQuery = z.input<typeof AlertQuerySchema>;
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}

@@ -1,0 +1,26 @@
+// The engine's summary of itself, as `status`, the console header and /metrics see it.
+import type { Severity } from './alert.js';
+import type { ApproverLinkState } from './events.js';
+import type { QueueStatus } from './task.js';
+
+export interface EngineStatus {
+  version: string;
+  pid: number;
+  started_at: string;
+  uptime_ms: number;
+  state_dir: string;
+  demo: boolean;
+  api: { host: string; port: number } | null;
+  approver: { state: ApproverLinkState; url: string | null; pending_review: number };
+  firewall: { mode: 'deny' | 'ask' | 'allowlist'; trusted: boolean; lockdown: boolean; policy_hash: string | null; lockdown_reason: string | null };
+  /** Unacknowledged alerts by severity. */
+  alerts: Record<Severity, number>;
+  latest_alert: { severity: Severity; ts: string; message: string } | null;
+  queue: QueueStatus;
+  cost_today_usd: number;
+  /** Cost per hour for the last 24 hours, oldest first (for the sparkline). */
+  cost_by_hour: number[];
+  prompts_pending: number;
+  agents_alive: number;
+  crashed_last_run: boolean;
+}
