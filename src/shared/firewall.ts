@@ -87,6 +87,8 @@ export interface Prompt {
   feedback: string | null;
   /** The narrowest rule "allow always" would write, or null when it is refused (shells, interpreters, sudo). */
   always_rule: string | null;
+  /** Why "allow always" is refused when always_rule is null (e.g. "bash -c runs arbitrary code"), for the console. */
+  always_refusal?: string;
 }
 
 export const PromptResolveSchema = z.object({
