@@ -2,6 +2,7 @@
 // approver while the link is online or degraded, decides locally (strict fallback) when the approver
 // fails or the link is in fallback, never throws from decide() and never waits past its deadline.
 // A health loop keeps running in every state and brings the link back online by itself.
+import { setMaxListeners } from 'node:events';
 import { createActor, type Actor } from 'xstate';
 import type { ApproverLinkState } from '../../shared/events.js';
 import type { Task } from '../../shared/task.js';
@@ -46,6 +47,8 @@ export class ApproverLink {
 
   constructor(private readonly opts: ApproverLinkOptions) {
     this.cfg = opts.config;
+    // Every in-flight call listens on the stop signal; many concurrent decisions are normal.
+    setMaxListeners(0, this.stopping.signal);
     this.log = (opts.logger ?? silentLogger).child({ component: 'approver-link' });
     const enabled = this.cfg.enabled && !!this.cfg.assistant_url;
     const attempts = this.cfg.retry_policy.enabled ? this.cfg.retry_policy.max_attempts : 1;

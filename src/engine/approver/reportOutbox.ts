@@ -118,7 +118,7 @@ export class ReportOutbox implements FallbackReviewSink {
            approved = excluded.approved, reason = excluded.reason, constraints = excluded.constraints,
            decided_at = excluded.decided_at, reviewed_by = NULL, reviewed_at = NULL`,
       ),
-      listReview: db.prepare(`SELECT * FROM approver_fallback_review WHERE reviewed_at IS NULL ORDER BY decided_at, task_id LIMIT ?`),
+      listReview: db.prepare(`SELECT * FROM approver_fallback_review WHERE reviewed_at IS NULL ORDER BY decided_at, rowid LIMIT ?`),
       countReview: db.prepare(`SELECT count(*) AS n FROM approver_fallback_review WHERE reviewed_at IS NULL`),
       markReviewed: db.prepare(`UPDATE approver_fallback_review SET reviewed_by = ?, reviewed_at = ? WHERE task_id = ? AND reviewed_at IS NULL`),
     };
