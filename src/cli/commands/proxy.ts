@@ -1,0 +1,148 @@
+// gatehouse proxy [--agent A] [--server-name N] -- SERVER_COMMAND…
+// Runs one MCP server behind the firewall for an MCP host (stdio). stdout is the protocol: every
+// log line goes to stderr, which hosts keep in their MCP logs.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { EngineClient } from '../../client/engineClient.js';
+import type { AlertInput } from '../../shared/alert.js';
+import { resolveStateDir } from '../../engine/stateDir.js';
+import { JsonFilePinStore } from '../../engine/proxy/pinStore.js';
+import { runProxy } from '../../engine/proxy/runProxy.js';
+import type { DecideFn, ProxyLogger } from '../../engine/proxy/types.js';
+import type { SecretScanner } from '../../engine/proxy/responseScanner.js';
+import { CliError } from '../cliError.js';
+
+interface ProxyArgs {
+  agent: string;
+  serverName?: string;
+  redact: boolean;
+  hide?: string[];
+  progressInterval: number;
+  pins: boolean;
+  logLevel: string;
+  stateDir?: string;
+  server?: string[];
+  '--'?: string[];
+}
+
+type Connect = (opts: { stateDir: string }) => Promise<EngineClient>;
+
+/** The socket client is written elsewhere; load it when it exists, and fail closed when it does not. */
+async function loadConnect(): Promise<Connect | undefined> {
+  try {
+    const mod = (await import(pathToFileURL(join(import.meta.dirname, '..', '..', 'client', 'ipcClient.js')).href)) as { connectEngine?: Connect };
+    return typeof mod.connectEngine === 'function' ? mod.connectEngine : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (t: string) => string }> {
+  const mod = (await import('../../engine/monitor/secrets.js')) as Record<string, unknown>;
+  const out: { scanText?: SecretScanner; redact?: (t: string) => string } = {};
+  if (typeof mod.findSecrets === 'function') {
+    const find = mod.findSecrets as (text: string) => { kind?: string; type?: string; excerpt?: string; masked?: string }[];
+    out.scanText = (text) => find(text).map((f) => ({ kind: String(f.kind ?? f.type ?? 'secret'), excerpt: String(f.excerpt ?? f.masked ?? '') }));
+  }
+  if (typeof mod.maskSecrets === 'function') out.redact = mod.maskSecrets as (t: string) => string;
+  return out;
+}
+
+/**
+ * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
+ * applies the TTL). One connection per proxy, opened lazily and re-opened after a failure.
+ */
+export function engineDecider(connect: Connect | undefined, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
+  let client: Promise<EngineClient> | undefined;
+  return async (call, ctx) => {
+    if (!connect) throw new Error('this gatehouse build has no engine client (src/client/ipcClient.ts); refusing every tool call');
+    client ??= connect({ stateDir });
+    let c: EngineClient;
+    try {
+      c = await client;
+    } catch (e) {
+      client = undefined;
+      throw new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
+    }
+    ctx.onWaiting?.();
+    // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
+    // and then the proxy refuses the allow that did not come from the operator (fail closed).
+    const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
+    const aborted = new Promise<never>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }));
+    try {
+      return await Promise.race([c.firewall.check(req), aborted]);
+    } catch (e) {
+      if (!ctx.signal.aborted) {
+        log.warn({ err: (e as Error).message }, 'firewall.check failed');
+        client = undefined;
+        c.close().catch(() => undefined);
+      }
+      throw e;
+    }
+  };
+}
+
+export const proxyCommand: CommandModule<object, ProxyArgs> = {
+  command: 'proxy [server..]',
+  describe: 'run an MCP stdio server behind the firewall: gatehouse proxy --server-name N -- COMMAND ARGS…',
+  builder: (y: Argv) =>
+    y
+      .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false })
+      .option('agent', { type: 'string', default: 'default', describe: 'agent name the firewall rules apply to' })
+      .option('server-name', { type: 'string', describe: 'server name for the policy tools rules (default: the command name)' })
+      .option('redact', { type: 'boolean', default: false, describe: 'redact secrets and prompt injection found in tool results' })
+      .option('hide', { type: 'string', array: true, describe: 'tool names to leave out of tools/list' })
+      .option('progress-interval', { type: 'number', default: 10, describe: 'seconds between progress notifications while a prompt waits' })
+      .option('pins', { type: 'boolean', default: true, describe: 'pin tool descriptions and schemas (alert when they change)' })
+      .option('log-level', { type: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] })
+      .option('original-args', { type: 'boolean', hidden: true, describe: 'marker written by mcp wrap' }) as unknown as Argv<ProxyArgs>,
+  handler: async (argv: ArgumentsCamelCase<ProxyArgs>) => {
+    const server = [...(argv.server ?? []), ...(argv['--'] ?? [])].map(String);
+    const [command, ...args] = server;
+    if (!command) throw new CliError('gatehouse proxy: give the server command after "--", e.g. gatehouse proxy --server-name fs -- npx -y @modelcontextprotocol/server-filesystem /tmp');
+    if (!Number.isFinite(argv.progressInterval) || argv.progressInterval <= 0) {
+      throw new CliError(`gatehouse proxy: --progress-interval must be a positive number of seconds, got ${argv.progressInterval}`);
+    }
+    const serverName = argv.serverName ?? command.split('/').pop()!;
+    const stateDir = resolveStateDir(argv.stateDir);
+    const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName } }, pino.destination(2));
+    const connect = await loadConnect();
+    if (!connect) log.error({}, 'no engine client in this build: every tool call will be refused');
+    const secretTools = await loadSecretTools();
+    let pins: JsonFilePinStore | undefined;
+    if (argv.pins) {
+      try {
+        pins = new JsonFilePinStore(join(stateDir, 'mcp-pins.json'));
+      } catch (e) {
+        throw new CliError(`gatehouse proxy: ${(e as Error).message}`);
+      }
+    }
+    const hidden = new Set(argv.hide ?? []);
+    const decide = engineDecider(connect, stateDir, argv.agent, log);
+    const onAlert = (a: AlertInput) => {
+      log.warn({ alert: a }, `alert ${a.severity} ${a.source}/${a.check}: ${a.message}`);
+      // TODO(engine): EngineClient has no alerts.raise yet; forward there once it exists.
+    };
+    const result = await runProxy({
+      command,
+      args,
+      input: process.stdin,
+      output: process.stdout,
+      serverName,
+      agent: argv.agent,
+      decide,
+      onAlert,
+      ...secretTools,
+      redactSecrets: argv.redact,
+      redactInjection: argv.redact,
+      ...(pins ? { pins } : {}),
+      ...(hidden.size ? { hideTool: (n: string) => hidden.has(n) } : {}),
+      logger: log,
+      progressIntervalMs: argv.progressInterval * 1000,
+      forwardSignals: true,
+    });
+    process.exit(result.exitCode);
+  },
+};
