@@ -13,10 +13,11 @@ export class Fence {
   constructor(
     private readonly redact: (text: string) => string,
     contents: readonly string[] = [],
+    draw: () => string = () => `F${randomBytes(9).toString('hex')}`,
   ) {
     // Random and re-drawn until no content contains it, so data cannot close its own fence.
     let token: string;
-    do token = `F${randomBytes(9).toString('hex')}`;
+    do token = draw();
     while (contents.some((c) => c.includes(token)));
     this.token = token;
   }

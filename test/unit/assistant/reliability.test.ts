@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 const formats: WireFormat[] = ['anthropic', 'openai'];
-const providerOf = (f: WireFormat) => (f === 'anthropic' ? 'anthropic' : 'openai') as const;
+const providerOf = (f: WireFormat): 'anthropic' | 'openai' => (f === 'anthropic' ? 'anthropic' : 'openai');
 
 function expectError(v: unknown): AssistantError {
   if (!isAssistantError(v)) throw new Error(`expected an error value, got ${JSON.stringify(v)}`);
