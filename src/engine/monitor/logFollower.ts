@@ -1,0 +1,129 @@
+// Follows a growing log file like `tail -F`: reads appended lines, and survives rotation
+// (rename + recreate: the old file is drained, then the new one is read from its start) and
+// truncation (reading restarts at 0). Polling, because fs.watch misses renames on some filesystems.
+import { open, stat, type FileHandle } from 'node:fs/promises';
+
+export interface FollowOptions {
+  /** Poll interval in ms (default 250). */
+  intervalMs?: number;
+  /** Start at the beginning of the existing file instead of its end (default false). */
+  fromStart?: boolean;
+  /** Called when the file was rotated or truncated (the auditor restarts line numbers). */
+  onReset?: (why: 'rotated' | 'truncated') => void;
+  /** Read errors other than "file missing" (which is waited out during rotation). */
+  onError?: (err: Error) => void;
+  /** Longest partial line kept waiting for its newline; longer ones are flushed as a line. */
+  maxLineBytes?: number;
+}
+
+export interface LogFollower {
+  /** Resolves after the current poll finishes and the file is closed. */
+  stop(): Promise<void>;
+  /** Runs one poll now (tests use it to avoid waiting on timers). */
+  poll(): Promise<void>;
+}
+
+export function followLog(path: string, onLine: (line: string) => void, opts: FollowOptions = {}): LogFollower {
+  const interval = opts.intervalMs ?? 250;
+  const maxLine = opts.maxLineBytes ?? 1 << 20;
+  let fh: FileHandle | null = null;
+  let ino = -1;
+  let pos = 0;
+  let partial: Buffer = Buffer.alloc(0);
+  let stopped = false;
+  let first = true;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+  const buf = Buffer.allocUnsafe(1 << 16);
+
+  const emit = (chunk: Buffer) => {
+    let data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+      onLine(data.toString('utf8', start, nl));
+      start = nl + 1;
+    }
+    data = data.subarray(start);
+    if (data.length > maxLine) {
+      onLine(data.toString('utf8'));
+      data = Buffer.alloc(0);
+    }
+    partial = Buffer.from(data);
+  };
+
+  const drain = async () => {
+    if (!fh) return;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      emit(buf.subarray(0, bytesRead));
+    }
+  };
+
+  const closeCurrent = async () => {
+    if (fh) await fh.close().catch(() => undefined);
+    fh = null;
+  };
+
+  const once = async () => {
+    if (stopped) return;
+    let st;
+    try {
+      st = await stat(path);
+    } catch (err) {
+      // Missing between rename and recreate: drain what the old handle still has, then wait.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        // A file that appears later is read from its start: all of it is new.
+        first = false;
+        await drain().catch(() => undefined);
+        return;
+      }
+      throw err;
+    }
+    if (fh && st.ino !== ino) {
+      await drain();
+      if (partial.length) emit(Buffer.from('\n'));
+      await closeCurrent();
+      opts.onReset?.('rotated');
+      pos = 0;
+    }
+    if (!fh) {
+      fh = await open(path, 'r');
+      const fst = await fh.stat();
+      ino = fst.ino;
+      if (first && !opts.fromStart) pos = fst.size;
+      first = false;
+    }
+    const size = (await fh.stat()).size;
+    if (size < pos) {
+      partial = Buffer.alloc(0);
+      pos = 0;
+      opts.onReset?.('truncated');
+    }
+    await drain();
+  };
+
+  const poll = (): Promise<void> => {
+    running = running.then(once).catch((err: unknown) => opts.onError?.(err as Error));
+    return running;
+  };
+
+  const tick = () => {
+    if (stopped) return;
+    void poll().finally(() => {
+      if (!stopped) timer = setTimeout(tick, interval);
+    });
+  };
+  tick();
+
+  return {
+    poll,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      await closeCurrent();
+    },
+  };
+}
