@@ -48,16 +48,4 @@ export interface EngineClient {
   close(): Promise<void>;
 }
 
-/** An error the engine reported, with the JSON-RPC / HTTP-like code that classifies it. */
-export class EngineError extends Error {
-  constructor(
-    message: string,
-    readonly code: EngineErrorCode,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-
-export type EngineErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'unavailable' | 'internal' | 'forbidden';
+export { EngineError, type EngineErrorCode } from '../shared/errors.js';

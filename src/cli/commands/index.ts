@@ -1,9 +1,30 @@
 // Every gatehouse command, one module each. Add a command by adding its module here.
 import type { CommandModule } from 'yargs';
+import { attachCommand, defaultCommand, watchCommand } from './console.js';
+import { reloadCommand, stopCommand } from './control.js';
+import { doctorCommand } from './doctor.js';
+import { ledgerCommand } from './ledger.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { submitCommand, tasksCommand } from './tasks.js';
 import { proxyCommand } from './proxy.js';
 import { mcpCommand } from './mcp.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
 
-export const commands: AnyCommand[] = [proxyCommand, mcpCommand];
+export const commands: AnyCommand[] = [
+  defaultCommand,
+  runCommand,
+  attachCommand,
+  watchCommand,
+  statusCommand,
+  submitCommand,
+  tasksCommand,
+  reloadCommand,
+  stopCommand,
+  ledgerCommand,
+  doctorCommand,
+  proxyCommand,
+  mcpCommand,
+];

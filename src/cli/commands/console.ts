@@ -1,0 +1,64 @@
+// `gatehouse` (no command): open the console, attached to the engine already running for this state
+// dir, or starting one in this process. `gatehouse attach`: attach only. `gatehouse watch`: a small pane.
+import type { CommandModule } from 'yargs';
+import { existsSync } from 'node:fs';
+import { connectEngine } from '../../client/ipcClient.js';
+import { inspectLock } from '../../engine/lock.js';
+import { statePath } from '../../engine/stateDir.js';
+import { stateDirOf, toCliError, type GlobalArgs } from '../context.js';
+import { runEngineProcess } from '../engineProcess.js';
+import { openConsole } from '../openConsole.js';
+
+interface ConsoleArgs extends GlobalArgs {
+  readonly: boolean;
+  compact: boolean;
+}
+
+function engineRunning(argv: GlobalArgs): boolean {
+  const dir = stateDirOf(argv);
+  return existsSync(statePath(dir, 'socket')) && (inspectLock(statePath(dir, 'lock'))?.alive ?? false);
+}
+
+async function attach(argv: ConsoleArgs, watch: boolean): Promise<void> {
+  let client;
+  try {
+    client = await connectEngine({ stateDir: stateDirOf(argv), surface: 'tui' });
+  } catch (err) {
+    throw toCliError(err);
+  }
+  try {
+    await openConsole({ client, readonly: argv.readonly, demo: false, compact: argv.compact, watch });
+  } finally {
+    await client.close();
+  }
+  process.exit(0);
+}
+
+const consoleOptions = (y: import('yargs').Argv<GlobalArgs>) =>
+  y
+    .option('readonly', { type: 'boolean', default: false, describe: 'hide dangerous actions (approve, reject, abort, trust)' })
+    .option('compact', { type: 'boolean', default: false, describe: 'compact layout for a small tmux pane' }) as never;
+
+export const defaultCommand: CommandModule<GlobalArgs, ConsoleArgs> = {
+  command: '$0',
+  describe: 'open the console (attach to the running engine, or start one here)',
+  builder: consoleOptions,
+  handler: async (argv) => {
+    if (engineRunning(argv)) return attach(argv, false);
+    await runEngineProcess({ argv, tui: true, logFormat: 'pretty', demo: false, readonly: argv.readonly });
+  },
+};
+
+export const attachCommand: CommandModule<GlobalArgs, ConsoleArgs> = {
+  command: 'attach',
+  describe: 'open the console on the engine running for this state dir',
+  builder: consoleOptions,
+  handler: (argv) => attach(argv, false),
+};
+
+export const watchCommand: CommandModule<GlobalArgs, ConsoleArgs> = {
+  command: 'watch',
+  describe: 'a small live pane for tmux: asks, pending and running tasks, fallback, latest alert',
+  builder: consoleOptions,
+  handler: (argv) => attach(argv, true),
+};

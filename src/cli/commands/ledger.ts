@@ -1,0 +1,40 @@
+// `gatehouse ledger verify`: walks the hash chain and names the first broken record (exit 1).
+import type { Argv, CommandModule } from 'yargs';
+import { verifyLedger } from '../../engine/ledger.js';
+import { openStore } from '../../engine/store.js';
+import { printJson, stateDirOf, type GlobalArgs } from '../context.js';
+import { CliError } from '../cliError.js';
+
+interface VerifyArgs extends GlobalArgs {
+  json: boolean;
+}
+
+export const ledgerCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'ledger <command>',
+  describe: 'the hash-chained record of every decision and action',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .command<VerifyArgs>({
+        command: 'verify',
+        describe: 'check the chain; exit 1 at the first edited or missing record',
+        builder: (yy) => yy.option('json', { type: 'boolean', default: false }) as never,
+        handler: (argv) => {
+          let db;
+          try {
+            db = openStore(stateDirOf(argv), { readonly: true });
+          } catch (err) {
+            throw new CliError((err as Error).message, 2);
+          }
+          try {
+            const r = verifyLedger(db);
+            if (argv.json) printJson(r);
+            else process.stdout.write(r.ok ? `ledger ok: ${r.records} records\n` : `ledger BROKEN at record ${r.broken_at}: ${r.problem}\n`);
+            if (!r.ok) process.exitCode = 1;
+          } finally {
+            db.close();
+          }
+        },
+      })
+      .demandCommand(1, 'name a ledger subcommand') as never,
+  handler: () => {},
+};

@@ -1,0 +1,36 @@
+// `gatehouse status [--json] [--tmux]`: the engine's summary; exit 3 when no engine runs. Never loads ink.
+import type { CommandModule } from 'yargs';
+import type { EngineStatus } from '../../shared/status.js';
+import { CliError } from '../cliError.js';
+import { EXIT_NO_ENGINE, printJson, withClient, type GlobalArgs } from '../context.js';
+import { formatStatus } from '../formatStatus.js';
+
+interface Args extends GlobalArgs {
+  json: boolean;
+  tmux: boolean;
+}
+
+export const statusCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'status',
+  describe: 'show the engine status (exit 3 when no engine runs)',
+  builder: (y) =>
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .option('tmux', { type: 'boolean', default: false, describe: "one short line for tmux's status-right" }) as never,
+  handler: async (argv) => {
+    let status: EngineStatus;
+    try {
+      status = await withClient(argv, (c) => c.status(), 5000);
+    } catch (err) {
+      if (argv.tmux && err instanceof CliError && err.exitCode === EXIT_NO_ENGINE) {
+        process.stdout.write('gh ○ off\n');
+        process.exitCode = EXIT_NO_ENGINE;
+        return;
+      }
+      throw err;
+    }
+    if (argv.json) printJson(status);
+    else if (argv.tmux) process.stdout.write(`${(await import('../../ui/tmuxLine.js')).tmuxStatusLine(status)}\n`);
+    else process.stdout.write(formatStatus(status));
+  },
+};

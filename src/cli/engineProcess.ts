@@ -1,0 +1,68 @@
+// Runs the engine in this process until it is stopped: signals (TERM/INT drain and exit, HUP reloads),
+// and either headless logging or the console in the same process.
+import { Engine, localActor, type Door } from '../engine/engine.js';
+import { apiDoor } from '../engine/api.js';
+import { ipcDoor } from '../engine/ipcServer.js';
+import { LockHeldError } from '../engine/lock.js';
+import { DocumentError } from '../engine/yamlErrors.js';
+import { inProcessClient } from '../client/inProcessClient.js';
+import { CliError } from './cliError.js';
+import { stateDirOf, type GlobalArgs } from './context.js';
+import { openConsole } from './openConsole.js';
+
+export interface EngineProcessOptions {
+  argv: GlobalArgs;
+  tui: boolean;
+  port?: number | undefined;
+  logFormat: 'pretty' | 'json';
+  demo: boolean;
+  readonly: boolean;
+}
+
+/** Doors every engine process opens; later capabilities add theirs here. */
+export const engineDoors: Door[] = [ipcDoor, apiDoor];
+
+export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
+  const stateDir = stateDirOf(o.argv);
+  let engine: Engine;
+  try {
+    engine = await Engine.start(
+      {
+        stateDir,
+        ...(o.argv.config ? { configFlag: o.argv.config } : {}),
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        demo: o.demo,
+        logStdout: o.tui ? null : o.logFormat,
+      },
+      engineDoors,
+    );
+  } catch (err) {
+    if (err instanceof LockHeldError || err instanceof DocumentError) throw new CliError(err.message, 1);
+    throw err;
+  }
+
+  const stop = (why: string) => void engine.stop(why);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    try {
+      engine.reload({ by: 'SIGHUP', surface: 'engine' });
+    } catch (err) {
+      engine.logger.error({ err: (err as Error).message }, 'reload failed; keeping the running config');
+    }
+  });
+  process.on('uncaughtException', (err) => {
+    engine.logger.fatal({ err }, 'uncaught exception');
+    void engine.stop('uncaught exception').finally(() => process.exit(70));
+  });
+
+  if (o.tui) {
+    await openConsole({ client: inProcessClient(engine, localActor('tui')), readonly: o.readonly, demo: o.demo });
+    await engine.stop('console closed');
+  } else {
+    const api = engine.apiAddress ? `http://${engine.apiAddress.host}:${engine.apiAddress.port}` : 'off';
+    engine.logger.info({ api, socket: `${stateDir}/gatehouse.sock` }, 'running headless; SIGTERM or `gatehouse stop` to stop');
+  }
+  await engine.stopped;
+  process.exit(0);
+}

@@ -1,0 +1,53 @@
+// One EngineClient built over any transport that can call a method and deliver events: the socket
+// client and the in-process client differ only in their transport.
+import type { Alert } from '../shared/alert.js';
+import type { Agent } from '../shared/agent.js';
+import type { EngineEvent, Topic } from '../shared/events.js';
+import type { Decision, Prompt } from '../shared/firewall.js';
+import type { LedgerRecord } from '../shared/ledger.js';
+import type { EngineStatus } from '../shared/status.js';
+import type { Task, TaskDetail, TaskPage } from '../shared/task.js';
+import type { EngineClient } from './engineClient.js';
+
+export interface Transport {
+  call(method: string, params?: unknown): Promise<unknown>;
+  /** Starts delivering events of these topics; returns a stop function. */
+  subscribe(topics: readonly Topic[], onEvent: (event: EngineEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export function clientOver(t: Transport): EngineClient {
+  const call = <T>(method: string, params?: unknown) => t.call(method, params) as Promise<T>;
+  return {
+    status: () => call<EngineStatus>('status'),
+    tasks: {
+      submit: (input) => call<Task>('tasks.submit', input),
+      list: (query) => call<TaskPage>('tasks.list', query ?? {}),
+      get: (id) => call<TaskDetail>('tasks.get', { id }),
+      approve: (id, reason) => call<Task>('tasks.approve', { id, reason }),
+      reject: (id, reason) => call<Task>('tasks.reject', { id, reason }),
+      abort: (id, reason) => call<Task>('tasks.abort', { id, reason }),
+    },
+    prompts: {
+      list: () => call<Prompt[]>('prompts.list'),
+      resolve: (id, answer) => call<Prompt>('prompts.resolve', { id, ...answer }),
+    },
+    firewall: {
+      check: (req) => call<Decision>('firewall.check', req),
+      trust: () => call<{ policy_hash: string }>('policy.trust'),
+      diff: () => call<{ diff: string; trusted_hash: string | null; current_hash: string | null }>('policy.diff'),
+    },
+    alerts: {
+      list: (query) => call<Alert[]>('alerts.list', query ?? {}),
+      ack: (id, reason) => call<Alert>('alerts.ack', { id, reason }),
+    },
+    agents: {
+      list: () => call<Agent[]>('agents.list'),
+    },
+    ledger: {
+      recent: (limit) => call<LedgerRecord[]>('ledger.recent', { limit: limit ?? 100 }),
+    },
+    subscribe: (topics, onEvent) => t.subscribe(topics, onEvent),
+    close: () => t.close(),
+  };
+}

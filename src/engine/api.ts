@@ -1,0 +1,160 @@
+// The REST API (DESIGN.md §6, contract) on fastify, bound to 127.0.0.1 by default. Every endpoint but
+// GET /health needs the bearer token. Responses are {success, timestamp, data}; errors {success:false, error, details}.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AlertQuerySchema } from '../shared/alert.js';
+import { EngineError, HTTP_STATUS } from '../shared/errors.js';
+import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema, TASK_STATUSES, type TaskStatus } from '../shared/task.js';
+import { tokenMatches } from './apiToken.js';
+import type { Door, Engine } from './engine.js';
+import { renderMetrics } from './metrics.js';
+import type { Actor } from './queue.js';
+
+/** Extra routes contributed by other capabilities (firewall, prompts, security). */
+export type RouteContributor = (app: FastifyInstance, engine: Engine, helpers: ApiHelpers) => void;
+
+export interface ApiHelpers {
+  ok: (reply: FastifyReply, data: unknown, code?: number) => FastifyReply;
+  parse: <S extends z.ZodType>(schema: S, value: unknown, what: string) => z.output<S>;
+  actor: (req: FastifyRequest) => Actor;
+}
+
+const contributors: RouteContributor[] = [];
+export function contributeRoutes(c: RouteContributor): void {
+  contributors.push(c);
+}
+
+function ok(reply: FastifyReply, data: unknown, code = 200): FastifyReply {
+  return reply.code(code).send({ success: true, timestamp: new Date().toISOString(), data });
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new EngineError(
+      `invalid ${what}`,
+      'bad_request',
+      r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+function actor(req: FastifyRequest): Actor {
+  const name = req.headers['x-gatehouse-actor'];
+  return { by: typeof name === 'string' && /^[\w.@-]{1,64}$/.test(name) ? name : 'api', surface: 'rest' };
+}
+
+const IdParams = z.object({ id: TaskIdSchema });
+const WaitQuery = z.object({
+  wait: z.coerce.number().min(0).max(3600).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+});
+
+export function buildApi(engine: Engine): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: engine.config.api.body_limit_bytes,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  const helpers: ApiHelpers = { ok, parse, actor };
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/health' && req.method === 'GET') return;
+    const auth = req.headers.authorization;
+    const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    const header = req.headers['x-auth-token'];
+    const given = bearer ?? (typeof header === 'string' ? header : undefined);
+    if (!tokenMatches(given, engine.token)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ success: false, error: 'unauthorized: send Authorization: Bearer <token> or X-Auth-Token', details: null });
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    if (err instanceof EngineError) {
+      return reply.code(HTTP_STATUS[err.code]).send({ success: false, error: err.message, details: err.details ?? null });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) engine.logger.error({ err, url: req.url }, 'REST handler failed');
+    const message =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `body too large (limit ${engine.config.api.body_limit_bytes} bytes)`
+        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'unsupported content type: send application/json'
+          : status === 400
+            ? `malformed request: ${err.message}`
+            : status === 500
+              ? 'internal error'
+              : err.message;
+    return reply.code(status).send({ success: false, error: message, details: null });
+  });
+
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ success: false, error: `no route ${req.method} ${req.url.split('?')[0]}`, details: null }));
+
+  app.get('/health', async () => ({ status: engine.isStopping ? 'stopping' : 'ok', version: engine.status().version }));
+
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(engine.status())));
+
+  app.post('/api/tasks', async (req, reply) => ok(reply, engine.submitTask(req.body as never, actor(req)), 201));
+
+  app.get('/api/tasks/:id', async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'task id');
+    const q = parse(WaitQuery, req.query, 'query');
+    const task = engine.queue.require(id);
+    if (!q.wait) return ok(reply, task);
+    const seen: TaskStatus = q.status ?? task.status;
+    const ms = Math.min(q.wait, engine.config.api.max_wait_seconds) * 1000;
+    return ok(reply, await engine.waitForChange(id, seen, ms));
+  });
+
+  app.post('/api/tasks/:id/start', async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'task id');
+    const body = parse(TaskStartSchema, req.body ?? {}, 'body');
+    return ok(reply, engine.start(id, actor(req), body.logs));
+  });
+  app.post('/api/tasks/:id/complete', async (req, reply) => ok(reply, engine.complete(parse(IdParams, req.params, 'task id').id, actor(req), req.body)));
+  app.post('/api/tasks/:id/fail', async (req, reply) => ok(reply, engine.fail(parse(IdParams, req.params, 'task id').id, actor(req), req.body)));
+  app.get('/api/tasks/:id/abort-signal', async (req, reply) => ok(reply, engine.abortSignal(parse(IdParams, req.params, 'task id').id)));
+
+  app.get('/api/queue/status', async (_req, reply) => ok(reply, engine.queue.status()));
+  app.get('/api/queue/tasks', async (req, reply) => {
+    const q = parse(TaskListQuerySchema, req.query, 'query');
+    const page = engine.queue.list(q);
+    return ok(reply, { ...page, limit: q.limit, offset: q.offset });
+  });
+  app.get('/api/queue/task/:id', async (req, reply) => ok(reply, engine.queue.detail(parse(IdParams, req.params, 'task id').id)));
+
+  for (const action of ['approve', 'reject', 'abort'] as const) {
+    app.post(`/api/queue/${action}/:id`, async (req, reply) => {
+      const { id } = parse(IdParams, req.params, 'task id');
+      const { reason } = parse(ReasonBodySchema, req.body ?? {}, 'body');
+      return ok(reply, engine[action](id, actor(req), reason));
+    });
+  }
+
+  app.get('/api/approval/health', async (_req, reply) => {
+    const s = engine.status().approver;
+    return ok(reply, { approval_system: { healthy: s.state === 'online', fallback_mode: s.state === 'fallback', assistant_url: s.url, state: s.state } });
+  });
+
+  app.get('/api/alerts', async (req, reply) => ok(reply, engine.alerts.list(parse(AlertQuerySchema, req.query, 'query'))));
+
+  for (const c of contributors) c(app, engine, helpers);
+  return app;
+}
+
+/** The REST door: listens on config.api.host:port (port 0 = any free port). */
+export const apiDoor: Door = {
+  async open(engine) {
+    if (!engine.config.api.enabled) return async () => {};
+    const app = buildApi(engine);
+    await app.listen({ host: engine.config.api.host, port: engine.config.api.port });
+    const addr = app.server.address();
+    engine.apiAddress = typeof addr === 'object' && addr ? { host: engine.config.api.host, port: addr.port } : null;
+    engine.logger.info({ api: engine.apiAddress }, 'REST API listening');
+    return async () => {
+      await app.close();
+    };
+  },
+};

@@ -1,0 +1,25 @@
+// The REST bearer token: 32 random bytes, base64url, made on first start in a 0600 file.
+// GATEHOUSE_API_TOKEN overrides it (for a gateway that is given its token by its own config).
+import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { refuseSymlink, writePrivateFileAtomic } from './stateDir.js';
+
+export function loadOrCreateToken(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GATEHOUSE_API_TOKEN) return env.GATEHOUSE_API_TOKEN;
+  refuseSymlink(path);
+  if (existsSync(path)) {
+    const t = readFileSync(path, 'utf8').trim();
+    if (t.length > 0) return t;
+  }
+  const token = randomBytes(32).toString('base64url');
+  writePrivateFileAtomic(path, `${token}\n`);
+  return token;
+}
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+export function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,373 @@
+// The engine: one per host and state dir. It owns the store and every decision, and lets the other
+// programs in over REST and the Unix socket. Composition only: each part lives in its own module.
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { AlertInput } from '../shared/alert.js';
+import { EngineError } from '../shared/errors.js';
+import type { EngineEvent } from '../shared/events.js';
+import type { EngineStatus } from '../shared/status.js';
+import {
+  TaskCompleteSchema,
+  TaskFailSchema,
+  TaskSubmitSchema,
+  TERMINAL_STATUSES,
+  type Constraint,
+  type DecidedBy,
+  type Task,
+  type TaskStatus,
+  type TaskSubmit,
+} from '../shared/task.js';
+import { VERSION } from '../shared/version.js';
+import { AlertCenter } from './alerts.js';
+import { loadOrCreateToken } from './apiToken.js';
+import { decideByBudget, startOfDay } from './budgetRules.js';
+import { applyPortOverride, loadConfig, type Config } from './config.js';
+import { EventBus } from './eventBus.js';
+import { Ledger } from './ledger.js';
+import { acquireLock } from './lock.js';
+import { createLogger, silentLogger, type Logger } from './logger.js';
+import { TaskQueue, type Actor } from './queue.js';
+import { clearSentinel, takeSentinel } from './sentinel.js';
+import { ensurePrivateDir, statePath } from './stateDir.js';
+import { openStore, type Db } from './store.js';
+
+export interface EngineOptions {
+  stateDir: string;
+  configFlag?: string;
+  port?: number;
+  demo?: boolean;
+  /** Echo logs on stdout (headless), as readable lines or NDJSON. */
+  logStdout?: 'pretty' | 'json' | null;
+  env?: NodeJS.ProcessEnv;
+  /** Quiet logger (tests, in-process console). */
+  quiet?: boolean;
+}
+
+/** A decision on a task waiting for approval; null = leave it to the operator. */
+export interface TaskDecision {
+  approved: boolean;
+  reason: string;
+  constraints: Constraint[];
+  decided_by: Exclude<DecidedBy, 'operator'>;
+  retry_after_seconds?: number | null;
+}
+
+/** The seam for deciders (budget rules now; the remote approver link plugs in ahead of them). */
+export type TaskDecider = (task: Task) => Promise<TaskDecision | null>;
+
+export interface Door {
+  /** Called once the engine is ready, to start serving; returns a closer. */
+  open(engine: Engine): Promise<() => Promise<void>>;
+}
+
+export class Engine {
+  readonly runId = randomBytes(8).toString('hex');
+  readonly startedAt = new Date();
+  readonly bus: EventBus;
+  readonly ledger: Ledger;
+  readonly queue: TaskQueue;
+  readonly alerts: AlertCenter;
+  readonly token: string;
+  crashedLastRun = false;
+  apiAddress: { host: string; port: number } | null = null;
+  private deciders: TaskDecider[] = [];
+  private closers: Array<() => Promise<void>> = [];
+  private inflight = new Set<Promise<unknown>>();
+  private stopping: Promise<void> | null = null;
+  private readonly stoppedResolvers: Array<() => void> = [];
+  readonly stopped: Promise<void>;
+
+  private constructor(
+    readonly opts: EngineOptions,
+    public config: Config,
+    readonly configFile: string | null,
+    readonly db: Db,
+    public logger: Logger,
+    private readonly releaseLock: () => void,
+  ) {
+    this.bus = new EventBus(undefined, (err) => this.logger.error({ err }, 'event listener failed'));
+    this.ledger = new Ledger(db);
+    this.queue = new TaskQueue(db, this.ledger, this.bus);
+    this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'));
+    this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
+    this.deciders = [(task) => Promise.resolve(this.budgetDecision(task))];
+    this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
+  }
+
+  static async start(opts: EngineOptions, doors: Door[] = []): Promise<Engine> {
+    const env = opts.env ?? process.env;
+    const { config: loaded, file } = loadConfig(opts.configFlag, env);
+    const config = applyPortOverride(loaded, opts.port);
+    process.umask(0o077);
+    ensurePrivateDir(opts.stateDir);
+    const release = await acquireLock(statePath(opts.stateDir, 'lock'));
+    let db: Db | null = null;
+    try {
+      const logger = opts.quiet
+        ? silentLogger()
+        : await createLogger({
+            stateDir: opts.stateDir,
+            level: config.logging.level,
+            redact: config.logging.redact,
+            maxFileMb: config.logging.max_file_mb,
+            maxFiles: config.logging.max_files,
+            stdout: opts.logStdout ?? null,
+          });
+      db = openStore(opts.stateDir, { synchronous: config.store.synchronous });
+      const engine = new Engine(opts, config, file, db, logger, release);
+      engine.recoverFromCrash();
+      for (const door of doors) engine.closers.push(await door.open(engine));
+      engine.bus.emit({ type: 'engine.started', pid: process.pid });
+      engine.logger.info({ run_id: engine.runId, state_dir: opts.stateDir, config: file ?? '(defaults)', version: VERSION }, 'engine started');
+      for (const id of engine.queue.idsWithStatus('pending_approval')) engine.scheduleDecision(id);
+      return engine;
+    } catch (err) {
+      db?.close();
+      release();
+      throw err;
+    }
+  }
+
+  private recoverFromCrash(): void {
+    const sentinel = statePath(this.opts.stateDir, 'sentinel');
+    const { crashed } = takeSentinel(sentinel, { pid: process.pid, run_id: this.runId, started_at: this.startedAt.toISOString() });
+    if (!crashed) return;
+    this.crashedLastRun = true;
+    const actor: Actor = { by: 'engine', surface: 'engine' };
+    const ids = this.queue.runningIds();
+    for (const id of ids) this.queue.transition(id, 'task.fail', actor, { reason: 'engine crashed', error_message: 'engine crashed while the task was running' });
+    this.raiseAlert({
+      severity: 'P1',
+      source: 'engine',
+      check: 'crash_recovered',
+      message: `the last engine run (pid ${crashed.pid}, started ${crashed.started_at}) ended without shutting down; ${ids.length} running task(s) marked failed`,
+      evidence: { previous_run: crashed.run_id, reconciled: ids },
+    });
+    this.bus.emit({ type: 'engine.crash_recovered', reconciled: ids.length });
+    this.logger.warn({ previous: crashed, reconciled: ids.length }, 'recovered from a crash');
+  }
+
+  /** Puts a decider ahead of the budget rules (the approver link uses this). */
+  addDecider(decider: TaskDecider): void {
+    this.deciders.unshift(decider);
+  }
+
+  private budgetDecision(task: Task): TaskDecision | null {
+    const since = startOfDay(new Date(), this.config.budget.time_zone);
+    const verdict = decideByBudget(task, this.config.budget, this.queue.committedCostSince(since));
+    return verdict ? { ...verdict, constraints: [], decided_by: 'budget' } : null;
+  }
+
+  /** Runs the deciders for a task in pending_approval; applies the first decision, if any. */
+  scheduleDecision(taskId: string): void {
+    this.track(
+      (async () => {
+        for (const decider of this.deciders) {
+          const task = this.queue.get(taskId);
+          if (!task || task.status !== 'pending_approval' || this.stopping) return;
+          let decision: TaskDecision | null = null;
+          try {
+            decision = await decider(task);
+          } catch (err) {
+            this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
+            continue;
+          }
+          if (!decision) continue;
+          const latest = this.queue.get(taskId);
+          if (!latest || latest.status !== 'pending_approval' || this.stopping) return;
+          const actor: Actor = { by: decision.decided_by, surface: decision.decided_by === 'fallback' ? 'fallback' : decision.decided_by };
+          this.queue.transition(taskId, decision.approved ? 'task.approve' : 'task.reject', actor, {
+            reason: decision.reason,
+            decided_by: decision.decided_by,
+            constraints: decision.constraints,
+          });
+          return;
+        }
+      })(),
+    );
+  }
+
+  /** Keeps a promise in the set the shutdown drains. */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => {});
+    return p;
+  }
+
+  // ---- operations shared by every door -------------------------------------------------------
+
+  submitTask(input: TaskSubmit, actor: Actor): Task {
+    this.assertRunning();
+    const parsed = TaskSubmitSchema.safeParse(input);
+    if (!parsed.success) throw new EngineError('invalid task', 'bad_request', parsed.error.issues);
+    const task = this.queue.submit(parsed.data, actor);
+    this.scheduleDecision(task.task_id);
+    return task;
+  }
+
+  approve(id: string, actor: Actor, reason?: string): Task {
+    this.assertRunning();
+    return this.queue.transition(id, 'task.approve', actor, { reason: reason ?? 'approved by operator', decided_by: 'operator' });
+  }
+
+  reject(id: string, actor: Actor, reason?: string): Task {
+    this.assertRunning();
+    return this.queue.transition(id, 'task.reject', actor, { reason: reason ?? 'rejected by operator', decided_by: 'operator' });
+  }
+
+  abort(id: string, actor: Actor, reason?: string): Task {
+    this.assertRunning();
+    return this.queue.transition(id, 'task.abort', actor, { reason: reason ?? `aborted by ${actor.by}` });
+  }
+
+  start(id: string, actor: Actor, logs?: string[]): Task {
+    this.assertRunning();
+    return this.queue.transition(id, 'task.start', actor, { reason: 'started by the gateway', ...(logs ? { logs } : {}) });
+  }
+
+  complete(id: string, actor: Actor, body: unknown): Task {
+    this.assertRunning();
+    const b = TaskCompleteSchema.safeParse(body ?? {});
+    if (!b.success) throw new EngineError('invalid completion report', 'bad_request', b.error.issues);
+    return this.queue.transition(id, 'task.complete', actor, {
+      reason: 'completed',
+      ...(b.data.result !== undefined ? { result: b.data.result } : {}),
+      ...(b.data.actual_cost !== undefined ? { actual_cost: b.data.actual_cost } : {}),
+      ...(b.data.logs ? { logs: b.data.logs } : {}),
+    });
+  }
+
+  fail(id: string, actor: Actor, body: unknown): Task {
+    this.assertRunning();
+    const b = TaskFailSchema.safeParse(body ?? {});
+    if (!b.success) throw new EngineError('invalid failure report', 'bad_request', b.error.issues);
+    const message = b.data.error_message ?? b.data.error ?? 'failed';
+    return this.queue.transition(id, 'task.fail', actor, {
+      reason: message,
+      error_message: message,
+      ...(b.data.actual_cost !== undefined ? { actual_cost: b.data.actual_cost } : {}),
+      ...(b.data.logs ? { logs: b.data.logs } : {}),
+    });
+  }
+
+  abortSignal(id: string): { should_abort: boolean; reason: string | null } {
+    const t = this.queue.require(id);
+    if (t.status === 'aborted') return { should_abort: true, reason: this.lastReason(id) };
+    if (t.status === 'rejected') return { should_abort: true, reason: t.decision_reason ?? 'rejected' };
+    return { should_abort: false, reason: null };
+  }
+
+  private lastReason(id: string): string | null {
+    const d = this.queue.detail(id);
+    return d.transitions.at(-1)?.reason ?? null;
+  }
+
+  /** Resolves when the task's status differs from `seen` or the wait ends; returns the task. */
+  waitForChange(id: string, seen: TaskStatus, ms: number): Promise<Task> {
+    const now = this.queue.require(id);
+    if (now.status !== seen || ms <= 0 || TERMINAL_STATUSES.includes(now.status)) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve(this.queue.get(id) ?? now);
+      };
+      const timer = setTimeout(done, ms);
+      const off = this.bus.subscribe((e: EngineEvent) => {
+        if ((e.type === 'task.transitioned' && e.task.task_id === id) || e.type === 'engine.stopping') done();
+      });
+    });
+  }
+
+  raiseAlert(input: AlertInput) {
+    const alert = this.alerts.raise(input);
+    this.logger.warn({ alert_id: alert.id, severity: alert.severity, source: alert.source, check: alert.check }, alert.message);
+    return alert;
+  }
+
+  status(): EngineStatus {
+    const counts = this.alerts.openCounts();
+    const latest = this.alerts.latest();
+    const since = startOfDay(new Date(), this.config.budget.time_zone);
+    return {
+      version: VERSION,
+      pid: process.pid,
+      started_at: this.startedAt.toISOString(),
+      uptime_ms: Date.now() - this.startedAt.getTime(),
+      state_dir: this.opts.stateDir,
+      demo: this.opts.demo ?? false,
+      api: this.apiAddress,
+      approver: { state: 'off', url: null, pending_review: 0 },
+      firewall: { mode: 'ask', trusted: true, lockdown: false, policy_hash: null, lockdown_reason: null },
+      alerts: counts,
+      latest_alert: latest ? { severity: latest.severity, ts: latest.ts, message: latest.message } : null,
+      queue: this.queue.status(),
+      cost_today_usd: Math.round(this.queue.committedCostSince(since).spent * 100) / 100,
+      cost_by_hour: this.queue.costByHour(24),
+      prompts_pending: 0,
+      agents_alive: 0,
+      crashed_last_run: this.crashedLastRun,
+    };
+  }
+
+  /** Re-reads the config file (SIGHUP, `gatehouse reload`). An invalid file keeps the running config. */
+  reload(actor: Actor): { ok: true; file: string | null; notes: string[] } {
+    const { config: fresh, file } = loadConfig(this.opts.configFlag, this.opts.env ?? process.env);
+    const next = applyPortOverride(fresh, this.opts.port);
+    const notes: string[] = [];
+    if (next.api.port !== this.config.api.port || next.api.host !== this.config.api.host) notes.push('api.host/api.port take effect at the next start');
+    if (next.store.synchronous !== this.config.store.synchronous) notes.push('store.synchronous takes effect at the next start');
+    this.logger.level = next.logging.level;
+    this.config = next;
+    this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'config.reload', detail: { file, notes } });
+    this.logger.info({ file, notes }, 'config reloaded');
+    return { ok: true, file, notes };
+  }
+
+  private assertRunning(): void {
+    if (this.stopping) throw new EngineError('the engine is shutting down', 'unavailable');
+  }
+
+  get isStopping(): boolean {
+    return this.stopping !== null;
+  }
+
+  /** Stops accepting, finishes writes, then removes the sentinel, socket and lock. Idempotent. */
+  stop(reason: string): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      this.logger.info({ reason }, 'engine stopping');
+      this.bus.emit({ type: 'engine.stopping', reason });
+      for (const close of [...this.closers].reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          this.logger.error({ err }, 'closing a door failed');
+        }
+      }
+      await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5_000))]);
+      this.db.close();
+      clearSentinel(statePath(this.opts.stateDir, 'sentinel'));
+      try {
+        unlinkSync(statePath(this.opts.stateDir, 'socket'));
+      } catch {
+        /* not there */
+      }
+      this.releaseLock();
+      await new Promise<void>((r) => this.logger.flush(() => r()));
+      for (const r of this.stoppedResolvers) r();
+    })();
+    return this.stopping;
+  }
+}
+
+export function localActor(surface: Actor['surface']): Actor {
+  let name = 'operator';
+  try {
+    name = userInfo().username;
+  } catch {
+    /* no passwd entry */
+  }
+  return { by: name, surface };
+}

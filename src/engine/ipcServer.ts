@@ -1,0 +1,183 @@
+// The IPC door (DESIGN.md §10, contract): JSON-RPC 2.0, one message per line, over gatehouse.sock (0600).
+// A malformed line gets a JSON-RPC error and never ends the connection's other requests or the engine.
+// Subscribers that fall behind lose events and get a gap marker; they never slow the engine.
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { z } from 'zod';
+import { EngineError, RPC_CODE } from '../shared/errors.js';
+import { TOPICS, topicOf, type EngineEvent, type Topic } from '../shared/events.js';
+import { SURFACES } from '../shared/task.js';
+import type { Door, Engine } from './engine.js';
+import { LineSplitter } from './lineSplitter.js';
+import { findMethod, parseParams } from './rpcMethods.js';
+import type { Actor } from './queue.js';
+import { refuseSymlink, statePath } from './stateDir.js';
+
+const MAX_LINE = 16 * 1024 * 1024;
+/** Buffered output past which a subscriber is considered behind and events are dropped. */
+const HIGH_WATER = 4 * 1024 * 1024;
+
+type Id = string | number | null;
+
+const RequestSchema = z.object({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.string().max(200), z.number()]).optional(),
+  method: z.string().min(1).max(200),
+  params: z.unknown().optional(),
+});
+
+const HelloSchema = z.object({ client: z.enum(SURFACES).default('ipc'), user: z.string().regex(/^[\w.@-]{1,64}$/).default('ipc') });
+const SubscribeSchema = z.object({ topics: z.array(z.enum(TOPICS)).min(1).default([...TOPICS]) });
+
+class MethodNotFound extends Error {
+  constructor(method: string) {
+    super(`method not found: ${method}`);
+  }
+}
+
+class Connection {
+  actor: Actor = { by: 'ipc', surface: 'ipc' };
+  topics = new Set<Topic>();
+  dropped = 0;
+  private unsubscribe: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly socket: Socket,
+  ) {
+    const splitter = new LineSplitter(MAX_LINE);
+    socket.on('data', (chunk: Buffer) => {
+      for (const item of splitter.push(chunk)) {
+        if (item.tooLong) this.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `line longer than ${MAX_LINE} bytes was discarded` } });
+        else void this.handleLine(item.line);
+      }
+    });
+    socket.on('drain', () => {
+      if (this.dropped > 0) {
+        const dropped = this.dropped;
+        this.dropped = 0;
+        this.notify({ type: 'gap', dropped, seq: 0, ts: new Date().toISOString() });
+      }
+    });
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.socket.destroy();
+  }
+
+  private send(msg: unknown): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(`${JSON.stringify(msg)}\n`);
+  }
+
+  private notify(event: EngineEvent): void {
+    if (this.socket.writableLength > HIGH_WATER) {
+      this.dropped++;
+      return;
+    }
+    this.send({ jsonrpc: '2.0', method: 'event', params: event });
+  }
+
+  private async handleLine(line: string): Promise<void> {
+    if (line.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      this.send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error: the line is not JSON' } });
+      return;
+    }
+    const req = RequestSchema.safeParse(raw);
+    const rawId = (raw as { id?: unknown })?.id;
+    const id: Id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+    if (!req.success) {
+      this.send({ jsonrpc: '2.0', id, error: { code: -32600, message: 'invalid request: expected {jsonrpc:"2.0", id, method, params}', data: req.error.issues.map((i) => i.message) } });
+      return;
+    }
+    const { method, params } = req.data;
+    const isNotification = req.data.id === undefined;
+    try {
+      const result = await this.dispatch(method, params);
+      if (!isNotification) this.send({ jsonrpc: '2.0', id: req.data.id, result: result ?? null });
+    } catch (err) {
+      if (isNotification) return;
+      if (err instanceof MethodNotFound) {
+        this.send({ jsonrpc: '2.0', id: req.data.id, error: { code: -32601, message: err.message, data: { code: 'bad_request' } } });
+      } else if (err instanceof EngineError) {
+        this.send({ jsonrpc: '2.0', id: req.data.id, error: { code: RPC_CODE[err.code], message: err.message, data: { code: err.code, details: err.details ?? null } } });
+      } else {
+        this.engine.logger.error({ err, method }, 'IPC method failed');
+        this.send({ jsonrpc: '2.0', id: req.data.id, error: { code: -32603, message: `internal error in ${method}`, data: { code: 'internal' } } });
+      }
+    }
+  }
+
+  private async dispatch(method: string, params: unknown): Promise<unknown> {
+    switch (method) {
+      case 'hello': {
+        const h = parseParams(HelloSchema, params);
+        this.actor = { by: h.user, surface: h.client };
+        return { version: this.engine.status().version, run_id: this.engine.runId };
+      }
+      case 'subscribe': {
+        const { topics } = parseParams(SubscribeSchema, params);
+        for (const t of topics) this.topics.add(t);
+        this.unsubscribe ??= this.engine.bus.subscribe((e) => {
+          if (this.topics.has(topicOf(e.type))) this.notify(e);
+        });
+        return { topics: [...this.topics] };
+      }
+      case 'unsubscribe':
+        this.topics.clear();
+        return { topics: [] };
+      case 'shutdown':
+        setImmediate(() => void this.engine.stop(`shutdown requested by ${this.actor.by}`));
+        return { stopping: true };
+      default: {
+        const m = findMethod(method);
+        if (!m) throw new MethodNotFound(method);
+        return await m(this.engine, params, { actor: this.actor });
+      }
+    }
+  }
+}
+
+export const ipcDoor: Door = {
+  async open(engine) {
+    const path = statePath(engine.opts.stateDir, 'socket');
+    refuseSymlink(path);
+    // We hold the single-instance lock, so a socket file still here is a leftover of a crash.
+    try {
+      unlinkSync(path);
+    } catch {
+      /* none */
+    }
+    const connections = new Set<Connection>();
+    const server: Server = createServer((socket) => {
+      const c = new Connection(engine, socket);
+      connections.add(c);
+      socket.on('close', () => connections.delete(c));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    chmodSync(path, 0o600);
+    engine.logger.info({ socket: path }, 'IPC socket listening');
+    return async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Let answers already written reach their readers, then end the connections.
+        setTimeout(() => {
+          for (const c of connections) c.close();
+        }, 50);
+      });
+    };
+  },
+};

@@ -1,0 +1,87 @@
+// Operational logs: pino into logs/ with size rotation (pino-roll), tokens and keys redacted; in headless
+// mode also on stdout as readable lines or NDJSON. Never Ink output.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import pinoRoll from 'pino-roll';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'token',
+  'api_key',
+  'apiKey',
+  'password',
+  'secret',
+  'authorization',
+  '*.token',
+  '*.api_key',
+  '*.apiKey',
+  '*.password',
+  '*.secret',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-auth-token"]',
+  'req.headers.authorization',
+  'req.headers["x-auth-token"]',
+  '*.headers.authorization',
+  '*.headers["x-auth-token"]',
+];
+
+export interface LoggerOptions {
+  stateDir: string;
+  level: string;
+  redact: boolean;
+  maxFileMb: number;
+  maxFiles: number;
+  /** Where headless mode echoes lines (null = file only). */
+  stdout: 'pretty' | 'json' | null;
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** One readable line per record: `10:41:02 INFO message key=value …`. */
+export function prettyLine(json: string): string {
+  try {
+    const { time, level, msg, pid: _pid, hostname: _h, ...rest } = JSON.parse(json) as Record<string, unknown>;
+    const t = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
+    const extras = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`)
+      .join(' ');
+    return `${t} ${(LEVELS[level as number] ?? String(level)).padEnd(5)} ${String(msg ?? '')}${extras ? ` ${extras}` : ''}\n`;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+}
+
+function prettyStdout(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) process.stdout.write(prettyLine(line));
+      cb();
+    },
+  });
+}
+
+export async function createLogger(opts: LoggerOptions): Promise<Logger> {
+  const dir = join(opts.stateDir, 'logs');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = await pinoRoll({ file: join(dir, 'gatehouse'), extension: '.log', size: `${opts.maxFileMb}m`, limit: { count: opts.maxFiles - 1 }, mkdir: true });
+  const streams: pino.StreamEntry[] = [{ stream: file, level: opts.level as pino.Level }];
+  if (opts.stdout === 'json') streams.push({ stream: process.stdout, level: opts.level as pino.Level });
+  if (opts.stdout === 'pretty') streams.push({ stream: prettyStdout(), level: opts.level as pino.Level });
+  return pino(
+    {
+      level: opts.level,
+      base: { pid: process.pid },
+      redact: opts.redact ? { paths: REDACT_PATHS, censor: '[redacted]' } : { paths: [] },
+    },
+    pino.multistream(streams),
+  );
+}
+
+/** A logger for tests and one-shot commands: nothing written anywhere. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,137 @@
+// Versioned schema migrations, applied in order inside one transaction each; PRAGMA user_version
+// records the last applied. Never edit a released migration: add a new one.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'tasks, transitions, ledger, alerts, prompts, agents',
+    sql: `
+      CREATE TABLE tasks (
+        task_id TEXT PRIMARY KEY,
+        task_type TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL,
+        estimated_cost REAL NOT NULL,
+        actual_cost REAL,
+        estimated_duration_ms INTEGER,
+        constraints TEXT NOT NULL DEFAULT '[]',
+        context TEXT NOT NULL DEFAULT '{}',
+        result TEXT,
+        error_message TEXT,
+        logs TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        start_time TEXT,
+        end_time TEXT,
+        decided_by TEXT,
+        decision_reason TEXT
+      );
+      CREATE INDEX tasks_status ON tasks(status);
+      CREATE INDEX tasks_created ON tasks(created_at);
+
+      CREATE TABLE task_transitions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        by TEXT NOT NULL,
+        surface TEXT NOT NULL,
+        reason TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX task_transitions_task ON task_transitions(task_id, seq);
+
+      -- Running totals kept in the same transaction as every change, so status is O(1) on a million tasks.
+      CREATE TABLE task_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL);
+      CREATE TABLE task_totals (id INTEGER PRIMARY KEY CHECK (id = 1), cost_usd REAL NOT NULL, exec_ms INTEGER NOT NULL);
+      INSERT INTO task_totals VALUES (1, 0, 0);
+      CREATE TABLE cost_by_hour (hour TEXT PRIMARY KEY, cost_usd REAL NOT NULL);
+
+      CREATE TABLE ledger (
+        seq INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        surface TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT,
+        detail TEXT NOT NULL,
+        reason TEXT,
+        policy_hash TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        ts TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        source TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        message TEXT NOT NULL,
+        path TEXT,
+        ip TEXT,
+        evidence TEXT,
+        fingerprint TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1,
+        last_ts TEXT NOT NULL,
+        acked_by TEXT,
+        acked_at TEXT,
+        ack_reason TEXT
+      );
+      CREATE INDEX alerts_ts ON alerts(ts);
+      CREATE INDEX alerts_open ON alerts(fingerprint) WHERE acked_at IS NULL;
+
+      CREATE TABLE prompts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        task_id TEXT,
+        cwd TEXT,
+        command TEXT,
+        tool TEXT,
+        segments TEXT NOT NULL,
+        rule TEXT,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        decision TEXT,
+        scope TEXT,
+        resolved_by TEXT,
+        feedback TEXT,
+        always_rule TEXT,
+        run_id TEXT NOT NULL
+      );
+      CREATE INDEX prompts_state ON prompts(state);
+
+      CREATE TABLE grants (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        agent TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        prompt_id TEXT
+      );
+      CREATE INDEX grants_lookup ON grants(agent, task_id, subject);
+
+      CREATE TABLE agents (
+        name TEXT PRIMARY KEY,
+        pid INTEGER,
+        profile TEXT,
+        state TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        allow_count INTEGER NOT NULL DEFAULT 0,
+        deny_count INTEGER NOT NULL DEFAULT 0,
+        ask_count INTEGER NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];

@@ -1,0 +1,335 @@
+// The task queue: the lifecycle law applied to stored rows. Every transition is written, with who, when
+// and why, and a ledger record, in one transaction before it is acknowledged; events go out after commit.
+import { randomBytes } from 'node:crypto';
+import { nextStatus, legalEvents, type TaskEventType } from '../machines/task.machine.js';
+import { EngineError } from '../shared/errors.js';
+import {
+  TASK_STATUSES,
+  TaskListQuerySchema,
+  type Constraint,
+  type DecidedBy,
+  type QueueStatus,
+  type Surface,
+  type Task,
+  type TaskDetail,
+  type TaskListQuery,
+  type TaskPage,
+  type TaskStatus,
+  type TaskSubmit,
+  type TaskTransition,
+} from '../shared/task.js';
+import type { EventBus } from './eventBus.js';
+import type { Ledger } from './ledger.js';
+import type { Db } from './store.js';
+
+export interface Actor {
+  by: string;
+  surface: Surface;
+}
+
+interface TaskRow {
+  task_id: string;
+  task_type: string;
+  description: string;
+  status: TaskStatus;
+  estimated_cost: number;
+  actual_cost: number | null;
+  estimated_duration_ms: number | null;
+  constraints: string;
+  context: string;
+  result: string | null;
+  error_message: string | null;
+  logs: string;
+  created_at: string;
+  updated_at: string;
+  start_time: string | null;
+  end_time: string | null;
+  decided_by: DecidedBy | null;
+  decision_reason: string | null;
+}
+
+export interface TransitionPatch {
+  reason?: string | null;
+  constraints?: Constraint[];
+  decided_by?: DecidedBy;
+  actual_cost?: number;
+  result?: unknown;
+  error_message?: string;
+  logs?: string[];
+}
+
+const MAX_LOG_LINES = 1000;
+
+function rowToTask(r: TaskRow): Task {
+  return {
+    ...r,
+    constraints: JSON.parse(r.constraints) as Constraint[],
+    context: JSON.parse(r.context) as Record<string, unknown>,
+    result: r.result === null ? null : (JSON.parse(r.result) as unknown),
+    logs: JSON.parse(r.logs) as string[],
+  };
+}
+
+export function newTaskId(): string {
+  return `t-${randomBytes(6).toString('hex')}`;
+}
+
+const EVENT_ACTION: Record<TaskEventType, string> = {
+  'task.request_approval': 'task.request_approval',
+  'task.approve': 'task.approve',
+  'task.reject': 'task.reject',
+  'task.start': 'task.start',
+  'task.complete': 'task.complete',
+  'task.fail': 'task.fail',
+  'task.abort': 'task.abort',
+};
+
+export class TaskQueue {
+  private readonly st;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: Ledger,
+    private readonly bus: EventBus,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.st = {
+      get: db.prepare('SELECT * FROM tasks WHERE task_id = ?'),
+      insert: db.prepare(
+        `INSERT INTO tasks (task_id, task_type, description, status, estimated_cost, estimated_duration_ms, context, created_at, updated_at)
+         VALUES (@task_id, @task_type, @description, 'pending', @estimated_cost, @estimated_duration_ms, @context, @now, @now)`,
+      ),
+      update: db.prepare(
+        `UPDATE tasks SET status=@status, updated_at=@now, constraints=@constraints, decided_by=@decided_by, decision_reason=@decision_reason,
+           actual_cost=@actual_cost, result=@result, error_message=@error_message, logs=@logs, start_time=@start_time, end_time=@end_time
+         WHERE task_id=@task_id`,
+      ),
+      addTransition: db.prepare(
+        'INSERT INTO task_transitions (task_id, from_status, to_status, by, surface, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      transitions: db.prepare('SELECT * FROM task_transitions WHERE task_id = ? ORDER BY seq'),
+      count: db.prepare('INSERT INTO task_counts (status, n) VALUES (?, ?) ON CONFLICT(status) DO UPDATE SET n = n + excluded.n'),
+      totals: db.prepare('UPDATE task_totals SET cost_usd = cost_usd + ?, exec_ms = exec_ms + ? WHERE id = 1'),
+      costHour: db.prepare('INSERT INTO cost_by_hour (hour, cost_usd) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd'),
+      counts: db.prepare('SELECT status, n FROM task_counts'),
+      readTotals: db.prepare('SELECT cost_usd, exec_ms FROM task_totals WHERE id = 1'),
+      running: db.prepare("SELECT task_id FROM tasks WHERE status = 'running'"),
+    };
+  }
+
+  get(id: string): Task | null {
+    const row = this.st.get.get(id) as TaskRow | undefined;
+    return row ? rowToTask(row) : null;
+  }
+
+  require(id: string): Task {
+    const t = this.get(id);
+    if (!t) throw new EngineError(`no task ${id}`, 'not_found');
+    return t;
+  }
+
+  detail(id: string): TaskDetail {
+    const task = this.require(id);
+    const transitions = (this.st.transitions.all(id) as Array<Record<string, unknown>>).map(
+      (r): TaskTransition => ({
+        seq: r.seq as number,
+        task_id: r.task_id as string,
+        from: r.from_status as TaskStatus | null,
+        to: r.to_status as TaskStatus,
+        by: r.by as string,
+        surface: r.surface as Surface,
+        reason: r.reason as string | null,
+        at: r.at as string,
+      }),
+    );
+    return { ...task, transitions };
+  }
+
+  /** Stores a new task and moves it to pending_approval, in one transaction. */
+  submit(input: Required<Pick<TaskSubmit, 'task_type'>> & Omit<TaskSubmit, 'task_type'>, actor: Actor): Task {
+    const task_id = input.task_id ?? newTaskId();
+    const now = this.now().toISOString();
+    const events: Array<() => void> = [];
+    const submitTx = this.db.transaction(() => {
+      if (this.st.get.get(task_id)) throw new EngineError(`task ${task_id} already exists`, 'conflict', { task_id });
+      this.st.insert.run({
+        task_id,
+        task_type: input.task_type,
+        description: input.description ?? '',
+        estimated_cost: input.estimated_cost ?? 0,
+        estimated_duration_ms: input.estimated_duration_ms ?? null,
+        context: JSON.stringify(input.context ?? {}),
+        now,
+      });
+      this.st.addTransition.run(task_id, null, 'pending', actor.by, actor.surface, 'submitted', now);
+      this.st.count.run('pending', 1);
+      this.ledger.append({
+        actor: actor.by,
+        surface: actor.surface,
+        action: 'task.submit',
+        subject: task_id,
+        detail: { task_type: input.task_type, estimated_cost: input.estimated_cost ?? 0 },
+      });
+      const submitted = this.require(task_id);
+      events.push(() => this.bus.emit({ type: 'task.submitted', task: submitted }));
+      return this.applyTransition(submitted, 'task.request_approval', actor, { reason: 'awaiting approval' }, events);
+    });
+    let task: Task;
+    try {
+      task = submitTx();
+    } catch (err) {
+      this.ledger.resync();
+      throw err;
+    }
+    for (const emit of events) emit();
+    return task;
+  }
+
+  /** Applies one lifecycle event to a stored task; refuses an illegal one naming the current status. */
+  transition(id: string, event: TaskEventType, actor: Actor, patch: TransitionPatch = {}): Task {
+    const events: Array<() => void> = [];
+    let task: Task;
+    try {
+      task = this.db.transaction(() => this.applyTransition(this.require(id), event, actor, patch, events))();
+    } catch (err) {
+      this.ledger.resync();
+      throw err;
+    }
+    for (const emit of events) emit();
+    return task;
+  }
+
+  private applyTransition(current: Task, event: TaskEventType, actor: Actor, patch: TransitionPatch, events: Array<() => void>): Task {
+    const to = nextStatus(current.status, event);
+    if (!to) {
+      const legal = legalEvents(current.status).map((e) => e.replace('task.', ''));
+      throw new EngineError(
+        `task ${current.task_id} is ${current.status}; cannot ${event.replace('task.', '')} it${legal.length ? ` (possible: ${legal.join(', ')})` : ' (it has ended)'}`,
+        'conflict',
+        { status: current.status },
+      );
+    }
+    const now = this.now();
+    const iso = now.toISOString();
+    const logs = patch.logs ? [...current.logs, ...patch.logs].slice(-MAX_LOG_LINES) : current.logs;
+    const start_time = to === 'running' ? iso : current.start_time;
+    const ending = to === 'completed' || to === 'failed' || to === 'aborted' || to === 'rejected';
+    const end_time = ending ? iso : current.end_time;
+    const actual_cost = patch.actual_cost ?? current.actual_cost;
+    const decided = event === 'task.approve' || event === 'task.reject';
+    this.st.update.run({
+      task_id: current.task_id,
+      status: to,
+      now: iso,
+      constraints: JSON.stringify(patch.constraints ?? current.constraints),
+      decided_by: decided ? (patch.decided_by ?? 'operator') : current.decided_by,
+      decision_reason: decided ? (patch.reason ?? null) : current.decision_reason,
+      actual_cost,
+      result: patch.result === undefined ? (current.result === null ? null : JSON.stringify(current.result)) : JSON.stringify(patch.result),
+      error_message: patch.error_message ?? current.error_message,
+      logs: JSON.stringify(logs),
+      start_time,
+      end_time,
+    });
+    this.st.addTransition.run(current.task_id, current.status, to, actor.by, actor.surface, patch.reason ?? null, iso);
+    this.st.count.run(current.status, -1);
+    this.st.count.run(to, 1);
+    if (ending) {
+      const cost = actual_cost ?? 0;
+      const execMs = start_time ? Math.max(0, now.getTime() - Date.parse(start_time)) : 0;
+      this.st.totals.run(cost, execMs);
+      if (cost > 0) this.st.costHour.run(iso.slice(0, 13), cost);
+    }
+    this.ledger.append({
+      actor: actor.by,
+      surface: actor.surface,
+      action: EVENT_ACTION[event],
+      subject: current.task_id,
+      detail: { from: current.status, to, ...(patch.decided_by ? { decided_by: patch.decided_by } : {}), ...(patch.constraints?.length ? { constraints: patch.constraints } : {}) },
+      reason: patch.reason ?? null,
+    });
+    const updated = this.require(current.task_id);
+    events.push(() =>
+      this.bus.emit({ type: 'task.transitioned', task: updated, from: current.status, to, by: actor.by, reason: patch.reason ?? null }),
+    );
+    return updated;
+  }
+
+  list(query: TaskListQuery = {}): TaskPage {
+    const q = TaskListQuerySchema.parse(query);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.text) {
+      where.push("(task_id LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR task_type LIKE ? ESCAPE '\\')");
+      const like = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(like, like, like);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const order = q.order === 'oldest' ? 'rowid ASC' : q.order === 'cost' ? 'estimated_cost DESC, rowid DESC' : 'rowid DESC';
+    const rows = this.db.prepare(`SELECT * FROM tasks ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset) as TaskRow[];
+    const total = where.length
+      ? q.status && !q.text
+        ? this.countOf(q.status)
+        : (this.db.prepare(`SELECT count(*) AS n FROM tasks ${w}`).get(...params) as { n: number }).n
+      : this.totalCount();
+    return { total, tasks: rows.map(rowToTask) };
+  }
+
+  private countsByStatus(): Record<TaskStatus, number> {
+    const by = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    for (const r of this.st.counts.all() as Array<{ status: TaskStatus; n: number }>) by[r.status] = r.n;
+    return by;
+  }
+
+  private countOf(status: TaskStatus): number {
+    return this.countsByStatus()[status];
+  }
+
+  private totalCount(): number {
+    return Object.values(this.countsByStatus()).reduce((a, b) => a + b, 0);
+  }
+
+  status(): QueueStatus {
+    const by_status = this.countsByStatus();
+    const totals = this.st.readTotals.get() as { cost_usd: number; exec_ms: number };
+    return {
+      total_tasks: Object.values(by_status).reduce((a, b) => a + b, 0),
+      by_status,
+      total_cost_usd: Math.round(totals.cost_usd * 1e6) / 1e6,
+      total_execution_time_ms: totals.exec_ms,
+      pending_approval: by_status.pending_approval,
+      running: by_status.running,
+      timestamp: this.now().toISOString(),
+    };
+  }
+
+  /** Actual cost per UTC hour for the last `hours` hours, oldest first. */
+  costByHour(hours = 24): number[] {
+    const now = this.now().getTime();
+    const keys = Array.from({ length: hours }, (_, i) => new Date(now - (hours - 1 - i) * 3_600_000).toISOString().slice(0, 13));
+    const rows = this.db.prepare('SELECT hour, cost_usd FROM cost_by_hour WHERE hour >= ?').all(keys[0]) as Array<{ hour: string; cost_usd: number }>;
+    const map = new Map(rows.map((r) => [r.hour, r.cost_usd]));
+    return keys.map((k) => map.get(k) ?? 0);
+  }
+
+  /** Actual cost since the given instant (hour granularity), plus estimates of approved and running tasks. */
+  committedCostSince(since: Date): { spent: number; reserved: number } {
+    const spent = (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) AS c FROM cost_by_hour WHERE hour >= ?').get(since.toISOString().slice(0, 13)) as { c: number }).c;
+    const reserved = (
+      this.db.prepare("SELECT coalesce(sum(estimated_cost), 0) AS c FROM tasks WHERE status IN ('approved', 'running')").get() as { c: number }
+    ).c;
+    return { spent, reserved };
+  }
+
+  runningIds(): string[] {
+    return (this.st.running.all() as Array<{ task_id: string }>).map((r) => r.task_id);
+  }
+
+  idsWithStatus(status: TaskStatus): string[] {
+    return (this.db.prepare('SELECT task_id FROM tasks WHERE status = ? ORDER BY rowid').all(status) as Array<{ task_id: string }>).map((r) => r.task_id);
+  }
+}

@@ -1,0 +1,73 @@
+// The engine's method table: one place that maps a method name and its params to an engine operation.
+// The socket (JSON-RPC) and the in-process console client both dispatch through it.
+import { z } from 'zod';
+import { AlertQuerySchema } from '../shared/alert.js';
+import { EngineError } from '../shared/errors.js';
+import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/task.js';
+import type { Engine } from './engine.js';
+import type { Actor } from './queue.js';
+
+export interface CallContext {
+  actor: Actor;
+}
+
+export type Method = (engine: Engine, params: unknown, ctx: CallContext) => unknown;
+
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
+  const r = schema.safeParse(params ?? {});
+  if (!r.success) {
+    throw new EngineError(
+      'invalid params',
+      'bad_request',
+      r.error.issues.map((i) => ({ path: i.path.join('.') || '(params)', message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+const Id = z.object({ id: TaskIdSchema });
+const IdReason = z.object({ id: TaskIdSchema, reason: z.string().max(10_000).optional() });
+const IdBody = z.object({ id: TaskIdSchema }).passthrough();
+
+const methods = new Map<string, Method>();
+
+export function defineMethod(name: string, m: Method): void {
+  methods.set(name, m);
+}
+
+export function findMethod(name: string): Method | undefined {
+  return methods.get(name);
+}
+
+defineMethod('status', (e) => e.status());
+defineMethod('reload', (e, _p, ctx) => e.reload(ctx.actor));
+defineMethod('tasks.submit', (e, p, ctx) => e.submitTask(parseParams(TaskSubmitSchema, p), ctx.actor));
+defineMethod('tasks.list', (e, p) => e.queue.list(parseParams(TaskListQuerySchema, p)));
+defineMethod('tasks.get', (e, p) => e.queue.detail(parseParams(Id, p).id));
+defineMethod('tasks.approve', (e, p, ctx) => {
+  const { id, reason } = parseParams(IdReason, p);
+  return e.approve(id, ctx.actor, reason);
+});
+defineMethod('tasks.reject', (e, p, ctx) => {
+  const { id, reason } = parseParams(IdReason, p);
+  return e.reject(id, ctx.actor, reason);
+});
+defineMethod('tasks.abort', (e, p, ctx) => {
+  const { id, reason } = parseParams(IdReason, p);
+  return e.abort(id, ctx.actor, reason);
+});
+defineMethod('tasks.start', (e, p, ctx) => e.start(parseParams(Id, p).id, ctx.actor));
+defineMethod('tasks.complete', (e, p, ctx) => {
+  const { id, ...body } = parseParams(IdBody, p);
+  return e.complete(id, ctx.actor, body);
+});
+defineMethod('tasks.fail', (e, p, ctx) => {
+  const { id, ...body } = parseParams(IdBody, p);
+  return e.fail(id, ctx.actor, body);
+});
+defineMethod('alerts.list', (e, p) => e.alerts.list(parseParams(AlertQuerySchema, p)));
+defineMethod('alerts.ack', (e, p, ctx) => {
+  const { id, reason } = parseParams(z.object({ id: z.string().max(64), reason: z.string().max(10_000).optional() }), p);
+  return e.alerts.ack(id, ctx.actor.by, ctx.actor.surface, reason);
+});
+defineMethod('ledger.recent', (e, p) => e.ledger.recent(parseParams(z.object({ limit: z.number().int().min(1).max(1000).default(100) }), p).limit));
