@@ -1,0 +1,228 @@
+// The firewall's judgement (laws 1-6): every command of a line must match the allowlist, any denylist
+// match denies the whole line, and what cannot be verified is a miss, asked or denied by the mode.
+import { randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
+import { effectiveCommands, type EffectiveCommand } from './commandView.js';
+import { allowMatches, denyMatches, globWord, type CompiledPattern } from './patterns.js';
+import { rulesFor, type Policy, type RuleSet } from './policyLoader.js';
+import { clip, parseShell, type ParsedShell } from './shellParser.js';
+import type { PolicyMode, ToolRule } from './policySchema.js';
+
+export interface EvaluateOptions {
+  agent?: string | null;
+  requestId?: string;
+}
+
+/** One rule the evaluator tried, for `firewall explain`. */
+export interface TraceStep {
+  list: 'denylist' | 'allowlist';
+  pattern: string;
+  against: string[];
+  matched: boolean;
+}
+
+export interface JudgedCommand {
+  cmd: EffectiveCommand;
+  verdict: 'allow' | 'deny' | 'miss';
+  rule: string | null;
+  note: string;
+  trace: TraceStep[];
+}
+
+export interface CommandJudgement {
+  decision: Decision;
+  parsed: ParsedShell;
+  judged: JudgedCommand[];
+  mode: PolicyMode;
+}
+
+export function missVerdict(mode: PolicyMode): Verdict {
+  return mode === 'ask' ? 'ask' : 'deny';
+}
+
+function showArgv(argv: string[]): string {
+  return clip(argv.join(' '), 80);
+}
+
+function judge(cmd: EffectiveCommand, rules: RuleSet, trace: boolean, parseErrors: string[]): JudgedCommand {
+  const steps: TraceStep[] = [];
+  for (const p of rules.deny) {
+    if (p.stages.length > 1) continue;
+    for (const form of cmd.denyForms) {
+      const matched = denyMatches(p.stages[0]!, form);
+      if (trace) steps.push({ list: 'denylist', pattern: p.source, against: form, matched });
+      if (matched) return { cmd, verdict: 'deny', rule: p.source, note: `matches denylist pattern ${JSON.stringify(p.source)}`, trace: steps };
+    }
+  }
+  const blocked = [...parseErrors, ...cmd.blocked];
+  if (blocked.length) return { cmd, verdict: 'miss', rule: null, note: blocked.join('; '), trace: steps };
+  if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: steps };
+  for (const p of rules.allow) {
+    const matched = allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic);
+    if (trace) steps.push({ list: 'allowlist', pattern: p.source, against: cmd.argv, matched });
+    if (matched) return { cmd, verdict: 'allow', rule: p.source, note: `matches allowlist pattern ${JSON.stringify(p.source)}`, trace: steps };
+  }
+  return { cmd, verdict: 'miss', rule: null, note: 'matches no allowlist pattern', trace: steps };
+}
+
+/** Pipe patterns (`curl * | sh`): stages matched by commands of one pipeline, in order. */
+function pipeDeny(judged: JudgedCommand[], patterns: CompiledPattern[], trace: boolean): void {
+  const multi = patterns.filter((p) => p.stages.length > 1);
+  if (!multi.length) return;
+  const groups = new Map<string, JudgedCommand[]>();
+  for (const j of judged) {
+    const g = groups.get(j.cmd.pipeline);
+    if (g) g.push(j);
+    else groups.set(j.cmd.pipeline, [j]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    for (const p of multi) {
+      let stage = 0;
+      let last: JudgedCommand | null = null;
+      for (const j of group) {
+        if (stage < p.stages.length && j.cmd.denyForms.some((f) => denyMatches(p.stages[stage]!, f))) {
+          stage++;
+          last = j;
+        }
+      }
+      if (stage === p.stages.length && last) {
+        if (trace) last.trace.push({ list: 'denylist', pattern: p.source, against: last.cmd.argv, matched: true });
+        if (last.verdict !== 'deny') Object.assign(last, { verdict: 'deny', rule: p.source, note: `pipeline matches denylist pattern ${JSON.stringify(p.source)}` });
+      }
+    }
+  }
+}
+
+/** Judges a shell command line, keeping everything `firewall explain` shows. */
+export function judgeCommand(policy: Policy, command: string, opts: EvaluateOptions & { trace?: boolean } = {}): CommandJudgement {
+  const rules = rulesFor(policy, opts.agent);
+  const parsed = parseShell(command);
+  const judged: JudgedCommand[] = [];
+  for (const seg of parsed.segments) for (const cmd of effectiveCommands(seg)) judged.push(judge(cmd, rules, opts.trace ?? false, parsed.errors));
+  pipeDeny(judged, rules.deny, opts.trace ?? false);
+  const miss = missVerdict(rules.mode);
+  const segments: Segment[] = judged.map((j) => ({
+    argv: j.cmd.argv,
+    matched_rule: j.rule,
+    verdict: j.verdict === 'miss' ? miss : j.verdict,
+    note: j.cmd.via.length ? `${j.note} (via ${j.cmd.via.join(' → ')})` : j.note,
+  }));
+  const request_id = opts.requestId ?? randomUUID();
+  const denied = judged.find((j) => j.verdict === 'deny');
+  let decision: Decision;
+  if (denied) {
+    decision = { decision: 'deny', source: 'policy', rule: denied.rule, reason: `\`${showArgv(denied.cmd.argv)}\` ${denied.note}`, segments, request_id };
+  } else if (judged.length === 0) {
+    const why = parsed.errors.length ? parsed.errors.join('; ') : 'empty command: nothing to verify';
+    decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${why} (policy: ${rules.mode})`, segments, request_id };
+  } else {
+    const missed = judged.find((j) => j.verdict === 'miss');
+    if (missed) {
+      const what = missed.cmd.argv.length ? `\`${showArgv(missed.cmd.argv)}\`` : `\`${clip(missed.cmd.origin.text)}\``;
+      decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${what}: ${missed.note} (policy: ${rules.mode})`, segments, request_id };
+    } else {
+      const used = [...new Set(judged.map((j) => j.rule!))];
+      decision = { decision: 'allow', source: 'policy', rule: used.join(' ; '), reason: `every command matches the allowlist (${used.map((u) => JSON.stringify(u)).join(', ')})`, segments, request_id };
+    }
+  }
+  return { decision, parsed, judged, mode: rules.mode };
+}
+
+/** Decides a shell command line against the policy (laws 1-6). Never throws for any input text. */
+export function evaluateCommand(policy: Policy, command: string, opts: EvaluateOptions = {}): Decision {
+  return judgeCommand(policy, command, opts).decision;
+}
+
+// ---- MCP tool calls ----
+
+/** Argument glob: `**` spans directories, `*` stays within one path segment. */
+function argGlob(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^/]*';
+    else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}
+
+const globCache = new Map<string, RegExp>();
+function argGlobCached(p: string): RegExp {
+  let r = globCache.get(p);
+  if (!r) {
+    r = argGlob(p);
+    if (globCache.size > 10_000) globCache.clear();
+    globCache.set(p, r);
+  }
+  return r;
+}
+
+function nameGlob(pattern: string, name: string): boolean {
+  return globWord(pattern.split('*'), name);
+}
+
+/** Allow reads an argument strictly (every element, normalised path, no `..`); deny generously (any element, raw or normalised). */
+function argMatches(pattern: string | number | boolean, value: unknown, forDeny: boolean): boolean {
+  const re = argGlobCached(String(pattern));
+  const one = (v: unknown): boolean => {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return false;
+    const s = String(v);
+    const norm = s.startsWith('/') ? posix.normalize(s) : s;
+    if (forDeny) return re.test(s) || re.test(norm);
+    if (norm.split('/').includes('..')) return false;
+    return re.test(norm);
+  };
+  if (Array.isArray(value)) return value.length > 0 && (forDeny ? value.some(one) : value.every(one));
+  return one(value);
+}
+
+function toolRuleMatches(rule: ToolRule, call: ToolCall): boolean {
+  if (!nameGlob(rule.server, call.server) || !nameGlob(rule.tool, call.tool)) return false;
+  for (const [k, pat] of Object.entries(rule.args ?? {})) {
+    if (!(k in call.args) || !argMatches(pat, call.args[k], rule.decision === 'deny')) return false;
+  }
+  for (const [k, want] of Object.entries(rule.annotations ?? {})) {
+    if (call.annotations?.[k as keyof NonNullable<ToolCall['annotations']>] !== want) return false;
+  }
+  return true;
+}
+
+function describeToolRule(r: ToolRule): string {
+  const args = r.args ? ` args ${JSON.stringify(r.args)}` : '';
+  const ann = r.annotations ? ` annotations ${JSON.stringify(r.annotations)}` : '';
+  return `tools: ${r.server}/${r.tool}${args}${ann} → ${r.decision}`;
+}
+
+/** Decides an MCP tool call: deny rules beat ask and allow; no matching rule is a miss (law 6). */
+export function evaluateTool(policy: Policy, call: ToolCall, opts: EvaluateOptions = {}): Decision {
+  const rules = rulesFor(policy, opts.agent);
+  const matching = rules.tools.filter((r) => toolRuleMatches(r, call));
+  const pick = matching.find((r) => r.decision === 'deny') ?? matching.find((r) => r.decision === 'ask') ?? matching.find((r) => r.decision === 'allow');
+  const name = `${call.server}/${call.tool}`;
+  const request_id = opts.requestId ?? randomUUID();
+  if (!pick) {
+    const v = missVerdict(rules.mode);
+    return {
+      decision: v,
+      source: 'policy',
+      rule: `policy: ${rules.mode}`,
+      reason: `tool ${name} matches no tools rule (policy: ${rules.mode})`,
+      segments: [{ argv: [call.server, call.tool], matched_rule: null, verdict: v, note: 'matches no tools rule' }],
+      request_id,
+    };
+  }
+  const rule = describeToolRule(pick);
+  return {
+    decision: pick.decision,
+    source: 'policy',
+    rule,
+    reason: `tool ${name} matches ${rule}`,
+    segments: [{ argv: [call.server, call.tool], matched_rule: rule, verdict: pick.decision, note: pick.description ?? `matches ${rule}` }],
+    request_id,
+  };
+}

@@ -1,0 +1,92 @@
+// The policy file's shape (DESIGN.md §7): one zod schema, from which the Policy types come.
+import { z } from 'zod';
+
+export const POLICY_MODES = ['deny', 'ask', 'allowlist'] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+export const MIN_ASK_TTL_MS = 1000;
+export const MAX_ASK_TTL_MS = 24 * 3_600_000;
+
+/** `120s`, `2m`, `1h`, `500ms`, or a number of seconds → milliseconds. */
+export function parseDuration(value: string | number): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : null;
+  const m = DURATION.exec(value.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : null;
+}
+
+const AskTtl = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null || ms < MIN_ASK_TTL_MS || ms > MAX_ASK_TTL_MS) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration between 1s and 24h like "120s", "2m" or "1h"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const PatternEntry = z
+  .union([
+    z.string().min(1, 'expected a non-empty pattern'),
+    z.strictObject({ pattern: z.string().min(1, 'expected a non-empty pattern'), description: z.string().optional() }),
+  ])
+  .transform((v) => (typeof v === 'string' ? { pattern: v } : v));
+export type PatternEntry = z.output<typeof PatternEntry>;
+
+const Annotations = z.strictObject({
+  readOnlyHint: z.boolean().optional(),
+  destructiveHint: z.boolean().optional(),
+  idempotentHint: z.boolean().optional(),
+  openWorldHint: z.boolean().optional(),
+});
+
+const ToolRule = z.strictObject({
+  server: z.string().min(1),
+  tool: z.string().min(1),
+  /** Argument globs: `*` within a path segment, `**` across segments. */
+  args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  annotations: Annotations.optional(),
+  decision: z.enum(['allow', 'deny', 'ask']),
+  description: z.string().optional(),
+});
+export type ToolRule = z.output<typeof ToolRule>;
+
+const AgentOverride = z.strictObject({
+  policy: z.enum(POLICY_MODES).optional(),
+  allowlist: z.array(PatternEntry).default([]),
+  denylist: z.array(PatternEntry).default([]),
+  tools: z.array(ToolRule).default([]),
+  description: z.string().optional(),
+});
+export type AgentOverride = z.output<typeof AgentOverride>;
+
+const PolicyTest = z
+  .strictObject({
+    name: z.string().optional(),
+    command: z.string().optional(),
+    tool: z
+      .strictObject({
+        server: z.string().min(1),
+        tool: z.string().min(1),
+        args: z.record(z.string(), z.unknown()).default({}),
+        annotations: Annotations.optional(),
+      })
+      .optional(),
+    agent: z.string().min(1).optional(),
+    expect: z.enum(['allow', 'deny', 'ask']),
+  })
+  .refine((t) => (t.command === undefined) !== (t.tool === undefined), { message: 'give exactly one of command or tool' });
+export type PolicyTest = z.output<typeof PolicyTest>;
+
+export const PolicyFileSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  policy: z.enum(POLICY_MODES),
+  ask_ttl: AskTtl.default(120_000),
+  allowlist: z.array(PatternEntry).default([]),
+  denylist: z.array(PatternEntry).default([]),
+  tools: z.array(ToolRule).default([]),
+  agents: z.record(z.string().min(1), AgentOverride).default({}),
+  tests: z.array(PolicyTest).default([]),
+});
+/** A validated policy file; `ask_ttl` is in milliseconds. */
+export type PolicyFile = z.output<typeof PolicyFileSchema>;
