@@ -1,0 +1,33 @@
+// Live alerts, unacknowledged and most severe first.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { SEVERITIES, type Alert } from '../shared/alert.js';
+import { clock } from './format.js';
+import { Table, windowStart, type Column } from './Table.js';
+import { useConsole, useTheme } from './hooks.js';
+import { sortAlerts } from './consoleState.js';
+
+export function AlertsView(props: { width: number; height: number; compact: boolean }): React.ReactElement {
+  const theme = useTheme();
+  // Select stable references; derive the sorted list here (a selector must not build new arrays).
+  const raw = useConsole((s) => s.alerts);
+  const selId = useConsole((s) => s.selected.alerts);
+  const items = sortAlerts(raw);
+  const sel = Math.max(0, items.findIndex((a) => a.id === selId));
+  const counts = SEVERITIES.map((sev) => `${sev} ${items.filter((a) => a.severity === sev && !a.acked_by).length}`).join('  ');
+  const columns: Column<Alert>[] = [
+    { header: 'SEV', width: 3, value: (a) => a.severity, color: (a) => (a.acked_by ? theme.text.secondary : theme.severity[a.severity]) },
+    { header: 'TIME', width: 8, value: (a) => clock(a.ts) },
+    ...(props.compact ? [] : [{ header: 'SOURCE', width: 10, value: (a: Alert) => a.source }, { header: 'CHECK', width: 18, value: (a: Alert) => a.check }]),
+    { header: 'ACK', width: props.compact ? 3 : 8, value: (a) => (a.acked_by ? (props.compact ? '✓' : `✓ ${a.acked_by}`) : '') },
+    { header: 'MESSAGE', value: (a) => `${a.message}${a.count && a.count > 1 ? ` (×${a.count})` : ''}${a.path ? ` ${a.path}` : ''}` },
+  ];
+  const h = Math.max(1, props.height - 2);
+  const start = windowStart(sel, items.length, h);
+  return (
+    <Box flexDirection="column">
+      <Text color={theme.text.secondary}>{` unacknowledged  ${counts}`}</Text>
+      <Table columns={columns} rows={items.slice(start, start + h)} width={props.width} selected={sel - start} rowKey={(a) => a.id} empty="no alerts" />
+    </Box>
+  );
+}

@@ -1,0 +1,229 @@
+// The operator console: header, prompt banner, tabs, the view in front, message line and key hints.
+import React, { useEffect, useMemo } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import type { EngineClient } from '../client/engineClient.js';
+import { ConsoleController, type ControllerOptions } from './consoleController.js';
+import { createStore, initialState, VIEWS, type ConsoleState, type Store, type ViewName } from './consoleState.js';
+import { registerConsoleKeys } from './consoleKeys.js';
+import { KeyDispatcher } from './keyDispatcher.js';
+import { keyEvents } from './keys.js';
+import { footerHints, type Scope } from './keymap.js';
+import { layoutFor, FLOOR } from './layout.js';
+import { describeFilter } from './queueFilter.js';
+import { fit } from './format.js';
+import { ClockContext, StoreContext, useConsole, useNow, useTerminalSize, useTheme } from './hooks.js';
+import { Header } from './Header.js';
+import { PromptBanner } from './PromptBanner.js';
+import { QueueView } from './QueueView.js';
+import { PromptsView } from './PromptsView.js';
+import { AlertsView } from './AlertsView.js';
+import { AgentsView } from './AgentsView.js';
+import { LedgerView } from './LedgerView.js';
+import { DetailView } from './DetailView.js';
+import { HelpView } from './HelpView.js';
+
+export interface AppProps {
+  client: EngineClient;
+  readonly?: boolean;
+  demo?: boolean;
+  compact?: boolean;
+  controller?: ControllerOptions;
+  /** Called once when the operator quits (q at the root, ctrl-c twice, :quit). */
+  onQuit?: () => void;
+  /** The clock for ages and countdowns (tests pin it). */
+  now?: () => number;
+}
+
+const TAB_TITLE: Record<ViewName, [string, string]> = {
+  queue: ['Queue', 'Q'],
+  prompts: ['Prompts', 'P'],
+  alerts: ['Alerts', 'A'],
+  agents: ['Agents', 'Ag'],
+  ledger: ['Ledger', 'L'],
+};
+
+function tabCount(s: ConsoleState, v: ViewName): string {
+  if (v === 'queue') return s.queue.loaded ? String(s.queue.total) : '';
+  if (v === 'prompts') return String(s.prompts.length);
+  if (v === 'alerts') return String(s.alerts.filter((a) => !a.acked_by).length);
+  if (v === 'agents') return String(s.agents.length);
+  return '';
+}
+
+function Tabs(props: { width: number; compact: boolean }): React.ReactElement {
+  const theme = useTheme();
+  const s = useConsole((x) => x);
+  const tabs = VIEWS.map((v, i) => {
+    const n = tabCount(s, v);
+    const [full, short] = TAB_TITLE[v];
+    const text = props.compact ? `${i + 1}${short}${n ? ` ${n}` : ''}` : `${i + 1} ${full}${n ? ` (${n})` : ''}`;
+    return v === s.view && !s.detail ? `[${text}]` : ` ${text} `;
+  }).join(props.compact ? '' : ' ');
+  const extra = [
+    describeFilter(s.queue.filter) ? `filter: ${describeFilter(s.queue.filter)}` : '',
+    s.view === 'queue' && s.queue.order !== 'newest' ? `sort: ${s.queue.order}` : '',
+    s.queue.marks.length ? `marked: ${s.queue.marks.length}` : '',
+  ].filter(Boolean).join('  ');
+  const left = fit(tabs, props.width - 1);
+  const room = props.width - 1 - Array.from(left).length - 2;
+  return (
+    <Text wrap="truncate-end">
+      {left}
+      {extra && room > 8 ? <Text color={theme.text.accent}>{'  ' + fit(extra, room)}</Text> : null}
+    </Text>
+  );
+}
+
+function scopesFor(s: ConsoleState): Scope[] {
+  if (s.detail) return ['detail', 'global'];
+  const viewScope: Record<ViewName, Scope[]> = {
+    queue: ['list', 'queue'],
+    prompts: ['list', 'prompt'],
+    alerts: ['list', 'alerts'],
+    agents: ['list'],
+    ledger: ['list'],
+  };
+  return [...viewScope[s.view], 'global'];
+}
+
+function MessageLine(props: { width: number }): React.ReactElement {
+  const theme = useTheme();
+  const dialog = useConsole((s) => s.dialog);
+  const flash = useConsole((s) => s.flash);
+  if (dialog?.kind === 'input') {
+    return (
+      <Text wrap="truncate-end">
+        <Text color={theme.text.accent} bold>{` ${dialog.label}${dialog.purpose === 'command' ? '' : ': '}`}</Text>
+        {fit(dialog.value, props.width - dialog.label.length - 8)}
+        <Text inverse> </Text>
+        <Text color={theme.text.secondary}>{'  enter ok · esc cancel'}</Text>
+      </Text>
+    );
+  }
+  if (dialog?.kind === 'confirm') {
+    return (
+      <Text wrap="truncate-end" color={theme.state.warn} bold>
+        {' ' + fit(`${dialog.message}  y yes · n no`, props.width - 2)}
+      </Text>
+    );
+  }
+  if (flash) {
+    const color = flash.tone === 'error' ? theme.state.error : flash.tone === 'ok' ? theme.state.ok : undefined;
+    return <Text color={color} wrap="truncate-end">{' ' + fit(flash.text, props.width - 2)}</Text>;
+  }
+  return <Text> </Text>;
+}
+
+function Rule(props: { width: number }): React.ReactElement {
+  const theme = useTheme();
+  return <Text color={theme.text.secondary}>{'─'.repeat(Math.max(0, props.width - 1))}</Text>;
+}
+
+export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact: boolean }): React.ReactElement {
+  const { columns, rows } = useTerminalSize();
+  const store = React.useContext(StoreContext) as Store;
+  const s = useConsole((x) => x);
+  const banner = s.prompts.length > 0 && s.view !== 'prompts';
+  const layout = layoutFor(columns, rows, props.compact, banner);
+  // Tick once a second only while something on screen counts time (prompt countdowns, ages).
+  const now = useNow(1000, true);
+  const theme = useTheme();
+
+  useEffect(() => {
+    store.dispatch({ type: 'queue.pageSize', pageSize: layout.pageSize });
+  }, [store, layout.pageSize]);
+
+  if (layout.tooSmall) {
+    return (
+      <Text wrap="truncate-end">{`terminal too small (${columns}×${rows}); gatehouse needs at least ${FLOOR.columns}×${FLOOR.rows}`}</Text>
+    );
+  }
+  const width = columns;
+  const view = s.help ? (
+    <HelpView width={width} height={layout.viewHeight} readonly={props.readonly} />
+  ) : s.detail ? (
+    <DetailView width={width} height={layout.viewHeight} now={now} />
+  ) : s.view === 'queue' ? (
+    <QueueView width={width} compact={layout.compact} now={now} />
+  ) : s.view === 'prompts' ? (
+    <PromptsView width={width} height={layout.viewHeight} compact={layout.compact} now={now} readonly={props.readonly} />
+  ) : s.view === 'alerts' ? (
+    <AlertsView width={width} height={layout.viewHeight} compact={layout.compact} />
+  ) : s.view === 'agents' ? (
+    <AgentsView width={width} height={layout.viewHeight} compact={layout.compact} />
+  ) : (
+    <LedgerView width={width} height={layout.viewHeight} compact={layout.compact} />
+  );
+  return (
+    <Box flexDirection="column" width={width} height={rows - 1}>
+      <Header status={s.status} connected={s.connected} demo={props.demo} compact={layout.compact} />
+      {layout.compact ? null : <Rule width={width} />}
+      {banner ? (
+        <>
+          <PromptBanner prompts={s.prompts} now={now} width={width} compact={layout.compact} readonly={props.readonly} mode={s.status?.firewall.mode ?? null} />
+          {layout.compact ? null : <Rule width={width} />}
+        </>
+      ) : null}
+      <Tabs width={width} compact={layout.compact} />
+      <Box flexDirection="column" height={layout.viewHeight} overflow="hidden">
+        {view}
+      </Box>
+      <MessageLine width={width} />
+      {layout.compact ? null : <Rule width={width} />}
+      <Text color={theme.text.secondary} wrap="truncate-end">
+        {' ' + footerHints(scopesFor(s), props.readonly, width - 2)}
+      </Text>
+    </Box>
+  );
+}
+
+/** Builds the store, controller and key pipeline once, and feeds ink's input into the dispatcher. */
+export function App(props: AppProps): React.ReactElement {
+  const { exit } = useApp();
+  const readonly = props.readonly ?? false;
+  const parts = useMemo(() => {
+    const store = createStore(initialState());
+    const controller = new ConsoleController(props.client, store, props.controller);
+    const dispatcher = new KeyDispatcher();
+    return { store, controller, dispatcher };
+    // The client is fixed for the life of the console.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const { store, controller, dispatcher } = parts;
+  const clock = useMemo(() => props.now ?? (() => Date.now()), [props.now]);
+
+  useEffect(() => registerConsoleKeys(dispatcher, { store, controller, readonly }), [dispatcher, store, controller, readonly]);
+  useEffect(() => {
+    void controller.start();
+    return () => controller.stop();
+  }, [controller]);
+  useEffect(() => {
+    let done = false;
+    const check = () => {
+      if (!done && store.getState().quit) {
+        done = true;
+        props.onQuit?.();
+        exit();
+      }
+    };
+    return store.subscribe(check);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [store, exit]);
+  // Loading a page after a resize changes pageSize: the controller fetches only when the query changed.
+  useEffect(() => store.subscribe(() => void controller.loadQueue()), [store, controller]);
+
+  useInput((input, key) => {
+    for (const ev of keyEvents(input, key)) {
+      if (store.getState().quit) return;
+      dispatcher.dispatch(ev);
+    }
+  });
+
+  return (
+    <ClockContext.Provider value={clock}>
+      <StoreContext.Provider value={store}>
+        <ConsoleScreen readonly={readonly} demo={props.demo ?? false} compact={props.compact ?? false} />
+      </StoreContext.Provider>
+    </ClockContext.Provider>
+  );
+}

@@ -1,0 +1,42 @@
+// The task queue: one windowed page from the engine, selection by task id, marks for bulk actions.
+import React from 'react';
+import type { Task } from '../shared/task.js';
+import { age, money } from './format.js';
+import { Table, type Column } from './Table.js';
+import { useConsole, useTheme } from './hooks.js';
+import type { Theme } from './theme.js';
+
+export function queueColumns(compact: boolean, now: number, theme: Theme): Column<Task>[] {
+  const id: Column<Task> = { header: 'ID', width: compact ? 9 : 12, value: (t) => t.task_id };
+  const status: Column<Task> = { header: 'STATUS', width: 16, value: (t) => t.status, color: (t) => theme.status[t.status] };
+  const est: Column<Task> = { header: 'EST', width: 8, align: 'right', value: (t) => money(t.estimated_cost) };
+  const desc: Column<Task> = { header: 'DESCRIPTION', value: (t) => t.description };
+  if (compact) return [id, status, est, desc];
+  return [
+    id,
+    { header: 'TYPE', width: 9, value: (t) => t.task_type },
+    status,
+    est,
+    { header: 'ACTUAL', width: 8, align: 'right', value: (t) => money(t.actual_cost) },
+    { header: 'AGE', width: 4, align: 'right', value: (t) => age(t.created_at, now) },
+    desc,
+  ];
+}
+
+export function QueueView(props: { width: number; compact: boolean; now: number }): React.ReactElement {
+  const theme = useTheme();
+  const q = useConsole((s) => s.queue);
+  const selected = q.rows.findIndex((t) => t.task_id === q.selectedId);
+  const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status ? 'no task matches the filter (esc clears it)' : 'no tasks yet';
+  return (
+    <Table
+      columns={queueColumns(props.compact, props.now, theme)}
+      rows={q.rows.slice(0, q.pageSize)}
+      width={props.width}
+      selected={selected >= 0 ? selected : q.cursor - q.offset}
+      marked={(t) => q.marks.includes(t.task_id)}
+      rowKey={(t) => t.task_id}
+      empty={empty}
+    />
+  );
+}

@@ -1,0 +1,281 @@
+// Talks to the engine for the console: loads what the views show, follows live events with throttled
+// refreshes, and carries out operator actions. Only the client interface and shared types: it works the
+// same in-process and attached. No ink, no react.
+import type { EngineClient } from '../client/engineClient.js';
+import type { Alert } from '../shared/alert.js';
+import type { EngineEvent, Topic } from '../shared/events.js';
+import type { AnswerScope, Prompt } from '../shared/firewall.js';
+import type { LedgerRecord } from '../shared/ledger.js';
+import { RingBuffer } from './ringBuffer.js';
+import { queueQuery, type Store } from './consoleState.js';
+
+export interface ControllerOptions {
+  /** Refreshes caused by live events run at most this often. */
+  throttleMs?: number;
+  /** How often the header's status is re-read when nothing happens (uptime, cost). */
+  statusPollMs?: number;
+  alertCapacity?: number;
+  ledgerCapacity?: number;
+}
+
+type Part = 'queue' | 'status' | 'prompts' | 'alerts' | 'agents' | 'ledger' | 'detail';
+const SUBSCRIBED: readonly Topic[] = ['tasks', 'prompts', 'alerts', 'engine', 'agents'];
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class ConsoleController {
+  private readonly alerts: RingBuffer<Alert>;
+  private readonly ledger: RingBuffer<LedgerRecord>;
+  private readonly throttleMs: number;
+  private readonly statusPollMs: number;
+  private dirty = new Set<Part>();
+  private timer: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  private lastQueueKey: string | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly client: EngineClient,
+    private readonly store: Store,
+    opts: ControllerOptions = {},
+  ) {
+    this.throttleMs = opts.throttleMs ?? 150;
+    this.statusPollMs = opts.statusPollMs ?? 5000;
+    this.alerts = new RingBuffer(opts.alertCapacity ?? 500);
+    this.ledger = new RingBuffer(opts.ledgerCapacity ?? 200);
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.client.subscribe(SUBSCRIBED, (e) => this.onEvent(e));
+    await Promise.all([
+      this.loadStatus(),
+      this.loadQueue(true),
+      this.loadPrompts(),
+      this.loadAlerts(),
+      this.loadAgents(),
+      this.loadLedger(),
+    ]);
+    this.poll = setInterval(() => this.mark('status'), this.statusPollMs);
+    this.poll.unref?.();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poll) clearInterval(this.poll);
+    this.timer = this.poll = null;
+  }
+
+  private onEvent(e: EngineEvent): void {
+    const d = this.store.dispatch;
+    switch (e.type) {
+      case 'task.submitted':
+      case 'task.transitioned':
+        this.mark('queue', 'status', 'ledger');
+        if (this.store.getState().detail?.id === e.task.task_id) this.mark('detail');
+        return;
+      case 'prompt.opened':
+        // Applied at once: a new ask must show without waiting for a refresh.
+        d({ type: 'prompts', prompts: [...this.store.getState().prompts.filter((p) => p.id !== e.prompt.id), e.prompt] });
+        this.mark('status');
+        return;
+      case 'prompt.resolved':
+      case 'prompt.expired':
+      case 'prompt.cancelled':
+        d({ type: 'prompts', prompts: this.store.getState().prompts.filter((p) => p.id !== e.prompt.id) });
+        this.mark('status', 'ledger');
+        return;
+      case 'alert.raised':
+        this.alerts.push(e.alert);
+        d({ type: 'alerts', alerts: this.alerts.toArray() });
+        this.mark('status');
+        return;
+      case 'alert.acked':
+        if (!this.alerts.replace((a) => a.id === e.alert.id, e.alert)) this.alerts.push(e.alert);
+        d({ type: 'alerts', alerts: this.alerts.toArray() });
+        this.mark('status', 'ledger');
+        return;
+      case 'agent.registered':
+      case 'agent.gone':
+        this.mark('agents', 'status');
+        return;
+      case 'gap':
+        this.mark('queue', 'status', 'prompts', 'alerts', 'agents', 'ledger', 'detail');
+        return;
+      default:
+        this.mark('status', 'ledger');
+    }
+  }
+
+  /** Note what needs re-reading; at most one refresh per throttle window, and always a trailing one. */
+  mark(...parts: Part[]): void {
+    if (this.stopped) return;
+    for (const p of parts) this.dirty.add(p);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlush + this.throttleMs - Date.now());
+    this.timer = setTimeout(() => void this.flush(), wait);
+    this.timer.unref?.();
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = null;
+    this.lastFlush = Date.now();
+    const parts = this.dirty;
+    this.dirty = new Set();
+    const work: Array<Promise<void>> = [];
+    if (parts.has('queue')) work.push(this.loadQueue(true));
+    if (parts.has('status')) work.push(this.loadStatus());
+    if (parts.has('prompts')) work.push(this.loadPrompts());
+    if (parts.has('alerts')) work.push(this.loadAlerts());
+    if (parts.has('agents')) work.push(this.loadAgents());
+    if (parts.has('ledger')) work.push(this.loadLedger());
+    if (parts.has('detail')) work.push(this.loadDetail());
+    await Promise.all(work);
+  }
+
+  /** Fetch the visible Queue page when the window, filter or order changed (or when forced by an event). */
+  async loadQueue(force = false): Promise<void> {
+    const q = queueQuery(this.store.getState().queue);
+    if (!force && q.key === this.lastQueueKey) return;
+    this.lastQueueKey = q.key;
+    const { key, ...query } = q;
+    try {
+      const page = await this.client.tasks.list(query);
+      this.store.dispatch({ type: 'queue.page', key, offset: query.offset, rows: page.tasks, total: page.total });
+    } catch (err) {
+      this.lastQueueKey = null;
+      this.fail('list tasks', err);
+    }
+  }
+
+  private async loadStatus(): Promise<void> {
+    try {
+      this.store.dispatch({ type: 'status', status: await this.client.status() });
+    } catch {
+      this.store.dispatch({ type: 'connected', connected: false });
+    }
+  }
+
+  private async loadPrompts(): Promise<void> {
+    try {
+      this.store.dispatch({ type: 'prompts', prompts: await this.client.prompts.list() });
+    } catch (err) {
+      this.fail('list prompts', err);
+    }
+  }
+
+  private async loadAlerts(): Promise<void> {
+    try {
+      const list = await this.client.alerts.list({ limit: this.alerts.capacity });
+      this.alerts.reset(list.slice().sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)));
+      this.store.dispatch({ type: 'alerts', alerts: this.alerts.toArray() });
+    } catch (err) {
+      this.fail('list alerts', err);
+    }
+  }
+
+  private async loadAgents(): Promise<void> {
+    try {
+      this.store.dispatch({ type: 'agents', agents: await this.client.agents.list() });
+    } catch (err) {
+      this.fail('list agents', err);
+    }
+  }
+
+  private async loadLedger(): Promise<void> {
+    try {
+      const recent = await this.client.ledger.recent(this.ledger.capacity);
+      this.ledger.reset(recent.slice().sort((a, b) => a.seq - b.seq));
+      this.store.dispatch({ type: 'ledger', ledger: this.ledger.toArray() });
+    } catch (err) {
+      this.fail('read ledger', err);
+    }
+  }
+
+  async loadDetail(): Promise<void> {
+    const id = this.store.getState().detail?.id;
+    if (!id) return;
+    try {
+      this.store.dispatch({ type: 'detail.loaded', task: await this.client.tasks.get(id) });
+    } catch (err) {
+      this.store.dispatch({ type: 'detail.failed', id, error: errorText(err) });
+    }
+  }
+
+  private fail(what: string, err: unknown): void {
+    this.store.dispatch({ type: 'flash', flash: { text: `${what} failed: ${errorText(err)}`, tone: 'error' } });
+  }
+
+  private ok(text: string): void {
+    this.store.dispatch({ type: 'flash', flash: { text, tone: 'ok' } });
+  }
+
+  /** Runs one action per task; reports every failure by task id (the engine is the authority on legality). */
+  async taskAction(kind: 'approve' | 'reject' | 'abort', ids: readonly string[], reason?: string): Promise<void> {
+    const past = { approve: 'approved', reject: 'rejected', abort: 'aborted' }[kind];
+    const failures: string[] = [];
+    let done = 0;
+    for (const id of ids) {
+      try {
+        await this.client.tasks[kind](id, reason);
+        done++;
+      } catch (err) {
+        failures.push(`${id}: ${errorText(err)}`);
+      }
+    }
+    if (failures.length > 0) {
+      const head = done > 0 ? `${past} ${done}; ` : '';
+      this.store.dispatch({ type: 'flash', flash: { text: `${head}${kind} failed for ${failures.join('; ')}`, tone: 'error' } });
+    } else {
+      this.ok(ids.length === 1 ? `${past} ${ids[0]}` : `${past} ${ids.length} tasks`);
+    }
+    this.store.dispatch({ type: 'queue.unmarkAll' });
+    this.mark('queue', 'status', 'ledger', 'detail');
+  }
+
+  async answerPrompt(prompt: Prompt, decision: 'allow' | 'deny', scope: AnswerScope, reason?: string): Promise<void> {
+    try {
+      const answered = await this.client.prompts.resolve(prompt.id, { decision, scope, ...(reason ? { reason } : {}) });
+      const words = decision === 'allow' ? (scope === 'once' ? 'allowed once' : scope === 'task' ? 'allowed for the task' : 'allowed always') : 'denied';
+      this.ok(`${words}: ${prompt.command ?? `${prompt.tool?.server}/${prompt.tool?.tool}`}`);
+      this.store.dispatch({ type: 'prompts', prompts: this.store.getState().prompts.filter((p) => p.id !== answered.id) });
+    } catch (err) {
+      // Another console may have answered first: re-read so the banner shows the truth.
+      this.fail(`answer ${prompt.id}`, err);
+      this.mark('prompts');
+    }
+    this.mark('status', 'ledger');
+  }
+
+  async ackAlert(id: string): Promise<void> {
+    try {
+      const alert = await this.client.alerts.ack(id);
+      this.alerts.replace((a) => a.id === id, alert);
+      this.store.dispatch({ type: 'alerts', alerts: this.alerts.toArray() });
+      this.ok(`acknowledged ${id}`);
+    } catch (err) {
+      this.fail(`acknowledge ${id}`, err);
+    }
+    this.mark('status');
+  }
+
+  async trustPolicy(): Promise<void> {
+    try {
+      const { policy_hash } = await this.client.firewall.trust();
+      this.ok(`policy trusted (${policy_hash.slice(0, 12)})`);
+    } catch (err) {
+      this.fail('trust policy', err);
+    }
+    this.mark('status', 'ledger');
+  }
+
+  async policyDiff(): Promise<string> {
+    return (await this.client.firewall.diff()).diff;
+  }
+}

@@ -1,0 +1,290 @@
+// The console's state and the one reducer that changes it. Keys and engine answers both arrive as
+// actions, so two keys in one chunk see each other's effect (no stale closures). Pure: no ink, no I/O.
+import type { Agent } from '../shared/agent.js';
+import type { Alert } from '../shared/alert.js';
+import type { Prompt } from '../shared/firewall.js';
+import type { LedgerRecord } from '../shared/ledger.js';
+import type { EngineStatus } from '../shared/status.js';
+import type { Task, TaskDetail } from '../shared/task.js';
+import { NO_FILTER, type QueueFilter } from './queueFilter.js';
+
+export const VIEWS = ['queue', 'prompts', 'alerts', 'agents', 'ledger'] as const;
+export type ViewName = (typeof VIEWS)[number];
+export const ORDERS = ['newest', 'oldest', 'cost'] as const;
+export type QueueOrder = (typeof ORDERS)[number];
+
+export type InputPurpose = 'filter' | 'reject' | 'denyFeedback' | 'command';
+export type ConfirmPurpose = 'abort' | 'allowAlways' | 'bulkApprove' | 'trust';
+
+export type Dialog =
+  | { kind: 'input'; purpose: InputPurpose; label: string; value: string; targets: string[] }
+  | { kind: 'confirm'; purpose: ConfirmPurpose; message: string; targets: string[] };
+
+export interface Flash {
+  text: string;
+  tone: 'ok' | 'error' | 'info';
+}
+
+export interface QueueState {
+  rows: Task[];
+  total: number;
+  offset: number;
+  /** Absolute index of the selection in the filtered, ordered list. */
+  cursor: number;
+  /** The selection follows this task id when rows reorder. */
+  selectedId: string | null;
+  marks: string[];
+  filter: QueueFilter;
+  order: QueueOrder;
+  pageSize: number;
+  loaded: boolean;
+}
+
+export interface ConsoleState {
+  view: ViewName;
+  help: boolean;
+  detail: { id: string; task: TaskDetail | null; scroll: number; error: string | null } | null;
+  dialog: Dialog | null;
+  ctrlCArmed: boolean;
+  flash: Flash | null;
+  quit: boolean;
+  connected: boolean;
+  status: EngineStatus | null;
+  queue: QueueState;
+  prompts: Prompt[];
+  alerts: Alert[];
+  agents: Agent[];
+  ledger: LedgerRecord[];
+  /** Selection (by id) for the smaller lists. */
+  selected: { prompts: string | null; alerts: string | null; agents: string | null; ledger: string | null };
+}
+
+export function initialState(pageSize = 20): ConsoleState {
+  return {
+    view: 'queue',
+    help: false,
+    detail: null,
+    dialog: null,
+    ctrlCArmed: false,
+    flash: null,
+    quit: false,
+    connected: true,
+    status: null,
+    queue: { rows: [], total: 0, offset: 0, cursor: 0, selectedId: null, marks: [], filter: NO_FILTER, order: 'newest', pageSize, loaded: false },
+    prompts: [],
+    alerts: [],
+    agents: [],
+    ledger: [],
+    selected: { prompts: null, alerts: null, agents: null, ledger: null },
+  };
+}
+
+export type Action =
+  | { type: 'view'; view: ViewName }
+  | { type: 'view.cycle'; delta: 1 | -1 }
+  | { type: 'help'; open: boolean }
+  | { type: 'detail.open'; id: string }
+  | { type: 'detail.loaded'; task: TaskDetail }
+  | { type: 'detail.failed'; id: string; error: string }
+  | { type: 'detail.scroll'; delta: number }
+  | { type: 'detail.close' }
+  | { type: 'dialog.open'; dialog: Dialog }
+  | { type: 'dialog.edit'; value: string }
+  | { type: 'dialog.close' }
+  | { type: 'ctrlc.arm'; armed: boolean }
+  | { type: 'flash'; flash: Flash | null }
+  | { type: 'quit' }
+  | { type: 'connected'; connected: boolean }
+  | { type: 'status'; status: EngineStatus }
+  | { type: 'queue.move'; to: 'delta' | 'top' | 'bottom'; delta?: number }
+  | { type: 'queue.page'; key: string; offset: number; rows: Task[]; total: number }
+  | { type: 'queue.pageSize'; pageSize: number }
+  | { type: 'queue.filter'; filter: QueueFilter }
+  | { type: 'queue.order'; order: QueueOrder }
+  | { type: 'queue.mark' }
+  | { type: 'queue.unmarkAll' }
+  | { type: 'list.move'; list: 'prompts' | 'alerts' | 'agents' | 'ledger'; to: 'delta' | 'top' | 'bottom'; delta?: number }
+  | { type: 'prompts'; prompts: Prompt[] }
+  | { type: 'alerts'; alerts: Alert[] }
+  | { type: 'agents'; agents: Agent[] }
+  | { type: 'ledger'; ledger: LedgerRecord[] };
+
+/** The query the visible Queue page needs; its key tells a current answer from a stale one. */
+export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status']; text?: string; order: QueueOrder } {
+  const query = {
+    limit: q.pageSize,
+    offset: q.offset,
+    order: q.order,
+    ...(q.filter.status ? { status: q.filter.status } : {}),
+    ...(q.filter.text ? { text: q.filter.text } : {}),
+  };
+  return { key: JSON.stringify(query), ...query };
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, n));
+}
+
+function moveQueue(q: QueueState, cursor: number): QueueState {
+  const c = clamp(cursor, 0, Math.max(0, q.total - 1));
+  let offset = q.offset;
+  if (c < offset) offset = c;
+  if (c >= offset + q.pageSize) offset = c - q.pageSize + 1;
+  const row = offset === q.offset ? q.rows[c - offset] : undefined;
+  return { ...q, cursor: c, offset, selectedId: row ? row.task_id : null };
+}
+
+function idOf(list: 'prompts' | 'alerts' | 'agents' | 'ledger', item: Prompt | Alert | Agent | LedgerRecord): string {
+  if (list === 'agents') return (item as Agent).name;
+  if (list === 'ledger') return String((item as LedgerRecord).seq);
+  return (item as Prompt | Alert).id;
+}
+
+/** Keep a list's selection on the same id; fall back to the first row. */
+function keepSelection<T extends Prompt | Alert | Agent | LedgerRecord>(list: 'prompts' | 'alerts' | 'agents' | 'ledger', items: readonly T[], selected: string | null): string | null {
+  if (selected !== null && items.some((i) => idOf(list, i) === selected)) return selected;
+  const first = items[0];
+  return first ? idOf(list, first) : null;
+}
+
+/** Alerts in the order the Alerts view shows them: unacknowledged first, most severe first, newest first. */
+export function sortAlerts(alerts: readonly Alert[]): Alert[] {
+  return alerts.slice().sort((a, b) => {
+    const acked = Number(a.acked_by !== undefined) - Number(b.acked_by !== undefined);
+    if (acked !== 0) return acked;
+    if (a.severity !== b.severity) return a.severity < b.severity ? -1 : 1;
+    return a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0;
+  });
+}
+
+export function listItems(s: ConsoleState, list: 'prompts' | 'alerts' | 'agents' | 'ledger'): Array<Prompt | Alert | Agent | LedgerRecord> {
+  if (list === 'prompts') return s.prompts;
+  if (list === 'alerts') return sortAlerts(s.alerts);
+  if (list === 'agents') return s.agents;
+  return s.ledger.slice().reverse(); // newest first
+}
+
+export function selectedIndex(s: ConsoleState, list: 'prompts' | 'alerts' | 'agents' | 'ledger'): number {
+  const items = listItems(s, list);
+  const i = items.findIndex((it) => idOf(list, it) === s.selected[list]);
+  return i < 0 ? 0 : i;
+}
+
+export function reduce(s: ConsoleState, a: Action): ConsoleState {
+  switch (a.type) {
+    case 'view':
+      return { ...s, view: a.view, detail: null, help: false };
+    case 'view.cycle': {
+      const i = VIEWS.indexOf(s.view);
+      return { ...s, view: VIEWS[(i + a.delta + VIEWS.length) % VIEWS.length] ?? 'queue', detail: null };
+    }
+    case 'help':
+      return { ...s, help: a.open };
+    case 'detail.open':
+      return { ...s, detail: { id: a.id, task: null, scroll: 0, error: null } };
+    case 'detail.loaded':
+      return s.detail && s.detail.id === a.task.task_id ? { ...s, detail: { ...s.detail, task: a.task, error: null } } : s;
+    case 'detail.failed':
+      return s.detail && s.detail.id === a.id ? { ...s, detail: { ...s.detail, error: a.error } } : s;
+    case 'detail.scroll':
+      return s.detail ? { ...s, detail: { ...s.detail, scroll: Math.max(0, s.detail.scroll + a.delta) } } : s;
+    case 'detail.close':
+      return { ...s, detail: null };
+    case 'dialog.open':
+      return { ...s, dialog: a.dialog };
+    case 'dialog.edit':
+      return s.dialog?.kind === 'input' ? { ...s, dialog: { ...s.dialog, value: a.value } } : s;
+    case 'dialog.close':
+      return { ...s, dialog: null };
+    case 'ctrlc.arm':
+      return { ...s, ctrlCArmed: a.armed };
+    case 'flash':
+      return { ...s, flash: a.flash };
+    case 'quit':
+      return { ...s, quit: true };
+    case 'connected':
+      return { ...s, connected: a.connected };
+    case 'status':
+      return { ...s, status: a.status, connected: true };
+    case 'queue.move': {
+      const q = s.queue;
+      const target = a.to === 'top' ? 0 : a.to === 'bottom' ? q.total - 1 : q.cursor + (a.delta ?? 0);
+      return { ...s, queue: moveQueue(q, target) };
+    }
+    case 'queue.page': {
+      const q = s.queue;
+      if (a.key !== queueQuery(q).key) return s; // an answer to a page we no longer show
+      const found = q.selectedId === null ? -1 : a.rows.findIndex((t) => t.task_id === q.selectedId);
+      const cursor = clamp(found >= 0 ? a.offset + found : q.cursor, 0, Math.max(0, a.total - 1));
+      if (cursor >= a.offset && cursor < a.offset + Math.max(1, a.rows.length)) {
+        const row = a.rows[cursor - a.offset];
+        return { ...s, queue: { ...q, rows: a.rows, total: a.total, cursor, loaded: true, selectedId: row ? row.task_id : null } };
+      }
+      // Tasks went away and the window is past the end: pull it back; the next fetch fills it.
+      const offset = Math.max(0, Math.min(q.offset, a.total - q.pageSize));
+      return { ...s, queue: { ...q, rows: [], total: a.total, cursor, offset, loaded: true, selectedId: null } };
+    }
+    case 'queue.pageSize': {
+      if (a.pageSize === s.queue.pageSize) return s;
+      const q = { ...s.queue, pageSize: Math.max(1, a.pageSize) };
+      return { ...s, queue: moveQueue(q, q.cursor) };
+    }
+    case 'queue.filter':
+      return { ...s, queue: { ...s.queue, filter: a.filter, offset: 0, cursor: 0, selectedId: null, rows: [], loaded: false } };
+    case 'queue.order':
+      return { ...s, queue: { ...s.queue, order: a.order, offset: 0, cursor: 0, selectedId: null } };
+    case 'queue.mark': {
+      const id = s.queue.selectedId;
+      if (!id) return s;
+      const marks = s.queue.marks.includes(id) ? s.queue.marks.filter((m) => m !== id) : [...s.queue.marks, id];
+      return { ...s, queue: moveQueue({ ...s.queue, marks }, s.queue.cursor + 1) };
+    }
+    case 'queue.unmarkAll':
+      return { ...s, queue: { ...s.queue, marks: [] } };
+    case 'list.move': {
+      const items = listItems(s, a.list);
+      if (items.length === 0) return s;
+      const cur = selectedIndex(s, a.list);
+      const i = clamp(a.to === 'top' ? 0 : a.to === 'bottom' ? items.length - 1 : cur + (a.delta ?? 0), 0, items.length - 1);
+      const item = items[i];
+      return item ? { ...s, selected: { ...s.selected, [a.list]: idOf(a.list, item) } } : s;
+    }
+    case 'prompts': {
+      const pending = a.prompts.filter((p) => p.state === 'pending').sort((x, y) => (x.expires_at < y.expires_at ? -1 : 1));
+      return { ...s, prompts: pending, selected: { ...s.selected, prompts: keepSelection('prompts', pending, s.selected.prompts) } };
+    }
+    case 'alerts':
+      return { ...s, alerts: a.alerts, selected: { ...s.selected, alerts: keepSelection('alerts', sortAlerts(a.alerts), s.selected.alerts) } };
+    case 'agents':
+      return { ...s, agents: a.agents, selected: { ...s.selected, agents: keepSelection('agents', a.agents, s.selected.agents) } };
+    case 'ledger': {
+      const newestFirst = a.ledger.slice().reverse();
+      return { ...s, ledger: a.ledger, selected: { ...s.selected, ledger: keepSelection('ledger', newestFirst, s.selected.ledger) } };
+    }
+  }
+}
+
+export interface Store {
+  getState(): ConsoleState;
+  dispatch(action: Action): void;
+  subscribe(listener: () => void): () => void;
+}
+
+/** A tiny external store: key handlers read the latest state synchronously, views subscribe. */
+export function createStore(initial: ConsoleState): Store {
+  let state = initial;
+  const listeners = new Set<() => void>();
+  return {
+    getState: () => state,
+    dispatch(action) {
+      const next = reduce(state, action);
+      if (next === state) return;
+      state = next;
+      for (const l of listeners) l();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Pure text formatting for the console, the watch pane and the tmux line. No ink or react here:
+// `status --tmux` loads this without loading the UI.
+import type { Severity } from '../shared/alert.js';
+import { SEVERITIES } from '../shared/alert.js';
+
+/** Dollars: two decimals, three below one cent so small chat costs do not read as $0.00. */
+export function money(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
+  if (usd > 0 && usd < 0.01) return `$${usd.toFixed(3)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+/** A coarse age like 12s, 2m, 3h, 4d (one unit: the list column stays narrow). */
+export function age(fromIso: string, nowMs: number): string {
+  const t = Date.parse(fromIso);
+  if (!Number.isFinite(t)) return '?';
+  const s = Math.max(0, Math.floor((nowMs - t) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/** An uptime like 3h12m, 5m, 40s, 2d3h. */
+export function uptime(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d${h}h`;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m`;
+  return `${s}s`;
+}
+
+/** Milliseconds as 212 ms, 3.4 s, 2m05s. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** A prompt countdown as m:ss; never negative (an expired ask shows 0:00 until the engine says so). */
+export function countdown(expiresIso: string, nowMs: number): string {
+  const t = Date.parse(expiresIso);
+  if (!Number.isFinite(t)) return '?:??';
+  const s = Math.max(0, Math.ceil((t - nowMs) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** HH:MM:SS in UTC (engine timestamps are UTC; the same text on every console). */
+export function clock(iso: string): string {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return '??:??:??';
+  return new Date(t).toISOString().slice(11, 19);
+}
+
+/** Cut to width with an ellipsis; pads to width when pad is set. Width counts code points. */
+export function fit(text: string, width: number, pad = false): string {
+  if (width <= 0) return '';
+  const chars = Array.from(text.replace(/[\r\n\t]+/g, ' '));
+  let out: string;
+  if (chars.length <= width) out = chars.join('');
+  else out = width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+  return pad ? out + ' '.repeat(Math.max(0, width - Array.from(out).length)) : out;
+}
+
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
+
+/** A one-line sparkline of the last `width` values (own code: one glyph per value, scaled to the max). */
+export function sparkline(values: readonly number[], width = 12): string {
+  const tail = values.slice(-width).map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
+  if (tail.length === 0) return '';
+  const max = Math.max(...tail);
+  if (max <= 0) return BARS[0].repeat(tail.length);
+  return tail.map((v) => BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1)))]).join('');
+}
+
+/** The most severe severity with a non-zero count, or null. */
+export function topSeverity(counts: Record<Severity, number>): Severity | null {
+  for (const s of SEVERITIES) if ((counts[s] ?? 0) > 0) return s;
+  return null;
+}

@@ -1,0 +1,136 @@
+// The one key-binding table. The dispatcher's handlers, the footer hints and the `?` help screen are
+// all generated from it, so a key can never be documented in one place and bound in another.
+
+export type Scope = 'global' | 'list' | 'queue' | 'prompt' | 'alerts' | 'detail';
+
+export interface Binding {
+  command: Command;
+  keys: readonly string[];
+  /** Short words for the footer hint bar. */
+  hint: string;
+  /** The full sentence for the help screen. */
+  description: string;
+  scope: Scope;
+  /** Changes engine state: hidden and refused by --readonly. */
+  dangerous?: boolean;
+  /** Asks "are you sure" before acting. */
+  confirm?: boolean;
+  /** Left out of the footer (still in help) to keep the hint bar short. */
+  helpOnly?: boolean;
+}
+
+export const KEYMAP = [
+  { command: 'move.down', keys: ['j', 'down'], hint: 'move', description: 'move the selection down', scope: 'list' },
+  { command: 'move.up', keys: ['k', 'up'], hint: 'move', description: 'move the selection up', scope: 'list', helpOnly: true },
+  { command: 'move.top', keys: ['g', 'home'], hint: 'top', description: 'go to the first row', scope: 'list', helpOnly: true },
+  { command: 'move.bottom', keys: ['G', 'end'], hint: 'bottom', description: 'go to the last row', scope: 'list', helpOnly: true },
+  { command: 'page.down', keys: ['pagedown', 'ctrl+d'], hint: 'page', description: 'move one page down', scope: 'list', helpOnly: true },
+  { command: 'page.up', keys: ['pageup', 'ctrl+u'], hint: 'page', description: 'move one page up', scope: 'list', helpOnly: true },
+  { command: 'task.open', keys: ['enter'], hint: 'detail', description: 'open the task: every field, timeline, constraints, logs', scope: 'queue' },
+  { command: 'task.approve', keys: ['a'], hint: 'approve', description: 'approve the selected (or marked) tasks', scope: 'queue', dangerous: true },
+  { command: 'task.reject', keys: ['r'], hint: 'reject', description: 'reject the selected (or marked) tasks, with a reason', scope: 'queue', dangerous: true },
+  { command: 'task.abort', keys: ['x'], hint: 'abort', description: 'abort the selected task (asks to confirm)', scope: 'queue', dangerous: true, confirm: true },
+  { command: 'task.mark', keys: ['space'], hint: 'mark', description: 'mark or unmark the row for a bulk approve or reject', scope: 'queue', dangerous: true },
+  { command: 'queue.sort', keys: ['s'], hint: 'sort', description: 'sort by newest, oldest, cost', scope: 'queue' },
+  { command: 'queue.filter', keys: ['/'], hint: 'filter', description: 'filter by text and status:NAME (esc clears)', scope: 'queue' },
+  { command: 'prompt.allowOnce', keys: ['a'], hint: 'allow once', description: 'allow this command once', scope: 'prompt', dangerous: true },
+  { command: 'prompt.allowTask', keys: ['t'], hint: 'allow for task', description: 'allow it for the rest of this task', scope: 'prompt', dangerous: true },
+  { command: 'prompt.allowAlways', keys: ['A'], hint: 'allow always…', description: 'allow always: shows the rule it would write, then asks to confirm', scope: 'prompt', dangerous: true, confirm: true },
+  { command: 'prompt.deny', keys: ['d'], hint: 'deny', description: 'deny', scope: 'prompt', dangerous: true },
+  { command: 'prompt.denyFeedback', keys: ['D'], hint: 'deny with feedback', description: 'deny and tell the agent why', scope: 'prompt', dangerous: true },
+  { command: 'alert.ack', keys: ['a', 'enter'], hint: 'acknowledge', description: 'acknowledge the selected alert', scope: 'alerts', dangerous: true },
+  { command: 'detail.scrollDown', keys: ['j', 'down'], hint: 'scroll', description: 'scroll the detail down', scope: 'detail' },
+  { command: 'detail.scrollUp', keys: ['k', 'up'], hint: 'scroll', description: 'scroll the detail up', scope: 'detail', helpOnly: true },
+  { command: 'view.queue', keys: ['1'], hint: 'queue', description: 'show the task queue', scope: 'global', helpOnly: true },
+  { command: 'view.prompts', keys: ['2'], hint: 'prompts', description: 'show pending firewall asks', scope: 'global', helpOnly: true },
+  { command: 'view.alerts', keys: ['3'], hint: 'alerts', description: 'show security alerts', scope: 'global', helpOnly: true },
+  { command: 'view.agents', keys: ['4'], hint: 'agents', description: 'show agents', scope: 'global', helpOnly: true },
+  { command: 'view.ledger', keys: ['5'], hint: 'ledger', description: 'show recent ledger records', scope: 'global', helpOnly: true },
+  { command: 'view.next', keys: ['tab'], hint: 'next view', description: 'next view', scope: 'global', helpOnly: true },
+  { command: 'view.prev', keys: ['shift+tab'], hint: 'previous view', description: 'previous view', scope: 'global', helpOnly: true },
+  { command: 'back', keys: ['esc'], hint: 'back', description: 'back; clears a filter first', scope: 'global', helpOnly: true },
+  { command: 'command', keys: [':'], hint: 'command', description: 'run a command (:queue :alerts :trust :sort cost :quit)', scope: 'global' },
+  { command: 'help', keys: ['?'], hint: 'help', description: 'show this help', scope: 'global' },
+  { command: 'quit', keys: ['q'], hint: 'quit', description: 'quit (back, when not at the root)', scope: 'global' },
+  { command: 'exit', keys: ['ctrl+c'], hint: 'exit', description: 'exit: press twice', scope: 'global', helpOnly: true },
+] as const satisfies readonly Binding[];
+
+export type Command =
+  | 'move.down' | 'move.up' | 'move.top' | 'move.bottom' | 'page.down' | 'page.up'
+  | 'task.open' | 'task.approve' | 'task.reject' | 'task.abort' | 'task.mark' | 'queue.sort' | 'queue.filter'
+  | 'prompt.allowOnce' | 'prompt.allowTask' | 'prompt.allowAlways' | 'prompt.deny' | 'prompt.denyFeedback'
+  | 'alert.ack' | 'detail.scrollDown' | 'detail.scrollUp'
+  | 'view.queue' | 'view.prompts' | 'view.alerts' | 'view.agents' | 'view.ledger' | 'view.next' | 'view.prev'
+  | 'back' | 'command' | 'help' | 'quit' | 'exit';
+
+const BINDINGS: readonly Binding[] = KEYMAP;
+
+/** The command a key means in one scope, or null. Dangerous commands do not exist in a read-only console. */
+export function commandFor(key: string, scope: Scope, readonly: boolean): Command | null {
+  for (const b of BINDINGS) {
+    if (b.scope !== scope || !b.keys.includes(key)) continue;
+    if (readonly && b.dangerous) return null;
+    return b.command;
+  }
+  return null;
+}
+
+export function bindingOf(command: Command): Binding {
+  const b = BINDINGS.find((x) => x.command === command);
+  if (!b) throw new Error(`keymap has no binding for command ${command}`);
+  return b;
+}
+
+export function bindingsFor(scopes: readonly Scope[], readonly: boolean): Binding[] {
+  return BINDINGS.filter((b) => scopes.includes(b.scope) && !(readonly && b.dangerous));
+}
+
+const KEY_LABEL: Record<string, string> = { down: '↓', up: '↑', enter: 'enter', esc: 'esc', space: 'space', tab: 'tab' };
+const label = (k: string): string => KEY_LABEL[k] ?? k;
+
+/** Footer hints for the scopes in front, truncated to the width at a whole hint. */
+export function footerHints(scopes: readonly Scope[], readonly: boolean, width: number): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const b of bindingsFor(scopes, readonly)) {
+    if (b.helpOnly) continue;
+    // j/k share one hint ("j/k move") so the bar stays short.
+    const keys = b.command === 'move.down' ? 'j/k' : label(b.keys[0] ?? '');
+    const text = `${keys} ${b.hint}`;
+    if (seen.has(text)) continue;
+    seen.add(text);
+    parts.push(text);
+  }
+  let out = '';
+  for (const p of parts) {
+    const next = out ? `${out}  ${p}` : p;
+    if (Array.from(next).length > width) break;
+    out = next;
+  }
+  return out;
+}
+
+const SCOPE_TITLE: Record<Scope, string> = {
+  global: 'Everywhere',
+  list: 'Lists',
+  queue: 'Queue',
+  prompt: 'Firewall asks (banner and Prompts view)',
+  alerts: 'Alerts',
+  detail: 'Detail',
+};
+
+/** Help screen lines, grouped by scope: every binding the console honours (minus dangerous ones when read-only). */
+export function helpLines(readonly: boolean): string[] {
+  const lines: string[] = [];
+  for (const scope of Object.keys(SCOPE_TITLE) as Scope[]) {
+    const bs = bindingsFor([scope], readonly);
+    if (bs.length === 0) continue;
+    lines.push(SCOPE_TITLE[scope]);
+    for (const b of bs) {
+      const keys = b.keys.map(label).join(' ');
+      lines.push(`  ${keys.padEnd(16)} ${b.description}${b.dangerous ? '  (changes state)' : ''}`);
+    }
+  }
+  if (readonly) lines.push('', 'read-only console: actions that change state are hidden');
+  return lines;
+}
