@@ -1,0 +1,139 @@
+// `gatehouse watch [--compact]`: a small live pane for tmux — link state, pending asks, task counts,
+// the latest alert. Read-only; q or ctrl-c ends it.
+import React, { useEffect, useState } from 'react';
+import { Box, Text, render, useApp, useInput } from 'ink';
+import type { EngineClient } from '../client/engineClient.js';
+import type { Prompt } from '../shared/firewall.js';
+import type { EngineStatus } from '../shared/status.js';
+import { clock, countdown, fit, money, topSeverity, uptime } from './format.js';
+import { makeTheme } from './theme.js';
+import { ClockContext, ThemeContext, useNow, useTerminalSize, useTheme } from './hooks.js';
+import { enterTerminal, onEndingSignal } from './terminal.js';
+import { promptSubject } from './PromptBanner.js';
+
+export interface WatchData {
+  status: EngineStatus | null;
+  prompts: Prompt[];
+  error: string | null;
+}
+
+/** Follows the engine: a re-read at most every `throttleMs` after events, and a poll every `pollMs`. */
+function useWatchData(client: EngineClient, throttleMs: number, pollMs: number): WatchData {
+  const [data, setData] = useState<WatchData>({ status: null, prompts: [], error: null });
+  useEffect(() => {
+    let alive = true;
+    let timer: NodeJS.Timeout | null = null;
+    let last = 0;
+    const load = async () => {
+      timer = null;
+      last = Date.now();
+      try {
+        const [status, prompts] = await Promise.all([client.status(), client.prompts.list()]);
+        if (alive) setData({ status, prompts: prompts.filter((p) => p.state === 'pending').sort((a, b) => (a.expires_at < b.expires_at ? -1 : 1)), error: null });
+      } catch (err) {
+        if (alive) setData((d) => ({ ...d, error: err instanceof Error ? err.message : String(err) }));
+      }
+    };
+    const schedule = () => {
+      if (timer || !alive) return;
+      timer = setTimeout(() => void load(), Math.max(0, last + throttleMs - Date.now()));
+    };
+    const unsubscribe = client.subscribe(['tasks', 'prompts', 'alerts', 'engine', 'agents'], schedule);
+    const poll = setInterval(schedule, pollMs);
+    void load();
+    return () => {
+      alive = false;
+      unsubscribe();
+      clearInterval(poll);
+      if (timer) clearTimeout(timer);
+    };
+  }, [client, throttleMs, pollMs]);
+  return data;
+}
+
+export function WatchPane(props: { data: WatchData; compact: boolean; now: number; width: number }): React.ReactElement {
+  const theme = useTheme();
+  const { status, prompts, error } = props.data;
+  const w = Math.max(10, props.width - 1);
+  const line = (text: string, color?: string, bold?: boolean) => (
+    <Text color={color} bold={bold} wrap="truncate-end">
+      {' ' + fit(text, w - 1)}
+    </Text>
+  );
+  if (error && !status) return <Box flexDirection="column">{line(`gatehouse ✗ engine unreachable: ${error}`, theme.state.error, true)}</Box>;
+  if (!status) return <Box flexDirection="column">{line('gatehouse … connecting', theme.text.secondary)}</Box>;
+  const link = status.approver.state;
+  const dot = { online: '●', degraded: '◐', fallback: '○', off: '·' }[link];
+  const fw = status.firewall.lockdown ? 'LOCKDOWN' : `${status.firewall.mode} ${status.firewall.trusted ? '✓' : '✗'}`;
+  const top = topSeverity(status.alerts);
+  const review = link === 'fallback' && status.approver.pending_review > 0 ? ` (${status.approver.pending_review} to review)` : '';
+  const q = status.queue.by_status;
+  const pending = q.pending + q.pending_approval;
+  const first = prompts[0];
+  const stale = error ? '  ✗ stale' : '';
+  return (
+    <Box flexDirection="column">
+      {line(`gatehouse ${dot} ${link}${review}  ${fw}${top ? `   ${top} ${status.alerts[top]}` : ''}${status.demo ? '  DEMO' : ''}${stale}`, status.firewall.lockdown || link === 'fallback' ? theme.state.error : undefined, true)}
+      {first
+        ? line(`▲ ${prompts.length} ask  ${first.task_id ?? first.agent} ${promptSubject(first)}`.slice(0, Math.max(0, w - 6)) + ` ${countdown(first.expires_at, props.now)}`, theme.state.warn, true)
+        : line('no pending asks', theme.text.secondary)}
+      {line(`⧗ ${pending} pending  ▶ ${q.running} running  ✓ ${q.completed} done${q.failed ? `  ✗ ${q.failed} failed` : ''}`)}
+      {status.latest_alert
+        ? line(`! ${status.latest_alert.severity} ${clock(status.latest_alert.ts).slice(0, 5)} ${status.latest_alert.message}`, theme.severity[status.latest_alert.severity])
+        : line('no alerts', theme.text.secondary)}
+      {props.compact ? null : (
+        <>
+          {line(`up ${uptime(status.uptime_ms)}  today ${money(status.cost_today_usd)}  agents ${status.agents_alive}  approved ${q.approved}  rejected ${q.rejected}  aborted ${q.aborted}`, theme.text.secondary)}
+          {prompts.slice(1, 3).map((p) => (
+            <React.Fragment key={p.id}>{line(`  ${countdown(p.expires_at, props.now)} ${p.agent} ${promptSubject(p)}`, theme.state.warn)}</React.Fragment>
+          ))}
+        </>
+      )}
+    </Box>
+  );
+}
+
+export function WatchApp(props: { client: EngineClient; compact: boolean; throttleMs?: number; pollMs?: number }): React.ReactElement {
+  const { exit } = useApp();
+  const data = useWatchData(props.client, props.throttleMs ?? 150, props.pollMs ?? 2000);
+  const now = useNow(1000, data.prompts.length > 0);
+  const { columns } = useTerminalSize();
+  useInput((input, key) => {
+    if (input === 'q' || (key.ctrl && input === 'c')) exit();
+  });
+  return <WatchPane data={data} compact={props.compact} now={now} width={columns} />;
+}
+
+export interface RunWatchOptions {
+  client: EngineClient;
+  compact?: boolean;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+}
+
+/** Runs the watch pane until q, ctrl-c or an ending signal; the terminal is restored on every path. */
+export async function runWatch(opts: RunWatchOptions): Promise<void> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const term = enterTerminal(stdout, stdin);
+  const signal = onEndingSignal();
+  let instance: ReturnType<typeof render> | null = null;
+  try {
+    instance = render(
+      <ThemeContext.Provider value={makeTheme()}>
+        <ClockContext.Provider value={() => Date.now()}>
+          <WatchApp client={opts.client} compact={opts.compact ?? false} />
+        </ClockContext.Provider>
+      </ThemeContext.Provider>,
+      { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
+    );
+    await Promise.race([instance.waitUntilExit(), signal.promise]);
+  } finally {
+    signal.off();
+    try {
+      instance?.unmount();
+    } finally {
+      term.restore();
+    }
+  }
+}
