@@ -95,18 +95,17 @@ export class ApproverClient {
   async health(call: CallOptions = {}): Promise<{ ok: boolean; reason: string }> {
     const requestId = randomUUID();
     const started = Date.now();
+    const attempt = this.attemptSignal(call);
     try {
-      const res = await fetch(`${this.base}/health`, {
-        method: 'GET',
-        headers: this.headers(requestId),
-        signal: this.attemptSignal(call),
-      });
+      const res = await fetch(`${this.base}/health`, { method: 'GET', headers: this.headers(requestId), signal: attempt.signal });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { ok: true, reason: 'healthy' };
       return { ok: false, reason: `GET /health answered ${res.status}` };
     } catch (e) {
       const err = this.classify(e, 'GET /health', requestId, started);
       return { ok: false, reason: err.message };
+    } finally {
+      attempt.done();
     }
   }
 
@@ -121,10 +120,25 @@ export class ApproverClient {
     return h;
   }
 
-  private attemptSignal(call: CallOptions): AbortSignal {
+  /**
+   * One attempt's signal: its timeout (capped by the deadline) or the caller's signal, whichever
+   * comes first. A plain controller and timer: AbortSignal.timeout/any cost far more per call.
+   */
+  private attemptSignal(call: CallOptions): { signal: AbortSignal; done: () => void } {
     const remaining = call.deadline === undefined ? this.opts.timeoutMs : Math.min(this.opts.timeoutMs, call.deadline - Date.now());
-    const timeout = AbortSignal.timeout(Math.max(1, remaining));
-    return call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new DOMException('attempt timed out', 'TimeoutError')), Math.max(1, remaining));
+    const outer = call.signal;
+    const onAbort = (): void => ctl.abort(outer?.reason);
+    if (outer?.aborted) ctl.abort(outer.reason);
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    return {
+      signal: ctl.signal,
+      done: () => {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onAbort);
+      },
+    };
   }
 
   private classify(e: unknown, what: string, requestId: string, started: number): ApproverCallError {
@@ -158,10 +172,11 @@ export class ApproverClient {
       if (call.deadline !== undefined && Date.now() >= call.deadline) break;
       if (call.signal?.aborted) break;
       const started = Date.now();
+      const signal = this.attemptSignal(call);
       try {
         const headers = this.headers(requestId, extraHeaders);
         if (payload !== undefined) headers['Content-Type'] = 'application/json';
-        const res = await fetch(`${this.base}${path}`, { method, headers, body: payload, signal: this.attemptSignal(call) });
+        const res = await fetch(`${this.base}${path}`, { method, headers, body: payload, signal: signal.signal });
         const text = await res.text();
         if (!res.ok) {
           throw new ApproverCallError('http', `${what} answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`, res.status, requestId);
@@ -180,6 +195,7 @@ export class ApproverClient {
         if (attempt > 1) log.info({ attempt, ms: Date.now() - started }, 'approver call succeeded after retry');
         return parsed.data as z.output<S>;
       } catch (e) {
+        signal.done();
         last = this.classify(e, what, requestId, started);
         const willRetry = last.retryable && attempt < maxAttempts;
         log.warn({ attempt, max_attempts: maxAttempts, kind: last.kind, status: last.status, will_retry: willRetry, err: last.message }, 'approver call failed');
@@ -187,6 +203,8 @@ export class ApproverClient {
         const delay = backoffDelay(attempt, policy, this.opts.random);
         if (call.deadline !== undefined && Date.now() + delay >= call.deadline) break;
         await sleep(delay, call.signal);
+      } finally {
+        signal.done();
       }
     }
     throw last ?? new ApproverCallError('deadline', `${what} not attempted: the deadline had passed`, null, requestId);

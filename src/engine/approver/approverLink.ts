@@ -225,7 +225,10 @@ export class ApproverLink {
   }
 
   private send(event: ApproverLinkEvent): void {
-    if (this.actor && !this.stopping.signal.aborted) this.actor.send(event);
+    if (!this.actor || this.stopping.signal.aborted) return;
+    // The common case, a success while online with nothing to reset, changes nothing: skip it.
+    if (event.type.endsWith('.ok') && this.current === 'online' && this.actor.getSnapshot().context.failures === 0) return;
+    this.actor.send(event);
   }
 
   private local(task: DecideTask, why: string): ApprovalOutcome {
