@@ -54,3 +54,34 @@ export function reportIdempotencyKey(report: Pick<ExecutionReport, 'task_id' | '
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+type ReportableTask = {
+  task_id: string;
+  status: string;
+  result: unknown;
+  actual_cost: number | null;
+  start_time: string | null;
+  end_time: string | null;
+  logs: string[];
+  error_message: string | null;
+};
+
+/** The report for a task that reached completed, failed or aborted; throws for any other status. */
+export function reportFromTask(task: ReportableTask): ExecutionReport {
+  if (!(REPORT_STATUSES as readonly string[]).includes(task.status)) {
+    throw new Error(`no execution report for task ${task.task_id} in status ${task.status}: only ${REPORT_STATUSES.join(', ')} are reported`);
+  }
+  const start = task.start_time ? Date.parse(task.start_time) : NaN;
+  const end = task.end_time ? Date.parse(task.end_time) : NaN;
+  return {
+    task_id: task.task_id,
+    status: task.status as ExecutionReport['status'],
+    result: task.result ?? null,
+    actual_cost: task.actual_cost,
+    start_time: task.start_time,
+    end_time: task.end_time,
+    logs: task.logs,
+    error_message: task.error_message,
+    duration_ms: Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : null,
+  };
+}
