@@ -9,6 +9,8 @@ import { statusCommand } from './status.js';
 import { submitCommand, tasksCommand } from './tasks.js';
 import { proxyCommand } from './proxy.js';
 import { mcpCommand } from './mcp.js';
+import { firewallCommand } from './firewall.js';
+import { policyCommand } from './policy.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -27,4 +29,6 @@ export const commands: AnyCommand[] = [
   doctorCommand,
   proxyCommand,
   mcpCommand,
+  firewallCommand,
+  policyCommand,
 ];

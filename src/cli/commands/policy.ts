@@ -1,0 +1,51 @@
+// `gatehouse policy …`: work with the firewall policy file. `test` runs the policy's own examples offline.
+// Further subcommands (diff, verify, trust) go into `policySubcommands` below.
+import type { Argv, CommandModule } from 'yargs';
+import { CliError } from '../cliError.js';
+import type { GlobalArgs } from '../context.js';
+
+interface PolicyTestArgs extends GlobalArgs {
+  policy?: string;
+  json: boolean;
+}
+
+const testCommand: CommandModule<GlobalArgs, PolicyTestArgs> = {
+  command: 'test',
+  describe: "run the policy's tests: examples; exit 1 on any mismatch",
+  builder: (y) =>
+    y
+      .option('policy', { type: 'string', describe: 'policy file (default $GATEHOUSE_POLICY, $XDG_CONFIG_HOME/gatehouse/policy.yaml)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print every result as JSON' }) as never,
+  handler: async (argv) => {
+    const fw = await import('../../engine/firewall/index.js');
+    let loaded;
+    try {
+      loaded = fw.readPolicyOffline(argv.policy);
+    } catch (err) {
+      if (err instanceof fw.PolicyError) throw new CliError(`invalid policy:\n${err.message}`, 2);
+      throw err;
+    }
+    const results = fw.runPolicyTests(loaded.policy);
+    const failed = results.filter((r) => !r.ok);
+    if (argv.json) {
+      process.stdout.write(JSON.stringify({ policy: loaded.source, total: results.length, failed: failed.length, results: results.map((r) => ({ index: r.index, ...r.test, got: r.decision.decision, reason: r.decision.reason, ok: r.ok })) }, null, 2) + '\n');
+    } else {
+      for (const r of failed) process.stdout.write(`MISMATCH ${fw.describeMismatch(r)}\n`);
+      process.stdout.write(results.length === 0 ? `${loaded.source}: no tests in the policy\n` : `${loaded.source}: ${results.length - failed.length}/${results.length} tests pass\n`);
+    }
+    if (failed.length) process.exitCode = 1;
+  },
+};
+
+/** The `policy` subcommands; the lead adds diff, verify and trust here. */
+export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never];
+
+export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'policy <command>',
+  describe: 'the firewall policy file: test its examples',
+  builder: (y: Argv<GlobalArgs>) => {
+    for (const c of policySubcommands) y.command(c);
+    return y.demandCommand(1, 'name a policy subcommand') as never;
+  },
+  handler: () => {},
+};
