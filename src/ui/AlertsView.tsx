@@ -19,7 +19,7 @@ export function AlertsView(props: { width: number; height: number; compact: bool
     { header: 'SEV', width: 3, value: (a) => a.severity, color: (a) => (a.acked_by ? theme.text.secondary : theme.severity[a.severity]) },
     { header: 'TIME', width: 8, value: (a) => clock(a.ts) },
     ...(props.compact ? [] : [{ header: 'SOURCE', width: 10, value: (a: Alert) => a.source }, { header: 'CHECK', width: 18, value: (a: Alert) => a.check }]),
-    { header: 'ACK', width: props.compact ? 3 : 8, value: (a) => (a.acked_by ? (props.compact ? '✓' : `✓ ${a.acked_by}`) : '') },
+    { header: 'ACK', width: props.compact ? 3 : 12, value: (a) => (a.acked_by ? (props.compact ? '✓' : `✓ ${a.acked_by}`) : '') },
     { header: 'MESSAGE', value: (a) => `${a.message}${a.count && a.count > 1 ? ` (×${a.count})` : ''}${a.path ? ` ${a.path}` : ''}` },
   ];
   const h = Math.max(1, props.height - 2);

@@ -37,6 +37,8 @@ export class ConsoleController {
   private lastQueueKey: string | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  /** Bumped by every live event for a list: a list answer that raced an event is re-read, not trusted. */
+  private generation = { prompts: 0, alerts: 0 };
 
   constructor(
     private readonly client: EngineClient,
@@ -74,6 +76,8 @@ export class ConsoleController {
 
   private onEvent(e: EngineEvent): void {
     const d = this.store.dispatch;
+    if (e.type.startsWith('prompt.')) this.generation.prompts++;
+    if (e.type.startsWith('alert.')) this.generation.alerts++;
     switch (e.type) {
       case 'task.submitted':
       case 'task.transitioned':
@@ -163,16 +167,21 @@ export class ConsoleController {
   }
 
   private async loadPrompts(): Promise<void> {
+    const gen = this.generation.prompts;
     try {
-      this.store.dispatch({ type: 'prompts', prompts: await this.client.prompts.list() });
+      const prompts = await this.client.prompts.list();
+      if (gen !== this.generation.prompts) return this.mark('prompts');
+      this.store.dispatch({ type: 'prompts', prompts });
     } catch (err) {
       this.fail('list prompts', err);
     }
   }
 
   private async loadAlerts(): Promise<void> {
+    const gen = this.generation.alerts;
     try {
       const list = await this.client.alerts.list({ limit: this.alerts.capacity });
+      if (gen !== this.generation.alerts) return this.mark('alerts');
       this.alerts.reset(list.slice().sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)));
       this.store.dispatch({ type: 'alerts', alerts: this.alerts.toArray() });
     } catch (err) {

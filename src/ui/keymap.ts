@@ -35,7 +35,7 @@ export const KEYMAP = [
   { command: 'queue.filter', keys: ['/'], hint: 'filter', description: 'filter by text and status:NAME (esc clears)', scope: 'queue' },
   { command: 'prompt.allowOnce', keys: ['a'], hint: 'allow once', description: 'allow this command once', scope: 'prompt', dangerous: true },
   { command: 'prompt.allowTask', keys: ['t'], hint: 'allow for task', description: 'allow it for the rest of this task', scope: 'prompt', dangerous: true },
-  { command: 'prompt.allowAlways', keys: ['A'], hint: 'allow always…', description: 'allow always: shows the rule it would write, then asks to confirm', scope: 'prompt', dangerous: true, confirm: true },
+  { command: 'prompt.allowAlways', keys: ['A'], hint: 'allow always…', description: 'allow always: shows the rule, asks first', scope: 'prompt', dangerous: true, confirm: true },
   { command: 'prompt.deny', keys: ['d'], hint: 'deny', description: 'deny', scope: 'prompt', dangerous: true },
   { command: 'prompt.denyFeedback', keys: ['D'], hint: 'deny with feedback', description: 'deny and tell the agent why', scope: 'prompt', dangerous: true },
   { command: 'alert.ack', keys: ['a', 'enter'], hint: 'acknowledge', description: 'acknowledge the selected alert', scope: 'alerts', dangerous: true },
@@ -128,9 +128,9 @@ export function helpLines(readonly: boolean): string[] {
     lines.push(SCOPE_TITLE[scope]);
     for (const b of bs) {
       const keys = b.keys.map(label).join(' ');
-      lines.push(`  ${keys.padEnd(16)} ${b.description}${b.dangerous ? '  (changes state)' : ''}`);
+      lines.push(`  ${keys.padEnd(13)}${b.dangerous ? '!' : ' '} ${b.description}`);
     }
   }
-  if (readonly) lines.push('', 'read-only console: actions that change state are hidden');
+  lines.push(readonly ? 'read-only console: actions that change state are hidden' : '! changes engine state');
   return lines;
 }
