@@ -42,6 +42,8 @@ export class ApproverLink {
   private healthTimer: NodeJS.Timeout | null = null;
   private healthRunning = false;
   private current: ApproverLinkState;
+  /** Counters for status and /metrics. */
+  readonly counters = { decisions_approver: 0, decisions_fallback: 0, call_failures: 0, state_changes: 0 };
   /** Longest a remote decision may take: every attempt's timeout plus the backoff between them. */
   readonly decideDeadlineMs: number;
 
@@ -78,6 +80,7 @@ export class ApproverLink {
       if (next === this.current) return;
       const prev = this.current;
       this.current = next;
+      this.counters.state_changes++;
       const reason = snap.context.reason;
       (next === 'online' ? this.log.info : this.log.warn).call(this.log, { from: prev, to: next, reason }, 'approver link state changed');
       for (const l of this.listeners) {
@@ -142,6 +145,7 @@ export class ApproverLink {
       const r = await Promise.race([remote, late]);
       clearTimeout(guard);
       if (r.ok) {
+        this.counters.decisions_approver++;
         this.send({ type: 'approver.ok' });
         return {
           approved: r.a.approved,
@@ -226,12 +230,14 @@ export class ApproverLink {
 
   private send(event: ApproverLinkEvent): void {
     if (!this.actor || this.stopping.signal.aborted) return;
+    if (event.type.endsWith('.failed')) this.counters.call_failures++;
     // The common case, a success while online with nothing to reset, changes nothing: skip it.
     if (event.type.endsWith('.ok') && this.current === 'online' && this.actor.getSnapshot().context.failures === 0) return;
     this.actor.send(event);
   }
 
   private local(task: DecideTask, why: string): ApprovalOutcome {
+    this.counters.decisions_fallback++;
     const outcome = fallbackDecision(task, this.cfg, why);
     if (!this.opts.review) return outcome;
     try {

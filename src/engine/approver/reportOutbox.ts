@@ -108,6 +108,7 @@ export class ReportOutbox implements FallbackReviewSink {
       ),
       delivered: db.prepare(`UPDATE approver_report_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ? AND delivered_at IS NULL`),
       failed: db.prepare(`UPDATE approver_report_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ? AND delivered_at IS NULL`),
+      prune: db.prepare(`DELETE FROM approver_report_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?`),
       pending: db.prepare(`SELECT count(*) AS n FROM approver_report_outbox WHERE delivered_at IS NULL`),
       retryNow: db.prepare(`UPDATE approver_report_outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL`),
       state: db.prepare(`SELECT attempts, delivered_at, last_error FROM approver_report_outbox WHERE idempotency_key = ?`),
@@ -140,6 +141,11 @@ export class ReportOutbox implements FallbackReviewSink {
   /** Delivery state of one report, by its idempotency key (task_id:status). */
   deliveryState(key: string): { attempts: number; delivered_at: string | null; last_error: string | null } | null {
     return (this.st.state!.get(key) as { attempts: number; delivered_at: string | null; last_error: string | null } | undefined) ?? null;
+  }
+
+  /** Deletes delivered reports older than the given age; undelivered ones are never pruned. */
+  pruneDelivered(olderThanMs: number): number {
+    return this.st.prune!.run(new Date(this.now() - olderThanMs).toISOString()).changes;
   }
 
   /** Makes every waiting report due now (call when the link comes back online). */

@@ -116,6 +116,7 @@ describe('ApproverLink states', () => {
     await waitFor(() => link.state === 'online', 'back online');
     expect((await link.decide(task())).decided_by).toBe('approver');
     expect(states.map((s) => s[0])).toEqual(['degraded', 'fallback', 'online']);
+    expect(link.counters).toMatchObject({ decisions_approver: 1, decisions_fallback: 2, state_changes: 3 });
   });
 
   it('survives the approver going away and coming back on the same port', async () => {

@@ -56,6 +56,24 @@ describe('report outbox', () => {
     expect(outbox.pendingCount()).toBe(0);
   });
 
+  it('prunes only delivered reports', async () => {
+    await server.stop();
+    const { outbox } = open();
+    outbox.enqueue(report('late'));
+    await outbox.flush();
+    await server.restart();
+    outbox.enqueue(report('sent'));
+    outbox.retryNow();
+    await outbox.flush();
+    await server.stop();
+    outbox.enqueue(report('waiting'));
+    await outbox.flush();
+    expect(outbox.pruneDelivered(-1000)).toBe(2);
+    expect(outbox.deliveryState('sent:completed')).toBeNull();
+    expect(outbox.deliveryState('waiting:completed')?.delivered_at).toBeNull();
+    expect(outbox.pendingCount()).toBe(1);
+  });
+
   it('refuses an invalid report at the door', () => {
     const { outbox } = open();
     expect(() => outbox.enqueue({ ...report('a'), status: 'running' as never })).toThrow();
