@@ -44,7 +44,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<void> {
           {...(opts.controller ? { controller: opts.controller } : {})}
         />
       </ThemeContext.Provider>,
-      { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
+      { stdout, stdin, exitOnCtrlC: false, patchConsole: stdout === process.stdout },
     );
     await Promise.race([instance.waitUntilExit(), signal.promise]);
   } finally {

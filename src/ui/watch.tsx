@@ -125,7 +125,7 @@ export async function runWatch(opts: RunWatchOptions): Promise<void> {
           <WatchApp client={opts.client} compact={opts.compact ?? false} />
         </ClockContext.Provider>
       </ThemeContext.Provider>,
-      { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
+      { stdout, stdin, exitOnCtrlC: false, patchConsole: stdout === process.stdout },
     );
     await Promise.race([instance.waitUntilExit(), signal.promise]);
   } finally {
