@@ -2,10 +2,10 @@
 // Runs one MCP server behind the firewall for an MCP host (stdio). stdout is the protocol: every
 // log line goes to stderr, which hosts keep in their MCP logs.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { EngineClient } from '../../client/engineClient.js';
+import { connectEngine } from '../../client/ipcClient.js';
 import type { AlertInput } from '../../shared/alert.js';
 import { resolveStateDir } from '../../engine/stateDir.js';
 import { JsonFilePinStore } from '../../engine/proxy/pinStore.js';
@@ -29,15 +29,8 @@ interface ProxyArgs {
 
 type Connect = (opts: { stateDir: string }) => Promise<EngineClient>;
 
-/** The socket client is written elsewhere; load it when it exists, and fail closed when it does not. */
-async function loadConnect(): Promise<Connect | undefined> {
-  try {
-    const mod = (await import(pathToFileURL(join(import.meta.dirname, '..', '..', 'client', 'ipcClient.js')).href)) as { connectEngine?: Connect };
-    return typeof mod.connectEngine === 'function' ? mod.connectEngine : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// A waiting firewall check lasts as long as the operator takes: the engine's ask_ttl bounds it, not a call timeout.
+const connectForProxy: Connect = ({ stateDir }) => connectEngine({ stateDir, surface: 'ipc', callTimeoutMs: 0 });
 
 async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (t: string) => string }> {
   const mod = (await import('../../engine/monitor/secrets.js')) as Record<string, unknown>;
@@ -54,10 +47,9 @@ async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (
  * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
  * applies the TTL). One connection per proxy, opened lazily and re-opened after a failure.
  */
-export function engineDecider(connect: Connect | undefined, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
+export function engineDecider(connect: Connect, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
   let client: Promise<EngineClient> | undefined;
   return async (call, ctx) => {
-    if (!connect) throw new Error('this gatehouse build has no engine client (src/client/ipcClient.ts); refusing every tool call');
     client ??= connect({ stateDir });
     let c: EngineClient;
     try {
@@ -108,8 +100,6 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     const serverName = argv.serverName ?? command.split('/').pop()!;
     const stateDir = resolveStateDir(argv.stateDir);
     const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName } }, pino.destination(2));
-    const connect = await loadConnect();
-    if (!connect) log.error({}, 'no engine client in this build: every tool call will be refused');
     const secretTools = await loadSecretTools();
     let pins: JsonFilePinStore | undefined;
     if (argv.pins) {
@@ -120,7 +110,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       }
     }
     const hidden = new Set(argv.hide ?? []);
-    const decide = engineDecider(connect, stateDir, argv.agent, log);
+    const decide = engineDecider(connectForProxy, stateDir, argv.agent, log);
     const onAlert = (a: AlertInput) => {
       log.warn({ alert: a }, `alert ${a.severity} ${a.source}/${a.check}: ${a.message}`);
       // TODO(engine): EngineClient has no alerts.raise yet; forward there once it exists.

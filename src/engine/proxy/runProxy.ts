@@ -266,7 +266,8 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       const filtered = o.hideTool ? registry.filterList(msg.result, o.hideTool) : undefined;
       return filtered ? JSON.stringify({ ...msg.raw, result: filtered }) : undefined;
     }
-    if (f.method === 'tools/call' || f.method === 'resources/read') {
+    // tasks/result carries the outcome of a task-augmented tools/call: scanned like a direct result.
+    if (f.method === 'tools/call' || f.method === 'resources/read' || f.method === 'tasks/result') {
       const { alerts, rewritten } = scanResult(msg.result, {
         server,
         tool: f.tool ?? f.method,
