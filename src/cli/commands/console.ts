@@ -2,12 +2,9 @@
 // dir, or starting one in this process. `gatehouse attach`: attach only. `gatehouse watch`: a small pane.
 import type { CommandModule } from 'yargs';
 import { existsSync } from 'node:fs';
-import { connectEngine } from '../../client/ipcClient.js';
 import { inspectLock } from '../../engine/lock.js';
 import { statePath } from '../../engine/stateDir.js';
 import { stateDirOf, toCliError, type GlobalArgs } from '../context.js';
-import { runEngineProcess } from '../engineProcess.js';
-import { openConsole } from '../openConsole.js';
 
 interface ConsoleArgs extends GlobalArgs {
   readonly: boolean;
@@ -22,11 +19,13 @@ function engineRunning(argv: GlobalArgs): boolean {
 async function attach(argv: ConsoleArgs, watch: boolean): Promise<void> {
   let client;
   try {
+    const { connectEngine } = await import('../../client/ipcClient.js');
     client = await connectEngine({ stateDir: stateDirOf(argv), surface: 'tui' });
   } catch (err) {
     throw toCliError(err);
   }
   try {
+    const { openConsole } = await import('../openConsole.js');
     await openConsole({ client, readonly: argv.readonly, demo: false, compact: argv.compact, watch });
   } finally {
     await client.close();
@@ -45,6 +44,7 @@ export const defaultCommand: CommandModule<GlobalArgs, ConsoleArgs> = {
   builder: consoleOptions,
   handler: async (argv) => {
     if (engineRunning(argv)) return attach(argv, false);
+    const { runEngineProcess } = await import('../engineProcess.js');
     await runEngineProcess({ argv, tui: true, logFormat: 'pretty', demo: false, readonly: argv.readonly });
   },
 };

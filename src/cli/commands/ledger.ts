@@ -1,7 +1,5 @@
 // `gatehouse ledger verify`: walks the hash chain and names the first broken record (exit 1).
 import type { Argv, CommandModule } from 'yargs';
-import { verifyLedger } from '../../engine/ledger.js';
-import { openStore } from '../../engine/store.js';
 import { printJson, stateDirOf, type GlobalArgs } from '../context.js';
 import { CliError } from '../cliError.js';
 
@@ -18,7 +16,9 @@ export const ledgerCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         command: 'verify',
         describe: 'check the chain; exit 1 at the first edited or missing record',
         builder: (yy) => yy.option('json', { type: 'boolean', default: false }) as never,
-        handler: (argv) => {
+        handler: async (argv) => {
+          const { verifyLedger } = await import('../../engine/ledger.js');
+          const { openStore } = await import('../../engine/store.js');
           let db;
           try {
             db = openStore(stateDirOf(argv), { readonly: true });

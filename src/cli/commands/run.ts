@@ -1,6 +1,5 @@
 // `gatehouse run [--no-tui]`: start the engine for this state dir (headless: log lines or NDJSON on stdout).
 import type { CommandModule } from 'yargs';
-import { runEngineProcess } from '../engineProcess.js';
 import type { GlobalArgs } from '../context.js';
 
 interface Args extends GlobalArgs {
@@ -22,6 +21,7 @@ export const runCommand: CommandModule<GlobalArgs, Args> = {
       .option('demo', { type: 'boolean', default: false, describe: 'simulate a gateway driving the API' })
       .option('readonly', { type: 'boolean', default: false, describe: 'console hides dangerous actions' }) as never,
   handler: async (argv) => {
+    const { runEngineProcess } = await import('../engineProcess.js');
     await runEngineProcess({
       argv,
       tui: argv.tui,
