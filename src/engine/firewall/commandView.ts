@@ -13,6 +13,8 @@ export interface EffectiveCommand {
   blocked: string[];
   /** Every argv form the denylist is checked against: as written, and after each unwrap step (by basename). */
   denyForms: string[][];
+  /** The deny forms since the innermost script boundary: what pipe patterns look at. */
+  pipeForms: string[][];
   /** The unwrap chain, outermost first (e.g. ["sudo", "bash -c"]). */
   via: string[];
   /** A bare assignment of safe variables (`LANG=C`): nothing runs. */
@@ -279,6 +281,7 @@ export function effectiveCommands(origin: ShellSegment, depth = 0): EffectiveCom
     dynamic: origin.dynamic,
     blocked: [...origin.unverifiable],
     denyForms: origin.argv.length ? [origin.argv] : [],
+    pipeForms: origin.argv.length ? [origin.argv] : [],
     via: [],
     assignmentOnly: origin.argv.length === 0 && origin.assignments.length > 0 && origin.assignments.every((a) => a.safe),
     pipeline: String(origin.pipeline),
@@ -292,7 +295,7 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
   const argv = cmd.argv;
   if (argv.length === 0 || cmd.dynamic[0]) return [cmd];
   const extra = denyOnlyForms(argv);
-  const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => ({ ...c, denyForms: [...c.denyForms, ...forms] });
+  const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => ({ ...c, denyForms: [...c.denyForms, ...forms], pipeForms: [...c.pipeForms, ...forms] });
   const s = step(argv, cmd.dynamic);
   if (s === null) return [withForms(cmd, extra)];
   switch (s.kind) {
@@ -308,6 +311,7 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
         dynamic: cmd.dynamic.slice(s.rest),
         blocked: [...cmd.blocked, ...assignmentBlocked(s.assignments ?? [])],
         denyForms: [...cmd.denyForms, rest],
+        pipeForms: [...cmd.pipeForms, rest],
         via: [...cmd.via, s.name],
       };
       // A wrapper written from an odd path (./nice, /tmp/x/env) is not the real one: allow must see it as written.
@@ -319,7 +323,7 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
       const reason = `${s.name} is never allowed by a pattern`;
       if (s.rest !== null) {
         const rest = argv.slice(s.rest);
-        return unwrap({ ...cmd, argv: rest, dynamic: cmd.dynamic.slice(s.rest), blocked: [...cmd.blocked, reason], denyForms: [...cmd.denyForms, rest], via: [...cmd.via, s.name] }, depth + 1);
+        return unwrap({ ...cmd, argv: rest, dynamic: cmd.dynamic.slice(s.rest), blocked: [...cmd.blocked, reason], denyForms: [...cmd.denyForms, rest], pipeForms: [...cmd.pipeForms, rest], via: [...cmd.via, s.name] }, depth + 1);
       }
       if (s.script !== null) return script(cmd, s.name, s.script, [reason], depth);
       return [{ ...cmd, blocked: [...cmd.blocked, reason] }];

@@ -82,7 +82,7 @@ function pipeDeny(judged: JudgedCommand[], patterns: CompiledPattern[], trace: b
       let stage = 0;
       let last: JudgedCommand | null = null;
       for (const j of group) {
-        if (stage < p.stages.length && j.cmd.denyForms.some((f) => denyMatches(p.stages[stage]!, f))) {
+        if (stage < p.stages.length && j.cmd.pipeForms.some((f) => denyMatches(p.stages[stage]!, f))) {
           stage++;
           last = j;
         }
@@ -132,7 +132,13 @@ export function judgeCommand(policy: Policy, command: string, opts: EvaluateOpti
 
 /** Decides a shell command line against the policy (laws 1-6). Never throws for any input text. */
 export function evaluateCommand(policy: Policy, command: string, opts: EvaluateOptions = {}): Decision {
-  return judgeCommand(policy, command, opts).decision;
+  try {
+    return judgeCommand(policy, command, opts).decision;
+  } catch (err) {
+    // An evaluator bug is a deny, never an allow.
+    const reason = `firewall error while judging the command: ${(err as Error).message}`;
+    return { decision: 'deny', source: 'policy', rule: null, reason, segments: [], request_id: opts.requestId ?? randomUUID() };
+  }
 }
 
 // ---- MCP tool calls ----

@@ -98,13 +98,13 @@ class Walker {
         const body = node.childForFieldName('body');
         const later: Node[] = [];
         for (const c of node.namedChildren) {
-          if (!c || c === body || c.equals(body!)) continue;
+          if (!c || (body && c.equals(body))) continue;
           reasons.push(...this.redirect(c, ctx, d, later));
         }
         if (body) this.statement(body, ctx, reasons, id, d);
         else this.segments.push(this.bare(node, ctx, [...reasons, 'redirection without a command'], id));
         // A pipeline written after a heredoc start (`cat <<EOF | sh`) continues the same pipeline.
-        for (const p of later) for (const c of p.namedChildren) if (c) this.statement(c, ctx, inherited, id, d);
+        for (const c of later) this.statement(c, ctx, inherited, id, d);
         return;
       }
       case 'command':
@@ -197,7 +197,7 @@ class Walker {
       }
     }
     this.segments.push(seg);
-    for (const p of later) for (const c of p.namedChildren) if (c) this.statement(c, ctx, inherited, pipeline, depth);
+    for (const c of later) this.statement(c, ctx, inherited, pipeline, depth);
   }
 
   private addAssignment(seg: ShellSegment, node: Node, ctx: string | null, depth: number): void {
@@ -218,7 +218,7 @@ class Walker {
     return { text: `${name}${op}${value.text}`, dynamic: value.dynamic, reasons: value.reasons };
   }
 
-  /** Reasons a redirect makes its command unverifiable; heredoc pipelines are queued in `later`. */
+  /** Reasons a redirect makes its command unverifiable; statements written after a heredoc start are queued in `later`. */
   private redirect(node: Node, ctx: string | null, depth: number, later: Node[]): string[] {
     if (node.type === 'heredoc_redirect') {
       const reasons: string[] = [];
@@ -230,7 +230,8 @@ class Walker {
           if (!quoted && c.namedChildren.some((x) => x && x.type !== 'heredoc_content')) reasons.push('heredoc with expansion');
           this.nested(c, 'heredoc expansion', [], depth);
         } else if (c.type.endsWith('_redirect')) reasons.push(...this.redirect(c, ctx, depth, later));
-        else if (STATEMENT_TYPES.has(c.type)) later.push(c.type === 'pipeline' ? c : { namedChildren: [c] } as unknown as Node);
+        else if (c.type === 'pipeline') later.push(...c.namedChildren.filter((x): x is Node => x !== null));
+        else if (STATEMENT_TYPES.has(c.type)) later.push(c);
       }
       return reasons;
     }
@@ -429,10 +430,20 @@ export function parseShell(command: string): ParsedShell {
   if (command.length > MAX_COMMAND_LENGTH) return { segments: [], errors: [`command is ${command.length} characters, over the ${MAX_COMMAND_LENGTH} limit`] };
   const walker = new Walker();
   if (UNUSUAL_CHARS.test(command)) walker.errors.push('command contains control characters or unusual spaces (\\r, NUL, non-breaking or unicode spaces) that bash does not treat as blanks');
-  const tree = parser.parse(command);
+  let tree;
+  try {
+    tree = parser.parse(command);
+  } catch (err) {
+    return { segments: [], errors: [`shell parser failure: ${(err as Error).message}`] };
+  }
   if (!tree) return { segments: [], errors: ['the shell parser returned no tree'] };
   try {
     walker.statement(tree.rootNode, null, [], null, 0);
+  } catch (err) {
+    // A walker bug must not become an allow: whatever was collected is still checked against the denylist.
+    walker.errors.push(`shell parser failure: ${(err as Error).message}`);
+  }
+  try {
     if (tree.rootNode.hasError && !walker.errors.some((e) => e.startsWith('parse error'))) walker.errors.push('parse error (incomplete or malformed command)');
   } finally {
     tree.delete();
