@@ -86,13 +86,18 @@ const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /** Expands ${VAR} and ${VAR:-default} in every string; an unset variable without default is an error. */
 export function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[] = [], problems: string[] = []): unknown {
   if (typeof value === 'string') {
-    return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+    if (!value.includes('${')) return value;
+    const expanded = value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
       const v = env[name];
       if (v !== undefined) return v;
       if (fallback !== undefined) return fallback;
       problems.push(`${path.join('.') || '(top level)'}: \${${name}} is not set in the environment (set it, or write \${${name}:-default})`);
       return '';
     });
+    // `port: ${PORT}` means a number: an expanded scalar is read as YAML would read it.
+    if (/^-?\d+(\.\d+)?$/.test(expanded)) return Number(expanded);
+    if (expanded === 'true' || expanded === 'false') return expanded === 'true';
+    return expanded;
   }
   if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, String(i)], problems));
   if (value && typeof value === 'object') {

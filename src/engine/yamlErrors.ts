@@ -27,7 +27,7 @@ export function parseYamlDocument(text: string, file: string): ParsedDoc {
     throw new DocumentError(
       file,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
         return `${pos ? `line ${pos.line}:${pos.col}: ` : ''}${e.message.split('\n')[0]}`;
       }),
     );

@@ -86,13 +86,14 @@ describe('cli with an engine', () => {
     await e.stop();
     expect(cli(['ledger', 'verify'], { stateDir: e.stateDir }).stdout).toMatch(/ledger ok: 10 records/);
     const db = new Database(join(e.stateDir, 'gatehouse.db'));
+    const original = (db.prepare('SELECT reason FROM ledger WHERE seq = 4').get() as { reason: string | null }).reason;
     db.prepare("UPDATE ledger SET reason = 'forged' WHERE seq = 4").run();
     db.close();
     const r = cli(['ledger', 'verify'], { stateDir: e.stateDir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/BROKEN at record 4: record 4 was edited/);
     const db2 = new Database(join(e.stateDir, 'gatehouse.db'));
-    db2.prepare("UPDATE ledger SET reason = NULL WHERE seq = 4").run();
+    db2.prepare('UPDATE ledger SET reason = ? WHERE seq = 4').run(original);
     db2.prepare('DELETE FROM ledger WHERE seq = 7').run();
     db2.close();
     expect(cli(['ledger', 'verify'], { stateDir: e.stateDir }).stdout).toMatch(/record 7 is missing/);
