@@ -26,7 +26,8 @@ export function linkConfig(url: string, over: Partial<ApprovalConfigInput> = {})
     enabled: true,
     assistant_url: url,
     api_key: 'sekret-test-key',
-    timeout_ms: 300,
+    // Generous: a loaded CI box must not turn a healthy call into a timeout. Timeout tests set their own.
+    timeout_ms: 2_000,
     retry_policy: { enabled: true, max_attempts: 3, backoff_multiplier: 2, initial_delay_ms: 10, max_delay_ms: 40 },
     health_interval_ms: 50,
     fallback_after_failures: 3,

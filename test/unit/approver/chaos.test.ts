@@ -25,7 +25,7 @@ describe('chaos: the approver comes and goes during 1,000 decisions', () => {
     const outbox = new ReportOutbox(db, { send: async () => {} });
     const link = new ApproverLink({
       config: linkConfig(server.url, {
-        timeout_ms: 100,
+        timeout_ms: 250,
         health_interval_ms: 50,
         fallback_after_failures: 2,
         retry_policy: { enabled: true, max_attempts: 2, backoff_multiplier: 2, initial_delay_ms: 5, max_delay_ms: 10 },
@@ -40,7 +40,7 @@ describe('chaos: the approver comes and goes during 1,000 decisions', () => {
     server.set('approve', () => {
       k++;
       if (k % 7 === 0) return { kind: 'status', status: 503 };
-      if (k % 11 === 0) return { kind: 'delay', ms: 500, then: approve() };
+      if (k % 11 === 0) return { kind: 'delay', ms: 2_000, then: approve() };
       if (k % 13 === 0) return { kind: 'destroy' };
       return approve([{ type: 'cost_limit', value: 1 }]);
     });

@@ -27,7 +27,7 @@ function client(over: Partial<ConstructorParameters<typeof ApproverClient>[0]> =
   const c = new ApproverClient({
     url: server.url,
     apiKey: 'sekret-test-key',
-    timeoutMs: 200,
+    timeoutMs: 2_000,
     retry: { enabled: true, max_attempts: 3, backoff_multiplier: 2, initial_delay_ms: 5, max_delay_ms: 20 },
     logger,
     ...over,
@@ -98,8 +98,8 @@ describe('approver client', () => {
   });
 
   it('times out a slow answer and retries it', async () => {
-    server.set('approve', { kind: 'delay', ms: 2_000, then: approve() });
-    const e = await failure(client().c.approve(req));
+    server.set('approve', { kind: 'delay', ms: 5_000, then: approve() });
+    const e = await failure(client({ timeoutMs: 150 }).c.approve(req));
     expect(e.kind).toBe('timeout');
     expect(server.requestsFor('approve')).toHaveLength(3);
   });
@@ -113,8 +113,8 @@ describe('approver client', () => {
   });
 
   it('honours the overall deadline over the retry policy', async () => {
-    server.set('approve', { kind: 'delay', ms: 2_000, then: approve() });
-    const { c } = client({ timeoutMs: 1_000 });
+    server.set('approve', { kind: 'delay', ms: 5_000, then: approve() });
+    const { c } = client({ timeoutMs: 3_000 });
     const e = await failure(c.approve(req, { deadline: Date.now() + 150 }));
     expect(e.kind).toBe('timeout');
     expect(server.requestsFor('approve')).toHaveLength(1);

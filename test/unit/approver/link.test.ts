@@ -52,7 +52,7 @@ describe('ApproverLink.decide', () => {
   ] as const) {
     it(`falls back to a strict local decision on ${name}, recorded for review`, async () => {
       server.set('approve', behavior);
-      const { link, recorded, states } = makeLink();
+      const { link, recorded, states } = makeLink(behavior.kind === 'delay' ? { timeout_ms: 150 } : {});
       const t = task({ estimated_cost: 0.5 });
       const o = await link.decide(t);
       expect(o.decided_by).toBe('fallback');
@@ -104,7 +104,8 @@ describe('ApproverLink states', () => {
     server.set('approve', { kind: 'status', status: 503 });
     server.set('health', { kind: 'status', status: 503 });
     await link.decide(task());
-    expect(link.state).toBe('degraded');
+    // The health loop may already have added its own failures.
+    expect(['degraded', 'fallback']).toContain(link.state);
     await waitFor(() => link.state === 'fallback', 'fallback');
     // In fallback the approver is not asked at all.
     const before = server.requestsFor('approve').length;
