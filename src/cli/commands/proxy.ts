@@ -10,6 +10,8 @@ import type { AlertInput } from '../../shared/alert.js';
 import { resolveStateDir } from '../../engine/stateDir.js';
 import { JsonFilePinStore } from '../../engine/proxy/pinStore.js';
 import { runProxy } from '../../engine/proxy/runProxy.js';
+import { withOfflinePolicy } from '../../engine/proxy/offlineDecider.js';
+import { readPolicyOffline } from '../../engine/firewall/index.js';
 import type { DecideFn, ProxyLogger } from '../../engine/proxy/types.js';
 import type { SecretScanner } from '../../engine/proxy/responseScanner.js';
 import { CliError } from '../cliError.js';
@@ -22,6 +24,7 @@ interface ProxyArgs {
   progressInterval: number;
   pins: boolean;
   logLevel: string;
+  offlinePolicy?: string;
   stateDir?: string;
   server?: string[];
   '--'?: string[];
@@ -88,6 +91,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       .option('hide', { type: 'string', array: true, describe: 'tool names to leave out of tools/list' })
       .option('progress-interval', { type: 'number', default: 10, describe: 'seconds between progress notifications while a prompt waits' })
       .option('pins', { type: 'boolean', default: true, describe: 'pin tool descriptions and schemas (alert when they change)' })
+      .option('offline-policy', { type: 'string', describe: 'policy file to decide with when the engine is unreachable (asks become denies); default: refuse every call' })
       .option('log-level', { type: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] })
       .option('original-args', { type: 'boolean', hidden: true, describe: 'marker written by mcp wrap' }) as unknown as Argv<ProxyArgs>,
   handler: async (argv: ArgumentsCamelCase<ProxyArgs>) => {
@@ -110,7 +114,16 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       }
     }
     const hidden = new Set(argv.hide ?? []);
-    const decide = engineDecider(connectForProxy, stateDir, argv.agent, log);
+    let decide = engineDecider(connectForProxy, stateDir, argv.agent, log);
+    if (argv.offlinePolicy !== undefined) {
+      let loaded;
+      try {
+        loaded = readPolicyOffline(argv.offlinePolicy);
+      } catch (e) {
+        throw new CliError(`gatehouse proxy: --offline-policy: ${(e as Error).message}`);
+      }
+      decide = withOfflinePolicy(decide, loaded.policy, loaded.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
+    }
     const onAlert = (a: AlertInput) => {
       log.warn({ alert: a }, `alert ${a.severity} ${a.source}/${a.check}: ${a.message}`);
       // TODO(engine): EngineClient has no alerts.raise yet; forward there once it exists.
