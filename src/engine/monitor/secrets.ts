@@ -1,2 +1,245 @@
-// placeholder, replaced below
-export function maskSecrets(text: string): string { return text; }
+// Finds secrets in text (provider rules, then generic assignments to secret-looking names) and
+// masks them. Evidence is never the raw value: the first 4 characters and a sha256 prefix.
+// All patterns are RE2 (re2js), so scanning hostile text stays linear.
+import { createHash } from 'node:crypto';
+import { RE2JS } from 're2js';
+import type { Severity } from '../../shared/alert.js';
+import { SECRET_RULES, type SecretRule } from './secretRules.js';
+
+export interface SecretFinding {
+  rule: string;
+  provider: string;
+  /** P0 live provider secret, P1 generic or unverifiable secret, P2 test-mode key. */
+  severity: Severity;
+  /** 1-based line of the secret's first character. */
+  line: number;
+  /** Offsets of the secret in the scanned text (UTF-16 units), for masking. */
+  start: number;
+  end: number;
+  /** `ghp_…sha256:1a2b3c4d5e6f`: safe to show, store and compare. */
+  masked: string;
+}
+
+interface Compiled {
+  rule: SecretRule;
+  re: RE2JS;
+  generic: boolean;
+}
+
+// Names that say "this holds a secret". `key` alone is common in code, so it gets a stricter check.
+const NAME = `[A-Za-z0-9_\\-$]*(?i:token|secret|passw(?:or)?d|pwd|passphrase|api[_.\\-]?key|apikey|access[_.\\-]?key|private[_.\\-]?key|client[_.\\-]?secret|signing[_.\\-]?key|encryption[_.\\-]?key|auth|credentials?|key|pass)[A-Za-z0-9_\\-]*`;
+const GENERIC_RULES: SecretRule[] = [
+  {
+    id: 'generic-assignment', provider: 'generic', minEntropy: 2.5,
+    keywords: ['token', 'secret', 'passw', 'pwd', 'key', 'auth', 'credential', 'pass'],
+    // name, an optional type (`var x string =`), an operator, then the value (quoted or bare).
+    pattern: `(${NAME})["'\`\\]]?(?:[ \\t]+[A-Za-z][A-Za-z0-9]*)?[ \\t]*(?:(?:=|:=|::=|:::=|\\?=|:|=>|\\.=|\\|\\|=|>|\\()[ \\t\\r\\n]*["'\`]?|,[ \\t]*["'\`])([^\\s"'\`<>,;\\\\(){}\\[\\]]{8,400})`,
+  },
+  {
+    id: 'authorization-header', provider: 'generic', minEntropy: 3, keywords: ['bearer', 'basic', 'authorization'],
+    pattern: `(?i:bearer|basic|authorization:[ \\t]*token)[ \\t]+([A-Za-z0-9._~+/\\-]{12,}=*)`,
+  },
+  {
+    id: 'curl-user', provider: 'generic', minEntropy: 2.5, keywords: ['-u', '--user'],
+    pattern: `(?:^|\\s)(?:-u|--user)[ \\t]+["']?[^\\s:"']{1,64}:([^\\s"'\\[\\]]{6,128})`,
+  },
+];
+
+const ALL: Compiled[] = [
+  ...SECRET_RULES.map((rule) => ({ rule, re: RE2JS.compile(rule.pattern), generic: false })),
+  ...GENERIC_RULES.map((rule) => ({ rule, re: RE2JS.compile(rule.pattern), generic: true })),
+];
+
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+const PLACEHOLDER_WORDS = [
+  'xxxx', 'example', 'placeholder', 'your_', 'your-', 'yourkey', 'changeme', 'change_me', 'redacted', 'dummy',
+  'sample', 'fake', 'f4ke', 'insert', 'replace', 'todo', 'notreal', 'not_real', '****', '....', '…', '${', '{{',
+  '%(', '$(', '<', '>', '...', 'process.env', 'os.environ', 'getenv', 'env(', 'secretkeyref', 'valuefrom',
+  'qwerty', 'foobar', 'foo-bar', 'lorem', 'password', '[', ']',
+];
+
+/** Six or more letters in alphabet order (`klmnop`): typed by a person, not random. */
+function hasTypedRun(l: string): boolean {
+  let run = 1;
+  let same = 1;
+  let longestSame = 1;
+  for (let i = 1; i < l.length; i++) {
+    const a = l.charCodeAt(i - 1), b = l.charCodeAt(i);
+    run = b === a + 1 && b >= 97 && b <= 122 ? run + 1 : 1;
+    if (run >= 6) return true;
+    same = a === b ? same + 1 : 1;
+    if (same > longestSame) longestSame = same;
+  }
+  // …or one character filling half the value (`sk_live_AAAAAAAAAAAA`); real formats may open
+  // with a run (Twitter bearer tokens start with A×22) but the random part follows.
+  return longestSame >= 6 && longestSame * 2 >= l.length;
+}
+
+const COMMON_VALUES = new Set(['secret', 'passwd', 'admin', 'root', 'user', 'username', 'test', 'pass', 'token', 'guest', 'default', 'letmein', 'hunter2']);
+
+/** `abcabcabc`, `token=token=`: a short unit repeated is not random. */
+function isRepeatedUnit(l: string): boolean {
+  for (let p = 1; p <= 8 && p * 2 <= l.length; p++) {
+    let i = p;
+    while (i < l.length && l.charCodeAt(i) === l.charCodeAt(i - p)) i++;
+    if (i === l.length) return true;
+  }
+  return false;
+}
+
+/** Values that are obviously not a real secret: placeholders, references, repeated characters. */
+export function isPlaceholder(v: string): boolean {
+  const l = v.toLowerCase();
+  if (PLACEHOLDER_WORDS.some((w) => l.includes(w))) return true;
+  if (l.startsWith('$') || l.startsWith('%') || l.startsWith('@') && !l.includes('.')) return true;
+  if (new Set(l).size <= 3 || hasTypedRun(l)) return true;
+  if (COMMON_VALUES.has(l)) return true;
+  if (isRepeatedUnit(l)) return true;
+  return false;
+}
+
+// For generic matches: names that hold keys which are not secrets (public keys, ids, sizes…).
+const BENIGN_NAME = /csrf|xsrf|nonce|authenticity|nonmatch|invalid|fake|dummy|example|sample|mock|placeholder|public[_.-]?token|(public|primary|foreign|sort|partition|unique|composite|idempotency|cache|lookup|row|column|field|dict|map|hash|index|kms)[_.-]?key|key(word|board|stroke|frame|note|chain|ring|pad|space|up|down|press|map|set|code|name|path|file|id|type|size|length|len|count|index|field|alias|pair|spec|ref|store)|(id|ids|size|length|len|type|name|names|url|uri|path|file|endpoint|format|version|pair|count|index|mode|prefix|suffix|header|param|field|policy|rotation|expiry|expires|ttl|timeout|enabled|required|length|generator|provider|manager|service|factory|class|event|handler|listener|callback|fn|func)$|tokeniz|^(sort|order)|passthrough|passage|compass|bypass|password_?(hash|policy|reset|confirm|field|label|min|max)/;
+const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+(\(\))?$/;
+
+// A generic value that starts like a provider token but failed that provider's rule is malformed.
+const PROVIDER_PREFIXES = [...SECRET_RULES.flatMap((r) => r.keywords).filter((k) => k.length >= 4 && /[_\-.]$/.test(k)), 'dapi'];
+
+function genericValueOk(name: string, value: string): boolean {
+  const n = name.toLowerCase();
+  if (BENIGN_NAME.test(n)) return false;
+  const lv = value.toLowerCase();
+  if (PROVIDER_PREFIXES.some((p) => lv.startsWith(p))) return false;
+  const digits = value.replace(/\D/g, '').length;
+  if (IDENTIFIER_PATH.test(value) && digits / value.length < 0.15) return false;
+  // Host names are configuration, not secrets (`auth_host: login.example.org`).
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,6}$/.test(value)) return false;
+  // A value that repeats its own name (`apikey = myapikey123`) is a label, not a secret.
+  for (const w of n.split(/[^a-z]+/)) if (w.length >= 6 && lv.includes(w) && lv.length - w.length < 12) return false;
+  if (n.length >= 6 && lv.includes(n)) return false;
+  // A value ending in ':' is the next YAML key, not this one's value.
+  if (value.endsWith(':')) return false;
+  const isPassword = /passw|pwd|pass$|passphrase/.test(n);
+  if (!isPassword && value.length < 12) return false;
+  if (digits === value.length && value.length < 12) return false;
+  // Paths and URLs; credentials inside a URL are the url-credentials rule's business.
+  if (/^([a-z][a-z0-9+.-]{1,20}:\/\/|\/|\.\/|~\/|file:)/i.test(value)) return false;
+  if (/^(true|false|null|none|nil|undefined|string|number|bool|boolean|int|object|required|optional)$/i.test(value)) return false;
+  // `key` alone is everywhere in code: demand a long, random-looking value.
+  const onlyKey = !/token|secret|passw|pwd|passphrase|auth|credential|api.?key|access.?key|private.?key/.test(n);
+  const hasDigit = digits > 0;
+  if (onlyKey && (value.length < 16 || !hasDigit || entropy(value) < 3.5)) return false;
+  // Identifiers made of words (`DOC_Vector_5_32`, `APIOrganizationExist`) are not secrets.
+  if (!hasDigit && value.length < 24) return false;
+  return true;
+}
+
+export function maskValue(value: string): string {
+  const digest = createHash('sha256').update(value).digest('hex').slice(0, 12);
+  return `${value.slice(0, 4)}…sha256:${digest}`;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(starts: number[], offset: number): number {
+  let lo = 0, hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+// Rules that need to see across lines run on the whole text; the rest run line by line, and only
+// on lines holding one of their keywords, which keeps big files with few secrets fast.
+const MULTILINE = new Set(['private-key']);
+
+function scanRange(c: Compiled, text: string, from: number, to: number, out: SecretFinding[], starts: number[]): void {
+  const slice = from === 0 && to === text.length ? text : text.slice(from, to);
+  if (!c.re.test(slice)) return;
+  const m = c.re.matcher(slice);
+  let pos = 0;
+  while (pos <= slice.length && m.find(pos)) {
+    const g = c.rule.id === 'generic-assignment' || c.rule.id === 'url-credentials' ? 2 : 1;
+    const value = m.group(g);
+    const start = m.start(g) + from;
+    const end = m.end(g) + from;
+    pos = Math.max(m.end(), m.start() + 1);
+    if (!value || start < from) continue;
+    if (isPlaceholder(value)) continue;
+    if (c.rule.minEntropy !== undefined && entropy(value) < c.rule.minEntropy) continue;
+    if (c.rule.id === 'generic-assignment' && !genericValueOk(m.group(1) ?? '', value)) continue;
+    // `postgres://postgres:postgres@…`: a default, not a leaked password.
+    if (c.rule.id === 'url-credentials' && m.group(1) === value) continue;
+    const test = c.rule.testWhen !== undefined && value.includes(c.rule.testWhen);
+    out.push({
+      rule: c.rule.id,
+      provider: c.rule.provider,
+      severity: c.generic || c.rule.id === 'jwt' || c.rule.id === 'url-credentials' ? 'P1' : test ? 'P2' : 'P0',
+      line: lineOf(starts, start),
+      start,
+      end,
+      masked: maskValue(value),
+    });
+  }
+}
+
+/** Every secret in `text`, in order, overlapping matches resolved to the first and longest. */
+export function findSecrets(text: string): SecretFinding[] {
+  if (text.length < 8) return [];
+  const lower = text.toLowerCase();
+  const starts = lineStarts(text);
+  const raw: SecretFinding[] = [];
+  for (const c of ALL) {
+    if (!c.rule.keywords.some((k) => lower.includes(k))) continue;
+    if (MULTILINE.has(c.rule.id) || starts.length === 1) {
+      scanRange(c, text, 0, text.length, raw, starts);
+      continue;
+    }
+    for (let i = 0; i < starts.length; i++) {
+      const a = starts[i]!;
+      const b = i + 1 < starts.length ? starts[i + 1]! - 1 : text.length;
+      const line = lower.slice(a, b);
+      if (!c.rule.keywords.some((k) => line.includes(k))) continue;
+      // The next line comes along: a value may sit under its name (`<apiToken>\n  value`).
+      const next = i + 2 < starts.length ? starts[i + 2]! - 1 : text.length;
+      scanRange(c, text, a, next, raw, starts);
+    }
+  }
+  // Provider rules were added first: on overlap, keep the earlier-found (more specific) one.
+  const kept: SecretFinding[] = [];
+  for (const f of raw) {
+    if (kept.some((k) => f.start < k.end && k.start < f.end)) continue;
+    kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** `text` with every secret replaced by its masked form; for logs, alerts, proxies and chat. */
+export function maskSecrets(text: string): string {
+  const found = findSecrets(text);
+  if (found.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const f of found) {
+    out += text.slice(at, f.start) + `[secret ${f.masked}]`;
+    at = f.end;
+  }
+  return out + text.slice(at);
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { AccessLogAuditor, accessFindingToAlert, auditAccessLogFile } from '../../../src/engine/monitor/accessLogAuditor.js';
 import { combinedLine, clfTime } from '../../support/monitorLogs.js';
+import { fake } from '../../support/monitorSecrets.js';
 
 const auditor = () => new AccessLogAuditor({ path: '/var/log/nginx/access.log', format: 'combined' });
 const checksOf = (uri: string, ua?: string) => auditor().feed(combinedLine({ uri, ...(ua ? { ua } : {}) })).map((f) => f.check);
@@ -60,6 +61,14 @@ describe('access log attacks', () => {
   it('still inspects a line it cannot parse', () => {
     const [f] = auditor().feed('garbage <script>alert(1)</script>');
     expect(f).toMatchObject({ check: 'xss', line: 1, ip: '' });
+  });
+
+  it('masks secrets carried in the request in its evidence', () => {
+    const tok = fake.github();
+    const [f] = auditor().feed(combinedLine({ uri: `/x?token=${tok}&q=%3Cscript%3Ealert(1)%3C/script%3E` }));
+    expect(f!.check).toBe('xss');
+    expect(JSON.stringify(f)).not.toContain(tok);
+    expect(f!.evidence.excerpt).toContain('ghp_…sha256:');
   });
 
   it('shows control characters in evidence as escapes', () => {
@@ -135,7 +144,7 @@ describe('whole files', () => {
       for (let i = 1; i <= lines; i++) {
         chunk.push(attackAt.has(i) ? combinedLine({ uri: '/a?id=1%20UNION%20SELECT%20password%20FROM%20users', ip: '6.6.6.6' }) + '\n' : benign);
         if (chunk.length === 10_000 || i === lines) {
-          if (!out.write(chunk.join(''))) await new Promise((r) => out.once('drain', r));
+          if (!out.write(chunk.join(''))) await new Promise<void>((r) => out.once('drain', () => r()));
           chunk.length = 0;
         }
       }
