@@ -6,6 +6,8 @@ import { quotePatternWord } from './patterns.js';
 import type { Policy } from './policyLoader.js';
 import { parseShell } from './shellParser.js';
 
+const TRANSPARENT = new Set(['env', 'nice', 'nohup', 'timeout', 'time', 'stdbuf', 'command', 'exec']);
+
 /**
  * Patterns that would allow the command: one per command not already allowed by the policy (every
  * command when no policy is given). Null when any command is refused or denied.
@@ -26,6 +28,8 @@ export function alwaysRulesFor(command: string, policy?: Policy, agent?: string 
       if (cmd.blocked.length || cmd.argv.length === 0 || cmd.dynamic.some(Boolean)) return null;
       const head = cmd.argv[0]!;
       if (isShell(head) || interpreterName(head) || isPrivileged(head)) return null;
+      // Reached through a shell's -c script (or sudo, eval, env -S): the operator approved a shell, not this command.
+      if (cmd.via.some((v) => v.endsWith(' -c') || !TRANSPARENT.has(v))) return null;
       if (allowed.has(cmd.argv.join('\u0000'))) continue;
       const rule = cmd.argv.map(quotePatternWord).join(' ');
       if (!rules.includes(rule)) rules.push(rule);

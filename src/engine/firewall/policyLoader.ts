@@ -99,9 +99,10 @@ class Locator {
 
   at(path: readonly PropertyKey[], key?: string): { line: number | null; col: number | null } {
     let node: unknown = this.doc.getIn(path as unknown[], true);
-    if (key !== undefined && isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
-      node = pair?.key ?? node;
+    if (key !== undefined) {
+      // An unknown key is reported at the key itself, found in its parent map.
+      const parent = path.length > 1 ? this.doc.getIn(path.slice(0, -1) as unknown[], true) : this.doc.contents;
+      if (isMap(parent)) node = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key)?.key ?? node;
     }
     // Walk up to the nearest node that exists (a missing key is reported at its parent).
     for (let n = path.length; (node === undefined || node === null) && n > 0; n--) node = this.doc.getIn(path.slice(0, n - 1) as unknown[], true);
@@ -124,7 +125,7 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): { path: Property
       }));
     }
     case 'invalid_value':
-      return [{ path: issue.path, message: `got ${show(value)}; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}` }];
+      return [{ path: issue.path, message: `${value === undefined ? 'required' : `got ${show(value)}`}; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}` }];
     case 'invalid_type':
       return [{ path: issue.path, message: value === undefined ? `required (${issue.expected})` : `expected ${issue.expected}, got ${show(value)}` }];
     case 'invalid_union': {
@@ -145,11 +146,11 @@ export function sha256(text: string): string {
 /** Parses and validates policy text. Throws PolicyError listing every problem found. */
 export function parsePolicyText(text: string, source = 'policy.yaml'): LoadedPolicy {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) {
     throw new PolicyError(
       source,
-      doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? null, col: e.linePos?.[0].col ?? null, path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? null, col: e.linePos?.[0].col ?? null, path: '', message: `YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })),
     );
   }
   const data: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};

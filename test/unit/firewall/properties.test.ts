@@ -1,0 +1,100 @@
+// Property tests of laws 1-3: a segment no allow pattern matches is never allowed, and a segment a deny
+// pattern matches denies the whole line, whatever else the line, the quoting or the wrappers.
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { evaluateCommand, parsePolicyText } from '../../../src/engine/firewall/index.js';
+
+const HEADS = ['ls', 'git', 'npm', 'make', 'grep', 'cat', 'echo'];
+const word = fc.stringMatching(/^[a-z0-9][a-z0-9._\/-]{0,7}$/);
+const argWords = fc.array(word, { maxLength: 4 });
+const separator = fc.constantFrom(' && ', ' || ', '; ', ' | ', '\n', ' & ', ' |& ');
+const mode = fc.constantFrom('ask', 'allowlist', 'deny');
+
+/** Writes a word the way a person might: plain, quoted or with an escaped first letter (same argv word). */
+const quoted = (w: string, style: number): string =>
+  style === 0 ? w : style === 1 ? `'${w}'` : style === 2 ? `"${w}"` : `\\${w}`;
+
+const renderSegment = (argv: string[], styles: number[]): string => argv.map((w, i) => quoted(w, styles[i % styles.length] ?? 0)).join(' ');
+
+const styles = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 });
+
+const allowPattern = fc.tuple(fc.constantFrom(...HEADS), argWords, fc.boolean()).map(([h, a, rest]) => [h, ...a, ...(rest ? ['*'] : [])].join(' '));
+
+function policyText(m: string, allow: string[], deny: string[]): string {
+  const list = (xs: string[]) => (xs.length ? xs.map((x) => `\n  - ${JSON.stringify(x)}`).join('') : ' []');
+  return `version: 1\npolicy: ${m}\nallowlist:${list(allow)}\ndenylist:${list(deny)}\n`;
+}
+
+const wrapper = fc.constantFrom('', 'nice ', 'nohup ', 'timeout 5 ', 'env ', 'command ', 'time ', 'nice -n 3 ');
+
+describe('firewall properties', () => {
+  it('a command with a segment no allowlist pattern matches is never allowed', () => {
+    fc.assert(
+      fc.property(
+        mode,
+        fc.array(allowPattern, { maxLength: 8 }),
+        fc.array(fc.tuple(fc.constantFrom(...HEADS), argWords), { maxLength: 4 }),
+        fc.tuple(word.filter((w) => !HEADS.includes(w) && !['nice', 'nohup', 'timeout', 'env', 'command', 'time', 'exec', 'stdbuf'].includes(w)), argWords),
+        fc.nat(),
+        fc.array(separator, { minLength: 6, maxLength: 6 }),
+        styles,
+        wrapper,
+        (m, allow, others, [head, args], at, seps, st, wrap) => {
+          const policy = parsePolicyText(policyText(m, allow, [])).policy;
+          const segs = others.map(([h, a]) => renderSegment([h, ...a], st));
+          // The missing segment's command word appears in no pattern, so nothing may allow it.
+          segs.splice(at % (segs.length + 1), 0, wrap + renderSegment([head, ...args], st));
+          const command = segs.map((s, i) => (i ? seps[i % seps.length] : '') + s).join('');
+          expect(evaluateCommand(policy, command).decision).not.toBe('allow');
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a segment with more words than a pattern without `*` is never allowed by it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...HEADS), argWords, fc.array(word, { minLength: 1, maxLength: 3 }), styles, (head, args, extra, st) => {
+        const policy = parsePolicyText(policyText('ask', [[head, ...args].join(' ')], [])).policy;
+        expect(evaluateCommand(policy, renderSegment([head, ...args], st)).decision).toBe('allow');
+        expect(evaluateCommand(policy, renderSegment([head, ...args, ...extra], st)).decision).toBe('ask');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a segment matching a deny pattern denies the whole command, whatever the allowlist', () => {
+    fc.assert(
+      fc.property(
+        mode,
+        fc.constantFrom(...HEADS),
+        argWords,
+        argWords,
+        fc.array(fc.tuple(fc.constantFrom(...HEADS), argWords), { maxLength: 4 }),
+        fc.nat(),
+        fc.array(separator, { minLength: 6, maxLength: 6 }),
+        styles,
+        fc.constantFrom('', '/bin/', '/usr/bin/'),
+        fc.constantFrom('', 'nice ', 'timeout 5 ', 'sudo ', 'sudo -u root ', 'env FOO=1 ', 'nohup '),
+        fc.constantFrom('plain', 'sh -c', 'bash -c', 'eval', 'subst', 'subshell'),
+        (m, head, dargs, extra, others, at, seps, st, dir, wrap, shape) => {
+          const deny = [head, ...dargs].join(' ');
+          // Every head is allowed with any arguments: only the denylist can stop the denied segment.
+          const policy = parsePolicyText(policyText(m, HEADS.map((h) => `${h} *`), [deny])).policy;
+          let denied = wrap + dir + renderSegment([head, ...dargs, ...extra], st);
+          if (shape === 'sh -c' || shape === 'bash -c') denied = `${shape} '${denied.replace(/'/g, `'\\''`)}'`;
+          else if (shape === 'eval') denied = `eval '${denied.replace(/'/g, `'\\''`)}'`;
+          else if (shape === 'subst') denied = `echo "$(${denied})"`;
+          else if (shape === 'subshell') denied = `(${denied})`;
+          const segs = others.map(([h, a]) => renderSegment([h, ...a], st));
+          segs.splice(at % (segs.length + 1), 0, denied);
+          const command = segs.map((s, i) => (i ? seps[i % seps.length] : '') + s).join('');
+          const d = evaluateCommand(policy, command);
+          expect(d.decision, `${command} → ${d.reason}`).toBe('deny');
+          expect(d.rule).toBe(deny);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
