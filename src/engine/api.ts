@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { AlertQuerySchema } from '../shared/alert.js';
 import { EngineError, HTTP_STATUS } from '../shared/errors.js';
-import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema, TASK_STATUSES, type TaskStatus } from '../shared/task.js';
+import { TASK_STATUSES, type TaskStatus } from '../shared/task.js';
+import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../shared/taskSchemas.js';
 import { tokenMatches } from './apiToken.js';
 import type { Door, Engine } from './engine.js';
 import { renderMetrics } from './metrics.js';

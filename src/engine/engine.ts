@@ -8,9 +8,6 @@ import { EngineError } from '../shared/errors.js';
 import type { EngineEvent } from '../shared/events.js';
 import type { EngineStatus } from '../shared/status.js';
 import {
-  TaskCompleteSchema,
-  TaskFailSchema,
-  TaskSubmitSchema,
   TERMINAL_STATUSES,
   type Constraint,
   type DecidedBy,
@@ -18,6 +15,7 @@ import {
   type TaskStatus,
   type TaskSubmit,
 } from '../shared/task.js';
+import { TaskCompleteSchema, TaskFailSchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
 import { VERSION } from '../shared/version.js';
 import { AlertCenter } from './alerts.js';
 import { loadOrCreateToken } from './apiToken.js';

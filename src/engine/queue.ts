@@ -5,7 +5,6 @@ import { nextStatus, legalEvents, type TaskEventType } from '../machines/task.ma
 import { EngineError } from '../shared/errors.js';
 import {
   TASK_STATUSES,
-  TaskListQuerySchema,
   type Constraint,
   type DecidedBy,
   type QueueStatus,
@@ -18,6 +17,7 @@ import {
   type TaskSubmit,
   type TaskTransition,
 } from '../shared/task.js';
+import { TaskListQuerySchema } from '../shared/taskSchemas.js';
 import type { EventBus } from './eventBus.js';
 import type { Ledger } from './ledger.js';
 import type { Db } from './store.js';

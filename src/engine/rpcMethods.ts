@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { AlertQuerySchema } from '../shared/alert.js';
 import { EngineError } from '../shared/errors.js';
-import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/task.js';
+import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
 import type { Engine } from './engine.js';
 import type { Actor } from './queue.js';
 

@@ -1,7 +1,7 @@
 // The remote approver's HTTP API (DESIGN.md §5, contract): request bodies and the zod schemas that
 // every answer must pass. A malformed answer is a failed call, never an approval.
 import { z } from 'zod';
-import { ConstraintSchema } from '../../shared/task.js';
+import { ConstraintSchema } from '../../shared/taskSchemas.js';
 
 export interface ApproveRequest {
   task_id: string;
