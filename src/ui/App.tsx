@@ -1,6 +1,6 @@
 // The operator console: header, prompt banner, tabs, the view in front, message line and key hints.
 import React, { useEffect, useMemo } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { EngineClient } from '../client/engineClient.js';
 import { ConsoleController, type ControllerOptions } from './consoleController.js';
 import { createStore, initialState, VIEWS, type ConsoleState, type Store, type ViewName } from './consoleState.js';
@@ -180,9 +180,12 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
 /** Builds the store, controller and key pipeline once, and feeds ink's input into the dispatcher. */
 export function App(props: AppProps): React.ReactElement {
   const { exit } = useApp();
+  const { stdout } = useStdout();
   const readonly = props.readonly ?? false;
   const parts = useMemo(() => {
-    const store = createStore(initialState());
+    // The first page asked for is already the size the screen shows: no second fetch on the first frame.
+    const first = layoutFor(stdout.columns || 80, stdout.rows || 24, props.compact ?? false, false);
+    const store = createStore(initialState(first.pageSize));
     const controller = new ConsoleController(props.client, store, props.controller);
     const dispatcher = new KeyDispatcher();
     return { store, controller, dispatcher };

@@ -1,14 +1,12 @@
-// `gatehouse watch [--compact]`: a small live pane for tmux — link state, pending asks, task counts,
-// the latest alert. Read-only; q or ctrl-c ends it.
+// The `gatehouse watch` pane: link state, pending asks, task counts, the latest alert. Read-only; q or
+// ctrl-c ends it. Started by runWatch in watch.tsx.
 import React, { useEffect, useState } from 'react';
-import { Box, Text, render, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
 import type { EngineClient } from '../client/engineClient.js';
 import type { Prompt } from '../shared/firewall.js';
 import type { EngineStatus } from '../shared/status.js';
 import { clock, countdown, fit, money, topSeverity, uptime } from './format.js';
-import { makeTheme } from './theme.js';
-import { ClockContext, ThemeContext, useNow, useTerminalSize, useTheme } from './hooks.js';
-import { enterTerminal, onEndingSignal } from './terminal.js';
+import { useNow, useTerminalSize, useTheme } from './hooks.js';
 import { promptSubject } from './PromptBanner.js';
 
 export interface WatchData {
@@ -102,38 +100,4 @@ export function WatchApp(props: { client: EngineClient; compact: boolean; thrott
     if (input === 'q' || (key.ctrl && input === 'c')) exit();
   });
   return <WatchPane data={data} compact={props.compact} now={now} width={columns} />;
-}
-
-export interface RunWatchOptions {
-  client: EngineClient;
-  compact?: boolean;
-  stdin?: NodeJS.ReadStream;
-  stdout?: NodeJS.WriteStream;
-}
-
-/** Runs the watch pane until q, ctrl-c or an ending signal; the terminal is restored on every path. */
-export async function runWatch(opts: RunWatchOptions): Promise<void> {
-  const stdout = opts.stdout ?? process.stdout;
-  const stdin = opts.stdin ?? process.stdin;
-  const term = enterTerminal(stdout, stdin);
-  const signal = onEndingSignal();
-  let instance: ReturnType<typeof render> | null = null;
-  try {
-    instance = render(
-      <ThemeContext.Provider value={makeTheme()}>
-        <ClockContext.Provider value={() => Date.now()}>
-          <WatchApp client={opts.client} compact={opts.compact ?? false} />
-        </ClockContext.Provider>
-      </ThemeContext.Provider>,
-      { stdout, stdin, exitOnCtrlC: false, patchConsole: stdout === process.stdout },
-    );
-    await Promise.race([instance.waitUntilExit(), signal.promise]);
-  } finally {
-    signal.off();
-    try {
-      instance?.unmount();
-    } finally {
-      term.restore();
-    }
-  }
 }

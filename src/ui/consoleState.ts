@@ -270,17 +270,28 @@ export interface Store {
   subscribe(listener: () => void): () => void;
 }
 
-/** A tiny external store: key handlers read the latest state synchronously, views subscribe. */
+/**
+ * A tiny external store: key handlers read the latest state synchronously; views are told once per
+ * microtask however many actions ran (a refresh that dispatches three answers renders once).
+ */
 export function createStore(initial: ConsoleState): Store {
   let state = initial;
+  let queued = false;
   const listeners = new Set<() => void>();
+  const notify = () => {
+    queued = false;
+    for (const l of listeners) l();
+  };
   return {
     getState: () => state,
     dispatch(action) {
       const next = reduce(state, action);
       if (next === state) return;
       state = next;
-      for (const l of listeners) l();
+      if (!queued) {
+        queued = true;
+        queueMicrotask(notify);
+      }
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -1,12 +1,8 @@
 // Entry point of the operator console, in-process or attached: the same client interface either way.
-import React from 'react';
-import { render } from 'ink';
+// No static react/ink import here (see session.ts).
 import type { EngineClient } from '../client/engineClient.js';
-import { App } from './App.js';
-import { makeTheme } from './theme.js';
-import { ThemeContext } from './hooks.js';
-import { enterTerminal, onEndingSignal } from './terminal.js';
 import type { ControllerOptions } from './consoleController.js';
+import { runSession } from './session.js';
 
 export interface RunConsoleOptions {
   client: EngineClient;
@@ -28,31 +24,18 @@ export interface RunConsoleOptions {
  * The client is not closed: it belongs to the caller.
  */
 export async function runConsole(opts: RunConsoleOptions): Promise<void> {
-  const stdout = opts.stdout ?? process.stdout;
-  const stdin = opts.stdin ?? process.stdin;
-  const term = enterTerminal(stdout, stdin);
-  const signal = onEndingSignal();
-  let instance: ReturnType<typeof render> | null = null;
-  try {
-    instance = render(
-      <ThemeContext.Provider value={makeTheme()}>
-        <App
-          client={opts.client}
-          readonly={opts.readonly ?? false}
-          demo={opts.demo ?? false}
-          compact={opts.compact ?? false}
-          {...(opts.controller ? { controller: opts.controller } : {})}
-        />
-      </ThemeContext.Provider>,
-      { stdout, stdin, exitOnCtrlC: false, patchConsole: stdout === process.stdout },
+  await runSession(opts, async ({ React }) => {
+    const [{ App }, { ThemeContext }, { makeTheme }] = await Promise.all([import('./App.js'), import('./hooks.js'), import('./theme.js')]);
+    return React.createElement(
+      ThemeContext.Provider,
+      { value: makeTheme() },
+      React.createElement(App, {
+        client: opts.client,
+        readonly: opts.readonly ?? false,
+        demo: opts.demo ?? false,
+        compact: opts.compact ?? false,
+        ...(opts.controller ? { controller: opts.controller } : {}),
+      }),
     );
-    await Promise.race([instance.waitUntilExit(), signal.promise]);
-  } finally {
-    signal.off();
-    try {
-      instance?.unmount();
-    } finally {
-      term.restore();
-    }
-  }
+  });
 }

@@ -228,12 +228,17 @@ describe('console state', () => {
     expect(s.queue).toMatchObject({ offset: 1, cursor: 2, total: 3 });
   });
 
-  it('a store notifies subscribers only when state changed', () => {
+  it('a store notifies subscribers once per burst of actions, and not at all when nothing changed', async () => {
     const store = createStore(initialState());
     let n = 0;
     store.subscribe(() => n++);
-    store.dispatch({ type: 'help', open: true });
     store.dispatch({ type: 'queue.pageSize', pageSize: 20 }); // unchanged
+    await Promise.resolve();
+    expect(n).toBe(0);
+    store.dispatch({ type: 'help', open: true });
+    store.dispatch({ type: 'view', view: 'alerts' });
+    expect(store.getState().view).toBe('alerts'); // state itself is updated at once
+    await Promise.resolve();
     expect(n).toBe(1);
   });
 

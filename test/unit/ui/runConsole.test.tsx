@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import React from 'react';
 import { runConsole } from '../../../src/ui/runConsole.js';
-import { runWatch, WatchPane } from '../../../src/ui/watch.js';
+import { runWatch } from '../../../src/ui/watch.js';
+import { WatchPane } from '../../../src/ui/WatchPane.js';
 import { ALT_SCREEN_OFF, ALT_SCREEN_ON, CURSOR_SHOW } from '../../../src/ui/terminal.js';
 import { FakeEngineClient, T0 } from '../../support/fakeEngineClient.js';
 import { FakeStdin, FakeStdout, renderAt, settle } from '../../support/uiRender.js';

@@ -1,0 +1,139 @@
+// Console benchmark: first frame with a million tasks against the first frame with an empty store
+// (the baseline, same run), and keypress-to-screen while 1,000 task events per second arrive.
+// The client here is an in-memory stand-in that answers each page in O(limit), so the figures are the
+// console's own cost; the engine's query cost is measured by the engine's benchmarks.
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import React from 'react';
+import { render } from 'ink';
+import { App } from '../dist/ui/App.js';
+
+class Out extends EventEmitter {
+  constructor(columns, rows) {
+    super();
+    this.columns = columns;
+    this.rows = rows;
+    this.isTTY = true;
+    this.last = '';
+    this.waiters = [];
+  }
+  write(s) {
+    this.last = s;
+    for (const w of this.waiters.slice()) if (w.check(s)) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve(performance.now());
+    }
+    return true;
+  }
+  until(check) {
+    if (check(this.last)) return Promise.resolve(performance.now());
+    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+  }
+}
+class In extends EventEmitter {
+  isTTY = true;
+  data = null;
+  write(d) { this.data = d; this.emit('readable'); this.emit('data', d); }
+  read() { const d = this.data; this.data = null; return d; }
+  setEncoding() {} setRawMode() {} resume() {} pause() {} ref() {} unref() {}
+}
+
+const T0 = Date.parse('2026-01-01T10:00:00Z');
+const STATUSES = ['pending_approval', 'running', 'completed', 'approved'];
+function task(i) {
+  return {
+    task_id: `m-${i}`, task_type: 'chat', description: `task number ${i}`, status: STATUSES[i % 4], estimated_cost: (i % 500) / 100,
+    actual_cost: null, estimated_duration_ms: null, constraints: [], context: {}, result: null, error_message: null, logs: [],
+    created_at: new Date(T0 - i * 1000).toISOString(), updated_at: new Date(T0).toISOString(), start_time: null, end_time: null, decided_by: null, decision_reason: null,
+  };
+}
+
+function client(total) {
+  const listeners = new Set();
+  return {
+    listeners,
+    status: async () => ({
+      version: 'bench', pid: 1, started_at: new Date(T0).toISOString(), uptime_ms: 1000, state_dir: '/tmp', demo: false, api: null,
+      approver: { state: 'online', url: null, pending_review: 0 },
+      firewall: { mode: 'ask', trusted: true, lockdown: false, policy_hash: null, lockdown_reason: null },
+      alerts: { P0: 0, P1: 0, P2: 0, P3: 0 }, latest_alert: null,
+      queue: { total_tasks: total, by_status: {}, total_cost_usd: 0, total_execution_time_ms: 0, pending_approval: 0, running: 0, timestamp: '' },
+      cost_today_usd: 0, cost_by_hour: [], prompts_pending: 0, agents_alive: 0, crashed_last_run: false,
+    }),
+    tasks: {
+      list: async ({ limit = 50, offset = 0 } = {}) => {
+        const n = Math.max(0, Math.min(limit, total - offset));
+        return { total, tasks: Array.from({ length: n }, (_, k) => task(offset + k)) };
+      },
+      get: async (id) => ({ ...task(Number(id.slice(2))), transitions: [] }),
+    },
+    prompts: { list: async () => [] },
+    alerts: { list: async () => [] },
+    agents: { list: async () => [] },
+    ledger: { recent: async () => [] },
+    subscribe: (_topics, fn) => { listeners.add(fn); return () => listeners.delete(fn); },
+  };
+}
+
+async function firstFrame(total) {
+  const out = new Out(120, 40);
+  const start = performance.now();
+  const inst = render(React.createElement(App, { client: client(total), now: () => T0 }), { stdout: out, stdin: new In(), stderr: new Out(120, 40), exitOnCtrlC: false, patchConsole: false });
+  const label = `Queue (${total})`;
+  const end = await out.until((f) => f.includes(label) && (total === 0 || f.includes('m-0')));
+  inst.unmount();
+  return end - start;
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+// Warm up module caches and JIT before measuring either side.
+await firstFrame(0);
+await firstFrame(1_000_000);
+const empty = [];
+const million = [];
+for (let i = 0; i < 7; i++) {
+  empty.push(await firstFrame(0));
+  million.push(await firstFrame(1_000_000));
+}
+const e = median(empty);
+const m = median(million);
+console.log(`first frame, empty store (baseline): ${fmt(e)} ms`);
+console.log(`first frame, 1,000,000 tasks: ${fmt(m)} ms (target <= 1,000 ms; ${(m / e).toFixed(2)}x baseline, target <= 1.5x)`);
+
+// Flood: 1,000 task events per second for ~6 s; press j every 100 ms and time until the frame shows it.
+{
+  const c = client(1_000_000);
+  const out = new Out(120, 40);
+  const stdin = new In();
+  const inst = render(React.createElement(App, { client: c, now: () => T0 }), { stdout: out, stdin, stderr: new Out(120, 40), exitOnCtrlC: false, patchConsole: false });
+  await out.until((f) => f.includes('m-0'));
+  let sent = 0;
+  const flood = setInterval(() => {
+    for (let k = 0; k < 10; k++) {
+      sent++;
+      const t = task(sent % 1000);
+      for (const fn of c.listeners) fn({ type: 'task.transitioned', task: t, from: 'pending', to: t.status, by: 'bench', reason: null, seq: sent, ts: '' });
+    }
+  }, 10);
+  const started = performance.now();
+  const latencies = [];
+  let peakRss = 0;
+  for (let i = 1; i <= 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const want = `› m-${i} `;
+    const t = performance.now();
+    stdin.write('j');
+    const shown = await out.until((f) => f.includes(want));
+    latencies.push(shown - t);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const secs = (performance.now() - started) / 1000;
+  clearInterval(flood);
+  inst.unmount();
+  console.log(`event flood: ${fmt(sent / secs)} task events/s delivered to the console (target 1,000)`);
+  console.log(`keypress-to-screen under the flood: median ${fmt(median(latencies))} ms, max ${fmt(Math.max(...latencies))} ms (target median <= 100 ms; ${(median(latencies) / e).toFixed(2)}x the empty first frame)`);
+  console.log(`peak RSS: ${fmt(peakRss / 2 ** 20)} MB (target <= 250 MB)`);
+}
+process.exit(0);
