@@ -21,10 +21,10 @@ describe('demo approver', () => {
         { phase: 'failing', ms: hour },
         { phase: 'down', ms: hour },
       ],
-      slowMs: 5_000,
+      slowMs: 30_000,
       onPhase: (p) => phases.push(p),
     });
-    link = new ApproverLink({ config: linkConfig(demo.url, { timeout_ms: 200, fallback_after_failures: 3 }) });
+    link = new ApproverLink({ config: linkConfig(demo.url, { timeout_ms: 1_000, fallback_after_failures: 3 }) });
     const states: string[] = [];
     link.on('state', (s) => states.push(s));
     link.start();
