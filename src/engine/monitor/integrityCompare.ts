@@ -1,0 +1,95 @@
+// Compares a path's current state with its baseline and says what changed, graded by the path's
+// class (S0 core, S1 important) and profile (read-only, growing, dynamic, ignore). Pure: no I/O.
+import type { AlertInput, Severity } from '../../shared/alert.js';
+import type { BaselineEntry, FileClass, FileProfile } from './integrityBaseline.js';
+import { isWorkTime, type WorkHours } from './workHours.js';
+
+export interface WatchSpec {
+  path: string;
+  class: FileClass;
+  profile: FileProfile;
+}
+
+export type IntegrityCheck =
+  | 'core_file_missing' | 'content_changed' | 'size_anomaly' | 'mode_changed' | 'owner_changed'
+  | 'type_changed' | 'file_appeared' | 'not_baselined' | 'off_hours_change';
+
+export interface IntegrityFinding {
+  check: IntegrityCheck;
+  severity: Severity;
+  source: 'integrity' | 'anomaly';
+  path: string;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface CompareInput {
+  spec: WatchSpec;
+  baseline: BaselineEntry | undefined;
+  current: BaselineEntry | null;
+  /** sha256 of the current file's first baseline.size bytes (growing profile). */
+  prefixSha256?: string;
+  workHours?: WorkHours;
+  /** When the change was seen (defaults to the file's ctime or now). */
+  now?: number;
+}
+
+export interface CompareResult {
+  findings: IntegrityFinding[];
+  /** The new state may replace the baseline without an operator (an allowed append). */
+  autoAccept: boolean;
+}
+
+const octal = (m: number) => `0${m.toString(8)}`;
+
+export function compareEntry(input: CompareInput): CompareResult {
+  const { spec, baseline: b, current: c } = input;
+  const out: IntegrityFinding[] = [];
+  const f = (check: IntegrityCheck, severity: Severity, message: string, evidence: Record<string, unknown> = {}) =>
+    out.push({ check, severity, source: 'integrity', path: spec.path, message: `${message}: ${spec.path}`, evidence: { class: spec.class, profile: spec.profile, ...evidence } });
+
+  if (spec.profile === 'ignore') return { findings: [], autoAccept: false };
+  if (!b) {
+    if (c) f('not_baselined', 'P3', 'watched path has no baseline yet (run gatehouse scan --init-hashes)');
+    else f('core_file_missing', spec.class === 'S0' ? 'P0' : 'P1', 'watched path missing and never baselined');
+    return { findings: out, autoAccept: false };
+  }
+  if (!c) {
+    f('core_file_missing', 'P0', `${spec.class} file missing`, { sha256: b.sha256, size: b.size });
+    return { findings: out, autoAccept: false };
+  }
+  if (c.type !== b.type) f('type_changed', 'P1', `type changed from ${b.type} to ${c.type}`);
+  if (c.mode !== b.mode) f('mode_changed', 'P1', `mode changed from ${octal(b.mode)} to ${octal(c.mode)}`, { before: octal(b.mode), after: octal(c.mode) });
+  if (c.uid !== b.uid || c.gid !== b.gid) f('owner_changed', 'P1', `owner changed from ${b.uid}:${b.gid} to ${c.uid}:${c.gid}`);
+
+  let autoAccept = false;
+  const contentChanged = c.sha256 !== b.sha256 || c.hash2 !== b.hash2;
+  if (spec.profile !== 'dynamic' && c.type === b.type && contentChanged) {
+    const appended = spec.profile === 'growing' && c.size >= b.size && input.prefixSha256 === b.sha256;
+    if (appended) {
+      autoAccept = out.length === 0;
+    } else {
+      const sizeAnomaly = spec.profile === 'read-only' && b.size > 0 && (c.size > 2 * b.size || c.size < 0.5 * b.size);
+      const ev = { before: { size: b.size, sha256: b.sha256 }, after: { size: c.size, sha256: c.sha256 } };
+      const how = spec.profile === 'growing' ? (c.size < b.size ? 'shrank' : 'rewrote its existing content') : 'content changed';
+      // One alert per change: a size anomaly is the same change, reported at its higher grade.
+      if (sizeAnomaly) f('size_anomaly', 'P1', `${spec.class} file size changed from ${b.size} to ${c.size} bytes (more than 2x or under 0.5x)`, ev);
+      else f('content_changed', spec.class === 'S0' ? 'P1' : 'P2', `${spec.class} file ${how}`, ev);
+    }
+  }
+  if (out.length > 0 && input.workHours) {
+    const when = input.now ?? c.ctime ?? Date.now();
+    if (!isWorkTime(input.workHours, when)) {
+      out.push({
+        check: 'off_hours_change', severity: 'P2', source: 'anomaly', path: spec.path,
+        message: `change outside work hours (${input.workHours.timeZone}): ${spec.path}`,
+        evidence: { at: new Date(when).toISOString(), changes: out.map((x) => x.check) },
+      });
+    }
+  }
+  return { findings: out, autoAccept };
+}
+
+export function integrityFindingToAlert(f: IntegrityFinding): AlertInput {
+  return { severity: f.severity, source: f.source, check: f.check, message: f.message, path: f.path, evidence: f.evidence };
+}
