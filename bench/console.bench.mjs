@@ -4,9 +4,11 @@
 // console's own cost; the engine's query cost is measured by the engine's benchmarks.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import React from 'react';
-import { render } from 'ink';
-import { App } from '../dist/ui/App.js';
+// As runConsole does: the production build of React unless the caller chose otherwise.
+process.env.NODE_ENV ??= 'production';
+const { default: React } = await import('react');
+const { render } = await import('ink');
+const { App } = await import('../dist/ui/App.js');
 
 class Out extends EventEmitter {
   constructor(columns, rows) {
@@ -40,11 +42,12 @@ class In extends EventEmitter {
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const STATUSES = ['pending_approval', 'running', 'completed', 'approved'];
+let generation = 0; // bumped by the flood: every refresh then sees changed rows (the worst case for rendering)
 function task(i) {
   return {
     task_id: `m-${i}`, task_type: 'chat', description: `task number ${i}`, status: STATUSES[i % 4], estimated_cost: (i % 500) / 100,
     actual_cost: null, estimated_duration_ms: null, constraints: [], context: {}, result: null, error_message: null, logs: [],
-    created_at: new Date(T0 - i * 1000).toISOString(), updated_at: new Date(T0).toISOString(), start_time: null, end_time: null, decided_by: null, decision_reason: null,
+    created_at: new Date(T0 - i * 1000).toISOString(), updated_at: new Date(T0 + generation).toISOString(), start_time: null, end_time: null, decided_by: null, decision_reason: null,
   };
 }
 
@@ -92,15 +95,19 @@ const fmt = (n) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 await firstFrame(0);
 await firstFrame(1_000_000);
 const empty = [];
+const page = [];
 const million = [];
 for (let i = 0; i < 7; i++) {
   empty.push(await firstFrame(0));
+  page.push(await firstFrame(100));
   million.push(await firstFrame(1_000_000));
 }
 const e = median(empty);
+const p = median(page);
 const m = median(million);
 console.log(`first frame, empty store (baseline): ${fmt(e)} ms`);
-console.log(`first frame, 1,000,000 tasks: ${fmt(m)} ms (target <= 1,000 ms; ${(m / e).toFixed(2)}x baseline, target <= 1.5x)`);
+console.log(`first frame, 100 tasks (one full page): ${fmt(p)} ms (${(p / e).toFixed(2)}x baseline)`);
+console.log(`first frame, 1,000,000 tasks: ${fmt(m)} ms (target <= 1,000 ms; ${(m / e).toFixed(2)}x empty baseline, target <= 1.5x; ${(m / p).toFixed(2)}x one page)`);
 
 // Flood: 1,000 task events per second for ~6 s; press j every 100 ms and time until the frame shows it.
 {
@@ -110,9 +117,13 @@ console.log(`first frame, 1,000,000 tasks: ${fmt(m)} ms (target <= 1,000 ms; ${(
   const inst = render(React.createElement(App, { client: c, now: () => T0 }), { stdout: out, stdin, stderr: new Out(120, 40), exitOnCtrlC: false, patchConsole: false });
   await out.until((f) => f.includes('m-0'));
   let sent = 0;
+  const floodStart = performance.now();
   const flood = setInterval(() => {
-    for (let k = 0; k < 10; k++) {
+    // Catch up to 1,000 per second of wall time, however late the timer fires.
+    const due = Math.floor(performance.now() - floodStart) - sent;
+    for (let k = 0; k < due; k++) {
       sent++;
+      generation++;
       const t = task(sent % 1000);
       for (const fn of c.listeners) fn({ type: 'task.transitioned', task: t, from: 'pending', to: t.status, by: 'bench', reason: null, seq: sent, ts: '' });
     }

@@ -12,11 +12,11 @@ export function AgentsView(props: { width: number; height: number; compact: bool
   const sel = Math.max(0, agents.findIndex((a) => a.name === selId));
   const columns: Column<Agent>[] = [
     { header: 'NAME', width: props.compact ? 12 : 20, value: (a) => a.name },
-    { header: 'STATE', width: 5, value: (a) => a.state, color: (a) => (a.state === 'alive' ? theme.state.ok : theme.text.secondary) },
+    { header: 'STATE', width: 5, value: (a) => a.state },
     ...(props.compact ? [] : [{ header: 'PID', width: 7, align: 'right' as const, value: (a: Agent) => (a.pid === null ? '—' : String(a.pid)) }, { header: 'PROFILE', width: 12, value: (a: Agent) => a.profile ?? '—' }, { header: 'LAST SEEN', width: 9, value: (a: Agent) => clock(a.last_seen) }]),
     { header: 'ALLOW/DENY/ASK', value: (a) => `${a.decisions.allow}/${a.decisions.deny}/${a.decisions.ask}` },
   ];
   const h = Math.max(1, props.height - 1);
   const start = windowStart(sel, agents.length, h);
-  return <Table columns={columns} rows={agents.slice(start, start + h)} width={props.width} selected={sel - start} rowKey={(a) => a.name} empty="no agents registered" />;
+  return <Table columns={columns} rowColor={(a) => (a.state === 'alive' ? undefined : theme.text.secondary)} rows={agents.slice(start, start + h)} width={props.width} selected={sel - start} rowKey={(a) => a.name} empty="no agents registered" />;
 }

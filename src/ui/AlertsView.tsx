@@ -16,7 +16,7 @@ export function AlertsView(props: { width: number; height: number; compact: bool
   const sel = Math.max(0, items.findIndex((a) => a.id === selId));
   const counts = SEVERITIES.map((sev) => `${sev} ${items.filter((a) => a.severity === sev && !a.acked_by).length}`).join('  ');
   const columns: Column<Alert>[] = [
-    { header: 'SEV', width: 3, value: (a) => a.severity, color: (a) => (a.acked_by ? theme.text.secondary : theme.severity[a.severity]) },
+    { header: 'SEV', width: 3, value: (a) => a.severity },
     { header: 'TIME', width: 8, value: (a) => clock(a.ts) },
     ...(props.compact ? [] : [{ header: 'SOURCE', width: 10, value: (a: Alert) => a.source }, { header: 'CHECK', width: 18, value: (a: Alert) => a.check }]),
     { header: 'ACK', width: props.compact ? 3 : 12, value: (a) => (a.acked_by ? (props.compact ? '✓' : `✓ ${a.acked_by}`) : '') },
@@ -27,7 +27,7 @@ export function AlertsView(props: { width: number; height: number; compact: bool
   return (
     <Box flexDirection="column">
       <Text color={theme.text.secondary}>{` unacknowledged  ${counts}`}</Text>
-      <Table columns={columns} rows={items.slice(start, start + h)} width={props.width} selected={sel - start} rowKey={(a) => a.id} empty="no alerts" />
+      <Table columns={columns} rowColor={(a) => (a.acked_by ? theme.text.secondary : theme.severity[a.severity])} rows={items.slice(start, start + h)} width={props.width} selected={sel - start} rowKey={(a) => a.id} empty="no alerts" />
     </Box>
   );
 }

@@ -16,7 +16,7 @@ export function PromptsView(props: { width: number; height: number; compact: boo
   const sel = Math.max(0, prompts.findIndex((p) => p.id === selId));
   const p: Prompt | undefined = prompts[sel];
   const columns: Column<Prompt>[] = [
-    { header: 'LEFT', width: 5, value: (x) => countdown(x.expires_at, props.now), color: () => theme.state.warn },
+    { header: 'LEFT', width: 5, value: (x) => countdown(x.expires_at, props.now) },
     { header: 'AGENT', width: props.compact ? 8 : 12, value: (x) => x.agent },
     ...(props.compact ? [] : [{ header: 'TASK', width: 12, value: (x: Prompt) => x.task_id ?? '—' }]),
     { header: 'ASK', value: (x) => promptSubject(x) },
@@ -27,7 +27,7 @@ export function PromptsView(props: { width: number; height: number; compact: boo
   const w = props.width - 4;
   return (
     <Box flexDirection="column">
-      <Table columns={columns} rows={prompts.slice(start, start + listHeight - 1)} width={props.width} selected={sel - start} rowKey={(x) => x.id} empty="no pending asks" />
+      <Table columns={columns} rowColor={() => theme.state.warn} rows={prompts.slice(start, start + listHeight - 1)} width={props.width} selected={sel - start} rowKey={(x) => x.id} empty="no pending asks" />
       {p ? (
         <Box flexDirection="column" marginTop={props.compact ? 0 : 1}>
           <Text bold wrap="truncate-end">{'  ' + fit(promptSubject(p), w)}</Text>

@@ -4,11 +4,10 @@ import type { Task } from '../shared/task.js';
 import { age, money } from './format.js';
 import { Table, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
-import type { Theme } from './theme.js';
 
-export function queueColumns(compact: boolean, now: number, theme: Theme): Column<Task>[] {
+export function queueColumns(compact: boolean, now: number): Column<Task>[] {
   const id: Column<Task> = { header: 'ID', width: compact ? 9 : 12, value: (t) => t.task_id };
-  const status: Column<Task> = { header: 'STATUS', width: 16, value: (t) => t.status, color: (t) => theme.status[t.status] };
+  const status: Column<Task> = { header: 'STATUS', width: 16, value: (t) => t.status };
   const est: Column<Task> = { header: 'EST', width: 8, align: 'right', value: (t) => money(t.estimated_cost) };
   const desc: Column<Task> = { header: 'DESCRIPTION', value: (t) => t.description };
   if (compact) return [id, status, est, desc];
@@ -30,7 +29,8 @@ export function QueueView(props: { width: number; compact: boolean; now: number 
   const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status ? 'no task matches the filter (esc clears it)' : 'no tasks yet';
   return (
     <Table
-      columns={queueColumns(props.compact, props.now, theme)}
+      columns={queueColumns(props.compact, props.now)}
+      rowColor={(t) => theme.status[t.status]}
       rows={q.rows.slice(0, q.pageSize)}
       width={props.width}
       selected={selected >= 0 ? selected : q.cursor - q.offset}

@@ -12,7 +12,6 @@ export interface Column<T> {
   width?: number;
   align?: 'left' | 'right';
   value: (row: T) => string;
-  color?: (row: T) => Color;
 }
 
 export interface TableProps<T> {
@@ -23,10 +22,14 @@ export interface TableProps<T> {
   selected: number;
   marked?: (row: T) => boolean;
   rowKey: (row: T) => string;
+  /** Colour of the whole row (status or severity, as k9s does): one styled run per line keeps frames cheap. */
+  rowColor?: (row: T) => Color;
   empty?: string;
 }
 
-function cell<T>(col: Column<T>, text: string, width: number): string {
+function cell<T>(col: Column<T>, text: string, width: number, last = false): string {
+  // The last column is not padded: trailing blanks cost ink time on every frame and show nothing.
+  if (last) return fit(text, width);
   if (col.align === 'right') {
     const t = fit(text, width);
     return ' '.repeat(Math.max(0, width - Array.from(t).length)) + t;
@@ -34,7 +37,7 @@ function cell<T>(col: Column<T>, text: string, width: number): string {
   return fit(text, width, true);
 }
 
-export function Table<T>({ columns, rows, width, selected, marked, rowKey, empty }: TableProps<T>): React.ReactElement {
+export function Table<T>({ columns, rows, width, selected, marked, rowKey, rowColor, empty }: TableProps<T>): React.ReactElement {
   const theme = useTheme();
   const fixed = columns.reduce((n, c) => n + (c.width ?? 0) + 1, 2);
   const flex = Math.max(4, width - fixed);
@@ -42,7 +45,7 @@ export function Table<T>({ columns, rows, width, selected, marked, rowKey, empty
   return (
     <Box flexDirection="column">
       <Text color={theme.text.secondary} wrap="truncate-end">
-        {'  ' + columns.map((c) => cell(c, c.header, widthOf(c))).join(' ')}
+        {'  ' + columns.map((c, ci) => cell(c, c.header, widthOf(c), ci === columns.length - 1)).join(' ')}
       </Text>
       {rows.length === 0 ? (
         <Text color={theme.text.secondary}>{'  ' + (empty ?? 'nothing here')}</Text>
@@ -51,13 +54,8 @@ export function Table<T>({ columns, rows, width, selected, marked, rowKey, empty
           const isSel = i === selected;
           const mark = marked?.(row) ? '*' : ' ';
           return (
-            <Text key={rowKey(row)} inverse={isSel && theme.colored} wrap="truncate-end">
-              {(isSel ? '›' : ' ') + mark}
-              {columns.map((c, ci) => (
-                <Text key={ci} color={c.color?.(row)}>
-                  {cell(c, c.value(row), widthOf(c)) + (ci < columns.length - 1 ? ' ' : '')}
-                </Text>
-              ))}
+            <Text key={rowKey(row)} inverse={isSel && theme.colored} color={rowColor?.(row)} wrap="truncate-end">
+              {(isSel ? '›' : ' ') + mark + columns.map((c, ci) => cell(c, c.value(row), widthOf(c), ci === columns.length - 1)).join(' ')}
             </Text>
           );
         })

@@ -121,6 +121,22 @@ export function queueQuery(q: QueueState): { key: string; limit: number; offset:
   return { key: JSON.stringify(query), ...query };
 }
 
+/** Same rows as shown already? Then the state (and the screen) stays as it is: a refresh that changed
+ * nothing must not cost a render. */
+function sameTasks(a: readonly Task[], b: readonly Task[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.task_id !== y.task_id || x.status !== y.status || x.updated_at !== y.updated_at || x.actual_cost !== y.actual_cost || x.description !== y.description || x.estimated_cost !== y.estimated_cost) return false;
+  }
+  return true;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 function clamp(n: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, n));
 }
@@ -204,8 +220,12 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       return { ...s, quit: true };
     case 'connected':
       return { ...s, connected: a.connected };
-    case 'status':
+    case 'status': {
+      // uptime_ms and the queue timestamp move on every read; the header shows uptime in minutes.
+      const strip = (x: EngineStatus) => ({ ...x, uptime_ms: Math.floor(x.uptime_ms / 60_000), queue: { ...x.queue, timestamp: '' } });
+      if (s.connected && s.status && sameJson(strip(s.status), strip(a.status))) return s;
       return { ...s, status: a.status, connected: true };
+    }
     case 'queue.move': {
       const q = s.queue;
       const target = a.to === 'top' ? 0 : a.to === 'bottom' ? q.total - 1 : q.cursor + (a.delta ?? 0);
@@ -218,6 +238,7 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       const cursor = clamp(found >= 0 ? a.offset + found : q.cursor, 0, Math.max(0, a.total - 1));
       if (cursor >= a.offset && cursor < a.offset + Math.max(1, a.rows.length)) {
         const row = a.rows[cursor - a.offset];
+        if (q.loaded && a.total === q.total && cursor === q.cursor && sameTasks(q.rows, a.rows)) return s;
         return { ...s, queue: { ...q, rows: a.rows, total: a.total, cursor, loaded: true, selectedId: row ? row.task_id : null } };
       }
       // Tasks went away and the window is past the end: pull it back; the next fetch fills it.
@@ -256,8 +277,10 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
     case 'alerts':
       return { ...s, alerts: a.alerts, selected: { ...s.selected, alerts: keepSelection('alerts', sortAlerts(a.alerts), s.selected.alerts) } };
     case 'agents':
+      if (sameJson(s.agents, a.agents)) return s;
       return { ...s, agents: a.agents, selected: { ...s.selected, agents: keepSelection('agents', a.agents, s.selected.agents) } };
     case 'ledger': {
+      if (s.ledger.length === a.ledger.length && s.ledger.at(-1)?.hash === a.ledger.at(-1)?.hash) return s;
       const newestFirst = a.ledger.slice().reverse();
       return { ...s, ledger: a.ledger, selected: { ...s.selected, ledger: keepSelection('ledger', newestFirst, s.selected.ledger) } };
     }
