@@ -1,7 +1,7 @@
 // Captures a path's current state for the baseline: metadata from one fstat on the opened file
 // (O_NOFOLLOW, so a symlink is seen as one) and two hashes computed from a single read.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { BaselineEntry, EntryType } from './integrityBaseline.js';
 
 export const HASH2_ALGORITHM = 'blake2b512';
@@ -54,6 +54,14 @@ export function captureEntry(path: string, opts: { prefixBytes?: number } = {}):
     const st = fstatSync(fd);
     const m = meta(path, st);
     if (m.type !== 'file') return { entry: { ...m, sha256: '', hash2: '' } };
+    // Small files (the usual core file): one read, one-shot hashes, no hash objects.
+    if (opts.prefixBytes === undefined && st.size < small.length) {
+      const n = readSync(fd, small, 0, small.length, 0);
+      if (n < small.length) {
+        const data = small.subarray(0, n);
+        return { entry: { ...m, size: n, sha256: hash('sha256', data), hash2: hash(HASH2_ALGORITHM, data) } };
+      }
+    }
     const h1 = createHash('sha256');
     const h2 = createHash(HASH2_ALGORITHM);
     const want = opts.prefixBytes;
@@ -62,7 +70,7 @@ export function captureEntry(path: string, opts: { prefixBytes?: number } = {}):
     let prefixLeft = want ?? 0;
     const buf = st.size <= small.length ? small : Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      const n = readSync(fd, buf, 0, buf.length, total);
       if (n === 0) break;
       const chunk = buf.subarray(0, n);
       h1.update(chunk);
