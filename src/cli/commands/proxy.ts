@@ -46,6 +46,8 @@ async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (
   return out;
 }
 
+const WAITING_AFTER_MS = 300;
+
 /**
  * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
  * applies the TTL). One connection per proxy, opened lazily and re-opened after a failure.
@@ -53,19 +55,26 @@ async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (
 export function engineDecider(connect: Connect, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
   let client: Promise<EngineClient> | undefined;
   return async (call, ctx) => {
+    // Set up before any await: a cancel that lands while connecting must still end the wait.
+    const aborted = new Promise<never>((_r, reject) => {
+      if (ctx.signal.aborted) reject(new Error('cancelled'));
+      else ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
+    });
+    aborted.catch(() => undefined);
     client ??= connect({ stateDir });
     let c: EngineClient;
     try {
-      c = await client;
+      c = await Promise.race([client, aborted]);
     } catch (e) {
+      if (ctx.signal.aborted) throw e;
       client = undefined;
       throw new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
     }
-    ctx.onWaiting?.();
     // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
     // and then the proxy refuses the allow that did not come from the operator (fail closed).
     const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
-    const aborted = new Promise<never>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }));
+    // The socket does not say when a prompt opens; an answer that takes this long is a person being asked.
+    const waitingTimer = setTimeout(() => ctx.onWaiting?.(), WAITING_AFTER_MS);
     try {
       return await Promise.race([c.firewall.check(req), aborted]);
     } catch (e) {
@@ -75,6 +84,8 @@ export function engineDecider(connect: Connect, stateDir: string, agent: string,
         c.close().catch(() => undefined);
       }
       throw e;
+    } finally {
+      clearTimeout(waitingTimer);
     }
   };
 }
