@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
 import { effectiveCommands, type EffectiveCommand } from './commandView.js';
 import { allowMatches, denyMatches, globWord, type CompiledPattern } from './patterns.js';
+import { basename } from './commandView.js';
 import { rulesFor, type Policy, type RuleSet } from './policyLoader.js';
 import { clip, parseShell, type ParsedShell } from './shellParser.js';
 import type { PolicyMode, ToolRule } from './policySchema.js';
@@ -45,13 +46,84 @@ function showArgv(argv: string[]): string {
   return clip(argv.join(' '), 80);
 }
 
+interface Indexed {
+  /** Single-stage deny patterns by the basename of a literal command word; glob-headed ones apart. */
+  denyByName: Map<string, [number, CompiledPattern][]>;
+  denyOther: [number, CompiledPattern][];
+  /** Allow patterns by their command word exactly as written. */
+  allowByHead: Map<string, [number, CompiledPattern][]>;
+  allowOther: [number, CompiledPattern][];
+  pipes: CompiledPattern[];
+}
+
+const indexes = new WeakMap<RuleSet, Indexed>();
+
+function indexOf(rules: RuleSet): Indexed {
+  let ix = indexes.get(rules);
+  if (ix) return ix;
+  ix = { denyByName: new Map(), denyOther: [], allowByHead: new Map(), allowOther: [], pipes: [] };
+  const put = (m: Map<string, [number, CompiledPattern][]>, k: string, v: [number, CompiledPattern]) => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
+  rules.deny.forEach((p, i) => {
+    if (p.stages.length > 1) return void ix!.pipes.push(p);
+    const head = p.stages[0]![0]!;
+    if (head.kind === 'lit') put(ix!.denyByName, basename(head.text), [i, p]);
+    else ix!.denyOther.push([i, p]);
+  });
+  rules.allow.forEach((p, i) => {
+    const head = p.stages[0]![0]!;
+    if (head.kind === 'lit') put(ix!.allowByHead, head.text, [i, p]);
+    else ix!.allowOther.push([i, p]);
+  });
+  indexes.set(rules, ix);
+  return ix;
+}
+
+/** The first pattern in policy order that matches, looking only at patterns whose command word can match. */
+function firstMatch(lists: ([number, CompiledPattern][] | undefined)[], test: (p: CompiledPattern) => boolean, before = Infinity): [number, CompiledPattern] | null {
+  let best: [number, CompiledPattern] | null = null;
+  for (const list of lists) {
+    if (!list) continue;
+    for (const entry of list) {
+      if (entry[0] >= (best ? best[0] : before)) break; // lists are in policy order
+      if (test(entry[1])) {
+        best = entry;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
 function judge(cmd: EffectiveCommand, rules: RuleSet, trace: boolean, parseErrors: string[]): JudgedCommand {
+  if (trace) return judgeTraced(cmd, rules, parseErrors);
+  const ix = indexOf(rules);
+  let deny: [number, CompiledPattern] | null = null;
+  for (const form of cmd.denyForms) {
+    if (form.length === 0) continue;
+    const hit = firstMatch([ix.denyByName.get(basename(form[0]!)), ix.denyOther], (p) => denyMatches(p.stages[0]!, form), deny ? deny[0] : Infinity);
+    if (hit) deny = hit;
+  }
+  if (deny) return { cmd, verdict: 'deny', rule: deny[1].source, note: `matches denylist pattern ${JSON.stringify(deny[1].source)}`, trace: [] };
+  const blocked = parseErrors.length ? [...parseErrors, ...cmd.blocked] : cmd.blocked;
+  if (blocked.length) return { cmd, verdict: 'miss', rule: null, note: blocked.join('; '), trace: [] };
+  if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: [] };
+  const allow = cmd.argv.length ? firstMatch([ix.allowByHead.get(cmd.argv[0]!), ix.allowOther], (p) => allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic)) : null;
+  if (allow) return { cmd, verdict: 'allow', rule: allow[1].source, note: `matches allowlist pattern ${JSON.stringify(allow[1].source)}`, trace: [] };
+  return { cmd, verdict: 'miss', rule: null, note: 'matches no allowlist pattern', trace: [] };
+}
+
+/** The same judgement, trying every rule in order and recording each try (for `firewall explain`). */
+function judgeTraced(cmd: EffectiveCommand, rules: RuleSet, parseErrors: string[]): JudgedCommand {
   const steps: TraceStep[] = [];
   for (const p of rules.deny) {
     if (p.stages.length > 1) continue;
     for (const form of cmd.denyForms) {
       const matched = denyMatches(p.stages[0]!, form);
-      if (trace) steps.push({ list: 'denylist', pattern: p.source, against: form, matched });
+      steps.push({ list: 'denylist', pattern: p.source, against: form, matched });
       if (matched) return { cmd, verdict: 'deny', rule: p.source, note: `matches denylist pattern ${JSON.stringify(p.source)}`, trace: steps };
     }
   }
@@ -60,16 +132,15 @@ function judge(cmd: EffectiveCommand, rules: RuleSet, trace: boolean, parseError
   if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: steps };
   for (const p of rules.allow) {
     const matched = allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic);
-    if (trace) steps.push({ list: 'allowlist', pattern: p.source, against: cmd.argv, matched });
+    steps.push({ list: 'allowlist', pattern: p.source, against: cmd.argv, matched });
     if (matched) return { cmd, verdict: 'allow', rule: p.source, note: `matches allowlist pattern ${JSON.stringify(p.source)}`, trace: steps };
   }
   return { cmd, verdict: 'miss', rule: null, note: 'matches no allowlist pattern', trace: steps };
 }
 
 /** Pipe patterns (`curl * | sh`): stages matched by commands of one pipeline, in order. */
-function pipeDeny(judged: JudgedCommand[], patterns: CompiledPattern[], trace: boolean): void {
-  const multi = patterns.filter((p) => p.stages.length > 1);
-  if (!multi.length) return;
+function pipeDeny(judged: JudgedCommand[], multi: CompiledPattern[], trace: boolean): void {
+  if (!multi.length || judged.length < 2) return;
   const groups = new Map<string, JudgedCommand[]>();
   for (const j of judged) {
     const g = groups.get(j.cmd.pipeline);
@@ -95,16 +166,50 @@ function pipeDeny(judged: JudgedCommand[], patterns: CompiledPattern[], trace: b
   }
 }
 
+interface Analysis {
+  parsed: ParsedShell;
+  commands: EffectiveCommand[];
+}
+
+// Parsing and unwrapping depend on the text alone, and agents repeat commands: keep the last few
+// hundred analyses (never mutated after creation). Matching against the policy always runs afresh.
+const analyses = new Map<string, Analysis>();
+let analysisCacheSize = 512;
+const CACHEABLE_LENGTH = 4096;
+
+/** Sets how many parsed commands are kept (0 turns the cache off; benchmarks measure both). */
+export function setAnalysisCacheSize(n: number): void {
+  analysisCacheSize = Math.max(0, Math.floor(n));
+  analyses.clear();
+}
+
+function analyse(command: string): Analysis {
+  const hit = analyses.get(command);
+  if (hit) {
+    analyses.delete(command);
+    analyses.set(command, hit);
+    return hit;
+  }
+  const parsed = parseShell(command);
+  const commands = parsed.segments.flatMap((seg) => effectiveCommands(seg));
+  const a = { parsed, commands };
+  if (analysisCacheSize > 0 && command.length <= CACHEABLE_LENGTH) {
+    if (analyses.size >= analysisCacheSize) analyses.delete(analyses.keys().next().value!);
+    analyses.set(command, a);
+  }
+  return a;
+}
+
 /** Judges a shell command line, keeping everything `firewall explain` shows. */
 export function judgeCommand(policy: Policy, command: string, opts: EvaluateOptions & { trace?: boolean } = {}): CommandJudgement {
   const rules = rulesFor(policy, opts.agent);
-  const parsed = parseShell(command);
+  const { parsed, commands } = analyse(command);
   const judged: JudgedCommand[] = [];
-  for (const seg of parsed.segments) for (const cmd of effectiveCommands(seg)) judged.push(judge(cmd, rules, opts.trace ?? false, parsed.errors));
-  pipeDeny(judged, rules.deny, opts.trace ?? false);
+  for (const cmd of commands) judged.push(judge(cmd, rules, opts.trace ?? false, parsed.errors));
+  pipeDeny(judged, indexOf(rules).pipes, opts.trace ?? false);
   const miss = missVerdict(rules.mode);
   const segments: Segment[] = judged.map((j) => ({
-    argv: j.cmd.argv,
+    argv: [...j.cmd.argv],
     matched_rule: j.rule,
     verdict: j.verdict === 'miss' ? miss : j.verdict,
     note: j.cmd.via.length ? `${j.note} (via ${j.cmd.via.join(' → ')})` : j.note,

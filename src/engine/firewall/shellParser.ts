@@ -175,12 +175,11 @@ class Walker {
   private command(node: Node, ctx: string | null, inherited: string[], pipeline: number, depth: number): void {
     const seg = this.bare(node, ctx, [...inherited], pipeline);
     const later: Node[] = [];
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i);
-      if (!c || !c.isNamed) continue;
-      const field = node.fieldNameForChild(i);
+    // Children are told apart by type (fields cost a call each into the wasm parser).
+    for (const c of node.namedChildren) {
+      if (!c) continue;
       if (c.type === 'variable_assignment') this.addAssignment(seg, c, ctx, depth);
-      else if (field === 'redirect' || c.type.endsWith('_redirect')) seg.unverifiable.push(...this.redirect(c, ctx, depth, later));
+      else if (c.type.endsWith('_redirect')) seg.unverifiable.push(...this.redirect(c, ctx, depth, later));
       else if (c.type === 'command_name') {
         const inner = c.namedChildren[0];
         const w = inner ? this.word(inner, ctx, depth) : { text: c.text, dynamic: true, reasons: [] };
@@ -242,8 +241,7 @@ class Walker {
     }
     if (node.type !== 'file_redirect') return [`unsupported redirect ${node.type}`];
     let op = '';
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i);
+    for (const c of node.children) {
       if (c && !c.isNamed && op === '') op = c.type;
     }
     const dest = node.childForFieldName('destination');
@@ -311,8 +309,7 @@ class Walker {
   private doubleQuoted(node: Node, ctx: string | null, depth: number): Word {
     const out: Word = { text: '', dynamic: false, reasons: [] };
     let covered = 0;
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i);
+    for (const c of node.children) {
       if (!c) continue;
       covered += c.text.length;
       if (!c.isNamed) continue;
@@ -350,7 +347,7 @@ function describeConstruct(type: string): string {
 
 function concatenatedLength(node: Node): number {
   let n = 0;
-  for (let i = 0; i < node.childCount; i++) n += node.child(i)?.text.length ?? 0;
+  for (const c of node.children) n += c?.text.length ?? 0;
   return n;
 }
 
