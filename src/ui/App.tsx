@@ -90,6 +90,7 @@ function MessageLine(props: { width: number }): React.ReactElement {
   const theme = useTheme();
   const dialog = useConsole((s) => s.dialog);
   const flash = useConsole((s) => s.flash);
+  const lockdown = useConsole((s) => (s.status?.firewall.lockdown ? (s.status.firewall.lockdown_reason ?? 'policy changed outside gatehouse') : null));
   if (dialog?.kind === 'input') {
     return (
       <Text wrap="truncate-end">
@@ -110,6 +111,14 @@ function MessageLine(props: { width: number }): React.ReactElement {
   if (flash) {
     const color = flash.tone === 'error' ? theme.state.error : flash.tone === 'ok' ? theme.state.ok : undefined;
     return <Text color={color} wrap="truncate-end">{' ' + fit(flash.text, props.width - 2)}</Text>;
+  }
+  if (lockdown) {
+    // A lockdown needs a human: say why and how to end it whenever nothing more urgent is on this line.
+    return (
+      <Text color={theme.state.error} bold wrap="truncate-end">
+        {' ' + fit(`firewall LOCKDOWN: ${lockdown}. Every command is denied until the policy is trusted (:trust)`, props.width - 2)}
+      </Text>
+    );
   }
   return <Text> </Text>;
 }

@@ -64,6 +64,15 @@ describe('console layout', () => {
     expect(await s.waitFor('DEMO')).toMatch(/gatehouse\s+DEMO/);
   });
 
+  it('shows LOCKDOWN in the header and how to end it', async () => {
+    const c = seeded();
+    c.statusOverride = { firewall: { mode: 'ask', trusted: false, lockdown: true, policy_hash: 'x', lockdown_reason: 'policy.yaml edited outside gatehouse' } };
+    const s = open(c);
+    const f = await s.waitFor('firewall LOCKDOWN:');
+    expect(f).toMatch(/^ gatehouse .*firewall LOCKDOWN/m);
+    expect(f).toContain('firewall LOCKDOWN: policy.yaml edited outside gatehouse. Every command is denied until the policy is trusted (:trust)');
+  });
+
   it('shows the engine as unreachable when status fails', async () => {
     const c = seeded();
     c.down = true;
