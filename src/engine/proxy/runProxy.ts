@@ -85,18 +85,29 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     }
   };
 
+  // Backpressure: a slow reader pauses the other side until it drains (one drain listener at a time).
+  let hostBlocked = false;
+  let childBlocked = false;
   const writeHost = (line: string) => {
     if (!o.output.writable) return;
-    if (!o.output.write(`${line}\n`) && !childGone) {
+    if (!o.output.write(`${line}\n`) && !childGone && !hostBlocked) {
+      hostBlocked = true;
       child.stdout.pause();
-      o.output.once('drain', () => child.stdout.resume());
+      o.output.once('drain', () => {
+        hostBlocked = false;
+        child.stdout.resume();
+      });
     }
   };
   const writeChild = (line: string) => {
     if (childGone || !child.stdin.writable) return false;
-    if (!child.stdin.write(`${line}\n`)) {
+    if (!child.stdin.write(`${line}\n`) && !childBlocked) {
+      childBlocked = true;
       o.input.pause();
-      child.stdin.once('drain', () => o.input.resume());
+      child.stdin.once('drain', () => {
+        childBlocked = false;
+        o.input.resume();
+      });
     }
     return true;
   };
@@ -359,10 +370,11 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       killTimers = [];
       for (const [sig, h] of signalHandlers) process.off(sig, h);
       o.input.off('data', onHostData);
-      // In-flight requests must not hang the host: answer every one of them.
+      // In-flight requests must not hang the host: answer every one of them, waiting or forwarded.
       for (const [key, w] of waiting) {
         settleWaiting(key);
         w.abort.abort(new Error(why));
+        if (!hostEnded) writeHost(errorLine(unkey(key), INTERNAL_ERROR, `gatehouse proxy: ${why}`));
       }
       if (!hostEnded) {
         for (const key of forwarded.keys()) writeHost(errorLine(unkey(key), INTERNAL_ERROR, `gatehouse proxy: ${why} before answering`));

@@ -124,6 +124,22 @@ describe('child lifecycle', () => {
     }
   });
 
+  it('a crash also answers a call still waiting for its decision, and ends that wait', async () => {
+    let signal: AbortSignal | undefined;
+    const h = startHarness({
+      decide: async (c, ctx) => {
+        if (c.tool !== 'slow-decision') return { decision: 'allow', source: 'policy', rule: null, reason: '', segments: [], request_id: 'r' };
+        signal = ctx.signal;
+        return new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+    });
+    h.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow-decision' } });
+    h.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'crash' } });
+    expect((await h.done).exitCode).toBe(3);
+    expect(h.lines.find(byId(1))?.error).toMatchObject({ code: -32603, message: expect.stringMatching(/exited/) });
+    expect(signal?.aborted).toBe(true);
+  });
+
   it('host EOF closes the server stdin and the proxy exits 0', async () => {
     const h = startHarness();
     h.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
