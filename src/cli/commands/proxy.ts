@@ -7,10 +7,12 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { EngineClient } from '../../client/engineClient.js';
 import { connectEngine } from '../../client/ipcClient.js';
 import type { AlertInput } from '../../shared/alert.js';
+import type { ToolCall } from '../../shared/firewall.js';
 import { resolveStateDir } from '../../engine/stateDir.js';
 import { JsonFilePinStore } from '../../engine/proxy/pinStore.js';
 import { runProxy } from '../../engine/proxy/runProxy.js';
 import { withOfflinePolicy } from '../../engine/proxy/offlineDecider.js';
+import { deniedToolPredicate } from '../../engine/proxy/hideDenied.js';
 import { readPolicyOffline } from '../../engine/firewall/index.js';
 import type { DecideFn, ProxyLogger } from '../../engine/proxy/types.js';
 import type { SecretScanner } from '../../engine/proxy/responseScanner.js';
@@ -21,6 +23,7 @@ interface ProxyArgs {
   serverName?: string;
   redact: boolean;
   hide?: string[];
+  hideDenied: boolean;
   progressInterval: number;
   pins: boolean;
   logLevel: string;
@@ -47,6 +50,14 @@ async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (
 }
 
 const WAITING_AFTER_MS = 300;
+
+function loadPolicy(path: string | undefined) {
+  try {
+    return readPolicyOffline(path);
+  } catch (e) {
+    throw new CliError(`gatehouse proxy: cannot read the policy${path ? ` ${path}` : ''}: ${(e as Error).message}`);
+  }
+}
 
 /**
  * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
@@ -100,6 +111,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       .option('server-name', { type: 'string', describe: 'server name for the policy tools rules (default: the command name)' })
       .option('redact', { type: 'boolean', default: false, describe: 'redact secrets and prompt injection found in tool results' })
       .option('hide', { type: 'string', array: true, describe: 'tool names to leave out of tools/list' })
+      .option('hide-denied', { type: 'boolean', default: false, describe: 'leave out of tools/list the tools the policy denies whatever the arguments' })
       .option('progress-interval', { type: 'number', default: 10, describe: 'seconds between progress notifications while a prompt waits' })
       .option('pins', { type: 'boolean', default: true, describe: 'pin tool descriptions and schemas (alert when they change)' })
       .option('offline-policy', { type: 'string', describe: 'policy file to decide with when the engine is unreachable (asks become denies); default: refuse every call' })
@@ -126,15 +138,11 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     }
     const hidden = new Set(argv.hide ?? []);
     let decide = engineDecider(connectForProxy, stateDir, argv.agent, log);
-    if (argv.offlinePolicy !== undefined) {
-      let loaded;
-      try {
-        loaded = readPolicyOffline(argv.offlinePolicy);
-      } catch (e) {
-        throw new CliError(`gatehouse proxy: --offline-policy: ${(e as Error).message}`);
-      }
-      decide = withOfflinePolicy(decide, loaded.policy, loaded.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
+    const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
+    if (policy && argv.offlinePolicy !== undefined) {
+      decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
     }
+    const deniedByPolicy = policy && argv.hideDenied ? deniedToolPredicate(policy.policy, serverName, argv.agent) : undefined;
     const onAlert = (a: AlertInput) => {
       log.warn({ alert: a }, `alert ${a.severity} ${a.source}/${a.check}: ${a.message}`);
       // TODO(engine): EngineClient has no alerts.raise yet; forward there once it exists.
@@ -152,7 +160,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       redactSecrets: argv.redact,
       redactInjection: argv.redact,
       ...(pins ? { pins } : {}),
-      ...(hidden.size ? { hideTool: (n: string) => hidden.has(n) } : {}),
+      ...(hidden.size || deniedByPolicy ? { hideTool: (n: string, a?: ToolCall['annotations']) => hidden.has(n) || (deniedByPolicy?.(n, a) ?? false) } : {}),
       logger: log,
       progressIntervalMs: argv.progressInterval * 1000,
       forwardSignals: true,

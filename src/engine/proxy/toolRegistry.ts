@@ -96,12 +96,12 @@ export class ToolRegistry {
   }
 
   /** The tools/list result without the hidden tools, or undefined when nothing was hidden. */
-  filterList(result: unknown, hide: (name: string) => boolean): Record<string, unknown> | undefined {
+  filterList(result: unknown, hide: (name: string, annotations?: ToolCall['annotations']) => boolean): Record<string, unknown> | undefined {
     const list = ListResultSchema.safeParse(result);
     if (!list.success) return undefined;
     const kept = list.data.tools.filter((t) => {
       const name = (t as { name?: unknown } | null)?.name;
-      return typeof name !== 'string' || !hide(name);
+      return typeof name !== 'string' || !hide(name, this.tools.get(name)?.annotations);
     });
     if (kept.length === list.data.tools.length) return undefined;
     return { ...(result as Record<string, unknown>), tools: kept };

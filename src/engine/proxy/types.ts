@@ -55,7 +55,7 @@ export interface ProxyOptions {
   redactInjection?: boolean;
   pins?: PinStore;
   /** Tools to leave out of tools/list (e.g. those the policy denies outright). Calls to them are still decided. */
-  hideTool?: (name: string) => boolean;
+  hideTool?: (name: string, annotations?: ToolCall['annotations']) => boolean;
   logger?: ProxyLogger;
   maxLineBytes?: number;
   /** How often to send progress to the host while a decision waits (when it gave a progressToken). */
