@@ -15,7 +15,7 @@ export function tempDir(prefix = 'gh-bench-') {
 export async function startEngineProcess(extraArgs = [], env = {}) {
   const stateDir = tempDir();
   const proc = spawn(process.execPath, [BIN, '--state-dir', stateDir, 'run', '--no-tui', '--port', '0', '--log-format', 'json', ...extraArgs], {
-    env: { ...process.env, GATEHOUSE_API_TOKEN: '', ...env },
+    env: { ...process.env, GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', XDG_CONFIG_HOME: `${stateDir}-config`, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

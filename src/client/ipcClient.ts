@@ -112,7 +112,7 @@ export async function connectTransport(opts: ConnectOptions): Promise<Transport 
 
   return {
     socket,
-    call: (method, params) => call(method, params),
+    call: (method, params, timeoutMs) => call(method, params, timeoutMs),
     subscribe(topics, onEvent) {
       const entry = { topics: new Set(topics), onEvent };
       listeners.add(entry);

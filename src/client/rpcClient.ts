@@ -10,14 +10,15 @@ import type { Task, TaskDetail, TaskPage } from '../shared/task.js';
 import type { EngineClient } from './engineClient.js';
 
 export interface Transport {
-  call(method: string, params?: unknown): Promise<unknown>;
+  /** timeoutMs 0 = wait as long as it takes (a firewall check waiting for the operator). */
+  call(method: string, params?: unknown, timeoutMs?: number): Promise<unknown>;
   /** Starts delivering events of these topics; returns a stop function. */
   subscribe(topics: readonly Topic[], onEvent: (event: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
 
 export function clientOver(t: Transport): EngineClient {
-  const call = <T>(method: string, params?: unknown) => t.call(method, params) as Promise<T>;
+  const call = <T>(method: string, params?: unknown, timeoutMs?: number) => t.call(method, params, timeoutMs) as Promise<T>;
   return {
     status: () => call<EngineStatus>('status'),
     tasks: {
@@ -33,7 +34,7 @@ export function clientOver(t: Transport): EngineClient {
       resolve: (id, answer) => call<Prompt>('prompts.resolve', { id, ...answer }),
     },
     firewall: {
-      check: (req) => call<Decision>('firewall.check', req),
+      check: (req) => call<Decision>('firewall.check', req, req.wait ? 0 : undefined),
       trust: () => call<{ policy_hash: string }>('policy.trust'),
       diff: () => call<{ diff: string; trusted_hash: string | null; current_hash: string | null }>('policy.diff'),
     },

@@ -2,10 +2,13 @@
 // GET /health needs the bearer token. Responses are {success, timestamp, data}; errors {success:false, error, details}.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AgentRegisterSchema } from '../shared/agent.js';
 import { AlertQuerySchema } from '../shared/alert.js';
+import { PromptResolveSchema } from '../shared/firewall.js';
 import { EngineError, HTTP_STATUS } from '../shared/errors.js';
 import { TASK_STATUSES, type TaskStatus } from '../shared/task.js';
 import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../shared/taskSchemas.js';
+import { VERSION } from '../shared/version.js';
 import { tokenMatches } from './apiToken.js';
 import type { Door, Engine } from './engine.js';
 import { renderMetrics } from './metrics.js';
@@ -93,7 +96,7 @@ export function buildApi(engine: Engine): FastifyInstance {
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ success: false, error: `no route ${req.method} ${req.url.split('?')[0]}`, details: null }));
 
-  app.get('/health', async () => ({ status: engine.isStopping ? 'stopping' : 'ok', version: engine.status().version }));
+  app.get('/health', async () => ({ status: engine.isStopping ? 'stopping' : 'ok', version: VERSION }));
 
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(engine.status())));
 
@@ -140,6 +143,29 @@ export function buildApi(engine: Engine): FastifyInstance {
   });
 
   app.get('/api/alerts', async (req, reply) => ok(reply, engine.alerts.list(parse(AlertQuerySchema, req.query, 'query'))));
+
+  app.post('/api/firewall/check', async (req, reply) => {
+    const gone = new AbortController();
+    req.raw.once('close', () => {
+      if (!reply.sent) gone.abort();
+    });
+    return ok(reply, await engine.firewall.check(req.body as never, actor(req), { signal: gone.signal }));
+  });
+  app.get('/api/firewall/policy', async (_req, reply) => ok(reply, { path: engine.guard.policyPath, ...engine.status().firewall, ...engine.guard.diff() }));
+  app.get('/api/prompts', async (_req, reply) => ok(reply, engine.prompts.pending()));
+  app.post('/api/prompts/:id/resolve', async (req, reply) => {
+    const { id } = parse(z.object({ id: z.string().min(1).max(100) }), req.params, 'prompt id');
+    const answer = parse(PromptResolveSchema, req.body ?? {}, 'body');
+    return ok(reply, engine.firewall.resolve(id, answer, actor(req)));
+  });
+  app.get('/api/agents', async (_req, reply) => ok(reply, engine.agents.list()));
+  app.post('/api/agents', async (req, reply) => ok(reply, engine.agents.register(parse(AgentRegisterSchema, req.body ?? {}, 'agent'), actor(req)), 201));
+  app.delete('/api/agents/:name', async (req, reply) => {
+    const { name } = parse(z.object({ name: z.string().max(64) }), req.params, 'agent name');
+    const a = engine.agents.deregister(name, actor(req));
+    if (!a) throw new EngineError(`no agent ${name}`, 'not_found');
+    return ok(reply, a);
+  });
 
   for (const c of contributors) c(app, engine, helpers);
   return app;

@@ -17,14 +17,19 @@ import {
 } from '../shared/task.js';
 import { TaskCompleteSchema, TaskFailSchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
 import { VERSION } from '../shared/version.js';
+import { AgentRegistry } from './agents.js';
 import { AlertCenter } from './alerts.js';
 import { loadOrCreateToken } from './apiToken.js';
 import { decideByBudget, startOfDay } from './budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config.js';
 import { EventBus } from './eventBus.js';
+import { defaultPolicyPath } from './firewall/index.js';
+import { FirewallGate } from './firewallGate.js';
 import { Ledger } from './ledger.js';
 import { acquireLock } from './lock.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
+import { PolicyGuard } from './policyGuard.js';
+import { PromptDesk } from './prompts.js';
 import { TaskQueue, type Actor } from './queue.js';
 import { clearSentinel, takeSentinel } from './sentinel.js';
 import { ensurePrivateDir, statePath } from './stateDir.js';
@@ -67,6 +72,10 @@ export class Engine {
   readonly queue: TaskQueue;
   readonly alerts: AlertCenter;
   readonly token: string;
+  readonly guard: PolicyGuard;
+  readonly prompts: PromptDesk;
+  readonly agents: AgentRegistry;
+  readonly firewall: FirewallGate;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
   private deciders: TaskDecider[] = [];
@@ -90,6 +99,23 @@ export class Engine {
     this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'));
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
     this.deciders = [(task) => Promise.resolve(this.budgetDecision(task))];
+    const env = opts.env ?? process.env;
+    this.guard = new PolicyGuard(config.firewall.policy_file ?? defaultPolicyPath(env), statePath(opts.stateDir, 'policyTrusted'), {
+      lockdown: (reason) => {
+        this.logger.error({ reason }, 'firewall LOCKDOWN: every decision is deny until the operator trusts the policy');
+        this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.lockdown', reason });
+        this.bus.emit({ type: 'firewall.lockdown', reason });
+        this.raiseAlert({ severity: 'P0', source: 'firewall', check: 'policy_tampered', message: `firewall lockdown: ${reason}`, path: this.guard.policyPath });
+      },
+      trusted: (hash, by, how) => {
+        this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
+        this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
+      },
+      warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
+    });
+    this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
+    this.agents = new AgentRegistry(db, this.ledger, this.bus);
+    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);
     this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
   }
 
@@ -115,6 +141,14 @@ export class Engine {
       db = openStore(opts.stateDir, { synchronous: config.store.synchronous });
       const engine = new Engine(opts, config, file, db, logger, release);
       engine.recoverFromCrash();
+      engine.prompts.cancelStale();
+      try {
+        engine.guard.start();
+      } catch (err) {
+        // An invalid policy at first start leaves the firewall in lockdown; the engine still serves.
+        engine.logger.error({ err: (err as Error).message }, 'policy could not be trusted');
+      }
+      engine.agents.start();
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });
       engine.logger.info({ run_id: engine.runId, state_dir: opts.stateDir, config: file ?? '(defaults)', version: VERSION }, 'engine started');
@@ -297,14 +331,20 @@ export class Engine {
       demo: this.opts.demo ?? false,
       api: this.apiAddress,
       approver: { state: 'off', url: null, pending_review: 0 },
-      firewall: { mode: 'ask', trusted: true, lockdown: false, policy_hash: null, lockdown_reason: null },
+      firewall: {
+        mode: this.guard.trustedPolicy?.policy.file.policy ?? 'deny',
+        trusted: this.guard.policy !== null,
+        lockdown: this.guard.lockdown !== null,
+        policy_hash: this.guard.trustedPolicy?.sha256 ?? null,
+        lockdown_reason: this.guard.lockdown,
+      },
       alerts: counts,
       latest_alert: latest ? { severity: latest.severity, ts: latest.ts, message: latest.message } : null,
       queue: this.queue.status(),
       cost_today_usd: Math.round(this.queue.committedCostSince(since).spent * 100) / 100,
       cost_by_hour: this.queue.costByHour(24),
-      prompts_pending: 0,
-      agents_alive: 0,
+      prompts_pending: this.prompts.pendingCount,
+      agents_alive: this.agents.aliveCount(),
       crashed_last_run: this.crashedLastRun,
     };
   }
@@ -337,6 +377,9 @@ export class Engine {
     this.stopping = (async () => {
       this.logger.info({ reason }, 'engine stopping');
       this.bus.emit({ type: 'engine.stopping', reason });
+      this.prompts.cancelAll('the engine is stopping');
+      this.agents.stop();
+      await this.guard.stop();
       for (const close of [...this.closers].reverse()) {
         try {
           await close();
@@ -345,6 +388,7 @@ export class Engine {
         }
       }
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5_000))]);
+      this.firewall.flush();
       this.db.close();
       clearSentinel(statePath(this.opts.stateDir, 'sentinel'));
       try {

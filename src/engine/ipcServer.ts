@@ -41,6 +41,7 @@ class Connection {
   dropped = 0;
   private unsubscribe: (() => void) | null = null;
   private closed = false;
+  private readonly gone = new AbortController();
 
   constructor(
     private readonly engine: Engine,
@@ -67,6 +68,7 @@ class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.gone.abort();
     this.unsubscribe?.();
     this.socket.destroy();
   }
@@ -142,7 +144,7 @@ class Connection {
       default: {
         const m = findMethod(method);
         if (!m) throw new MethodNotFound(method);
-        return await m(this.engine, params, { actor: this.actor });
+        return await m(this.engine, params, { actor: this.actor, signal: this.gone.signal });
       }
     }
   }

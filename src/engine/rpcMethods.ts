@@ -1,7 +1,9 @@
 // The engine's method table: one place that maps a method name and its params to an engine operation.
 // The socket (JSON-RPC) and the in-process console client both dispatch through it.
 import { z } from 'zod';
+import { AgentRegisterSchema } from '../shared/agent.js';
 import { AlertQuerySchema } from '../shared/alert.js';
+import { PromptResolveSchema } from '../shared/firewall.js';
 import { EngineError } from '../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
 import type { Engine } from './engine.js';
@@ -9,6 +11,8 @@ import type { Actor } from './queue.js';
 
 export interface CallContext {
   actor: Actor;
+  /** Aborted when the caller goes away (its connection closed). */
+  signal?: AbortSignal;
 }
 
 export type Method = (engine: Engine, params: unknown, ctx: CallContext) => unknown;
@@ -71,3 +75,21 @@ defineMethod('alerts.ack', (e, p, ctx) => {
   return e.alerts.ack(id, ctx.actor.by, ctx.actor.surface, reason);
 });
 defineMethod('ledger.recent', (e, p) => e.ledger.recent(parseParams(z.object({ limit: z.number().int().min(1).max(1000).default(100) }), p).limit));
+defineMethod('firewall.check', (e, p, ctx) => e.firewall.check(p as never, ctx.actor, ctx.signal ? { signal: ctx.signal } : {}));
+defineMethod('prompts.list', (e) => e.prompts.pending());
+defineMethod('prompts.recent', (e, p) => e.prompts.recent(parseParams(z.object({ limit: z.number().int().min(1).max(500).default(50) }), p).limit));
+defineMethod('prompts.resolve', (e, p, ctx) => {
+  const { id, ...answer } = parseParams(PromptResolveSchema.extend({ id: z.string().min(1).max(100) }), p);
+  return e.firewall.resolve(id, answer, ctx.actor);
+});
+defineMethod('prompts.cancel', (e, p) => {
+  const { id, reason } = parseParams(z.object({ id: z.string().min(1).max(100), reason: z.string().max(1000).default('cancelled by the requester') }), p);
+  e.prompts.cancel(id, reason);
+  return e.prompts.get(id);
+});
+defineMethod('agents.register', (e, p, ctx) => e.agents.register(parseParams(AgentRegisterSchema, p), ctx.actor));
+defineMethod('agents.deregister', (e, p, ctx) => e.agents.deregister(parseParams(z.object({ name: z.string().max(64) }), p).name, ctx.actor));
+defineMethod('agents.list', (e) => e.agents.list());
+defineMethod('policy.diff', (e) => e.guard.diff());
+defineMethod('policy.trust', (e, _p, ctx) => ({ policy_hash: e.guard.trustCurrent(ctx.actor.by).sha256 }));
+defineMethod('policy.status', (e) => ({ path: e.guard.policyPath, ...e.status().firewall }));

@@ -20,6 +20,15 @@ export interface RunningEngine {
   kill9: () => Promise<void>;
 }
 
+/** Each test state dir gets its own config home, so no test reads or writes the user's policy. */
+export function configHomeFor(stateDir: string): string {
+  return `${stateDir}-config`;
+}
+
+export function policyPathFor(stateDir: string): string {
+  return join(configHomeFor(stateDir), 'gatehouse', 'policy.yaml');
+}
+
 export function tempStateDir(prefix = 'gh-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -27,7 +36,7 @@ export function tempStateDir(prefix = 'gh-test-'): string {
 export function cli(args: string[], opts: { stateDir?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...(opts.stateDir ? ['--state-dir', opts.stateDir] : []), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...(opts.stateDir ? { XDG_CONFIG_HOME: configHomeFor(opts.stateDir) } : {}), ...opts.env },
     input: opts.input ?? '',
     timeout: opts.timeoutMs ?? 20_000,
   });
@@ -59,7 +68,10 @@ export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> 
     writeFileSync(file, o.config);
     args.splice(1, 0, '--config', file);
   }
-  const proc = spawn(process.execPath, args, { env: { ...process.env, GATEHOUSE_API_TOKEN: '', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, {
+    env: { ...process.env, GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', XDG_CONFIG_HOME: configHomeFor(stateDir), ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -1,0 +1,114 @@
+// Agents registered with the engine (IPC or REST): name, pid and policy profile. A registered pid that
+// dies is marked gone within seconds; decisions are counted per agent for the console.
+import type { Agent } from '../shared/agent.js';
+import type { Verdict } from '../shared/firewall.js';
+import type { EventBus } from './eventBus.js';
+import type { Ledger } from './ledger.js';
+import { processState } from './processInfo.js';
+import type { Actor } from './queue.js';
+import type { Db } from './store.js';
+
+interface AgentRow {
+  name: string;
+  pid: number | null;
+  profile: string | null;
+  state: 'alive' | 'gone';
+  registered_at: string;
+  last_seen: string;
+  allow_count: number;
+  deny_count: number;
+  ask_count: number;
+}
+
+function toAgent(r: AgentRow): Agent {
+  return {
+    name: r.name,
+    pid: r.pid,
+    profile: r.profile,
+    state: r.state,
+    registered_at: r.registered_at,
+    last_seen: r.last_seen,
+    decisions: { allow: r.allow_count, deny: r.deny_count, ask: r.ask_count },
+  };
+}
+
+export const SWEEP_MS = 1_000;
+
+export class AgentRegistry {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: Ledger,
+    private readonly bus: EventBus,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.sweep();
+    this.timer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  register(a: { name: string; pid?: number | undefined; profile?: string | undefined }, by: Actor): Agent {
+    const ts = this.now().toISOString();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO agents (name, pid, profile, state, registered_at, last_seen) VALUES (?, ?, ?, 'alive', ?, ?)
+           ON CONFLICT(name) DO UPDATE SET pid = excluded.pid, profile = excluded.profile, state = 'alive', registered_at = excluded.registered_at, last_seen = excluded.last_seen`,
+        )
+        .run(a.name, a.pid ?? null, a.profile ?? null, ts, ts);
+      this.ledger.append({ actor: by.by, surface: by.surface, action: 'agent.register', subject: a.name, detail: { pid: a.pid ?? null, profile: a.profile ?? null } });
+    })();
+    const agent = this.get(a.name)!;
+    this.bus.emit({ type: 'agent.registered', agent });
+    return agent;
+  }
+
+  deregister(name: string, by: Actor, why = 'deregistered'): Agent | null {
+    const before = this.get(name);
+    if (!before || before.state === 'gone') return before;
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE agents SET state = 'gone', last_seen = ? WHERE name = ?").run(this.now().toISOString(), name);
+      this.ledger.append({ actor: by.by, surface: by.surface, action: 'agent.gone', subject: name, reason: why });
+    })();
+    const agent = this.get(name)!;
+    this.bus.emit({ type: 'agent.gone', agent });
+    return agent;
+  }
+
+  /** Counts a decision for an agent (creating an unregistered agent row on first sight). */
+  countDecision(name: string, verdict: Verdict): void {
+    const col = verdict === 'allow' ? 'allow_count' : verdict === 'deny' ? 'deny_count' : 'ask_count';
+    const ts = this.now().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO agents (name, state, registered_at, last_seen, ${col}) VALUES (?, 'alive', ?, ?, 1)
+         ON CONFLICT(name) DO UPDATE SET ${col} = ${col} + 1, last_seen = excluded.last_seen`,
+      )
+      .run(name, ts, ts);
+  }
+
+  private sweep(): void {
+    const alive = this.db.prepare("SELECT name, pid FROM agents WHERE state = 'alive' AND pid IS NOT NULL").all() as Array<{ name: string; pid: number }>;
+    for (const a of alive) if (processState(a.pid) !== 'alive') this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} exited`);
+  }
+
+  get(name: string): Agent | null {
+    const r = this.db.prepare('SELECT * FROM agents WHERE name = ?').get(name) as AgentRow | undefined;
+    return r ? toAgent(r) : null;
+  }
+
+  list(): Agent[] {
+    return (this.db.prepare("SELECT * FROM agents ORDER BY state = 'gone', last_seen DESC").all() as AgentRow[]).map(toAgent);
+  }
+
+  aliveCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM agents WHERE state = 'alive'").get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,138 @@
+// The firewall as the engine runs it: every check is evaluated against the trusted policy (or denied in
+// lockdown), task grants turn an ask into an allow (never a deny), an ask becomes a prompt, and every
+// decision is in the ledger before it is answered (group-committed, so a burst shares one fsync).
+import type { Logger } from 'pino';
+import { EngineError } from '../shared/errors.js';
+import type { AnswerScope, Decision, FirewallCheck, Prompt, ToolCall } from '../shared/firewall.js';
+import { FirewallCheckSchema } from '../shared/firewall.js';
+import type { AgentRegistry } from './agents.js';
+import { addAllowRule, alwaysRuleFor, evaluateCommand, evaluateTool } from './firewall/index.js';
+import { GroupCommit } from './groupCommit.js';
+import type { Ledger, LedgerEntry } from './ledger.js';
+import type { PolicyGuard } from './policyGuard.js';
+import type { PromptDesk } from './prompts.js';
+import type { Actor } from './queue.js';
+import type { Db } from './store.js';
+import { randomUUID } from 'node:crypto';
+
+export type CheckResult = Decision & { prompt_id?: string };
+
+function subjectOf(command: string | undefined, tool: ToolCall | undefined): string {
+  return command !== undefined ? `cmd:${command}` : `tool:${tool!.server}/${tool!.tool}`;
+}
+
+export class FirewallGate {
+  private readonly decisions: GroupCommit<LedgerEntry>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: Ledger,
+    private readonly guard: PolicyGuard,
+    private readonly prompts: PromptDesk,
+    private readonly agents: AgentRegistry,
+    private readonly logger: Logger,
+  ) {
+    this.decisions = new GroupCommit(db, (e) => this.ledger.append(e), () => this.ledger.resync());
+  }
+
+  get policyHash(): string | null {
+    return this.guard.trustedPolicy?.sha256 ?? null;
+  }
+
+  /** Evaluates a request; an ask opens a prompt and, with `wait`, resolves with the operator's answer. */
+  async check(input: FirewallCheck, actor: Actor, opts: { signal?: AbortSignal } = {}): Promise<CheckResult> {
+    const parsed = FirewallCheckSchema.safeParse(input);
+    if (!parsed.success) throw new EngineError('invalid firewall check', 'bad_request', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
+    const req = parsed.data;
+    const loaded = this.guard.policy;
+    let decision: Decision;
+    if (!loaded) {
+      decision = { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown: ${this.guard.lockdown}`, segments: [], request_id: randomUUID() };
+    } else {
+      try {
+        decision =
+          req.command !== undefined
+            ? evaluateCommand(loaded.policy, req.command, { agent: req.agent })
+            : evaluateTool(loaded.policy, req.tool as ToolCall, { agent: req.agent });
+      } catch (err) {
+        this.logger.error({ err }, 'firewall evaluation failed; denying');
+        decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
+      }
+      if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, req.tool as ToolCall | undefined))) {
+        decision = { ...decision, decision: 'allow', source: 'grant', reason: `allowed for task ${req.task_id} by an earlier answer` };
+      }
+    }
+    this.agents.countDecision(req.agent, decision.decision);
+    await this.decisions.add({
+      actor: req.agent,
+      surface: actor.surface,
+      action: 'firewall.decide',
+      subject: decision.request_id,
+      detail: {
+        decision: decision.decision,
+        source: decision.source,
+        rule: decision.rule,
+        ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }),
+        task_id: req.task_id ?? null,
+        cwd: req.cwd ?? null,
+      },
+      reason: decision.reason,
+      policy_hash: this.policyHash,
+    });
+    if (decision.decision !== 'ask' || !loaded) return decision;
+
+    const prompt = this.prompts.open({
+      kind: req.command !== undefined ? 'command' : 'tool',
+      agent: req.agent,
+      task_id: req.task_id ?? null,
+      cwd: req.cwd ?? null,
+      command: req.command ?? null,
+      tool: (req.tool as ToolCall | undefined) ?? null,
+      decision,
+      always_rule: req.command !== undefined ? alwaysRuleFor(req.command, loaded.policy, req.agent) : null,
+      ttlMs: loaded.policy.askTtlMs,
+    });
+    if (!req.wait) return { ...decision, prompt_id: prompt.id };
+    const onAbort = () => this.prompts.cancel(prompt.id, 'the requester went away');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const outcome = await this.prompts.wait(prompt.id);
+    opts.signal?.removeEventListener('abort', onAbort);
+    return {
+      ...decision,
+      decision: outcome.verdict,
+      source: outcome.source === 'operator' ? 'operator' : 'timeout',
+      reason: outcome.reason,
+      prompt_id: prompt.id,
+    };
+  }
+
+  /** An operator's answer; scope task writes a grant, scope always writes the narrowest allow rule. */
+  resolve(id: string, answer: { decision: 'allow' | 'deny'; scope: AnswerScope; reason?: string | undefined }, actor: Actor): Prompt {
+    const p = this.prompts.find(id);
+    if (!p) throw new EngineError(`no prompt ${id}`, 'not_found');
+    if (p.state !== 'pending') throw new EngineError(`prompt ${id} is already ${p.state}${p.resolved_by ? ` (by ${p.resolved_by})` : ''}`, 'conflict');
+    if (answer.decision === 'allow' && answer.scope === 'task' && !p.task_id) throw new EngineError('allow for this task needs a prompt that names a task', 'bad_request');
+    if (answer.decision === 'allow' && answer.scope === 'always') {
+      if (!p.always_rule) throw new EngineError('allow always is refused for this request (shells, interpreters, sudo, tool calls and unverifiable commands get no standing rule)', 'bad_request');
+      const loaded = this.guard.policy;
+      if (!loaded) throw new EngineError('the firewall is in lockdown: trust the policy first', 'conflict');
+      // Narrowest: the rule goes to this agent's own allowlist unless the request came from the default agent.
+      this.guard.writeTrusted(addAllowRule(loaded.text, p.always_rule, { ...(p.agent !== 'default' ? { agent: p.agent } : {}), description: `allowed always by ${actor.by}` }), actor.by);
+    }
+    const resolved = this.prompts.resolve(id, { decision: answer.decision, scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }, actor);
+    if (resolved.state === 'allowed' && answer.scope === 'task' && p.task_id) {
+      this.db
+        .prepare('INSERT INTO grants (agent, task_id, subject, created_at, prompt_id) VALUES (?, ?, ?, ?, ?)')
+        .run(p.agent, p.task_id, subjectOf(p.command ?? undefined, p.tool ?? undefined), new Date().toISOString(), p.id);
+    }
+    return resolved;
+  }
+
+  private hasGrant(agent: string, taskId: string, subject: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM grants WHERE agent = ? AND task_id = ? AND subject = ? LIMIT 1').get(agent, taskId, subject);
+  }
+
+  flush(): void {
+    this.decisions.flush();
+  }
+}
