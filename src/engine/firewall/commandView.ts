@@ -248,22 +248,63 @@ function step(argv: string[], dynamic: boolean[]): Step {
   return null;
 }
 
-/** Extra argv forms only the denylist looks at: commands xargs and find -exec run. */
-function denyOnlyForms(argv: string[]): string[][] {
+/** Runners whose command operand the denylist should see (they are not transparent for allow). */
+const DENY_ONLY_RUNNERS: Record<string, { withArg: string; longWithArg: string[]; flags: string; longFlags: string[] }> = {
+  xargs: { withArg: 'IinPdEsLa', longWithArg: ['--replace', '--max-args', '--max-procs', '--delimiter', '--eof', '--max-chars', '--max-lines', '--arg-file'], flags: '0prtxe', longFlags: ['--null', '--no-run-if-empty', '--interactive', '--verbose', '--exit', '--open-tty'] },
+  setsid: { withArg: '', longWithArg: [], flags: 'cfw', longFlags: ['--ctty', '--fork', '--wait'] },
+  ionice: { withArg: 'cnp', longWithArg: ['--class', '--classdata', '--pid'], flags: 't', longFlags: ['--ignore'] },
+  chrt: { withArg: '', longWithArg: [], flags: 'bdefiorRpaTPDmv', longFlags: [] },
+  taskset: { withArg: '', longWithArg: [], flags: 'acp', longFlags: ['--all-tasks', '--cpu-list', '--pid'] },
+  flock: { withArg: 'wEc', longWithArg: ['--timeout', '--conflict-exit-code', '--command'], flags: 'sxuno', longFlags: ['--shared', '--exclusive', '--unlock', '--nonblock', '--close', '--verbose'] },
+  unbuffer: { withArg: '', longWithArg: [], flags: 'p', longFlags: [] },
+  strace: { withArg: 'eoOpPsSuUEIXb', longWithArg: [], flags: 'fFhiqrtTvVwxyzcCdDkn', longFlags: [] },
+  ltrace: { withArg: 'eoOpsSuUaAlLnIb', longWithArg: [], flags: 'fhiCrtTV', longFlags: [] },
+  coproc: { withArg: '', longWithArg: [], flags: '', longFlags: [] },
+  builtin: { withArg: '', longWithArg: [], flags: '', longFlags: [] },
+  parallel: { withArg: 'jSI', longWithArg: [], flags: 'kq', longFlags: ['--keep-order', '--quote'] },
+};
+
+/** What a command runs that only the denylist looks at: argv forms (xargs, find -exec, setsid…) and shell strings (watch, script -c, flock -c). */
+function denyOnly(argv: string[]): { forms: string[][]; scripts: string[] } {
   const name = basename(argv[0]!);
-  const out: string[][] = [];
-  if (name === 'xargs') {
-    const i = skipOptions(argv, 1, 'IinPdEsLaae', ['--replace', '--max-args', '--max-procs', '--delimiter', '--eof', '--max-chars', '--max-lines', '--arg-file'], '0prtx', ['--null', '--no-run-if-empty', '--interactive', '--verbose', '--exit', '--open-tty']);
-    if (i > 0) out.push(argv.slice(i));
+  const forms: string[][] = [];
+  const scripts: string[] = [];
+  const runner = DENY_ONLY_RUNNERS[name];
+  if (runner) {
+    let i = skipOptions(argv, 1, runner.withArg, runner.longWithArg, runner.flags, runner.longFlags);
+    // chrt and taskset take a priority or CPU mask before the command.
+    if (i > 0 && (name === 'chrt' || name === 'taskset')) i++;
+    if (i > 0 && i < argv.length) forms.push(argv.slice(i));
+    if (name === 'flock') for (let k = 1; k < argv.length - 1; k++) if (argv[k] === '-c' || argv[k] === '--command') scripts.push(argv[k + 1]!);
   } else if (name === 'find') {
     for (let i = 1; i < argv.length; i++) {
       if (['-exec', '-execdir', '-ok', '-okdir'].includes(argv[i]!)) {
         let j = i + 1;
         while (j < argv.length && argv[j] !== ';' && argv[j] !== '+') j++;
-        if (j > i + 1) out.push(argv.slice(i + 1, j));
+        if (j > i + 1) forms.push(argv.slice(i + 1, j));
         i = j;
       }
     }
+  } else if (name === 'watch') {
+    const i = skipOptions(argv, 1, 'nd', ['--interval', '--differences'], 'bcegtx', ['--beep', '--color', '--errexit', '--chgexit', '--no-title', '--exec', '--precise']);
+    if (i > 0 && i < argv.length) scripts.push(argv.slice(i).join(' '));
+  } else if (name === 'script') {
+    for (let k = 1; k < argv.length - 1; k++) if (argv[k] === '-c' || argv[k] === '--command') scripts.push(argv[k + 1]!);
+  }
+  return { forms, scripts };
+}
+
+/** Deny forms of what a runner runs, unwrapped and parsed like any command. */
+function denyOnlyForms(cmd: EffectiveCommand, depth: number): string[][] {
+  const { forms, scripts } = denyOnly(cmd.argv);
+  if (!forms.length && !scripts.length) return [];
+  const out: string[][] = [];
+  for (const f of forms) {
+    const inner: EffectiveCommand = { ...cmd, argv: f, dynamic: f.map(() => false), blocked: [], denyForms: [f], pipeForms: [f], via: [] };
+    for (const e of unwrap(inner, depth + 1)) out.push(...e.denyForms);
+  }
+  for (const text of scripts) {
+    for (const seg of parseShell(text).segments) for (const e of effectiveCommands(seg, depth + 1)) out.push(...e.denyForms);
   }
   return out;
 }
@@ -294,7 +335,7 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
   if (depth > MAX_NESTING) return [{ ...cmd, blocked: [...cmd.blocked, `more than ${MAX_NESTING} nested wrappers or shells`] }];
   const argv = cmd.argv;
   if (argv.length === 0 || cmd.dynamic[0]) return [cmd];
-  const extra = denyOnlyForms(argv);
+  const extra = denyOnlyForms(cmd, depth);
   const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => ({ ...c, denyForms: [...c.denyForms, ...forms], pipeForms: [...c.pipeForms, ...forms] });
   const s = step(argv, cmd.dynamic);
   if (s === null) return [withForms(cmd, extra)];
