@@ -25,19 +25,15 @@ function escapeLiteral(s: string): string {
 /** Extra signatures (from a verified rule pack) compile alongside the built-in ones. */
 export class RequestInspector {
   private readonly checks: CompiledCheck[];
+  /** A pack's signatures: the built-in prefilter knows nothing of them, so they always run. */
+  private readonly extraChecks: CompiledCheck[];
   private readonly sensitive: RE2JS;
   private readonly sensitiveList: string[];
   private readonly scanners: string[];
 
   constructor(extra: { signatures?: Signature[]; sensitivePaths?: string[]; scannerAgents?: string[] } = {}) {
-    const sigs = [...SIGNATURES, ...(extra.signatures ?? [])];
-    const byCheck = new Map<AttackCheck, Signature[]>();
-    for (const s of sigs) byCheck.set(s.check, [...(byCheck.get(s.check) ?? []), s]);
-    this.checks = [...byCheck].map(([check, list]) => ({
-      check,
-      any: RE2JS.compile(list.map((s) => `(?:${s.pattern})`).join('|')),
-      each: list.map((s) => ({ name: s.name, re: RE2JS.compile(s.pattern) })),
-    }));
+    this.checks = compileChecks(SIGNATURES);
+    this.extraChecks = compileChecks(extra.signatures ?? []);
     this.sensitiveList = [...SENSITIVE_PATHS, ...(extra.sensitivePaths ?? [])].map((p) => p.toLowerCase());
     this.sensitive = RE2JS.compile(this.sensitiveList.map(escapeLiteral).join('|'));
     this.scanners = [...SCANNER_AGENTS, ...(extra.scannerAgents ?? [])].map((s) => s.toLowerCase());
@@ -48,9 +44,10 @@ export class RequestInspector {
     const hits: RequestHit[] = [];
     if (n.nullByte) hits.push({ check: 'null_byte', rule: 'NUL byte after decoding' });
     if (n.crlf) hits.push({ check: 'crlf_injection', rule: 'CR/LF after decoding' });
-    if (mayBeAttack(n.text)) {
-      for (const c of this.checks) {
-        if (!c.any.test(n.text)) continue;
+    const groups = mayBeAttack(n.text) ? [this.checks, this.extraChecks] : [this.extraChecks];
+    for (const group of groups) {
+      for (const c of group) {
+        if (hits.some((h) => h.check === c.check) || !c.any.test(n.text)) continue;
         const named = c.each.find((e) => e.re.test(n.text));
         hits.push({ check: c.check, rule: named?.name ?? c.check });
       }
@@ -66,6 +63,16 @@ export class RequestInspector {
     }
     return { hits, normalized: n };
   }
+}
+
+function compileChecks(sigs: Signature[]): CompiledCheck[] {
+  const byCheck = new Map<AttackCheck, Signature[]>();
+  for (const s of sigs) byCheck.set(s.check, [...(byCheck.get(s.check) ?? []), s]);
+  return [...byCheck].map(([check, list]) => ({
+    check,
+    any: RE2JS.compile(list.map((s) => `(?:${s.pattern})`).join('|')),
+    each: list.map((s) => ({ name: s.name, re: RE2JS.compile(s.pattern) })),
+  }));
 }
 
 // Characters and pairs without which none of the injection signatures can match; '&' and '='
