@@ -61,10 +61,10 @@ function loadPolicy(path: string | undefined) {
 
 /**
  * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
- * applies the TTL). One connection per proxy, opened lazily and re-opened after a failure.
+ * applies the TTL). One connection per decision, because closing it is how the engine learns the
+ * requester went away: a host's cancel then cancels the operator's prompt too.
  */
 export function engineDecider(connect: Connect, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
-  let client: Promise<EngineClient> | undefined;
   return async (call, ctx) => {
     // Set up before any await: a cancel that lands while connecting must still end the wait.
     const aborted = new Promise<never>((_r, reject) => {
@@ -72,13 +72,15 @@ export function engineDecider(connect: Connect, stateDir: string, agent: string,
       else ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
     });
     aborted.catch(() => undefined);
-    client ??= connect({ stateDir });
+    const connecting = connect({ stateDir });
     let c: EngineClient;
     try {
-      c = await Promise.race([client, aborted]);
+      c = await Promise.race([connecting, aborted]);
     } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      client = undefined;
+      if (ctx.signal.aborted) {
+        connecting.then((late) => late.close()).catch(() => undefined);
+        throw e;
+      }
       throw new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
     }
     // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
@@ -89,14 +91,11 @@ export function engineDecider(connect: Connect, stateDir: string, agent: string,
     try {
       return await Promise.race([c.firewall.check(req), aborted]);
     } catch (e) {
-      if (!ctx.signal.aborted) {
-        log.warn({ err: (e as Error).message }, 'firewall.check failed');
-        client = undefined;
-        c.close().catch(() => undefined);
-      }
+      if (!ctx.signal.aborted) log.warn({ err: (e as Error).message }, 'firewall.check failed');
       throw e;
     } finally {
       clearTimeout(waitingTimer);
+      c.close().catch(() => undefined);
     }
   };
 }

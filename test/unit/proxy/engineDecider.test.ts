@@ -55,22 +55,38 @@ describe('engineDecider', () => {
     expect(attempts).toBe(2);
   });
 
-  it('stops waiting when the call is cancelled', async () => {
+  it('stops waiting when the call is cancelled, and closes the connection so the engine cancels the prompt', async () => {
     const closed = { n: 0 };
     const decide = engineDecider(async () => fakeClient(() => new Promise(() => undefined), closed), '/state', 'bot', silentLogger);
     const ac = new AbortController();
     const p = decide(call, ctx({ signal: ac.signal }));
+    await new Promise((r) => setTimeout(r, 10));
     ac.abort();
     await expect(p).rejects.toThrow(/cancelled/);
-    expect(closed.n).toBe(0); // a cancel is not a broken connection
+    expect(closed.n).toBe(1);
   });
 
-  it('drops a connection whose check failed', async () => {
+  it('a cancel while connecting still ends the wait', async () => {
+    const decide = engineDecider(() => new Promise(() => undefined), '/state', 'bot', silentLogger);
+    const ac = new AbortController();
+    const p = decide(call, ctx({ signal: ac.signal }));
+    ac.abort();
+    await expect(p).rejects.toThrow(/cancelled/);
+  });
+
+  it('uses one connection per decision and closes it, whatever the outcome', async () => {
     const closed = { n: 0 };
     let connects = 0;
-    const decide = engineDecider(async () => (connects++, fakeClient(async () => { throw new Error('the engine closed the connection'); }, closed)), '/state', 'bot', silentLogger);
+    let fail = true;
+    const decide = engineDecider(
+      async () => (connects++, fakeClient(async () => { if (fail) throw new Error('the engine closed the connection'); return decision({ decision: 'allow' }); }, closed)),
+      '/state',
+      'bot',
+      silentLogger,
+    );
     await expect(decide(call, ctx())).rejects.toThrow(/closed the connection/);
-    await expect(decide(call, ctx())).rejects.toThrow();
+    fail = false;
+    expect((await decide(call, ctx())).decision).toBe('allow');
     expect(connects).toBe(2);
     expect(closed.n).toBe(2);
   });
