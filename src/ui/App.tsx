@@ -222,7 +222,14 @@ export function App(props: AppProps): React.ReactElement {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store, exit]);
   // Loading a page after a resize changes pageSize: the controller fetches only when the query changed.
-  useEffect(() => store.subscribe(() => void controller.loadQueue()), [store, controller]);
+  useEffect(
+    () =>
+      store.subscribe(() => {
+        void controller.loadQueue();
+        controller.viewChanged();
+      }),
+    [store, controller],
+  );
 
   useInput((input, key) => {
     for (const ev of keyEvents(input, key)) {

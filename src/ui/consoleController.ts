@@ -14,6 +14,8 @@ export interface ControllerOptions {
   throttleMs?: number;
   /** How often the header's status is re-read when nothing happens (uptime, cost). */
   statusPollMs?: number;
+  /** The least time between two status reads caused by events. */
+  statusMinMs?: number;
   alertCapacity?: number;
   ledgerCapacity?: number;
 }
@@ -33,7 +35,11 @@ export class ConsoleController {
   private dirty = new Set<Part>();
   private timer: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
+  private lastStatus = 0;
+  private readonly statusMinMs: number;
+  private readonly stale = new Set<'agents' | 'ledger'>();
   private lastQueueKey: string | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -47,6 +53,7 @@ export class ConsoleController {
   ) {
     this.throttleMs = opts.throttleMs ?? 150;
     this.statusPollMs = opts.statusPollMs ?? 5000;
+    this.statusMinMs = opts.statusMinMs ?? 1000;
     this.alerts = new RingBuffer(opts.alertCapacity ?? 500);
     this.ledger = new RingBuffer(opts.ledgerCapacity ?? 200);
   }
@@ -71,7 +78,8 @@ export class ConsoleController {
     this.unsubscribe = null;
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearInterval(this.poll);
-    this.timer = this.poll = null;
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.timer = this.poll = this.statusTimer = null;
   }
 
   private onEvent(e: EngineEvent): void {
@@ -132,6 +140,25 @@ export class ConsoleController {
     this.lastFlush = Date.now();
     const parts = this.dirty;
     this.dirty = new Set();
+    const view = this.store.getState().view;
+    // Lists nobody is looking at are read when their view opens (see viewChanged), not on every event.
+    for (const hidden of ['agents', 'ledger'] as const) {
+      if (parts.has(hidden) && view !== hidden) {
+        parts.delete(hidden);
+        this.stale.add(hidden);
+      }
+    }
+    // The status is a summary of the whole engine: under a flood it is re-read at most once a second.
+    if (parts.has('status') && this.lastFlush - this.lastStatus < this.statusMinMs) {
+      parts.delete('status');
+      if (!this.statusTimer && !this.stopped) {
+        this.statusTimer = setTimeout(() => {
+          this.statusTimer = null;
+          this.mark('status');
+        }, this.lastStatus + this.statusMinMs - this.lastFlush);
+        this.statusTimer.unref?.();
+      }
+    }
     const work: Array<Promise<void>> = [];
     if (parts.has('queue')) work.push(this.loadQueue(true));
     if (parts.has('status')) work.push(this.loadStatus());
@@ -141,6 +168,15 @@ export class ConsoleController {
     if (parts.has('ledger')) work.push(this.loadLedger());
     if (parts.has('detail')) work.push(this.loadDetail());
     await Promise.all(work);
+  }
+
+  /** Called on every state change: a view that opens with stale data is re-read now. */
+  viewChanged(): void {
+    const view = this.store.getState().view;
+    if ((view === 'agents' || view === 'ledger') && this.stale.has(view)) {
+      this.stale.delete(view);
+      this.mark(view);
+    }
   }
 
   /** Fetch the visible Queue page when the window, filter or order changed (or when forced by an event). */
@@ -159,6 +195,7 @@ export class ConsoleController {
   }
 
   private async loadStatus(): Promise<void> {
+    this.lastStatus = Date.now();
     try {
       this.store.dispatch({ type: 'status', status: await this.client.status() });
     } catch {
