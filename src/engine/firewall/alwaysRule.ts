@@ -27,7 +27,7 @@ export function alwaysRulesFor(command: string, policy?: Policy, agent?: string 
       if (cmd.assignmentOnly) continue;
       if (cmd.blocked.length || cmd.argv.length === 0 || cmd.dynamic.some(Boolean)) return null;
       const head = cmd.argv[0]!;
-      if (isShell(head) || interpreterName(head) || isPrivileged(head)) return null;
+      if (isShell(head) || interpreterName(head) || isPrivileged(head) || head === 'source' || head === '.') return null;
       // Reached through a shell's -c script (or sudo, eval, env -S): the operator approved a shell, not this command.
       if (cmd.via.some((v) => v.endsWith(' -c') || !TRANSPARENT.has(v))) return null;
       if (allowed.has(cmd.argv.join('\u0000'))) continue;

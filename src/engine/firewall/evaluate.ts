@@ -7,7 +7,7 @@ import { effectiveCommands, type EffectiveCommand } from './commandView.js';
 import { allowMatches, denyMatches, globWord, type CompiledPattern } from './patterns.js';
 import { basename } from './commandView.js';
 import { rulesFor, type Policy, type RuleSet } from './policyLoader.js';
-import { clip, parseShell, type ParsedShell } from './shellParser.js';
+import { clip, CONTINUATION_IN_WORD, parseShell, type ParsedShell } from './shellParser.js';
 import type { PolicyMode, ToolRule } from './policySchema.js';
 
 export interface EvaluateOptions {
@@ -192,6 +192,11 @@ function analyse(command: string): Analysis {
   }
   const parsed = parseShell(command);
   const commands = parsed.segments.flatMap((seg) => effectiveCommands(seg));
+  if (parsed.errors.includes(CONTINUATION_IN_WORD)) {
+    // Also judge the words as bash joins them, for the denylist only: `r\<newline>m -rf /` is rm.
+    const joined = parseShell(command.replace(/\\\r?\n/g, ''));
+    for (const seg of joined.segments) for (const c of effectiveCommands(seg)) commands.push({ ...c, blocked: [...c.blocked, CONTINUATION_IN_WORD] });
+  }
   const a = { parsed, commands };
   if (analysisCacheSize > 0 && command.length <= CACHEABLE_LENGTH) {
     if (analyses.size >= analysisCacheSize) analyses.delete(analyses.keys().next().value!);

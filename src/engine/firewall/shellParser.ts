@@ -58,6 +58,10 @@ const SAFE_ASSIGNMENT_VALUE = /^[A-Za-z0-9_.@:+-]*$/;
 // eslint-disable-next-line no-control-regex
 const UNUSUAL_CHARS = /[\0\r\v\f\u0085\u00a0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
+/** Message for a backslash-newline between two word characters: bash joins the word, tree-sitter splits it. */
+export const CONTINUATION_IN_WORD = 'line continuation (backslash-newline) inside a word';
+const CONTINUATION_IN_WORD_RE = /[^\s]\\\r?\n[^\s]/;
+
 const OUTPUT_SINKS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
 const INPUT_SOURCES = new Set(['/dev/null', '/dev/stdin']);
 
@@ -426,6 +430,7 @@ export function clip(s: string, max = 60): string {
 export function parseShell(command: string): ParsedShell {
   if (command.length > MAX_COMMAND_LENGTH) return { segments: [], errors: [`command is ${command.length} characters, over the ${MAX_COMMAND_LENGTH} limit`] };
   const walker = new Walker();
+  if (CONTINUATION_IN_WORD_RE.test(command)) walker.errors.push(CONTINUATION_IN_WORD);
   if (UNUSUAL_CHARS.test(command)) walker.errors.push('command contains control characters or unusual spaces (\\r, NUL, non-breaking or unicode spaces) that bash does not treat as blanks');
   let tree;
   try {

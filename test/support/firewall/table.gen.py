@@ -62,7 +62,7 @@ b=[
 # more bash syntax
 ('ls&&rm -rf /',D),('ls|sh',Q),('ls>out',Q),('echo "$(</etc/passwd)"',Q),('time ls | rm -rf /',D),('grep x <<-EOF\n\tx\n\tEOF',A),
 ('exec 3>/tmp/f',Q),('until false; do ls; done',Q),('select x in a; do ls; done',Q),('ls `',Q),("alias ls='rm -rf /'; ls",Q),('ls ${IFS}x',A),
-('ls a=b',A),('git status\n\n',A),('ls ;',A),
+('ls a=b',A),('r\\\nm -rf /',D),('l\\\ns -la',Q),('. ./x.sh',Q),('source x.sh',Q),("ls $'\\n'rm -rf /",A),('ls \\;rm -rf /',A),('git status\n\n',A),('ls ;',A),
 # malformed input
 ("ls 'unterminated",Q),('ls "unterminated',Q),('ls )',Q),('ls && ',Q),("ls; rm -rf / '",D),('',Q),(';;',Q),('ls |',Q),('$(',Q),('}',Q),('ls ((',Q),
 ]

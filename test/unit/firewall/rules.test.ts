@@ -101,7 +101,7 @@ describe('allow always', () => {
   });
 
   it('is refused for shells, interpreters, sudo & co and anything not statically verifiable', () => {
-    for (const c of ['bash -c "ls"', 'sh script.sh', 'python3 x.py', 'node -e 1', 'sudo ls', 'eval ls', 'env -S "ls"', 'ls $(id)', 'ls > f', 'FOO=1 ls', 'ls "unterminated', '(ls)', 'rm -rf /']) {
+    for (const c of ['bash -c "ls"', 'sh script.sh', 'source x.sh', '. x.sh', 'python3 x.py', 'node -e 1', 'sudo ls', 'eval ls', 'env -S "ls"', 'ls $(id)', 'ls > f', 'FOO=1 ls', 'ls "unterminated', '(ls)', 'rm -rf /']) {
       expect(alwaysRuleFor(c, p), c).toBeNull();
     }
   });
