@@ -3,6 +3,9 @@ import type { CommandModule } from 'yargs';
 import { attachCommand, defaultCommand, watchCommand } from './console.js';
 import { reloadCommand, stopCommand } from './control.js';
 import { doctorCommand } from './doctor.js';
+import { execCommand } from './exec.js';
+import { hookCommand } from './hook.js';
+import { pendingCommand, resolveCommand } from './prompts.js';
 import { ledgerCommand } from './ledger.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
@@ -27,6 +30,10 @@ export const commands: AnyCommand[] = [
   stopCommand,
   ledgerCommand,
   doctorCommand,
+  pendingCommand,
+  resolveCommand,
+  execCommand,
+  hookCommand,
   proxyCommand,
   mcpCommand,
   firewallCommand,

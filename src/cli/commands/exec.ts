@@ -1,0 +1,55 @@
+// `gatehouse exec [--agent A] [--task T] -- COMMAND`: asks the engine, then runs exactly the approved
+// text with bash (the grammar the firewall parsed). Deny (or no engine) exits 126 with the reason.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import type { Decision } from '../../shared/firewall.js';
+import { CliError } from '../cliError.js';
+import { stateDirOf, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  agent: string;
+  task?: string;
+  '--'?: string[];
+  _: (string | number)[];
+}
+
+export const EXIT_DENIED = 126;
+
+export const execCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'exec',
+  describe: 'run a shell command if the firewall allows it (asks the operator when the policy says ask)',
+  builder: (y) =>
+    y
+      .option('agent', { type: 'string', default: process.env.GATEHOUSE_AGENT ?? 'default', describe: 'the agent asking' })
+      .option('task', { type: 'string', describe: 'the task it runs for (for "allow for this task")' })
+      .parserConfiguration({ 'populate--': true })
+      .usage('gatehouse exec [--agent A] [--task T] -- COMMAND…') as never,
+  handler: async (argv) => {
+    const words = (argv['--'] ?? argv._.slice(1)).map(String);
+    if (!words.length) throw new CliError('give the command after --, e.g. gatehouse exec -- git status', 2);
+    const command = words.join(' ');
+    const stateDir = stateDirOf(argv);
+    const { connectEngine } = await import('../../client/ipcClient.js');
+    let decision: Decision;
+    try {
+      const client = await connectEngine({ stateDir, surface: 'cli' });
+      try {
+        decision = await client.firewall.check({ command, agent: argv.agent, cwd: process.cwd(), ...(argv.task ? { task_id: argv.task } : {}), wait: true });
+      } finally {
+        await client.close();
+      }
+    } catch (err) {
+      const { decideOffline } = await import('../offlinePolicy.js');
+      const offline = decideOffline(stateDir, { command, agent: argv.agent });
+      if (offline?.decision !== 'allow') throw new CliError(`denied: the engine is unreachable (${(err as Error).message}) and the trusted policy does not allow this offline`, EXIT_DENIED);
+      decision = offline;
+    }
+    if (decision.decision !== 'allow') throw new CliError(`denied by ${decision.source}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}`, EXIT_DENIED);
+    const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+    const child = spawn(shell, ['-c', command], { stdio: 'inherit' });
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+    const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
+    process.exit(code);
+  },
+};

@@ -1,0 +1,20 @@
+// `gatehouse hook claude-code`: a Claude Code PreToolUse hook (see claudeCodeHook.ts).
+import type { CommandModule } from 'yargs';
+import type { GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  host: string;
+  agent: string;
+  wait: boolean;
+}
+
+export const hookCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'hook <host>',
+  describe: 'decide tool calls for an agent host (claude-code: a PreToolUse hook reading JSON on stdin)',
+  builder: (y) =>
+    y
+      .positional('host', { choices: ['claude-code'] as const, demandOption: true })
+      .option('agent', { type: 'string', default: 'claude-code', describe: 'the agent name in policy and ledger' })
+      .option('wait', { type: 'boolean', default: false, describe: "wait for a gatehouse operator's answer on ask (keep ask_ttl below the hook timeout) instead of deferring to Claude Code's own prompt" }) as never,
+  handler: async (argv) => (await import('../claudeCodeHook.js')).runClaudeCodeHook(argv),
+};
