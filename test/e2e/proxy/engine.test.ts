@@ -1,0 +1,107 @@
+// The whole path with real parts: an MCP SDK client → `gatehouse proxy` (built CLI) → server-everything,
+// decisions from a real headless engine over its socket, prompts answered as an operator would.
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { connectEngine } from '../../../src/client/ipcClient.js';
+import type { EngineClient } from '../../../src/client/engineClient.js';
+import type { Prompt } from '../../../src/shared/firewall.js';
+import { EVERYTHING } from '../../support/proxyDecideServer.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BIN = join(root, 'bin', 'gatehouse.js');
+const dir = mkdtempSync(join(tmpdir(), 'gh-proxy-engine-'));
+const stateDir = join(dir, 'state');
+const env = { ...(process.env as Record<string, string>), XDG_CONFIG_HOME: join(dir, 'config'), GATEHOUSE_STATE_DIR: stateDir };
+let engine: ChildProcess;
+let operator: EngineClient;
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(join(dir, 'config', 'gatehouse'), { recursive: true });
+  writeFileSync(
+    join(dir, 'config', 'gatehouse', 'policy.yaml'),
+    ['version: 1', 'policy: ask', 'ask_ttl: 60s', 'tools:', '  - { server: everything, tool: echo, decision: allow }', '  - { server: everything, tool: get-env, decision: deny }', ''].join('\n'),
+  );
+  engine = spawn(process.execPath, [BIN, 'run', '--no-tui', '--port', '0'], { env, stdio: 'ignore' });
+  await until(() => (existsSync(join(stateDir, 'gatehouse.sock')) ? true : undefined));
+  operator = await until(() => connectEngine({ stateDir }).catch(() => undefined));
+});
+
+afterAll(async () => {
+  await operator?.close();
+  if (engine && engine.exitCode === null) {
+    const gone = new Promise((r) => engine.on('exit', r));
+    engine.kill('SIGTERM');
+    await gone;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function session(): Promise<Client> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'proxy', '--server-name', 'everything', '--', process.execPath, EVERYTHING, 'stdio'], env, stderr: 'ignore' });
+  const client = new Client({ name: 'host', version: '1' });
+  await client.connect(transport);
+  await client.listTools();
+  return client;
+}
+
+const text = (r: unknown) => (r as { content: { text?: string }[] }).content[0]?.text ?? '';
+const pendingFor = (tool: string) => async (): Promise<Prompt | undefined> => (await operator.prompts.list()).find((p) => p.tool?.tool === tool && p.state === 'pending');
+
+describe('proxy with the real engine', () => {
+  it('policy allow runs the tool; policy deny is an isError result recorded in the ledger', async () => {
+    const c = await session();
+    expect(text(await c.callTool({ name: 'echo', arguments: { message: 'ok' } }))).toBe('Echo: ok');
+    const denied = await c.callTool({ name: 'get-env', arguments: {} });
+    expect(denied.isError).toBe(true);
+    const audit = (denied.structuredContent as { audit_id: string }).audit_id;
+    const ledger = await operator.ledger.recent(200);
+    expect(ledger.find((r) => r.subject === audit)).toMatchObject({ action: 'firewall.decide' });
+    await c.close();
+  });
+
+  it('ask then approve by the operator', async () => {
+    const c = await session();
+    const pending = c.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
+    const prompt = await until(pendingFor('get-sum'));
+    expect(prompt.tool).toMatchObject({ server: 'everything', tool: 'get-sum', args: { a: 2, b: 3 } });
+    await operator.prompts.resolve(prompt.id, { decision: 'allow', scope: 'once' });
+    expect(text(await pending)).toContain('5');
+    await c.close();
+  });
+
+  it('ask then deny with feedback', async () => {
+    const c = await session();
+    const pending = c.callTool({ name: 'get-tiny-image', arguments: {} });
+    const prompt = await until(pendingFor('get-tiny-image'));
+    await operator.prompts.resolve(prompt.id, { decision: 'deny', scope: 'once', reason: 'no images in this session' });
+    const r = await pending;
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/Operator feedback: .*no images in this session/);
+    await c.close();
+  });
+
+  it("a host's cancel while waiting cancels the operator's prompt", async () => {
+    const c = await session();
+    const ac = new AbortController();
+    const pending = c.callTool({ name: 'get-annotated-message', arguments: { messageType: 'success' } }, undefined, { signal: ac.signal });
+    const prompt = await until(pendingFor('get-annotated-message'));
+    ac.abort('user pressed esc');
+    await expect(pending).rejects.toThrow();
+    await until(async () => ((await operator.prompts.list()).some((p) => p.id === prompt.id && p.state === 'pending') ? undefined : true));
+    await c.close();
+  });
+});
