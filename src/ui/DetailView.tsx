@@ -17,7 +17,7 @@ function constraintText(c: TaskDetail['constraints'][number]): string {
   return `${c.type} ${v}${c.reason ? ` (${c.reason})` : ''}`;
 }
 
-export function detailLines(t: TaskDetail, now: number, theme: Theme): Line[] {
+export function detailLines(t: TaskDetail, theme: Theme): Line[] {
   const lines: Line[] = [];
   const add = (label: string, text: string, color?: string) => lines.push({ label, text, color });
   add('description', t.description || '—');
@@ -36,7 +36,6 @@ export function detailLines(t: TaskDetail, now: number, theme: Theme): Line[] {
   if (t.error_message) add('error', t.error_message, theme.state.error);
   if (t.logs.length === 0) add('logs', '—');
   t.logs.forEach((l, i) => add(i === 0 ? 'logs' : '', l));
-  void now;
   return lines;
 }
 
@@ -47,7 +46,7 @@ export function DetailView(props: { width: number; height: number; now: number }
   if (detail.error) return <Text color={theme.state.error}>{` ${detail.id}: ${detail.error}   (esc back)`}</Text>;
   const t = detail.task;
   if (!t) return <Text color={theme.text.secondary}>{` ${detail.id} loading…`}</Text>;
-  const lines = detailLines(t, props.now, theme);
+  const lines = detailLines(t, theme);
   const h = Math.max(1, props.height - 1);
   const scroll = Math.min(detail.scroll, Math.max(0, lines.length - h));
   const labelW = 12;

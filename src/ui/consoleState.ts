@@ -202,8 +202,13 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       return s.detail && s.detail.id === a.task.task_id ? { ...s, detail: { ...s.detail, task: a.task, error: null } } : s;
     case 'detail.failed':
       return s.detail && s.detail.id === a.id ? { ...s, detail: { ...s.detail, error: a.error } } : s;
-    case 'detail.scroll':
-      return s.detail ? { ...s, detail: { ...s.detail, scroll: Math.max(0, s.detail.scroll + a.delta) } } : s;
+    case 'detail.scroll': {
+      if (!s.detail) return s;
+      const t = s.detail.task;
+      // About one line per field, transition, constraint and log line: enough to stop scrolling into nothing.
+      const max = t ? 10 + t.transitions.length + t.constraints.length + t.logs.length : 0;
+      return { ...s, detail: { ...s.detail, scroll: clamp(s.detail.scroll + a.delta, 0, max) } };
+    }
     case 'detail.close':
       return { ...s, detail: null };
     case 'dialog.open':

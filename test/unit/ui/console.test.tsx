@@ -1,5 +1,4 @@
 import { afterEach, describe, it, expect } from 'vitest';
-import React from 'react';
 import { App } from '../../../src/ui/App.js';
 import { FakeEngineClient, T0 } from '../../support/fakeEngineClient.js';
 import { renderAt, settle, type Screen } from '../../support/uiRender.js';
@@ -99,6 +98,12 @@ describe('console layout', () => {
       await s.waitFor('task.approve');
       s.press('2');
       await s.waitFor('no pending asks');
+      for (const line of s.frame().split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(columns);
+      s.press('1\r');
+      await s.waitFor('timeline');
+      for (const line of s.frame().split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(columns);
+      s.press('\x1b?');
+      await s.waitFor('Keys  (esc or ? closes)');
       for (const line of s.frame().split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(columns);
     });
   }

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import React from 'react';
 import { runConsole } from '../../../src/ui/runConsole.js';
 import { runWatch } from '../../../src/ui/watch.js';
 import { WatchPane } from '../../../src/ui/WatchPane.js';
