@@ -365,6 +365,26 @@ describe('prompts', () => {
     expect(c.callsTo('prompts.resolve')).toEqual([['p-2', { decision: 'deny', scope: 'once' }]]);
   });
 
+  it('when another console answered first, says so and re-reads the asks', async () => {
+    const c = seeded();
+    const s = open(c);
+    const p = c.addPrompt({ id: 'p-1' });
+    await s.waitFor('▲ ASK');
+    p.state = 'denied'; // answered elsewhere; this console has not heard yet
+    s.press('a');
+    await s.waitFor('answer p-1 failed: prompt p-1 is already denied');
+    await s.waitFor((f) => !f.includes('▲ ASK'));
+  });
+
+  it('re-reads everything after a gap in the event stream', async () => {
+    const c = seeded();
+    const s = open(c);
+    await s.waitFor('reindex');
+    c.addTask({ task_id: 't-7', description: 'missed while behind' }, false);
+    c.emit({ type: 'gap', dropped: 12 });
+    await s.waitFor('missed while behind');
+  });
+
   it('a prompt answered elsewhere disappears from the banner', async () => {
     const c = seeded();
     const s = open(c);
