@@ -1,17 +1,13 @@
 // Parses a shell command into simple commands with a real bash grammar, flagging what cannot be verified.
 //
-// Parser evaluation (2026-11, node 20, this repo's 2-core box; mixed table of 24 commands):
-// | parser                        | faithful bash                                   | structure to fail closed                      | speed (parse)  |
-// |-------------------------------|-------------------------------------------------|-----------------------------------------------|----------------|
-// | tree-sitter-bash (web-t-s)    | yes: quoting, heredocs (quoted or not), $'..',  | typed nodes for $(..), `..`, <(..), (..),     | ~60,000/s      |
-// |                               | <(..), ${..}, functions, case, [[ ]], comments  | redirects with fd/operator, heredoc bodies;   | (async init    |
-// |                               | (`ls;;` accepted: bash refuses it, harmless)    | ERROR/MISSING nodes mark parse errors         |  once, ~30 ms) |
-// | mvdan-sh (GopherJS)           | the most faithful (a real bash parser)          | full AST                                      | 1,800-15,000/s |
-// |                               |                                                 |                                               | (with Walk)    |
-// | shell-quote                   | no: `a=$(x)` → "a=$", ${x:-$(id)} throws,       | no substitutions/subshells/heredocs in output | fast           |
-// |                               | heredocs and `'` errors silently accepted       |                                               |                |
-// Chosen: tree-sitter-bash. mvdan-sh is too slow for >= 20,000 decisions/s once the tree is walked;
-// shell-quote is a tokeniser, not a parser, and loses exactly the structure law 5 needs.
+// Parser evaluation (full table and the decisions that follow in docs/firewall-parser.md):
+// | parser                     | faithful bash                          | structure to fail closed                  | parse rate        |
+// |----------------------------|----------------------------------------|-------------------------------------------|-------------------|
+// | tree-sitter-bash (web-t-s) | yes on all 24 cases tried (accepts     | typed nodes for $(..), `..`, <(..), (..), | ~60,000/s idle    |
+// |                            | `ls;;`; splits r\<nl>m: handled)       | redirects, heredoc bodies; ERROR nodes    | (async init once) |
+// | mvdan-sh (GopherJS)        | the reference bash parser              | full AST                                  | 1,800-15,000/s    |
+// | shell-quote                | no (`a=$(x)` → "a=$", ${x:-$(id)} throws)| a token list only                       | fast              |
+// Chosen: tree-sitter-bash. mvdan-sh is too slow once walked; shell-quote loses what law 5 needs.
 // tree-sitter recovers from errors, so any ERROR or MISSING node makes the whole command a miss,
 // while the commands it did recognise are still checked against the denylist.
 import { createRequire } from 'node:module';
