@@ -2,7 +2,7 @@
 // pattern matches denies the whole line, whatever else the line, the quoting or the wrappers.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { evaluateCommand, parsePolicyText } from '../../../src/engine/firewall/index.js';
+import { evaluateCommand, evaluateTool, parsePolicyText } from '../../../src/engine/firewall/index.js';
 
 const HEADS = ['ls', 'git', 'npm', 'make', 'grep', 'cat', 'echo'];
 const word = fc.stringMatching(/^[a-z0-9][a-z0-9._\/-]{0,7}$/);
@@ -95,6 +95,28 @@ describe('firewall properties', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('tool rule properties', () => {
+  const seg = fc.stringMatching(/^[a-z]{1,5}$/);
+  const path = fc.array(seg, { minLength: 1, maxLength: 4 }).map((p) => '/' + p.join('/'));
+
+  it('a matching deny rule beats any allow rule, in every mode', () => {
+    fc.assert(
+      fc.property(mode, seg, seg, path, fc.array(seg, { maxLength: 3 }), (m, server, tool, denied, extra) => {
+        const top = denied.split('/')[1]!;
+        const policy = parsePolicyText(
+          `policy: ${m}\ntools:\n  - { server: "*", tool: "*", decision: allow }\n  - { server: ${JSON.stringify(server)}, tool: ${JSON.stringify(tool)}, decision: allow }\n  - { server: "*", tool: "*", args: { path: ${JSON.stringify(`/${top}/**`)} }, decision: deny }\n`,
+        ).policy;
+        const p = [denied, ...extra].join('/');
+        const d = evaluateTool(policy, { server, tool, args: { path: p.includes('/', 1) ? p : `${p}/x` } });
+        expect(d.decision).toBe('deny');
+        // The same call outside the denied tree is allowed.
+        expect(evaluateTool(policy, { server, tool, args: { path: `/zz${top}/x` } }).decision).toBe('allow');
+      }),
+      { numRuns: 200 },
     );
   });
 });
