@@ -47,7 +47,8 @@ describe.skipIf(!hasTmux)('console in a real terminal', () => {
     tmux('send-keys', '-t', s, 'Escape');
     await waitFor(s, '[1 Queue (2)]');
     tmux('send-keys', '-t', s, 'q');
-    const after = await waitFor(s, 'EXITED CLEANLY');
+    const after = await waitFor(s, 'RC=');
+    expect(after).toContain('EXITED CLEANLY');
     expect(after).toContain('RC=0');
     expect(paneState(s)).toBe('0 1');
   }, 60_000);
