@@ -122,7 +122,7 @@ describe('firewall end to end', () => {
     const broken = cli(['hook', 'claude-code'], { stateDir, input: '{not json' });
     expect(broken.code).toBe(2);
     // The asks the hook deferred to Claude Code are not left waiting in gatehouse.
-    expect(JSON.parse(cli(['pending', '--json'], { stateDir }).stdout)).toEqual([]);
+    expect(JSON.parse(cli(['pending', '--json'], { stateDir }).stdout).filter((p: { agent: string }) => p.agent === 'claude-code')).toEqual([]);
   });
 
   it('an edit outside gatehouse is lockdown: every decision deny, a P0 alert', async () => {
