@@ -336,7 +336,7 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
   const argv = cmd.argv;
   if (argv.length === 0 || cmd.dynamic[0]) return [cmd];
   const extra = denyOnlyForms(cmd, depth);
-  const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => ({ ...c, denyForms: [...c.denyForms, ...forms], pipeForms: [...c.pipeForms, ...forms] });
+  const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => (forms.length ? { ...c, denyForms: [...c.denyForms, ...forms], pipeForms: [...c.pipeForms, ...forms] } : c);
   const s = step(argv, cmd.dynamic);
   if (s === null) return [withForms(cmd, extra)];
   switch (s.kind) {
