@@ -204,13 +204,13 @@ export function defaultPolicyPath(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /**
- * Reads the policy for offline use: an explicit path must exist; the default path falls back to
- * DEFAULT_POLICY_TEXT when absent. Creates nothing.
+ * Reads the policy for offline use: an explicit path must exist; the default path ($GATEHOUSE_POLICY or
+ * the XDG one) falls back to DEFAULT_POLICY_TEXT when absent, as the engine would create it. Creates nothing.
  */
 export function readPolicyOffline(explicit?: string, env: NodeJS.ProcessEnv = process.env): LoadedPolicy {
   const path = explicit ?? defaultPolicyPath(env);
   if (!existsSync(path)) {
-    if (explicit !== undefined || env.GATEHOUSE_POLICY) throw new PolicyError(path, [{ line: null, col: null, path: '', message: 'policy file not found' }]);
+    if (explicit !== undefined) throw new PolicyError(path, [{ line: null, col: null, path: '', message: 'policy file not found' }]);
     return parsePolicyText(DEFAULT_POLICY_TEXT, '(built-in default policy)');
   }
   let text: string;

@@ -1,6 +1,6 @@
 // Policy loading: the schema, errors a person can act on (file, line, key, value, what is allowed), defaults.
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -102,6 +102,8 @@ describe('policy file location', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-fw-'));
     const loaded = readPolicyOffline(undefined, { XDG_CONFIG_HOME: dir });
     expect(loaded.text).toBe(DEFAULT_POLICY_TEXT);
+    expect(readPolicyOffline(undefined, { GATEHOUSE_POLICY: join(dir, 'absent.yaml') }).source).toBe('(built-in default policy)');
+    expect(readdirSync(dir)).toEqual([]);
     expect(() => readPolicyOffline(join(dir, 'nope.yaml'), {})).toThrow(/nope\.yaml: policy file not found/);
     writeFileSync(join(dir, 'p.yaml'), 'policy: deny\n');
     expect(readPolicyOffline(join(dir, 'p.yaml'), {}).policy.file.policy).toBe('deny');
