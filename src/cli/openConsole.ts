@@ -17,11 +17,10 @@ function clearCiForTerminal(): void {
 
 export async function openConsole(o: ConsoleOptions): Promise<void> {
   clearCiForTerminal();
-  const ui = './../ui/runConsole.js';
-  const mod = (await import(ui)) as {
-    runConsole(opts: { client: EngineClient; readonly?: boolean; demo?: boolean; compact?: boolean }): Promise<void>;
-    runWatch?(opts: { client: EngineClient; compact?: boolean }): Promise<void>;
-  };
-  if (o.watch && mod.runWatch) return mod.runWatch({ client: o.client, compact: o.compact ?? false });
-  return mod.runConsole({ client: o.client, readonly: o.readonly, demo: o.demo, compact: o.compact ?? false });
+  if (o.watch) {
+    const { runWatch } = await import('../ui/watch.js');
+    return runWatch({ client: o.client, compact: o.compact ?? false });
+  }
+  const { runConsole } = await import('../ui/runConsole.js');
+  return runConsole({ client: o.client, readonly: o.readonly, demo: o.demo, compact: o.compact ?? false });
 }

@@ -23,7 +23,7 @@ export const statusCommand: CommandModule<GlobalArgs, Args> = {
       status = await withClient(argv, (c) => c.status(), 5000);
     } catch (err) {
       if (argv.tmux && err instanceof CliError && err.exitCode === EXIT_NO_ENGINE) {
-        process.stdout.write('gh ○ off\n');
+        process.stdout.write(`${(await import('../../ui/tmuxLine.js')).tmuxOfflineLine()}\n`);
         process.exitCode = EXIT_NO_ENGINE;
         return;
       }
