@@ -41,11 +41,14 @@ const ProgressParamsSchema = z.object({ progressToken: z.union([z.string(), z.nu
 interface Forwarded {
   method: string;
   tool?: string;
+  /** The progress token the proxy used while the call waited (its shift ends with the response). */
+  progressKey?: string;
 }
 
 interface Waiting {
   abort: AbortController;
   timer?: NodeJS.Timeout;
+  progressKey?: string;
 }
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -194,7 +197,8 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     const sendProgress = () => {
       if (token === undefined || !waiting.has(key)) return;
       sent += 1;
-      progressUsed.set(idKey(token), sent);
+      w.progressKey = idKey(token);
+      progressUsed.set(w.progressKey, sent);
       writeHost(notificationLine('notifications/progress', { progressToken: token, progress: sent, message: `gatehouse: waiting for the operator to approve "${tool}"` }));
     };
     if (token !== undefined && progressInterval > 0) w.timer = setInterval(sendProgress, progressInterval);
@@ -217,11 +221,11 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       return;
     }
     if (!waiting.has(key)) return; // cancelled while the decider was finishing
-    settleWaiting(key);
     if (escalation && decision.decision === 'allow' && decision.source !== 'operator') {
       // The decider did not ask although the proxy required it: refuse rather than trust it.
       decision = { ...decision, decision: 'deny', reason: `needs the operator's approval: ${escalation.reason}; the firewall did not ask` };
     }
+    settleWaiting(key, decision.decision === 'allow' && !childGone);
     if (decision.decision !== 'allow') {
       log.info({ server, tool, decision: decision.decision, source: decision.source, rule: decision.rule, audit_id: decision.request_id }, 'tools/call refused');
       writeHost(resultLine(id, denialResult(decision, ctxDenial)));
@@ -231,14 +235,16 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       writeHost(errorLine(id, INTERNAL_ERROR, `MCP server "${server}" is not running`));
       return;
     }
-    forwarded.set(key, { method: 'tools/call', tool });
+    forwarded.set(key, { method: 'tools/call', tool, ...(token !== undefined && sent > 0 ? { progressKey: idKey(token) } : {}) });
     sequences.record(call);
     writeChild(text);
   };
 
-  const settleWaiting = (key: string) => {
+  /** The wait is over; keepProgress when the call goes on to the server (its progress shift still applies). */
+  const settleWaiting = (key: string, keepProgress = false) => {
     const w = waiting.get(key);
     if (w?.timer) clearInterval(w.timer);
+    if (w?.progressKey && !keepProgress) progressUsed.delete(w.progressKey);
     waiting.delete(key);
   };
 
@@ -248,6 +254,7 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       const f = forwarded.get(idKey(msg.id));
       if (f) {
         forwarded.delete(idKey(msg.id));
+        if (f.progressKey) progressUsed.delete(f.progressKey);
         const rewritten = inspectResult(f, msg);
         return writeHost(rewritten ?? text);
       }
