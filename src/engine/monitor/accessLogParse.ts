@@ -17,8 +17,19 @@ const MONTHS: Record<string, number> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
 
+// Consecutive lines mostly share their second: remember the last one parsed.
+let lastTimeText = '';
+let lastTime: number | null = null;
+
 /** `22/Nov/2026:09:00:02 +0000` (CLF) or `22/Nov/2026 09:00:02` (werkzeug, taken as UTC). */
 export function parseClfTime(s: string): number | null {
+  if (s === lastTimeText) return lastTime;
+  lastTime = parseClfTimeUncached(s);
+  lastTimeText = s;
+  return lastTime;
+}
+
+function parseClfTimeUncached(s: string): number | null {
   if (s.length < 20) return null;
   const day = Number(s.slice(0, 2));
   const mon = MONTHS[s.slice(3, 6)];

@@ -61,3 +61,30 @@ describe('log follower', () => {
     }
   });
 });
+
+describe('access log watch (the engine loop)', () => {
+  it('follows every configured log and reports findings with their log path', async () => {
+    const { watchAccessLogs } = await import('../../../src/engine/monitor/accessLogWatch.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gh-watch-'));
+    const a = join(dir, 'a.log');
+    const b = join(dir, 'b.log');
+    writeFileSync(a, '');
+    writeFileSync(b, '');
+    const got: [string, string, number][] = [];
+    const w = watchAccessLogs({
+      logs: [{ path: a, format: 'combined' }, { path: b, format: 'json' }],
+      onFinding: (f) => got.push([f.path, f.check, f.line]),
+      intervalMs: 60_000,
+    });
+    try {
+      await w.poll();
+      appendFileSync(a, combinedLine({ uri: '/ok' }) + '\n' + combinedLine({ uri: '/.openclaw/agents.json' }) + '\n');
+      appendFileSync(b, '{"method":"GET","url":"/x?c=;cat%20/etc/passwd","status":200,"ip":"7.7.7.7","ua":"x"}\n');
+      await w.poll();
+      expect(got.sort()).toEqual([[a, 'sensitive_file', 2], [b, 'command_injection', 1]]);
+    } finally {
+      await w.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
