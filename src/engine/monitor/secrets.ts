@@ -66,7 +66,7 @@ const PLACEHOLDER_WORDS = [
   'xxxx', 'example', 'placeholder', 'your_', 'your-', 'yourkey', 'changeme', 'change_me', 'redacted', 'dummy',
   'sample', 'fake', 'f4ke', 'insert', 'replace', 'todo', 'notreal', 'not_real', '****', '....', '…', '${', '{{',
   '%(', '$(', '<', '>', '...', 'process.env', 'os.environ', 'getenv', 'env(', 'secretkeyref', 'valuefrom',
-  'qwerty', 'foobar', 'foo-bar', 'lorem', 'password', '[', ']',
+  'qwerty', 'foobar', 'foo-bar', 'lorem', 'password',
 ];
 
 /** Six or more letters in alphabet order (`klmnop`): typed by a person, not random. */
