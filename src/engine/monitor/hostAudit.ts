@@ -224,3 +224,31 @@ export function fixHostAudit(findings: AuditFinding[]): FixResult {
   }
   return res;
 }
+
+/**
+ * The audit input for a gatehouse host: its state dir, config file and directory, the REST API's
+ * binding (gatehouse always requires its token, so auth is "has a token"), token lengths, log
+ * redaction, and the configured core files.
+ */
+export function hostAuditInputFor(opts: {
+  stateDir: string;
+  configPath?: string;
+  config: { api?: { enabled?: boolean; host?: string; port?: number }; logging?: { redact?: boolean } };
+  apiToken?: string;
+  env?: Record<string, string | undefined>;
+  coreFiles?: string[];
+}): HostAuditInput {
+  const tokens: { name: string; value: string }[] = [];
+  if (opts.apiToken !== undefined) tokens.push({ name: 'api-token', value: opts.apiToken });
+  const approvalKey = opts.env?.APPROVAL_API_KEY;
+  if (approvalKey) tokens.push({ name: 'APPROVAL_API_KEY', value: approvalKey });
+  const api = opts.config.api;
+  return {
+    stateDir: opts.stateDir,
+    ...(opts.configPath ? { configFiles: [opts.configPath], configDirs: [join(opts.configPath, '..')] } : {}),
+    ...(api?.enabled !== false ? { bind: { host: api?.host ?? '127.0.0.1', ...(api?.port !== undefined ? { port: api.port } : {}), auth: Boolean(opts.apiToken) } } : {}),
+    tokens,
+    ...(opts.config.logging?.redact !== undefined ? { redaction: opts.config.logging.redact } : {}),
+    coreFiles: opts.coreFiles ?? [],
+  };
+}

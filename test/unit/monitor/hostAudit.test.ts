@@ -86,3 +86,17 @@ describe('host audit', () => {
     expect(findHiddenUnicode('a\nb\u200bc')).toEqual([{ kind: 'zero-width', line: 2, codepoint: 'U+200B' }]);
   });
 });
+
+describe('audit input for a gatehouse host', () => {
+  it('maps the config: exposed API without a token, short approval key, redaction off', async () => {
+    const { hostAuditInputFor } = await import('../../../src/engine/monitor/hostAudit.js');
+    const state = join(dir, 'state');
+    mkdirSync(state, { mode: 0o700 });
+    const cfg = join(dir, 'config.yaml');
+    writeFileSync(cfg, 'api:\n  host: 0.0.0.0\n');
+    chmodSync(cfg, 0o600);
+    chmodSync(dir, 0o700);
+    const input = hostAuditInputFor({ stateDir: state, configPath: cfg, config: { api: { host: '0.0.0.0', port: 18790 }, logging: { redact: false } }, env: { APPROVAL_API_KEY: 'short' } });
+    expect(ids(runHostAudit(input))).toEqual(['api.exposed_without_auth', 'token.short', 'logging.redaction_disabled']);
+  });
+});
