@@ -1,7 +1,7 @@
 // The one typed door into the engine. The console, the CLI, the MCP proxy and the exec wrapper use it,
 // in-process (engine in the same process) or over the socket: the same calls either way.
 import type { Agent } from '../shared/agent.js';
-import type { Alert, AlertQuery } from '../shared/alert.js';
+import type { Alert, AlertInput, AlertQuery } from '../shared/alert.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { Decision, FirewallCheck, Prompt, PromptResolve } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
@@ -36,6 +36,7 @@ export interface EngineClient {
   alerts: {
     list(query?: AlertQuery): Promise<Alert[]>;
     ack(id: string, reason?: string): Promise<Alert>;
+    raise(alert: AlertInput): Promise<Alert>;
   };
   agents: {
     list(): Promise<Agent[]>;

@@ -41,6 +41,7 @@ export function clientOver(t: Transport): EngineClient {
     alerts: {
       list: (query) => call<Alert[]>('alerts.list', query ?? {}),
       ack: (id, reason) => call<Alert>('alerts.ack', { id, reason }),
+      raise: (alert) => call<Alert>('alerts.raise', alert),
     },
     agents: {
       list: () => call<Agent[]>('agents.list'),

@@ -3,6 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ApprovalConfigSchema } from './approver/approvalConfig.js';
+import { AssistantConfigSchema } from './assistant/config.js';
+import { NotifyConfigSchema } from './notify/notifyConfig.js';
 import { configHome } from './stateDir.js';
 import { DocumentError, parseYamlDocument, validateDocument } from './yamlErrors.js';
 
@@ -59,11 +62,11 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Sections owned by later capabilities; validated by their own schemas when they load. */
-    approval: z.record(z.string(), z.unknown()).optional(),
+    approval: ApprovalConfigSchema,
+    notify: NotifyConfigSchema,
+    assistant: AssistantConfigSchema.optional(),
+    /** Owned by the security monitor; validated by its own schema when it loads. */
     monitor: z.record(z.string(), z.unknown()).optional(),
-    notify: z.record(z.string(), z.unknown()).optional(),
-    assistant: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

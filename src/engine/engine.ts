@@ -19,6 +19,7 @@ import { TaskCompleteSchema, TaskFailSchema, TaskSubmitSchema } from '../shared/
 import { VERSION } from '../shared/version.js';
 import { AgentRegistry } from './agents.js';
 import { AlertCenter } from './alerts.js';
+import { Approvals } from './approvals.js';
 import { loadOrCreateToken } from './apiToken.js';
 import { decideByBudget, startOfDay } from './budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config.js';
@@ -76,6 +77,7 @@ export class Engine {
   readonly prompts: PromptDesk;
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
+  approvals!: Approvals;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
   private deciders: TaskDecider[] = [];
@@ -149,6 +151,8 @@ export class Engine {
         engine.logger.error({ err: (err as Error).message }, 'policy could not be trusted');
       }
       engine.agents.start();
+      engine.approvals = new Approvals(engine, logger);
+      engine.approvals.start();
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });
       engine.logger.info({ run_id: engine.runId, state_dir: opts.stateDir, config: file ?? '(defaults)', version: VERSION }, 'engine started');
@@ -330,7 +334,7 @@ export class Engine {
       state_dir: this.opts.stateDir,
       demo: this.opts.demo ?? false,
       api: this.apiAddress,
-      approver: { state: 'off', url: null, pending_review: 0 },
+      approver: this.approvals.status(),
       firewall: {
         mode: this.guard.trustedPolicy?.policy.file.policy ?? 'deny',
         trusted: this.guard.policy !== null,
@@ -380,6 +384,7 @@ export class Engine {
       this.prompts.cancelAll('the engine is stopping');
       this.agents.stop();
       await this.guard.stop();
+      await this.approvals.stop();
       for (const close of [...this.closers].reverse()) {
         try {
           await close();

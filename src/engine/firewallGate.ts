@@ -58,7 +58,9 @@ export class FirewallGate {
         this.logger.error({ err }, 'firewall evaluation failed; denying');
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
       }
-      if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, req.tool as ToolCall | undefined))) {
+      if (req.escalate && decision.decision !== 'deny') {
+        decision = { ...decision, decision: 'ask', reason: `${req.escalate.reason} (${req.escalate.check}); the policy alone would ${decision.decision === 'allow' ? 'allow' : 'ask'}: ${decision.reason}` };
+      } else if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, req.tool as ToolCall | undefined))) {
         decision = { ...decision, decision: 'allow', source: 'grant', reason: `allowed for task ${req.task_id} by an earlier answer` };
       }
     }

@@ -2,7 +2,7 @@
 // The socket (JSON-RPC) and the in-process console client both dispatch through it.
 import { z } from 'zod';
 import { AgentRegisterSchema } from '../shared/agent.js';
-import { AlertQuerySchema } from '../shared/alert.js';
+import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../shared/alert.js';
 import { PromptResolveSchema } from '../shared/firewall.js';
 import { EngineError } from '../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
@@ -73,6 +73,10 @@ defineMethod('alerts.list', (e, p) => e.alerts.list(parseParams(AlertQuerySchema
 defineMethod('alerts.ack', (e, p, ctx) => {
   const { id, reason } = parseParams(z.object({ id: z.string().max(64), reason: z.string().max(10_000).optional() }), p);
   return e.alerts.ack(id, ctx.actor.by, ctx.actor.surface, reason);
+});
+defineMethod('alerts.raise', (e, p) => {
+  const a = parseParams(AlertInputSchema, p);
+  return e.raiseAlert({ ...a, ...(a.evidence ? { evidence: a.evidence } : {}) } as AlertInput);
 });
 defineMethod('ledger.recent', (e, p) => e.ledger.recent(parseParams(z.object({ limit: z.number().int().min(1).max(1000).default(100) }), p).limit));
 defineMethod('firewall.check', (e, p, ctx) => e.firewall.check(p as never, ctx.actor, ctx.signal ? { signal: ctx.signal } : {}));

@@ -38,6 +38,17 @@ export interface Alert {
 /** What a detector hands to the engine; the engine assigns id and ts. */
 export type AlertInput = Omit<Alert, 'id' | 'ts' | 'acked_by' | 'acked_at' | 'count'>;
 
+/** An alert raised by a client (the MCP proxy, a watcher): validated at the door like every body. */
+export const AlertInputSchema = z.object({
+  severity: z.enum(SEVERITIES),
+  source: z.enum(ALERT_SOURCES),
+  check: z.string().min(1).max(100),
+  message: z.string().min(1).max(4000),
+  path: z.string().max(4096).optional(),
+  ip: z.string().max(100).optional(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const AlertQuerySchema = z.object({
   since: z.string().max(64).optional(),
   severity: z.enum(SEVERITIES).optional(),

@@ -55,6 +55,8 @@ export const FirewallCheckSchema = z
     task_id: z.string().max(128).optional(),
     /** Wait for an operator's answer when the decision is ask (otherwise the ask is returned at once). */
     wait: z.boolean().default(false),
+    /** The requester saw something suspicious (a changed tool, credentials then network): anything not denied becomes an ask. */
+    escalate: z.object({ check: z.string().max(200), reason: z.string().max(2000) }).optional(),
   })
   .refine((b) => (b.command === undefined) !== (b.tool === undefined), {
     message: 'give exactly one of command or tool',

@@ -3,7 +3,7 @@
 import type { Actor, EngineClient } from '../../src/client/engineClient.js';
 import { EngineError } from '../../src/client/engineClient.js';
 import type { Agent } from '../../src/shared/agent.js';
-import type { Alert, AlertQuery } from '../../src/shared/alert.js';
+import type { Alert, AlertQuery, AlertInput } from '../../src/shared/alert.js';
 import type { EngineEvent, EngineEventBody, Topic } from '../../src/shared/events.js';
 import { topicOf } from '../../src/shared/events.js';
 import type { Decision, Prompt, PromptResolve } from '../../src/shared/firewall.js';
@@ -258,6 +258,10 @@ export class FakeEngineClient implements EngineClient {
       a.acked_at = iso(T0);
       this.emit({ type: 'alert.acked', alert: a });
       return { ...a };
+    },
+    raise: async (input: AlertInput): Promise<Alert> => {
+      this.record('alerts.raise', input);
+      return this.addAlert({ ...input, id: `a-${this.alertList.length + 1}` });
     },
   };
 

@@ -37,12 +37,41 @@ const testCommand: CommandModule<GlobalArgs, PolicyTestArgs> = {
   },
 };
 
-/** The `policy` subcommands; the lead adds diff, verify and trust here. */
-export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never];
+interface ReviewArgs extends GlobalArgs {
+  json: boolean;
+}
+
+const diffCommand: CommandModule<GlobalArgs, ReviewArgs> = {
+  command: 'diff',
+  describe: 'show what changed in the policy file since it was trusted',
+  builder: (y) => y.option('json', { type: 'boolean', default: false }) as never,
+  handler: async (argv) => (await import('../policyReview.js')).policyReview(argv, 'diff'),
+};
+
+const verifyCommand: CommandModule<GlobalArgs, ReviewArgs> = {
+  command: 'verify',
+  describe: 'check the policy file against the trusted hash (exit 1 when it changed)',
+  builder: (y) => y.option('json', { type: 'boolean', default: false }) as never,
+  handler: async (argv) => (await import('../policyReview.js')).policyReview(argv, 'verify'),
+};
+
+interface TrustArgs extends GlobalArgs {
+  yes: boolean;
+}
+
+const trustCommand: CommandModule<GlobalArgs, TrustArgs> = {
+  command: 'trust',
+  describe: 'show the diff, ask, and trust the policy file as it is now (ends a lockdown)',
+  builder: (y) => y.option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'trust without asking' }) as never,
+  handler: async (argv) => (await import('../policyReview.js')).policyTrust(argv),
+};
+
+/** The `policy` subcommands. */
+export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never, diffCommand as never, verifyCommand as never, trustCommand as never];
 
 export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'policy <command>',
-  describe: 'the firewall policy file: test its examples',
+  describe: 'the firewall policy file: test its examples, diff, verify and trust it',
   builder: (y: Argv<GlobalArgs>) => {
     for (const c of policySubcommands) y.command(c);
     return y.demandCommand(1, 'name a policy subcommand') as never;

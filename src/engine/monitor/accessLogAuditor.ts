@@ -107,8 +107,8 @@ export class AccessLogAuditor {
   feed(rawLine: string): AccessFinding[] {
     const line = ++this.lineNo;
     this.stats.lines++;
-    const text = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (text.trim() === '') return [];
+    const text = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return [];
     const rec = parseAccessLine(text, this.format);
     const out: AccessFinding[] = [];
     if (!rec) {
@@ -120,25 +120,25 @@ export class AccessLogAuditor {
       return out;
     }
     const { hits, normalized } = this.inspector.inspect(rec.uri, rec.userAgent);
-    const requestLine = `${rec.method} ${rec.uri}`;
-    if (hits.length) out.push(this.attackFinding(hits, line, rec.ip, requestLine));
+    const requestLine = () => `${rec.method} ${rec.uri}`;
+    if (hits.length) out.push(this.attackFinding(hits, line, rec.ip, requestLine()));
     const t = rec.time ?? this.now();
     const ip = rec.ip || '-';
-    const r = this.windowFor(this.rate, ip).add(t);
-    const rw = this.rate.get(ip)!;
+    const rw = this.windowFor(this.rate, ip);
+    const r = rw.add(t);
     if (r > this.rateLimit && t >= rw.alertedUntil) {
       rw.alertedUntil = t + WINDOW_MS;
       out.push(this.finding('rate_limit', line, rec.ip, `${ip} made ${r} requests in 60 s (limit ${this.rateLimit}/min)`, {
-        excerpt: maskedExcerpt(requestLine), count: r, window_s: 60,
+        excerpt: maskedExcerpt(requestLine()), count: r, window_s: 60,
       }));
     }
-    if (!this.routes.known(normalized.path)) {
+    if (this.routes.globs.length > 0 && !this.routes.known(normalized.path)) {
       const uw = this.windowFor(this.unknown, ip);
       const u = uw.add(t);
       if (u >= this.burst && t >= uw.alertedUntil) {
         uw.alertedUntil = t + WINDOW_MS;
         out.push(this.finding('unknown_route_burst', line, rec.ip, `${ip} requested ${u} unknown routes in 60 s (burst ${this.burst})`, {
-          excerpt: maskedExcerpt(requestLine), count: u, window_s: 60,
+          excerpt: maskedExcerpt(requestLine()), count: u, window_s: 60,
         }));
       }
     }

@@ -165,3 +165,30 @@ describe('hook with no engine', () => {
     expect(r.stderr).toMatch(/engine is unreachable/);
   });
 });
+
+describe('policy review', () => {
+  it('policy verify and diff show the outside edit; policy trust --yes ends the lockdown', async () => {
+    const dir = tempStateDir();
+    mkdirSync(dirname(policyPathFor(dir)), { recursive: true });
+    writeFileSync(policyPathFor(dir), POLICY, { mode: 0o600 });
+    const x = await startEngine({ stateDir: dir });
+    try {
+      expect(cli(['policy', 'verify'], { stateDir: dir }).code).toBe(0);
+      writeFileSync(policyPathFor(dir), POLICY.replace('  - pattern: "git status"\n', '  - pattern: "git status"\n  - pattern: "make *"\n'));
+      await waitFor(() => JSON.parse(cli(['status', '--json'], { stateDir: dir }).stdout).firewall.lockdown, 10_000, 'lockdown');
+      const verify = cli(['policy', 'verify'], { stateDir: dir });
+      expect(verify.code).toBe(1);
+      expect(verify.stdout).toMatch(/CHANGED outside gatehouse/);
+      expect(cli(['policy', 'diff'], { stateDir: dir }).stdout).toMatch(/^\+ {2}- pattern: "make \*"$/m);
+      const refused = cli(['policy', 'trust'], { stateDir: dir });
+      expect(refused.code).toBe(2);
+      const trusted = cli(['policy', 'trust', '--yes'], { stateDir: dir });
+      expect(trusted.stderr + trusted.stdout).toMatch(/trusted: sha256/);
+      const d = await x.http('POST', '/api/firewall/check', { command: 'make all' });
+      expect(d.body.data).toMatchObject({ decision: 'allow', source: 'policy' });
+      expect(cli(['ledger', 'verify'], { stateDir: dir }).code).toBe(0);
+    } finally {
+      await x.stop();
+    }
+  });
+});

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import type { EngineClient } from '../../../src/client/engineClient.js';
 import type { FirewallCheck } from '../../../src/shared/firewall.js';
-import { engineDecider } from '../../../src/cli/commands/proxy.js';
+import { engineDecider } from '../../../src/cli/proxyMain.js';
 import { silentLogger, type DecideContext } from '../../../src/engine/proxy/types.js';
 import { decision } from '../../support/proxyFakes.js';
 

@@ -1,0 +1,159 @@
+// The MCP proxy behind `gatehouse proxy`: engine-backed decisions, pins, secret scanning, offline policy.
+import { join } from 'node:path';
+import pino from 'pino';
+import type { ArgumentsCamelCase } from 'yargs';
+import type { EngineClient } from '../client/engineClient.js';
+import { connectEngine } from '../client/ipcClient.js';
+import type { AlertInput } from '../shared/alert.js';
+import type { ToolCall } from '../shared/firewall.js';
+import { resolveStateDir } from '../engine/stateDir.js';
+import { JsonFilePinStore } from '../engine/proxy/pinStore.js';
+import { runProxy } from '../engine/proxy/runProxy.js';
+import { withOfflinePolicy } from '../engine/proxy/offlineDecider.js';
+import { deniedToolPredicate } from '../engine/proxy/hideDenied.js';
+import { readPolicyOffline } from '../engine/firewall/index.js';
+import type { DecideFn, ProxyLogger } from '../engine/proxy/types.js';
+import type { SecretScanner } from '../engine/proxy/responseScanner.js';
+import { CliError } from './cliError.js';
+
+export interface ProxyArgs {
+  agent: string;
+  serverName?: string;
+  redact: boolean;
+  hide?: string[];
+  hideDenied: boolean;
+  progressInterval: number;
+  pins: boolean;
+  logLevel: string;
+  offlinePolicy?: string;
+  stateDir?: string;
+  server?: string[];
+  '--'?: string[];
+}
+
+type Connect = (opts: { stateDir: string }) => Promise<EngineClient>;
+
+// A waiting firewall check lasts as long as the operator takes: the engine's ask_ttl bounds it, not a call timeout.
+const connectForProxy: Connect = ({ stateDir }) => connectEngine({ stateDir, surface: 'ipc', callTimeoutMs: 0 });
+
+async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (t: string) => string }> {
+  const mod = (await import('../engine/monitor/secrets.js')) as Record<string, unknown>;
+  const out: { scanText?: SecretScanner; redact?: (t: string) => string } = {};
+  if (typeof mod.findSecrets === 'function') {
+    const find = mod.findSecrets as (text: string) => { kind?: string; type?: string; excerpt?: string; masked?: string }[];
+    out.scanText = (text) => find(text).map((f) => ({ kind: String(f.kind ?? f.type ?? 'secret'), excerpt: String(f.excerpt ?? f.masked ?? '') }));
+  }
+  if (typeof mod.maskSecrets === 'function') out.redact = mod.maskSecrets as (t: string) => string;
+  return out;
+}
+
+const WAITING_AFTER_MS = 300;
+
+function loadPolicy(path: string | undefined) {
+  try {
+    return readPolicyOffline(path);
+  } catch (e) {
+    throw new CliError(`gatehouse proxy: cannot read the policy${path ? ` ${path}` : ''}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
+ * applies the TTL). One connection per decision, because closing it is how the engine learns the
+ * requester went away: a host's cancel then cancels the operator's prompt too.
+ */
+export function engineDecider(connect: Connect, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
+  return async (call, ctx) => {
+    // Set up before any await: a cancel that lands while connecting must still end the wait.
+    const aborted = new Promise<never>((_r, reject) => {
+      if (ctx.signal.aborted) reject(new Error('cancelled'));
+      else ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
+    });
+    aborted.catch(() => undefined);
+    const connecting = connect({ stateDir });
+    let c: EngineClient;
+    try {
+      c = await Promise.race([connecting, aborted]);
+    } catch (e) {
+      if (ctx.signal.aborted) {
+        connecting.then((late) => late.close()).catch(() => undefined);
+        throw e;
+      }
+      throw new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
+    }
+    // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
+    // and then the proxy refuses the allow that did not come from the operator (fail closed).
+    const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
+    // The socket does not say when a prompt opens; an answer that takes this long is a person being asked.
+    const waitingTimer = setTimeout(() => ctx.onWaiting?.(), WAITING_AFTER_MS);
+    try {
+      return await Promise.race([c.firewall.check(req), aborted]);
+    } catch (e) {
+      if (!ctx.signal.aborted) log.warn({ err: (e as Error).message }, 'firewall.check failed');
+      throw e;
+    } finally {
+      clearTimeout(waitingTimer);
+      c.close().catch(() => undefined);
+    }
+  };
+}
+
+export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Promise<void> {
+  const server = [...(argv.server ?? []), ...(argv['--'] ?? [])].map(String);
+  const [command, ...args] = server;
+  if (!command) throw new CliError('gatehouse proxy: give the server command after "--", e.g. gatehouse proxy --server-name fs -- npx -y @modelcontextprotocol/server-filesystem /tmp');
+  if (!Number.isFinite(argv.progressInterval) || argv.progressInterval <= 0) {
+    throw new CliError(`gatehouse proxy: --progress-interval must be a positive number of seconds, got ${argv.progressInterval}`);
+  }
+  const serverName = argv.serverName ?? command.split('/').pop()!;
+  const stateDir = resolveStateDir(argv.stateDir);
+  const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName } }, pino.destination(2));
+  const secretTools = await loadSecretTools();
+  let pins: JsonFilePinStore | undefined;
+  if (argv.pins) {
+    try {
+      pins = new JsonFilePinStore(join(stateDir, 'mcp-pins.json'));
+    } catch (e) {
+      throw new CliError(`gatehouse proxy: ${(e as Error).message}`);
+    }
+  }
+  const hidden = new Set(argv.hide ?? []);
+  let decide = engineDecider(connectForProxy, stateDir, argv.agent, log);
+  const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
+  if (policy && argv.offlinePolicy !== undefined) {
+    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
+  }
+  const deniedByPolicy = policy && argv.hideDenied ? deniedToolPredicate(policy.policy, serverName, argv.agent) : undefined;
+  const onAlert = (a: AlertInput) => {
+    log.warn({ alert: a }, `alert ${a.severity} ${a.source}/${a.check}: ${a.message}`);
+    // Best effort: the alert is already on stderr; the engine stores it and shows it to the operator.
+    void connectForProxy({ stateDir })
+      .then(async (c) => {
+        try {
+          await c.alerts.raise(a);
+        } finally {
+          await c.close();
+        }
+      })
+      .catch((e: Error) => log.warn({ err: e.message }, 'could not forward the alert to the engine'));
+  };
+  const result = await runProxy({
+    command,
+    args,
+    input: process.stdin,
+    output: process.stdout,
+    serverName,
+    agent: argv.agent,
+    decide,
+    onAlert,
+    ...secretTools,
+    redactSecrets: argv.redact,
+    redactInjection: argv.redact,
+    ...(pins ? { pins } : {}),
+    ...(hidden.size || deniedByPolicy ? { hideTool: (n: string, a?: ToolCall['annotations']) => hidden.has(n) || (deniedByPolicy?.(n, a) ?? false) } : {}),
+    logger: log,
+    progressIntervalMs: argv.progressInterval * 1000,
+    forwardSignals: true,
+  });
+  process.exit(result.exitCode);
+}

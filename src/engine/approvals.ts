@@ -1,0 +1,115 @@
+// The remote approver in the engine (issue 5): the link decides tasks ahead of the budget rules, its
+// state goes out as events, execution reports leave through the durable outbox, running tasks are
+// watched for constraint breaches and the approver's abort signal, and chosen events are notified.
+import type { Logger } from 'pino';
+import type { EngineEvent } from '../shared/events.js';
+import type { Task } from '../shared/task.js';
+import { TERMINAL_STATUSES } from '../shared/task.js';
+import { AbortPoller } from './approver/abortPoller.js';
+import { applyApprovalEnv, type ApprovalConfig } from './approver/approvalConfig.js';
+import { reportFromTask } from './approver/approverApi.js';
+import { ApproverLink } from './approver/approverLink.js';
+import { applyConstraints, UNLIMITED, type ExecutionConfig } from './approver/constraints.js';
+import { ReportOutbox, type OutboxDatabase } from './approver/reportOutbox.js';
+import type { Engine, TaskDecision } from './engine.js';
+import { Notifier } from './notify/notifier.js';
+import { applyNotifyEnv } from './notify/notifyConfig.js';
+
+export class Approvals {
+  readonly cfg: ApprovalConfig;
+  readonly link: ApproverLink | null;
+  readonly outbox: ReportOutbox | null;
+  private readonly poller: AbortPoller;
+  private readonly notifier: Notifier;
+  private readonly offs: Array<() => void> = [];
+
+  constructor(
+    private readonly engine: Engine,
+    logger: Logger,
+  ) {
+    const env = engine.opts.env ?? process.env;
+    this.cfg = applyApprovalEnv(engine.config.approval, env);
+    const log = logger.child({ component: 'approver' });
+    if (this.cfg.enabled && this.cfg.assistant_url) {
+      let link: ApproverLink | null = null;
+      this.outbox = new ReportOutbox(engine.db as unknown as OutboxDatabase, { send: (r) => link!.sendReport(r), logger: log });
+      link = new ApproverLink({ config: this.cfg, logger: log, review: this.outbox });
+      this.link = link;
+    } else {
+      this.link = null;
+      this.outbox = null;
+    }
+    this.notifier = new Notifier(applyNotifyEnv(engine.config.notify, env), log);
+    this.poller = new AbortPoller({
+      link: { abortSignal: (id) => this.link?.abortSignal(id) ?? Promise.resolve(null) },
+      intervalMs: this.cfg.abort_poll_interval_ms,
+      running: () => engine.queue.idsWithStatus('running').map((id) => engine.queue.get(id)).filter((t): t is Task => t !== null),
+      abort: (id, reason, by) => {
+        try {
+          engine.abort(id, { by, surface: by === 'approver' ? 'approver' : 'engine' }, reason);
+        } catch {
+          // It ended meanwhile.
+        }
+      },
+      logger: log,
+    });
+  }
+
+  start(): void {
+    const { engine } = this;
+    if (this.link) {
+      engine.addDecider((task) => this.decide(task));
+      this.offs.push(
+        this.link.on('state', (state, reason) => {
+          engine.ledger.append({ actor: 'approver', surface: 'approver', action: 'approver.link', detail: { state }, reason });
+          engine.bus.emit({ type: 'approver.link', state, reason });
+          if (state === 'online') this.outbox?.retryNow();
+          if (state === 'fallback') engine.raiseAlert({ severity: 'P2', source: 'approver', check: 'fallback_mode', message: `approver unreachable: deciding locally with strict limits (${reason ?? 'repeated failures'})` });
+        }),
+      );
+      this.link.start();
+      this.outbox?.start();
+    }
+    this.offs.push(engine.bus.subscribe((e) => this.onEvent(e)));
+    this.poller.start();
+  }
+
+  private async decide(task: Task): Promise<TaskDecision> {
+    const o = await this.link!.decide(task);
+    return { approved: o.approved, reason: o.reason, constraints: o.constraints, decided_by: o.decided_by, retry_after_seconds: o.retry_after_seconds };
+  }
+
+  private onEvent(e: EngineEvent): void {
+    this.notifier.handleEvent(e);
+    if (e.type === 'task.transitioned' && this.outbox && TERMINAL_STATUSES.includes(e.to) && e.to !== 'rejected') {
+      try {
+        this.outbox.enqueue(reportFromTask(e.task));
+      } catch (err) {
+        this.engine.logger.error({ err, task_id: e.task.task_id }, 'execution report not queued');
+      }
+    }
+  }
+
+  status(): { state: 'off' | 'online' | 'degraded' | 'fallback'; url: string | null; pending_review: number } {
+    return { state: this.link?.state ?? 'off', url: this.link?.url ?? null, pending_review: this.outbox?.countForReview() ?? 0 };
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.offs) off();
+    await this.poller.stop();
+    this.link?.stop();
+    this.outbox?.stop();
+    this.notifier.stop();
+  }
+}
+
+/** The execution config the gateway receives: what it asked for (context.execution_config), tightened by the constraints. */
+export function executionConfigOf(task: Task): ExecutionConfig {
+  const asked = (task.context.execution_config ?? {}) as Partial<Record<keyof ExecutionConfig, unknown>>;
+  const base: ExecutionConfig = { ...UNLIMITED };
+  for (const k of Object.keys(UNLIMITED) as Array<keyof ExecutionConfig>) {
+    const v = asked[k];
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) base[k] = v;
+  }
+  return applyConstraints(base, task.constraints).config;
+}
