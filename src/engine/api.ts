@@ -6,7 +6,9 @@ import { AgentRegisterSchema } from '../shared/agent.js';
 import { AlertQuerySchema } from '../shared/alert.js';
 import { PromptResolveSchema } from '../shared/firewall.js';
 import { EngineError, HTTP_STATUS } from '../shared/errors.js';
-import { TASK_STATUSES, type TaskStatus } from '../shared/task.js';
+import { TASK_STATUSES, type Task, type TaskStatus } from '../shared/task.js';
+import { executionConfigOf } from './approvals.js';
+import type { ExecutionConfig } from './approver/constraints.js';
 import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../shared/taskSchemas.js';
 import { VERSION } from '../shared/version.js';
 import { tokenMatches } from './apiToken.js';
@@ -50,6 +52,11 @@ function actor(req: FastifyRequest): Actor {
 }
 
 const IdParams = z.object({ id: TaskIdSchema });
+
+/** The gateway reads the config to run the task under: what it asked for, tightened by the constraints. */
+function withExecutionConfig<T extends Task>(task: T): T & { execution_config: ExecutionConfig } {
+  return { ...task, execution_config: executionConfigOf(task) };
+}
 const WaitQuery = z.object({
   wait: z.coerce.number().min(0).max(3600).optional(),
   status: z.enum(TASK_STATUSES).optional(),
@@ -106,10 +113,10 @@ export function buildApi(engine: Engine): FastifyInstance {
     const { id } = parse(IdParams, req.params, 'task id');
     const q = parse(WaitQuery, req.query, 'query');
     const task = engine.queue.require(id);
-    if (!q.wait) return ok(reply, task);
+    if (!q.wait) return ok(reply, withExecutionConfig(task));
     const seen: TaskStatus = q.status ?? task.status;
     const ms = Math.min(q.wait, engine.config.api.max_wait_seconds) * 1000;
-    return ok(reply, await engine.waitForChange(id, seen, ms));
+    return ok(reply, withExecutionConfig(await engine.waitForChange(id, seen, ms)));
   });
 
   app.post('/api/tasks/:id/start', async (req, reply) => {
@@ -127,7 +134,7 @@ export function buildApi(engine: Engine): FastifyInstance {
     const page = engine.queue.list(q);
     return ok(reply, { ...page, limit: q.limit, offset: q.offset });
   });
-  app.get('/api/queue/task/:id', async (req, reply) => ok(reply, engine.queue.detail(parse(IdParams, req.params, 'task id').id)));
+  app.get('/api/queue/task/:id', async (req, reply) => ok(reply, withExecutionConfig(engine.queue.detail(parse(IdParams, req.params, 'task id').id))));
 
   for (const action of ['approve', 'reject', 'abort'] as const) {
     app.post(`/api/queue/${action}/:id`, async (req, reply) => {
