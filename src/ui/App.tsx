@@ -4,7 +4,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { EngineClient } from '../client/engineClient.js';
 import { ConsoleController, type ControllerOptions } from './consoleController.js';
 import { createStore, initialState, VIEWS, type ConsoleState, type Store, type ViewName } from './consoleState.js';
-import { registerConsoleKeys } from './consoleKeys.js';
+import { bannerPrompt, registerConsoleKeys } from './consoleKeys.js';
 import { KeyDispatcher } from './keyDispatcher.js';
 import { keyEvents } from './keys.js';
 import { footerHints, type Scope } from './keymap.js';
@@ -74,8 +74,11 @@ function Tabs(props: { width: number; compact: boolean }): React.ReactElement {
   );
 }
 
-function scopesFor(s: ConsoleState): Scope[] {
-  if (s.detail) return ['detail', 'global'];
+function scopesFor(s: ConsoleState, banner: boolean): Scope[] {
+  // While answering an ask only its keys work, so only they are offered.
+  if (s.answering !== null) return ['prompt', 'answering'];
+  const ask: Scope[] = banner ? ['banner'] : [];
+  if (s.detail) return [...ask, 'detail', 'global'];
   const viewScope: Record<ViewName, Scope[]> = {
     queue: ['list', 'queue'],
     prompts: ['list', 'prompt'],
@@ -83,7 +86,7 @@ function scopesFor(s: ConsoleState): Scope[] {
     agents: ['list'],
     ledger: ['list'],
   };
-  return [...viewScope[s.view], 'global'];
+  return [...ask, ...viewScope[s.view], 'global'];
 }
 
 function MessageLine(props: { width: number }): React.ReactElement {
@@ -132,7 +135,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
   const { columns, rows } = useTerminalSize();
   const store = React.useContext(StoreContext) as Store;
   const s = useConsole((x) => x);
-  const banner = s.prompts.length > 0 && s.view !== 'prompts';
+  const banner = s.answering !== null || (s.prompts.length > 0 && s.view !== 'prompts');
   const layout = layoutFor(columns, rows, props.compact, banner);
   // Tick once a second only while something on screen counts time (prompt countdowns, ages).
   const now = useNow(1000, true);
@@ -169,7 +172,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
       {layout.compact ? null : <Rule width={width} />}
       {banner ? (
         <>
-          <PromptBanner prompts={s.prompts} now={now} width={width} compact={layout.compact} readonly={props.readonly} mode={s.status?.firewall.mode ?? null} />
+          <PromptBanner prompt={bannerPrompt(s)} pending={s.prompts.length} answering={s.answering} now={now} width={width} compact={layout.compact} readonly={props.readonly} mode={s.status?.firewall.mode ?? null} />
           {layout.compact ? null : <Rule width={width} />}
         </>
       ) : null}
@@ -180,7 +183,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
       <MessageLine width={width} />
       {layout.compact ? null : <Rule width={width} />}
       <Text color={theme.text.secondary} wrap="truncate-end">
-        {' ' + footerHints(scopesFor(s), props.readonly, width - 2)}
+        {' ' + footerHints(scopesFor(s, banner), props.readonly, width - 2)}
       </Text>
     </Box>
   );

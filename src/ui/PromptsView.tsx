@@ -7,6 +7,7 @@ import { countdown, fit } from './format.js';
 import { Table, windowStart, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
 import { promptKeyHints, promptSubject, whyAsked } from './PromptBanner.js';
+import { TASK_ID_WIDTH } from './QueueView.js';
 
 export function PromptsView(props: { width: number; height: number; compact: boolean; now: number; readonly: boolean }): React.ReactElement {
   const theme = useTheme();
@@ -18,7 +19,7 @@ export function PromptsView(props: { width: number; height: number; compact: boo
   const columns: Column<Prompt>[] = [
     { header: 'LEFT', width: 5, value: (x) => countdown(x.expires_at, props.now) },
     { header: 'AGENT', width: props.compact ? 8 : 12, value: (x) => x.agent },
-    ...(props.compact ? [] : [{ header: 'TASK', width: 12, value: (x: Prompt) => x.task_id ?? '—' }]),
+    ...(props.compact ? [] : [{ header: 'TASK', width: TASK_ID_WIDTH, value: (x: Prompt) => x.task_id ?? '—' }]),
     { header: 'ASK', value: (x) => promptSubject(x) },
   ];
   const detailLines = p ? (props.compact ? 4 : 6 + p.segments.length) : 0;

@@ -5,8 +5,12 @@ import { age, money } from './format.js';
 import { Table, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
 
+/** Task ids are `t-` and 12 hex digits: whole in the full layout (an id is what an operator copies into
+ * `gatehouse` commands), cut only in the compact one. */
+export const TASK_ID_WIDTH = 14;
+
 export function queueColumns(compact: boolean, now: number): Column<Task>[] {
-  const id: Column<Task> = { header: 'ID', width: compact ? 9 : 12, value: (t) => t.task_id };
+  const id: Column<Task> = { header: 'ID', width: compact ? 9 : TASK_ID_WIDTH, value: (t) => t.task_id };
   const status: Column<Task> = { header: 'STATUS', width: 16, value: (t) => t.status };
   const est: Column<Task> = { header: 'EST', width: 8, align: 'right', value: (t) => money(t.estimated_cost) };
   const desc: Column<Task> = { header: 'DESCRIPTION', value: (t) => t.description };

@@ -15,9 +15,19 @@ export interface KeyContext {
   readonly: boolean;
 }
 
-/** The prompt the prompt keys act on: the selected one in the Prompts view, else the banner's (soonest to expire). */
+/**
+ * The prompt the answer keys act on: the selected one in the Prompts view, the one taken up with `p` while
+ * answering from the banner, else none. Outside those two places no key answers an ask.
+ */
 export function promptInFocus(s: ConsoleState): Prompt | null {
+  if (s.answering !== null) return s.prompts.find((p) => p.id === s.answering) ?? null;
   if (s.view === 'prompts' && !s.detail) return s.prompts.find((p) => p.id === s.selected.prompts) ?? s.prompts[0] ?? null;
+  return null;
+}
+
+/** The ask the banner shows: the one being answered (while it is pending), else the soonest to expire. */
+export function bannerPrompt(s: ConsoleState): Prompt | null {
+  if (s.answering !== null) return s.prompts.find((p) => p.id === s.answering) ?? null;
   return s.prompts[0] ?? null;
 }
 
@@ -64,8 +74,10 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
       void controller.taskAction('reject', targetIds, value.trim() || undefined);
     } else if (purpose === 'denyFeedback') {
       const p = get().prompts.find((x) => x.id === targetIds[0]);
-      if (p) void controller.answerPrompt(p, 'deny', 'once', value.trim() || undefined);
-      else flash('that ask is no longer pending', 'error');
+      if (p) {
+        void controller.answerPrompt(p, 'deny', 'once', value.trim() || undefined);
+        d({ type: 'answering', id: null });
+      } else flash('that ask is no longer pending', 'error');
     } else if (purpose === 'command') runCommand(value);
   };
 
@@ -106,8 +118,10 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
         else if (dlg.purpose === 'trust') void controller.trustPolicy();
         else if (dlg.purpose === 'allowAlways') {
           const p = get().prompts.find((x) => x.id === dlg.targets[0]);
-          if (p) void controller.answerPrompt(p, 'allow', 'always');
-          else flash('that ask is no longer pending', 'error');
+          if (p) {
+            void controller.answerPrompt(p, 'allow', 'always');
+            d({ type: 'answering', id: null });
+          } else flash('that ask is no longer pending', 'error');
         }
       } else if (key.name === 'n' || key.name === 'esc' || key.name === 'q') d({ type: 'dialog.close' });
       return true; // a confirm swallows every other key: nothing acts behind it
@@ -143,23 +157,60 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
     return true;
   };
 
-  const promptLayer = (key: KeyEvent): boolean => {
-    const s = get();
-    const p = promptInFocus(s);
-    if (!p) return false;
-    const c = cmd(key, 'prompt');
-    if (!c) return false;
+  const answer = (p: Prompt, c: Command): void => {
     if (c === 'prompt.allowOnce') void controller.answerPrompt(p, 'allow', 'once');
     else if (c === 'prompt.allowTask') {
-      if (!p.task_id) flash('this ask has no task: allow once or always instead', 'error');
-      else void controller.answerPrompt(p, 'allow', 'task');
+      if (!p.task_id) return flash('this ask has no task: allow once or always instead', 'error');
+      void controller.answerPrompt(p, 'allow', 'task');
     } else if (c === 'prompt.deny') void controller.answerPrompt(p, 'deny', 'once');
-    else if (c === 'prompt.denyFeedback') d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'denyFeedback', label: 'deny: tell the agent why', value: '', targets: [p.id] } });
-    else if (c === 'prompt.allowAlways') {
-      if (p.always_rule === null) flash(`allow always is refused for this ask: ${p.always_refusal ?? 'no narrow rule can cover it (shells, interpreters, sudo)'}`, 'error');
-      else d({ type: 'dialog.open', dialog: { kind: 'confirm', purpose: 'allowAlways', message: `Write rule "${p.always_rule}" into the policy and allow?`, targets: [p.id] } });
+    else if (c === 'prompt.denyFeedback') {
+      // Answering stays on until the reason is sent (submitInput), so esc in the dialog returns to the ask.
+      return d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'denyFeedback', label: 'deny: tell the agent why', value: '', targets: [p.id] } });
+    } else if (c === 'prompt.allowAlways') {
+      if (p.always_rule === null) return flash(`allow always is refused for this ask: ${p.always_refusal ?? 'no narrow rule can cover it (shells, interpreters, sudo)'}`, 'error');
+      return d({ type: 'dialog.open', dialog: { kind: 'confirm', purpose: 'allowAlways', message: `Write rule "${p.always_rule}" into the policy and allow?`, targets: [p.id] } });
+    } else return;
+    d({ type: 'answering', id: null });
+  };
+
+  // Answering from the banner is modal: after `p`, only the answer keys, enter, esc (and ? and ctrl-c)
+  // mean anything, so no key typed for the queue can slip through to the ask or the other way round.
+  const promptLayer = (key: KeyEvent): boolean => {
+    const s = get();
+    if (s.answering !== null) {
+      const id = s.answering;
+      const p = promptInFocus(s);
+      const c = cmd(key, 'prompt');
+      const a = cmd(key, 'answering');
+      if (a === 'prompt.leave') {
+        d({ type: 'answering', id: null });
+        d({ type: 'flash', flash: null });
+      } else if (a === 'prompt.details') {
+        d({ type: 'view', view: 'prompts' });
+        if (p) {
+          const at = s.prompts.indexOf(p);
+          d({ type: 'list.move', list: 'prompts', to: 'top' });
+          d({ type: 'list.move', list: 'prompts', to: 'delta', delta: at });
+        }
+      } else if (key.name === '?') return false;
+      else if (!p) flash(`ask ${id} is no longer pending (answered elsewhere or expired): esc goes back`, 'error');
+      else if (c) answer(p, c);
+      else flash(`answering ask ${id}: a/t/A/d/D answer it, esc leaves it`);
+      return true;
     }
-    return true;
+    const p = promptInFocus(s);
+    if (p) {
+      const c = cmd(key, 'prompt');
+      if (!c) return false;
+      answer(p, c);
+      return true;
+    }
+    const banner = bannerPrompt(s);
+    if (banner && !s.help && cmd(key, 'banner') === 'prompt.answer') {
+      d({ type: 'answering', id: banner.id });
+      return true;
+    }
+    return false;
   };
 
   const taskCommand = (c: Command): boolean => {

@@ -45,6 +45,10 @@ export interface ConsoleState {
   help: boolean;
   detail: { id: string; task: TaskDetail | null; scroll: number; error: string | null } | null;
   dialog: Dialog | null;
+  /** The ask taken up with `p` on the banner, by id. It stays until answered here or left with esc, even
+   * when the ask goes away (answered elsewhere, expired): the operator's next `a` must not fall through
+   * to the queue and approve a task. */
+  answering: string | null;
   ctrlCArmed: boolean;
   flash: Flash | null;
   quit: boolean;
@@ -65,6 +69,7 @@ export function initialState(pageSize = 20): ConsoleState {
     help: false,
     detail: null,
     dialog: null,
+    answering: null,
     ctrlCArmed: false,
     flash: null,
     quit: false,
@@ -91,6 +96,7 @@ export type Action =
   | { type: 'dialog.open'; dialog: Dialog }
   | { type: 'dialog.edit'; value: string }
   | { type: 'dialog.close' }
+  | { type: 'answering'; id: string | null }
   | { type: 'ctrlc.arm'; armed: boolean }
   | { type: 'flash'; flash: Flash | null }
   | { type: 'quit' }
@@ -189,7 +195,7 @@ export function selectedIndex(s: ConsoleState, list: 'prompts' | 'alerts' | 'age
 export function reduce(s: ConsoleState, a: Action): ConsoleState {
   switch (a.type) {
     case 'view':
-      return { ...s, view: a.view, detail: null, help: false };
+      return { ...s, view: a.view, detail: null, help: false, answering: null };
     case 'view.cycle': {
       const i = VIEWS.indexOf(s.view);
       return { ...s, view: VIEWS[(i + a.delta + VIEWS.length) % VIEWS.length] ?? 'queue', detail: null };
@@ -217,6 +223,8 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       return s.dialog?.kind === 'input' ? { ...s, dialog: { ...s.dialog, value: a.value } } : s;
     case 'dialog.close':
       return { ...s, dialog: null };
+    case 'answering':
+      return { ...s, answering: a.id };
     case 'ctrlc.arm':
       return { ...s, ctrlCArmed: a.armed };
     case 'flash':

@@ -1,7 +1,10 @@
 // The one key-binding table. The dispatcher's handlers, the footer hints and the `?` help screen are
 // all generated from it, so a key can never be documented in one place and bound in another.
 
-export type Scope = 'global' | 'list' | 'queue' | 'prompt' | 'alerts' | 'detail';
+// 'banner': a firewall ask is shown over the view; 'prompt': the keys that answer an ask, live only while
+// answering (after `p` on the banner) or in the Prompts view; 'answering': the ask taken up with `p`.
+// Answer keys never share a layer with queue keys, so `a` meant for a task can never allow a command.
+export type Scope = 'global' | 'list' | 'queue' | 'banner' | 'answering' | 'prompt' | 'alerts' | 'detail';
 
 export interface Binding {
   command: Command;
@@ -17,6 +20,8 @@ export interface Binding {
   confirm?: boolean;
   /** Left out of the footer (still in help) to keep the hint bar short. */
   helpOnly?: boolean;
+  /** One word for the compact (tmux pane) banner. */
+  short?: string;
 }
 
 export const KEYMAP = [
@@ -33,11 +38,14 @@ export const KEYMAP = [
   { command: 'task.mark', keys: ['space'], hint: 'mark', description: 'mark or unmark the row for a bulk approve or reject', scope: 'queue', dangerous: true },
   { command: 'queue.sort', keys: ['s'], hint: 'sort', description: 'sort by newest, oldest, cost', scope: 'queue' },
   { command: 'queue.filter', keys: ['/'], hint: 'filter', description: 'filter by text and status:NAME (esc clears)', scope: 'queue' },
-  { command: 'prompt.allowOnce', keys: ['a'], hint: 'allow once', description: 'allow this command once', scope: 'prompt', dangerous: true },
-  { command: 'prompt.allowTask', keys: ['t'], hint: 'allow for task', description: 'allow it for the rest of this task', scope: 'prompt', dangerous: true },
-  { command: 'prompt.allowAlways', keys: ['A'], hint: 'allow always…', description: 'allow always: shows the rule, asks first', scope: 'prompt', dangerous: true, confirm: true },
-  { command: 'prompt.deny', keys: ['d'], hint: 'deny', description: 'deny', scope: 'prompt', dangerous: true },
-  { command: 'prompt.denyFeedback', keys: ['D'], hint: 'deny with feedback', description: 'deny and tell the agent why', scope: 'prompt', dangerous: true },
+  { command: 'prompt.answer', keys: ['p'], hint: 'answer ask', description: 'take up the ask in the banner; then a/t/A/d/D answer it', scope: 'banner', dangerous: true, short: 'answer' },
+  { command: 'prompt.allowOnce', keys: ['a'], hint: 'allow once', description: 'allow this command once', scope: 'prompt', dangerous: true, short: 'once' },
+  { command: 'prompt.allowTask', keys: ['t'], hint: 'allow for task', description: 'allow it for the rest of this task', scope: 'prompt', dangerous: true, short: 'task' },
+  { command: 'prompt.allowAlways', keys: ['A'], hint: 'allow always…', description: 'allow always: shows the rule, asks first', scope: 'prompt', dangerous: true, confirm: true, short: 'always' },
+  { command: 'prompt.deny', keys: ['d'], hint: 'deny', description: 'deny', scope: 'prompt', dangerous: true, short: 'deny' },
+  { command: 'prompt.denyFeedback', keys: ['D'], hint: 'deny with feedback', description: 'deny and tell the agent why', scope: 'prompt', dangerous: true, short: 'why' },
+  { command: 'prompt.details', keys: ['enter'], hint: 'details', description: 'show the ask in full in the Prompts view', scope: 'answering', short: 'more' },
+  { command: 'prompt.leave', keys: ['esc'], hint: 'leave', description: 'leave the ask unanswered (it keeps counting down)', scope: 'answering', short: 'leave' },
   { command: 'alert.ack', keys: ['a', 'enter'], hint: 'acknowledge', description: 'acknowledge the selected alert', scope: 'alerts', dangerous: true },
   { command: 'detail.scrollDown', keys: ['j', 'down'], hint: 'scroll', description: 'scroll the detail down', scope: 'detail' },
   { command: 'detail.scrollUp', keys: ['k', 'up'], hint: 'scroll', description: 'scroll the detail up', scope: 'detail', helpOnly: true },
@@ -58,7 +66,8 @@ export const KEYMAP = [
 export type Command =
   | 'move.down' | 'move.up' | 'move.top' | 'move.bottom' | 'page.down' | 'page.up'
   | 'task.open' | 'task.approve' | 'task.reject' | 'task.abort' | 'task.mark' | 'queue.sort' | 'queue.filter'
-  | 'prompt.allowOnce' | 'prompt.allowTask' | 'prompt.allowAlways' | 'prompt.deny' | 'prompt.denyFeedback'
+  | 'prompt.answer' | 'prompt.allowOnce' | 'prompt.allowTask' | 'prompt.allowAlways' | 'prompt.deny' | 'prompt.denyFeedback'
+  | 'prompt.details' | 'prompt.leave'
   | 'alert.ack' | 'detail.scrollDown' | 'detail.scrollUp'
   | 'view.queue' | 'view.prompts' | 'view.alerts' | 'view.agents' | 'view.ledger' | 'view.next' | 'view.prev'
   | 'back' | 'command' | 'help' | 'quit' | 'exit';
@@ -81,12 +90,14 @@ export function bindingOf(command: Command): Binding {
   return b;
 }
 
+/** The bindings of these scopes, in the order the scopes are given (the footer puts the first ones first). */
 export function bindingsFor(scopes: readonly Scope[], readonly: boolean): Binding[] {
-  return BINDINGS.filter((b) => scopes.includes(b.scope) && !(readonly && b.dangerous));
+  return scopes.flatMap((scope) => BINDINGS.filter((b) => b.scope === scope && !(readonly && b.dangerous)));
 }
 
 const KEY_LABEL: Record<string, string> = { down: '↓', up: '↑', enter: 'enter', esc: 'esc', space: 'space', tab: 'tab' };
-const label = (k: string): string => KEY_LABEL[k] ?? k;
+export const keyLabel = (k: string): string => KEY_LABEL[k] ?? k;
+const label = keyLabel;
 
 /** Footer hints for the scopes in front, truncated to the width at a whole hint. */
 export function footerHints(scopes: readonly Scope[], readonly: boolean, width: number): string {
@@ -114,7 +125,9 @@ const SCOPE_TITLE: Record<Scope, string> = {
   global: 'Everywhere',
   list: 'Lists',
   queue: 'Queue',
-  prompt: 'Firewall asks (banner and Prompts view)',
+  banner: 'A firewall ask in the banner',
+  prompt: 'Answer an ask (after p on the banner, or in the Prompts view)',
+  answering: 'While answering an ask',
   alerts: 'Alerts',
   detail: 'Detail',
 };

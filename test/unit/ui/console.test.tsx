@@ -42,6 +42,16 @@ describe('console layout', () => {
     for (const line of f.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(120);
   });
 
+  it('shows real task ids (t- and 12 hex) whole at 120 columns, narrowing the description instead', async () => {
+    const c = seeded();
+    c.addTask({ task_id: 't-48b950672abc', description: 'a long description '.repeat(8) });
+    const s = open(c, 120, 40);
+    const f = await s.waitFor('t-48b950672abc');
+    expect(f).toMatch(/t-48b950672abc chat\s+pending_approval/);
+    expect(f).not.toContain('t-48b950672…');
+    for (const line of f.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(120);
+  });
+
   it('switches to the compact layout at 50 columns and keeps every line inside the width', async () => {
     const s = open(seeded(), 50, 12);
     const f = await s.waitFor('reindex');
@@ -285,7 +295,7 @@ describe('operator actions', () => {
 });
 
 describe('prompts', () => {
-  it('shows a banner over the queue with a countdown and answers it with one key', async () => {
+  it('shows a banner over the queue; its answer keys are live only after p, so a stays the queue\'s approve', async () => {
     const c = seeded();
     const s = open(c);
     await s.waitFor('reindex');
@@ -294,12 +304,92 @@ describe('prompts', () => {
     expect(f).toContain('agent main · task t-1 · cwd /home/op/site');
     expect(f).toContain('expires in 0:00'); // pinned clock: T0+60s, the ask expires at T0+42s
     expect(f).toContain("segment 2 `npm run deploy` matched no rule (policy: ask)");
-    expect(f).toContain('a allow once   t allow for task   A allow always…   d deny');
+    expect(f).toContain('p answer ask   2 every ask');
+    expect(f).not.toContain('a allow once');
+    expect(f).toMatch(/^ p answer ask  j\/k move  enter detail  a approve/m); // the footer offers p first
+    // The operator approves a task just as the ask appears: the task is approved, the ask untouched.
+    s.press('a');
+    await c.waitForCall('tasks.approve');
+    expect(c.callsTo('tasks.approve')).toEqual([['t-3', undefined]]);
+    expect(c.callsTo('prompts.resolve')).toEqual([]);
+    s.press('p');
+    const answering = await s.waitFor('▶ ANSWERING');
+    expect(answering).toContain('a allow once   t allow for task   A allow always…   d deny   D deny with feedback   enter details   esc leave');
+    expect(answering).toMatch(/^ a allow once  t allow for task .* esc leave$/m);
+    s.press('j'); // queue keys do nothing while answering, and say why
+    await s.waitFor('answering ask p-1: a/t/A/d/D answer it, esc leaves it');
     s.press('t');
     await c.waitForCall('prompts.resolve');
     expect(c.callsTo('prompts.resolve')).toEqual([['p-1', { decision: 'allow', scope: 'task' }]]);
-    await s.waitFor((fr) => !fr.includes('▲ ASK'));
-    expect(c.callsTo('tasks.approve')).toEqual([]); // the banner took the key, not the queue
+    await s.waitFor((fr) => !fr.includes('▲ ASK') && !fr.includes('ANSWERING'));
+    expect(c.callsTo('tasks.approve')).toHaveLength(1);
+  });
+
+  it('esc leaves an ask unanswered; enter shows it in the Prompts view', async () => {
+    const c = seeded();
+    const s = open(c);
+    c.addPrompt({ id: 'p-1' });
+    c.addPrompt({ id: 'p-2', command: 'make deploy', expires_at: new Date(T0 + 90_000).toISOString(), segments: [{ argv: ['make', 'deploy'], matched_rule: null, verdict: 'ask' }], always_rule: 'make deploy' });
+    await s.waitFor('(+1 more: 2)');
+    s.press('p');
+    await s.waitFor('▶ ANSWERING');
+    s.press('\x1b');
+    await s.waitFor('▲ ASK');
+    s.press('a'); // back to the queue: a approves the task
+    await c.waitForCall('tasks.approve');
+    expect(c.callsTo('prompts.resolve')).toEqual([]);
+    s.press('p\r');
+    const f = await s.waitFor('[2 Prompts (2)]');
+    expect(selectedLine(f)).toContain('npm run deploy');
+    expect(f).not.toContain('▶ ANSWERING');
+  });
+
+  it('keeps answering the ask taken up when a sooner one arrives', async () => {
+    const c = seeded();
+    const s = open(c);
+    c.addPrompt({ id: 'p-2', command: 'make deploy', expires_at: new Date(T0 + 90_000).toISOString(), segments: [{ argv: ['make', 'deploy'], matched_rule: null, verdict: 'ask' }] });
+    await s.waitFor('make deploy');
+    s.press('p');
+    await s.waitFor('▶ ANSWERING');
+    c.addPrompt({ id: 'p-1' }); // expires sooner: it would lead the banner
+    await s.waitFor('(+1 more: 2)');
+    expect(s.frame()).toContain('make deploy');
+    s.press('d');
+    await c.waitForCall('prompts.resolve');
+    expect(c.callsTo('prompts.resolve')).toEqual([['p-2', { decision: 'deny', scope: 'once' }]]);
+  });
+
+  it('an ask answered elsewhere while answering it: says so, and a does not fall through to the queue', async () => {
+    const c = seeded();
+    const s = open(c);
+    const p = c.addPrompt({ id: 'p-1' });
+    await s.waitFor('▲ ASK');
+    s.press('p');
+    await s.waitFor('▶ ANSWERING');
+    p.state = 'allowed';
+    c.emit({ type: 'prompt.resolved', prompt: p, decision: 'allow', scope: 'once', by: 'other-console' });
+    await s.waitFor('▲ ASK p-1 is no longer pending (answered elsewhere or expired)');
+    s.press('a');
+    await s.waitFor('ask p-1 is no longer pending (answered elsewhere or expired): esc goes back');
+    await settle(50);
+    expect(c.callsTo('tasks.approve')).toEqual([]);
+    expect(c.callsTo('prompts.resolve')).toEqual([]);
+    s.press('\x1b');
+    await s.waitFor((f) => !f.includes('▲ ASK'));
+    s.press('a');
+    await c.waitForCall('tasks.approve');
+  });
+
+  it('the compact banner offers p, then the short answers', async () => {
+    const c = seeded();
+    const s = open(c, 50, 12);
+    c.addPrompt({ id: 'p-1' });
+    const f = await s.waitFor('▲ main');
+    expect(f).toContain(' p answer');
+    s.press('p');
+    const g = await s.waitFor('▶ main');
+    expect(g).toContain('a once t task A always d deny D why');
+    for (const line of g.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(50);
   });
 
   it('counts down live', async () => {
@@ -318,7 +408,7 @@ describe('prompts', () => {
     const s = open(c);
     c.addPrompt({ id: 'p-1' });
     await s.waitFor('▲ ASK');
-    s.press('A');
+    s.press('pA');
     await s.waitFor('Write rule "npm run deploy" into the policy and allow?');
     s.press('y');
     await c.waitForCall('prompts.resolve');
@@ -330,7 +420,7 @@ describe('prompts', () => {
     const s = open(c);
     c.addPrompt({ id: 'p-1', command: 'bash -c "curl x | sh"', always_rule: null, always_refusal: 'bash -c runs arbitrary code' });
     await s.waitFor('▲ ASK');
-    s.press('A');
+    s.press('pA');
     await s.waitFor('allow always is refused for this ask: bash -c runs arbitrary code');
     expect(c.callsTo('prompts.resolve')).toEqual([]);
   });
@@ -340,7 +430,7 @@ describe('prompts', () => {
     const s = open(c);
     c.addPrompt({ id: 'p-1' });
     await s.waitFor('▲ ASK');
-    s.press('D');
+    s.press('pD');
     await s.waitFor('deny: tell the agent why');
     s.press('use the staging script\r');
     await c.waitForCall('prompts.resolve');
@@ -371,7 +461,7 @@ describe('prompts', () => {
     const p = c.addPrompt({ id: 'p-1' });
     await s.waitFor('▲ ASK');
     p.state = 'denied'; // answered elsewhere; this console has not heard yet
-    s.press('a');
+    s.press('pa');
     await s.waitFor('answer p-1 failed: prompt p-1 is already denied');
     await s.waitFor((f) => !f.includes('▲ ASK'));
   });
@@ -422,7 +512,7 @@ describe('read-only console', () => {
     const f = await s.waitFor('reindex');
     expect(f).not.toMatch(/a approve|r reject|x abort|space mark/);
     expect(f).toContain('read-only console: answer from another console');
-    s.press('artxA');
+    s.press('partxA');
     await settle(50);
     expect(c.callsTo('tasks.approve')).toEqual([]);
     expect(c.callsTo('tasks.abort')).toEqual([]);
