@@ -8,12 +8,15 @@ import { hookCommand } from './hook.js';
 import { pendingCommand, resolveCommand } from './prompts.js';
 import { ledgerCommand } from './ledger.js';
 import { runCommand } from './run.js';
+import { auditCommand, scanCommand } from './scan.js';
 import { statusCommand } from './status.js';
 import { submitCommand, tasksCommand } from './tasks.js';
 import { proxyCommand } from './proxy.js';
 import { mcpCommand } from './mcp.js';
 import { firewallCommand } from './firewall.js';
 import { policyCommand } from './policy.js';
+import { assistantCommand } from './assistant.js';
+import { demoCommand } from './demo.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -29,6 +32,8 @@ export const commands: AnyCommand[] = [
   reloadCommand,
   stopCommand,
   ledgerCommand,
+  scanCommand,
+  auditCommand,
   doctorCommand,
   pendingCommand,
   resolveCommand,
@@ -38,4 +43,6 @@ export const commands: AnyCommand[] = [
   mcpCommand,
   firewallCommand,
   policyCommand,
+  assistantCommand,
+  demoCommand,
 ];
