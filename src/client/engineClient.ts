@@ -2,6 +2,7 @@
 // in-process (engine in the same process) or over the socket: the same calls either way.
 import type { Agent } from '../shared/agent.js';
 import type { Alert, AlertInput, AlertQuery } from '../shared/alert.js';
+import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus } from '../shared/assistant.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { Decision, FirewallCheck, Prompt, PromptResolve } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
@@ -43,6 +44,16 @@ export interface EngineClient {
   };
   ledger: {
     recent(limit?: number): Promise<LedgerRecord[]>;
+  };
+  /** The approval assistant: advisory briefs and chat about a task or prompt (by id). */
+  assistant: {
+    /** On (provider, model) or off (and why). */
+    status(): Promise<AssistantStatus>;
+    /** Where the brief stands; with wait, makes one when there is none and waits for it. */
+    brief(id: string, opts?: { wait?: boolean; refresh?: boolean; model?: string }): Promise<AssistantInfo>;
+    history(id: string): Promise<AssistantHistory>;
+    /** A whole answer (not streamed over the socket); a failure comes back as a value. */
+    ask(id: string, question: string, opts?: { model?: string }): Promise<AssistantAnswer>;
   };
   /** Live events for the topics; returns the unsubscribe function. */
   subscribe(topics: readonly Topic[], onEvent: (event: EngineEvent) => void): () => void;

@@ -1,6 +1,7 @@
 // One EngineClient built over any transport that can call a method and deliver events: the socket
 // client and the in-process client differ only in their transport.
 import type { Alert } from '../shared/alert.js';
+import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus } from '../shared/assistant.js';
 import type { Agent } from '../shared/agent.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { Decision, Prompt } from '../shared/firewall.js';
@@ -48,6 +49,13 @@ export function clientOver(t: Transport): EngineClient {
     },
     ledger: {
       recent: (limit) => call<LedgerRecord[]>('ledger.recent', { limit: limit ?? 100 }),
+    },
+    // Model calls have their own deadline (assistant.timeout_ms, up to 10 min); the socket waits for it.
+    assistant: {
+      status: () => call<AssistantStatus>('assistant.status'),
+      brief: (id, opts) => call<AssistantInfo>('assistant.brief', { id, ...opts }, opts?.wait ? 0 : undefined),
+      history: (id) => call<AssistantHistory>('assistant.history', { id }),
+      ask: (id, question, opts) => call<AssistantAnswer>('assistant.ask', { id, question, ...opts }, 0),
     },
     subscribe: (topics, onEvent) => t.subscribe(topics, onEvent),
     close: () => t.close(),

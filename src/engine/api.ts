@@ -134,7 +134,10 @@ export function buildApi(engine: Engine): FastifyInstance {
     const page = engine.queue.list(q);
     return ok(reply, { ...page, limit: q.limit, offset: q.offset });
   });
-  app.get('/api/queue/task/:id', async (req, reply) => ok(reply, withExecutionConfig(engine.queue.detail(parse(IdParams, req.params, 'task id').id))));
+  app.get('/api/queue/task/:id', async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'task id');
+    return ok(reply, { ...withExecutionConfig(engine.queue.detail(id)), assistant: engine.assistant.info(id) });
+  });
 
   for (const action of ['approve', 'reject', 'abort'] as const) {
     app.post(`/api/queue/${action}/:id`, async (req, reply) => {
@@ -160,6 +163,10 @@ export function buildApi(engine: Engine): FastifyInstance {
   });
   app.get('/api/firewall/policy', async (_req, reply) => ok(reply, { path: engine.guard.policyPath, ...engine.status().firewall, ...engine.guard.diff() }));
   app.get('/api/prompts', async (_req, reply) => ok(reply, engine.prompts.pending()));
+  app.get('/api/prompts/:id', async (req, reply) => {
+    const { id } = parse(z.object({ id: z.string().min(1).max(100) }), req.params, 'prompt id');
+    return ok(reply, { ...engine.prompts.get(id), assistant: engine.assistant.info(id) });
+  });
   app.post('/api/prompts/:id/resolve', async (req, reply) => {
     const { id } = parse(z.object({ id: z.string().min(1).max(100) }), req.params, 'prompt id');
     const answer = parse(PromptResolveSchema, req.body ?? {}, 'body');

@@ -20,6 +20,7 @@ import { VERSION } from '../shared/version.js';
 import { AgentRegistry } from './agents.js';
 import { AlertCenter } from './alerts.js';
 import { Approvals } from './approvals.js';
+import { AssistantService } from './assistantService.js';
 import { loadOrCreateToken } from './apiToken.js';
 import { decideByBudget, startOfDay } from './budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config.js';
@@ -78,6 +79,7 @@ export class Engine {
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
   approvals!: Approvals;
+  assistant!: AssistantService;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
   private deciders: TaskDecider[] = [];
@@ -153,6 +155,8 @@ export class Engine {
       engine.agents.start();
       engine.approvals = new Approvals(engine, logger);
       engine.approvals.start();
+      engine.assistant = new AssistantService(engine, logger);
+      engine.assistant.start();
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });
       engine.logger.info({ run_id: engine.runId, state_dir: opts.stateDir, config: file ?? '(defaults)', version: VERSION }, 'engine started');
@@ -385,6 +389,7 @@ export class Engine {
       this.agents.stop();
       await this.guard.stop();
       await this.approvals.stop();
+      this.assistant.stop();
       for (const close of [...this.closers].reverse()) {
         try {
           await close();

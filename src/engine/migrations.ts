@@ -1,5 +1,7 @@
 // Versioned schema migrations, applied in order inside one transaction each; PRAGMA user_version
 // records the last applied. Never edit a released migration: add a new one.
+import { ASSISTANT_TABLES_SQL } from './assistant/conversations.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -134,4 +136,6 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  // Version 3: the file integrity baseline took 2 (written at the same time).
+  { version: 3, name: 'assistant briefs and conversations', sql: ASSISTANT_TABLES_SQL },
 ];

@@ -97,3 +97,17 @@ defineMethod('agents.list', (e) => e.agents.list());
 defineMethod('policy.diff', (e) => e.guard.diff());
 defineMethod('policy.trust', (e, _p, ctx) => ({ policy_hash: e.guard.trustCurrent(ctx.actor.by).sha256 }));
 defineMethod('policy.status', (e) => ({ path: e.guard.policyPath, ...e.status().firewall }));
+// The approval assistant (issue 8): advisory briefs and chat; failures come back as values.
+const SubjectId = z.string().min(1).max(100);
+const Model = z.string().min(1).max(200).optional();
+defineMethod('assistant.brief', (e, p, ctx) => {
+  const { id, wait, refresh, model } = parseParams(z.object({ id: SubjectId, wait: z.boolean().default(false), refresh: z.boolean().default(false), model: Model }), p);
+  return e.assistant.brief(id, { wait, refresh, ...(model ? { model } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+});
+defineMethod('assistant.status', (e) => e.assistant.status());
+defineMethod('assistant.history', (e, p) => e.assistant.history(parseParams(z.object({ id: SubjectId }), p).id));
+defineMethod('assistant.ask', (e, p, ctx) => {
+  const { id, question, model } = parseParams(z.object({ id: SubjectId, question: z.string().min(1).max(4000), model: Model }), p);
+  // A whole answer over the socket; tokens are not streamed to the client.
+  return e.assistant.chat(id, question, () => {}, { ...(model ? { model } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+});

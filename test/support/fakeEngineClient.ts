@@ -4,6 +4,7 @@ import type { Actor, EngineClient } from '../../src/client/engineClient.js';
 import { EngineError } from '../../src/client/engineClient.js';
 import type { Agent } from '../../src/shared/agent.js';
 import type { Alert, AlertQuery, AlertInput } from '../../src/shared/alert.js';
+import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus, StoredMessage } from '../../src/shared/assistant.js';
 import type { EngineEvent, EngineEventBody, Topic } from '../../src/shared/events.js';
 import { topicOf } from '../../src/shared/events.js';
 import type { Decision, Prompt, PromptResolve } from '../../src/shared/firewall.js';
@@ -276,6 +277,50 @@ export class FakeEngineClient implements EngineClient {
     recent: async (limit = 100): Promise<LedgerRecord[]> => {
       this.record('ledger.recent', limit);
       return this.ledgerList.slice(-limit);
+    },
+  };
+
+  /** Briefs by subject id; unset ids answer state none (or off while assistantOff is set). */
+  briefs = new Map<string, AssistantInfo>();
+  /** Set to a reason to play an engine whose assistant has no provider key. */
+  assistantOff: string | null = null;
+  /** What ask() answers next; default: an echo of the question. */
+  nextAnswer: ((id: string, question: string) => AssistantAnswer) | null = null;
+  chatLog = new Map<string, StoredMessage[]>();
+
+  private infoOf(id: string): AssistantInfo {
+    if (this.assistantOff) return { state: 'off', brief: null, error: null, reason: this.assistantOff };
+    return this.briefs.get(id) ?? { state: 'none', brief: null, error: null, reason: null };
+  }
+
+  assistant = {
+    status: async (): Promise<AssistantStatus> => {
+      this.record('assistant.status');
+      return this.assistantOff ? { enabled: false, reason: this.assistantOff } : { enabled: true, provider: 'anthropic', model: 'fake', base_url: 'http://127.0.0.1:1' };
+    },
+    brief: async (id: string, opts?: { wait?: boolean; refresh?: boolean; model?: string }): Promise<AssistantInfo> => {
+      this.record('assistant.brief', id, opts);
+      return this.infoOf(id);
+    },
+    history: async (id: string): Promise<AssistantHistory> => {
+      this.record('assistant.history', id);
+      return { info: this.infoOf(id), messages: [...(this.chatLog.get(id) ?? [])] };
+    },
+    ask: async (id: string, question: string, opts?: { model?: string }): Promise<AssistantAnswer> => {
+      this.record('assistant.ask', id, question, opts);
+      if (this.assistantOff) return { ok: false, error: { error: 'off', message: this.assistantOff, request_id: null } };
+      const answer = this.nextAnswer?.(id, question) ?? {
+        ok: true as const,
+        turn: { subject_id: id, question, answer: `answer to: ${question}`, model: 'fake', provider: 'anthropic' as const, created_at: iso(T0), tokens_in: 1, tokens_out: 1 },
+      };
+      if (answer.ok) {
+        const log = this.chatLog.get(id) ?? [];
+        const at = answer.turn.created_at;
+        log.push({ subject_id: id, seq: log.length + 1, role: 'user', content: question, created_at: at, model: null, provider: null, tokens: 0 });
+        log.push({ subject_id: id, seq: log.length + 1, role: 'assistant', content: answer.turn.answer, created_at: at, model: answer.turn.model, provider: answer.turn.provider, tokens: answer.turn.tokens_out });
+        this.chatLog.set(id, log);
+      }
+      return answer;
     },
   };
 
