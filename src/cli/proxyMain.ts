@@ -40,8 +40,8 @@ async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (
   const mod = (await import('../engine/monitor/secrets.js')) as Record<string, unknown>;
   const out: { scanText?: SecretScanner; redact?: (t: string) => string } = {};
   if (typeof mod.findSecrets === 'function') {
-    const find = mod.findSecrets as (text: string) => { kind?: string; type?: string; excerpt?: string; masked?: string }[];
-    out.scanText = (text) => find(text).map((f) => ({ kind: String(f.kind ?? f.type ?? 'secret'), excerpt: String(f.excerpt ?? f.masked ?? '') }));
+    const find = mod.findSecrets as (text: string) => { rule: string; provider?: string; masked: string }[];
+    out.scanText = (text) => find(text).map((f) => ({ kind: f.provider ? `${f.provider}:${f.rule}` : f.rule, excerpt: f.masked }));
   }
   if (typeof mod.maskSecrets === 'function') out.redact = mod.maskSecrets as (t: string) => string;
   return out;

@@ -152,6 +152,13 @@ export function buildApi(engine: Engine): FastifyInstance {
     return ok(reply, { approval_system: { healthy: s.state === 'online', fallback_mode: s.state === 'fallback', assistant_url: s.url, state: s.state } });
   });
 
+  app.get('/api/security/status', async (_req, reply) => ok(reply, engine.security.status()));
+  app.post('/api/alerts/:id/ack', async (req, reply) => {
+    const { id } = parse(z.object({ id: z.string().min(1).max(64) }), req.params, 'alert id');
+    const { reason } = parse(ReasonBodySchema, req.body ?? {}, 'body');
+    const who = actor(req);
+    return ok(reply, engine.alerts.ack(id, who.by, who.surface, reason));
+  });
   app.get('/api/alerts', async (req, reply) => ok(reply, engine.alerts.list(parse(AlertQuerySchema, req.query, 'query'))));
 
   app.post('/api/firewall/check', async (req, reply) => {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ApprovalConfigSchema } from './approver/approvalConfig.js';
 import { AssistantConfigSchema } from './assistant/config.js';
+import { MonitorConfigSchema } from './monitor/monitorConfig.js';
 import { NotifyConfigSchema } from './notify/notifyConfig.js';
 import { configHome } from './stateDir.js';
 import { DocumentError, parseYamlDocument, validateDocument } from './yamlErrors.js';
@@ -65,8 +66,7 @@ export const ConfigSchema = z
     approval: ApprovalConfigSchema,
     notify: NotifyConfigSchema,
     assistant: AssistantConfigSchema.optional(),
-    /** Owned by the security monitor; validated by its own schema when it loads. */
-    monitor: z.record(z.string(), z.unknown()).optional(),
+    monitor: MonitorConfigSchema.prefault({}),
   })
   .strict();
 

@@ -30,7 +30,9 @@ import { FirewallGate } from './firewallGate.js';
 import { Ledger } from './ledger.js';
 import { acquireLock } from './lock.js';
 import { createLogger, silentLogger, type Logger } from './logger.js';
+import { maskSecrets } from './monitor/secrets.js';
 import { PolicyGuard } from './policyGuard.js';
+import { SecurityMonitor } from './securityMonitor.js';
 import { PromptDesk } from './prompts.js';
 import { TaskQueue, type Actor } from './queue.js';
 import { clearSentinel, takeSentinel } from './sentinel.js';
@@ -79,6 +81,7 @@ export class Engine {
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
   approvals!: Approvals;
+  security!: SecurityMonitor;
   assistant!: AssistantService;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
@@ -100,7 +103,7 @@ export class Engine {
     this.bus = new EventBus(undefined, (err) => this.logger.error({ err }, 'event listener failed'));
     this.ledger = new Ledger(db);
     this.queue = new TaskQueue(db, this.ledger, this.bus);
-    this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'));
+    this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'), maskSecrets);
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
     this.deciders = [(task) => Promise.resolve(this.budgetDecision(task))];
     const env = opts.env ?? process.env;
@@ -155,6 +158,8 @@ export class Engine {
       engine.agents.start();
       engine.approvals = new Approvals(engine, logger);
       engine.approvals.start();
+      engine.security = new SecurityMonitor(engine, logger);
+      await engine.security.start();
       engine.assistant = new AssistantService(engine, logger);
       engine.assistant.start();
       for (const door of doors) engine.closers.push(await door.open(engine));
@@ -194,17 +199,20 @@ export class Engine {
   }
 
   private budgetDecision(task: Task): TaskDecision | null {
-    const since = startOfDay(new Date(), this.config.budget.time_zone);
-    const verdict = decideByBudget(task, this.config.budget, this.queue.committedCostSince(since));
+    // The spend is only read by the daily budget rule; without one, skip the two sums.
+    const spend = this.config.budget.daily_usd === null ? { spent: 0, reserved: 0 } : this.queue.committedCostSince(startOfDay(new Date(), this.config.budget.time_zone));
+    const verdict = decideByBudget(task, this.config.budget, spend);
     return verdict ? { ...verdict, constraints: [], decided_by: 'budget' } : null;
   }
 
   /** Runs the deciders for a task in pending_approval; applies the first decision, if any. */
-  scheduleDecision(taskId: string): void {
+  scheduleDecision(taskId: string, fresh?: Task): void {
     this.track(
       (async () => {
         for (const decider of this.deciders) {
-          const task = this.queue.get(taskId);
+          // The task just submitted is handed in as committed; later rounds re-read it after each await.
+          const task = fresh ?? this.queue.get(taskId);
+          fresh = undefined;
           if (!task || task.status !== 'pending_approval' || this.stopping) return;
           let decision: TaskDecision | null = null;
           try {
@@ -242,7 +250,7 @@ export class Engine {
     const parsed = TaskSubmitSchema.safeParse(input);
     if (!parsed.success) throw new EngineError('invalid task', 'bad_request', parsed.error.issues);
     const task = this.queue.submit(parsed.data, actor);
-    this.scheduleDecision(task.task_id);
+    this.scheduleDecision(task.task_id, task);
     return task;
   }
 
@@ -389,6 +397,7 @@ export class Engine {
       this.agents.stop();
       await this.guard.stop();
       await this.approvals.stop();
+      await this.security.stop();
       this.assistant.stop();
       for (const close of [...this.closers].reverse()) {
         try {

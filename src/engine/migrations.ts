@@ -8,6 +8,8 @@ export interface Migration {
   sql: string;
 }
 
+import { BASELINE_TABLE_SQL } from './monitor/integrityBaseline.js';
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -138,4 +140,9 @@ export const MIGRATIONS: Migration[] = [
   },
   // Version 3: the file integrity baseline took 2 (written at the same time).
   { version: 3, name: 'assistant briefs and conversations', sql: ASSISTANT_TABLES_SQL },
+  {
+    version: 2,
+    name: 'file integrity baseline',
+    sql: BASELINE_TABLE_SQL,
+  },
 ];

@@ -78,6 +78,12 @@ defineMethod('alerts.raise', (e, p) => {
   const a = parseParams(AlertInputSchema, p);
   return e.raiseAlert({ ...a, ...(a.evidence ? { evidence: a.evidence } : {}) } as AlertInput);
 });
+defineMethod('security.status', (e) => e.security.status());
+defineMethod('security.scan', (e) => ({ findings: e.security.scanNow() }));
+defineMethod('security.ack', (e, p, ctx) => {
+  const { path, reason } = parseParams(z.object({ path: z.string().min(1).max(4096), reason: z.string().min(1).max(10_000) }), p);
+  return e.security.ack(path, ctx.actor.by, reason);
+});
 defineMethod('ledger.recent', (e, p) => e.ledger.recent(parseParams(z.object({ limit: z.number().int().min(1).max(1000).default(100) }), p).limit));
 defineMethod('firewall.check', (e, p, ctx) => e.firewall.check(p as never, ctx.actor, ctx.signal ? { signal: ctx.signal } : {}));
 defineMethod('prompts.list', (e) => e.prompts.pending());

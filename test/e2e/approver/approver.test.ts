@@ -11,7 +11,7 @@ let e: RunningEngine;
 beforeAll(async () => {
   approver = await startApproverServer();
   e = await startEngine({
-    env: { APPROVAL_SYSTEM_URL: approver.url, APPROVAL_API_KEY: 'k-test-123', APPROVAL_TIMEOUT: '300' },
+    env: { APPROVAL_SYSTEM_URL: approver.url, APPROVAL_API_KEY: 'k-test-123', APPROVAL_TIMEOUT: '3000' },
     config: 'approval:\n  health_interval_ms: 200\n  abort_poll_interval_ms: 100\n  retry_policy: { max_attempts: 1 }\n  fallback_after_failures: 2\n',
   });
 });

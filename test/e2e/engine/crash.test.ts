@@ -67,8 +67,9 @@ describe('crash safety', () => {
         for (const s of a.statuses) expect(stored, `task ${a.id}`).toContain(s);
         expect(r.body.data.status).not.toBe('running');
         if (a.statuses.at(-1) === 'running') {
-          expect(r.body.data.status).toBe('failed');
-          expect(r.body.data.error_message).toMatch(/engine crashed/);
+          // Either the crash was reconciled, or a completion was committed whose answer the kill cut off.
+          expect(['failed', 'completed']).toContain(r.body.data.status);
+          if (r.body.data.status === 'failed') expect(r.body.data.error_message).toMatch(/engine crashed/);
         }
       }
       const alerts = await again.http('GET', '/api/alerts');

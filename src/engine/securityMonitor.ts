@@ -1,0 +1,135 @@
+// The security monitor as the engine runs it (issue 7): core-file integrity (watch + periodic scan),
+// access logs followed across rotation, key age, and the host audit on every scan period, all raising
+// graded alerts. The same detectors run once from `gatehouse scan`.
+import type { Logger } from 'pino';
+import type { Alert } from '../shared/alert.js';
+import { EngineError } from '../shared/errors.js';
+import type { Engine } from './engine.js';
+import { accessFindingToAlert } from './monitor/accessLogAuditor.js';
+import { watchAccessLogs, type AccessLogWatch } from './monitor/accessLogWatch.js';
+import { auditFindingToAlert } from './monitor/monitorScan.js';
+import { hostAuditInputFor, runHostAudit, type AuditFinding } from './monitor/hostAudit.js';
+import { SqliteBaselineRepo } from './monitor/integrityBaseline.js';
+import { integrityFindingToAlert } from './monitor/integrityCompare.js';
+import { IntegrityMonitor } from './monitor/integrityMonitor.js';
+import { checkKeyAges, secretToAlert } from './monitor/secretsScan.js';
+import { parseWorkHours } from './monitor/workHours.js';
+
+export interface SecurityStatus {
+  alerts: Record<'P0' | 'P1' | 'P2' | 'P3', number>;
+  latest: Alert[];
+  integrity: { files: number; baselined: number; last_scan: string | null };
+  access_logs: string[];
+  audit: { last_run: string | null; findings: AuditFinding[] };
+}
+
+export class SecurityMonitor {
+  private integrity: IntegrityMonitor | null = null;
+  private logs: AccessLogWatch | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastScan: string | null = null;
+  private lastAudit: { at: string; findings: AuditFinding[] } | null = null;
+  private readonly repo: SqliteBaselineRepo;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly logger: Logger,
+  ) {
+    this.repo = new SqliteBaselineRepo(engine.db as never);
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.engine.config.monitor;
+    if (cfg.core_files.length) {
+      this.integrity = new IntegrityMonitor({
+        specs: cfg.core_files,
+        repo: this.repo,
+        onFinding: (f) => this.engine.raiseAlert(integrityFindingToAlert(f)),
+        onRepeat: (f) => this.engine.raiseAlert(integrityFindingToAlert(f)),
+        onError: (err, path) => this.logger.warn({ err: err.message, path }, 'integrity check failed'),
+        ...(cfg.work_hours ? { workHours: parseWorkHours(cfg.work_hours, cfg.time_zone) } : {}),
+        debounceMs: cfg.debounce_ms,
+        scanIntervalMs: cfg.scan_interval_seconds * 1000,
+      });
+      // First run with nothing recorded: the files as found are the baseline (and the ledger says so).
+      const known = new Set(this.repo.list().map((e) => e.path));
+      if (cfg.core_files.every((s) => !known.has(s.path))) {
+        const r = this.integrity.initBaseline('engine');
+        this.engine.ledger.append({ actor: 'engine', surface: 'engine', action: 'integrity.baseline', detail: { recorded: r.recorded, missing: r.missing } });
+      }
+      await this.integrity.start();
+      this.lastScan = new Date().toISOString();
+    }
+    if (cfg.access_logs.length) {
+      this.logs = watchAccessLogs({
+        logs: cfg.access_logs,
+        audit: { rateLimitPerMinute: cfg.rate_limit_per_minute, knownRoutes: cfg.known_routes, unknownRouteBurst: cfg.unknown_route_burst },
+        onFinding: (f) => this.engine.raiseAlert(accessFindingToAlert(f)),
+        onError: (err, path) => this.logger.warn({ err: err.message, path }, 'access log follow failed'),
+      });
+    }
+    this.periodic();
+    this.timer = setInterval(() => this.periodic(), cfg.scan_interval_seconds * 1000);
+    this.timer.unref();
+  }
+
+  /** Key age and the host audit (permissions, exposure, tokens, redaction, secrets in config). */
+  periodic(): void {
+    const cfg = this.engine.config.monitor;
+    try {
+      for (const f of checkKeyAges(cfg.keys, Date.now(), cfg.key_max_age_days)) this.engine.raiseAlert(secretToAlert(f));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'key age check failed');
+    }
+    try {
+      const findings = runHostAudit(
+        hostAuditInputFor({
+          stateDir: this.engine.opts.stateDir,
+          ...(this.engine.configFile ? { configPath: this.engine.configFile } : {}),
+          config: this.engine.config,
+          apiToken: this.engine.token,
+          env: this.engine.opts.env ?? process.env,
+          coreFiles: cfg.core_files.map((c) => c.path),
+        }),
+      );
+      this.lastAudit = { at: new Date().toISOString(), findings };
+      for (const f of findings) if (f.severity !== 'info') this.engine.raiseAlert(auditFindingToAlert(f));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'host audit failed');
+    }
+  }
+
+  /** The operator acknowledges a change: the baseline takes the file as it is now. */
+  ack(path: string, by: string, reason: string): { path: string; acknowledged: boolean } {
+    if (!this.integrity) throw new EngineError('no core files are monitored (monitor.core_files is empty)', 'bad_request');
+    const entry = this.integrity.ack(path, by, reason);
+    if (!entry) throw new EngineError(`${path} is not a monitored core file`, 'not_found');
+    this.engine.ledger.append({ actor: by, surface: 'engine', action: 'integrity.ack', subject: path, reason });
+    for (const a of this.engine.alerts.list({ unacked: true, limit: 1000 })) if (a.source === 'integrity' && a.path === path) this.engine.alerts.ack(a.id, by, 'engine', reason);
+    return { path, acknowledged: true };
+  }
+
+  scanNow(): number {
+    const n = this.integrity?.scanAll().length ?? 0;
+    this.lastScan = new Date().toISOString();
+    void this.logs?.poll();
+    this.periodic();
+    return n;
+  }
+
+  status(): SecurityStatus {
+    return {
+      alerts: this.engine.alerts.openCounts(),
+      latest: this.engine.alerts.list({ unacked: true, limit: 10 }),
+      integrity: { files: this.engine.config.monitor.core_files.length, baselined: this.repo.list().length, last_scan: this.lastScan },
+      access_logs: this.engine.config.monitor.access_logs.map((l) => l.path),
+      audit: { last_run: this.lastAudit?.at ?? null, findings: this.lastAudit?.findings ?? [] },
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.integrity?.stop();
+    await this.logs?.stop();
+  }
+}
