@@ -28,6 +28,13 @@ export function addAllowRule(text: string, pattern: string, opts: AddRuleOptions
   const entry = opts.description ? { pattern, description: opts.description } : { pattern };
   if (isSeq(existing)) existing.add(doc.createNode(entry));
   else doc.setIn(path, doc.createNode([entry]));
+  // `agents: {}` in the default policy is a flow map; what we add under it reads better as block YAML.
+  if (opts.agent) {
+    const agents = doc.get('agents', true) as { flow?: boolean } | undefined;
+    const agentNode = doc.getIn(['agents', opts.agent], true) as { flow?: boolean } | undefined;
+    if (agents && typeof agents === 'object') agents.flow = false;
+    if (agentNode && typeof agentNode === 'object') agentNode.flow = false;
+  }
   const out = doc.toString();
   parsePolicyText(out, 'policy.yaml');
   return out;
