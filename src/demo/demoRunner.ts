@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlertInput } from '../shared/alert.js';
 import type { QueueStatus } from '../shared/task.js';
-import { gatewayRest } from './gatewayRest.js';
+import { gatewayRest, type GatewayRest } from './gatewayRest.js';
 import { prepareSecurityDrill } from './securityDrill.js';
 import { startSimulatedGateway } from './simulatedGateway.js';
 import { runSimulatedOperator } from './simulatedOperator.js';
@@ -54,7 +54,7 @@ function approverScript(speed: number) {
   const s = (ms: number) => Math.max(50, Math.round(ms / speed));
   return {
     script: [
-      { phase: 'answering' as const, ms: s(3_000) },
+      { phase: 'answering' as const, ms: s(4_000) },
       { phase: 'slow' as const, ms: s(3_000) },
       { phase: 'failing' as const, ms: s(3_000) },
       { phase: 'down' as const, ms: s(5_000) },
@@ -108,7 +108,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
   writeFileSync(configFile, JSON.stringify(demoConfig(approver?.url ?? null, speed), null, 2), { mode: 0o600 });
 
-  const engine = await Engine.start({ stateDir, configFlag: configFile, demo: true, logStdout: o.tui ? null : 'pretty', env: process.env }, engineDoors).catch(
+  // Engine logs go to the state dir's logs/ only: headless, the demo's own lines tell the story.
+  const engine = await Engine.start({ stateDir, configFlag: configFile, demo: true, logStdout: null, env: process.env }, engineDoors).catch(
     async (err: unknown) => {
       await approver?.stop();
       throw err;
@@ -129,6 +130,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const quietly = (p: Promise<unknown>) => sideJobs.push(p.catch((err: unknown) => signal.aborted || say(`demo: ${(err as Error).message}`)));
   if (!o.tui) quietly(runSimulatedOperator({ rest, speed, say, signal }));
   quietly(runSecurityDrill(stateDir, speed, signal, say));
+  if (approver && !o.tui) quietly(narrateLink(rest, speed, signal, say));
 
   let ended: () => void = () => {};
   const ending = new Promise<void>((r) => (ended = r));
@@ -177,5 +179,16 @@ async function runSecurityDrill(stateDir: string, speed: number, signal: AbortSi
     await raise('attack burst in the access log', await drill.attackBurst());
   } finally {
     await client.close();
+  }
+}
+
+/** Says each change of the approver link, as the console header shows it. */
+async function narrateLink(rest: GatewayRest, speed: number, signal: AbortSignal, say: (l: string) => void): Promise<void> {
+  let last = 'online';
+  while (!signal.aborted) {
+    await sleep(Math.max(20, Math.round(250 / speed)), undefined, { signal });
+    const h = await rest.call<{ approval_system: { state: string } }>('GET', '/api/approval/health');
+    if (h.approval_system.state !== last) say(`approver link ${last} → ${h.approval_system.state}`);
+    last = h.approval_system.state;
   }
 }
