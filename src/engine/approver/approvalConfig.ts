@@ -2,19 +2,10 @@
 // Keys keep the names gateway operators already use; every bad value is an error that names the key
 // or variable, the value and what is allowed; nothing silently falls back to something looser.
 import { z } from 'zod';
+import { httpUrl } from '../httpUrlSchema.js';
 
 const money = z.number().finite().nonnegative();
 
-const httpUrl = z
-  .string()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'an http:// or https:// URL');
 
 export const RetryPolicySchema = z
   .object({

@@ -1,19 +1,10 @@
 // The `notify` section of the config file: which events go to Slack and to generic JSON webhooks.
 import { z } from 'zod';
+import { httpUrl } from '../httpUrlSchema.js';
 
 export const NOTIFY_EVENTS = ['task.rejected', 'approver.fallback_entered', 'approver.fallback_left', 'alert.p0', 'alert.p1'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
-const httpUrl = z
-  .string()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'an http:// or https:// URL');
 
 export const WebhookTargetSchema = z
   .object({
