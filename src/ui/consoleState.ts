@@ -264,6 +264,9 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       return { ...s, queue: moveQueue(q, q.cursor) };
     }
     case 'queue.filter':
+      // The same filter again (enter after live filtering applied it) keeps the page: the controller does
+      // not fetch a query it already has, so clearing the rows here left the Queue "loading…" for good.
+      if (a.filter.text === s.queue.filter.text && a.filter.status === s.queue.filter.status) return s;
       return { ...s, queue: { ...s.queue, filter: a.filter, offset: 0, cursor: 0, selectedId: null, rows: [], loaded: false } };
     case 'queue.order':
       return { ...s, queue: { ...s.queue, order: a.order, offset: 0, cursor: 0, selectedId: null } };

@@ -219,6 +219,15 @@ describe('console state', () => {
     expect(after).toBe(s);
   });
 
+  it('setting the filter already in force keeps the page (enter after live filtering)', () => {
+    let s = initialState(5);
+    s = reduce(s, { type: 'queue.filter', filter: { text: '', status: 'running' } });
+    s = reduce(s, { type: 'queue.page', key: queueQuery(s.queue).key, ...page(['a']) });
+    expect(reduce(s, { type: 'queue.filter', filter: { text: '', status: 'running' } })).toBe(s);
+    const other = reduce(s, { type: 'queue.filter', filter: { text: 'x', status: 'running' } });
+    expect(other.queue).toMatchObject({ rows: [], loaded: false });
+  });
+
   it('pulls the window back when tasks went away', () => {
     let s = initialState(2);
     s = reduce(s, { type: 'queue.page', key: queueQuery(s.queue).key, ...page(['a', 'b'], 0, 10) });
