@@ -67,7 +67,7 @@ export function startSimulatedGateway(o: SimulatedGatewayOptions): SimulatedGate
       return;
     }
     const limits = task.constraints.map((c) => `${c.type}=${c.value}`).join(' ');
-    say(`task ${id} approved by ${task.decided_by ?? '?'}${limits ? ` (${limits})` : ''}`);
+    say(`task ${id} approved by ${task.decided_by ?? '?'}${limits ? ` (${limits})` : ''}: ${task.decision_reason ?? ''}`);
     await rest.call('POST', `/api/tasks/${id}/start`, { logs: [`demo gateway started ${scene.description}`] });
     say(`task ${id} running`);
 

@@ -111,6 +111,27 @@ describe('gatehouse demo --no-tui', () => {
   });
 });
 
+describe('gatehouse demo --no-approver', () => {
+  it('lets the budget rules decide what they can and leaves the rest to the operator', async () => {
+    const stateDir = join(mkdtempSync(join(tmpdir(), 'gh-demo-budget-')), 'state');
+    const r = await runCli(['--state-dir', stateDir, 'demo', '--no-tui', '--no-approver', '--duration', '6'], {});
+    expect(r.code, r.out).toBe(0);
+    const db = new Database(join(stateDir, 'gatehouse.db'), { readonly: true, fileMustExist: true });
+    try {
+      const rows = db.prepare('SELECT estimated_cost AS cost, task_type AS type, status, decided_by AS by FROM tasks').all() as Array<{ cost: number; type: string; status: string; by: string | null }>;
+      // budget: {per_task: {batch: 5}, auto_approve_below_usd: 0.05}
+      expect(rows.some((t) => t.by === 'budget' && t.cost <= 0.05 && t.status !== 'rejected')).toBe(true);
+      expect(rows.some((t) => t.by === 'budget' && t.type === 'batch' && t.cost > 5 && t.status === 'rejected')).toBe(true);
+      expect(rows.some((t) => t.by === 'operator')).toBe(true);
+      expect(rows.every((t) => t.by !== 'approver' && t.by !== 'fallback')).toBe(true);
+      const operator = db.prepare("SELECT count(*) AS n FROM task_transitions WHERE by = 'demo-operator' AND to_status IN ('approved', 'rejected')").get() as { n: number };
+      expect(operator.n).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+});
+
 describe('gatehouse demo state dir', () => {
   it('refuses a state dir holding a gatehouse store it did not make, and leaves it alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-demo-real-'));
