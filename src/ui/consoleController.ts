@@ -252,6 +252,37 @@ export class ConsoleController {
     } catch (err) {
       this.store.dispatch({ type: 'detail.failed', id, error: errorText(err) });
     }
+    await this.loadAssistant(id);
+  }
+
+  /** The assistant's brief and chat for the detail; advisory, so a failure here only leaves it blank. */
+  private async loadAssistant(id: string): Promise<void> {
+    try {
+      const history = await this.client.assistant.history(id);
+      this.store.dispatch({ type: 'assistant.loaded', id, history });
+      // No event says a brief arrived: look again while one is being made and the detail is still open.
+      if (history.info.state === 'briefing' && !this.stopped) {
+        setTimeout(() => {
+          if (!this.stopped && this.store.getState().detail?.id === id) void this.loadAssistant(id);
+        }, 1500).unref?.();
+      }
+    } catch {
+      // An engine without the assistant, or the subject gone: the rest of the detail stands.
+    }
+  }
+
+  /** One question to the assistant; the whole answer shows when it arrives (not streamed). */
+  async askAssistant(id: string, question: string): Promise<void> {
+    this.store.dispatch({ type: 'assistant.asking', id, question });
+    let error: string | null = null;
+    try {
+      const answer = await this.client.assistant.ask(id, question);
+      if (!answer.ok) error = `${answer.error.error}: ${answer.error.message}`;
+    } catch (err) {
+      error = errorText(err);
+    }
+    this.store.dispatch({ type: 'assistant.answered', id, error });
+    await this.loadAssistant(id);
   }
 
   private fail(what: string, err: unknown): void {

@@ -79,6 +79,10 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
         d({ type: 'answering', id: null });
       } else flash('that ask is no longer pending', 'error');
     } else if (purpose === 'command') runCommand(value);
+    else if (purpose === 'ask') {
+      const id = targetIds[0];
+      if (id && value.trim()) void controller.askAssistant(id, value.trim());
+    }
   };
 
   const runCommand = (line: string): void => {
@@ -252,6 +256,11 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
     const c = cmd(key, 'detail');
     if (c === 'detail.scrollDown') d({ type: 'detail.scroll', delta: 1 });
     else if (c === 'detail.scrollUp') d({ type: 'detail.scroll', delta: -1 });
+    else if (c === 'detail.ask') {
+      const off = s.detail.assistant?.history?.info.state === 'off';
+      if (off) flash(s.detail.assistant?.history?.info.reason ?? 'the assistant is off', 'error');
+      else d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'ask', label: `ask the assistant about ${s.detail.id}`, value: '', targets: [s.detail.id] } });
+    }
     else {
       const q = cmd(key, 'queue');
       if (q === 'task.approve' || q === 'task.reject' || q === 'task.abort') return taskCommand(q);

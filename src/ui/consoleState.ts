@@ -2,6 +2,7 @@
 // actions, so two keys in one chunk see each other's effect (no stale closures). Pure: no ink, no I/O.
 import type { Agent } from '../shared/agent.js';
 import type { Alert } from '../shared/alert.js';
+import type { AssistantHistory } from '../shared/assistant.js';
 import type { Prompt } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
 import type { EngineStatus } from '../shared/status.js';
@@ -13,7 +14,7 @@ export type ViewName = (typeof VIEWS)[number];
 export const ORDERS = ['newest', 'oldest', 'cost'] as const;
 export type QueueOrder = (typeof ORDERS)[number];
 
-export type InputPurpose = 'filter' | 'reject' | 'denyFeedback' | 'command';
+export type InputPurpose = 'filter' | 'reject' | 'denyFeedback' | 'command' | 'ask';
 export type ConfirmPurpose = 'abort' | 'allowAlways' | 'bulkApprove' | 'trust';
 
 export type Dialog =
@@ -40,10 +41,17 @@ export interface QueueState {
   loaded: boolean;
 }
 
+/** The approval assistant's part of a detail: its brief and chat, and the question on its way. */
+export interface DetailAssistant {
+  history: AssistantHistory | null;
+  asking: string | null;
+  error: string | null;
+}
+
 export interface ConsoleState {
   view: ViewName;
   help: boolean;
-  detail: { id: string; task: TaskDetail | null; scroll: number; error: string | null } | null;
+  detail: { id: string; task: TaskDetail | null; scroll: number; error: string | null; assistant?: DetailAssistant } | null;
   dialog: Dialog | null;
   /** The ask taken up with `p` on the banner, by id. It stays until answered here or left with esc, even
    * when the ask goes away (answered elsewhere, expired): the operator's next `a` must not fall through
@@ -93,6 +101,9 @@ export type Action =
   | { type: 'detail.failed'; id: string; error: string }
   | { type: 'detail.scroll'; delta: number }
   | { type: 'detail.close' }
+  | { type: 'assistant.loaded'; id: string; history: AssistantHistory }
+  | { type: 'assistant.asking'; id: string; question: string }
+  | { type: 'assistant.answered'; id: string; error: string | null }
   | { type: 'dialog.open'; dialog: Dialog }
   | { type: 'dialog.edit'; value: string }
   | { type: 'dialog.close' }
@@ -206,13 +217,26 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       return { ...s, detail: { id: a.id, task: null, scroll: 0, error: null } };
     case 'detail.loaded':
       return s.detail && s.detail.id === a.task.task_id ? { ...s, detail: { ...s.detail, task: a.task, error: null } } : s;
+    case 'assistant.loaded':
+    case 'assistant.asking':
+    case 'assistant.answered': {
+      if (!s.detail || s.detail.id !== a.id) return s;
+      const prev = s.detail.assistant ?? { history: null, asking: null, error: null };
+      const next =
+        a.type === 'assistant.loaded'
+          ? { ...prev, history: a.history }
+          : a.type === 'assistant.asking'
+            ? { ...prev, asking: a.question, error: null }
+            : { ...prev, asking: null, error: a.error };
+      return { ...s, detail: { ...s.detail, assistant: next } };
+    }
     case 'detail.failed':
       return s.detail && s.detail.id === a.id ? { ...s, detail: { ...s.detail, error: a.error } } : s;
     case 'detail.scroll': {
       if (!s.detail) return s;
       const t = s.detail.task;
       // About one line per field, transition, constraint and log line: enough to stop scrolling into nothing.
-      const max = t ? 10 + t.transitions.length + t.constraints.length + t.logs.length : 0;
+      const max = t ? 10 + t.transitions.length + t.constraints.length + t.logs.length + 3 + (s.detail.assistant?.history?.messages.length ?? 0) : 0;
       return { ...s, detail: { ...s.detail, scroll: clamp(s.detail.scroll + a.delta, 0, max) } };
     }
     case 'detail.close':

@@ -49,6 +49,7 @@ export const KEYMAP = [
   { command: 'alert.ack', keys: ['a', 'enter'], hint: 'acknowledge', description: 'acknowledge the selected alert', scope: 'alerts', dangerous: true },
   { command: 'detail.scrollDown', keys: ['j', 'down'], hint: 'scroll', description: 'scroll the detail down', scope: 'detail' },
   { command: 'detail.scrollUp', keys: ['k', 'up'], hint: 'scroll', description: 'scroll the detail up', scope: 'detail', helpOnly: true },
+  { command: 'detail.ask', keys: ['c'], hint: 'ask assistant', description: 'ask the approval assistant about this task (advisory; the answer shows when it arrives)', scope: 'detail' },
   { command: 'view.queue', keys: ['1'], hint: 'queue', description: 'show the task queue', scope: 'global', helpOnly: true },
   { command: 'view.prompts', keys: ['2'], hint: 'prompts', description: 'show pending firewall asks', scope: 'global', helpOnly: true },
   { command: 'view.alerts', keys: ['3'], hint: 'alerts', description: 'show security alerts', scope: 'global', helpOnly: true },
@@ -68,7 +69,7 @@ export type Command =
   | 'task.open' | 'task.approve' | 'task.reject' | 'task.abort' | 'task.mark' | 'queue.sort' | 'queue.filter'
   | 'prompt.answer' | 'prompt.allowOnce' | 'prompt.allowTask' | 'prompt.allowAlways' | 'prompt.deny' | 'prompt.denyFeedback'
   | 'prompt.details' | 'prompt.leave'
-  | 'alert.ack' | 'detail.scrollDown' | 'detail.scrollUp'
+  | 'alert.ack' | 'detail.scrollDown' | 'detail.scrollUp' | 'detail.ask'
   | 'view.queue' | 'view.prompts' | 'view.alerts' | 'view.agents' | 'view.ledger' | 'view.next' | 'view.prev'
   | 'back' | 'command' | 'help' | 'quit' | 'exit';
 
