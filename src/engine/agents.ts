@@ -6,6 +6,7 @@ import type { EventBus } from './eventBus.js';
 import type { Ledger } from './ledger.js';
 import { processState } from './processInfo.js';
 import type { Actor } from './queue.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './store.js';
 
 interface AgentRow {
@@ -82,16 +83,21 @@ export class AgentRegistry {
     return agent;
   }
 
+  private readonly counters = new Map<Verdict, Statement>();
+
   /** Counts a decision for an agent (creating an unregistered agent row on first sight). */
   countDecision(name: string, verdict: Verdict): void {
-    const col = verdict === 'allow' ? 'allow_count' : verdict === 'deny' ? 'deny_count' : 'ask_count';
-    const ts = this.now().toISOString();
-    this.db
-      .prepare(
+    let st = this.counters.get(verdict);
+    if (!st) {
+      const col = verdict === 'allow' ? 'allow_count' : verdict === 'deny' ? 'deny_count' : 'ask_count';
+      st = this.db.prepare(
         `INSERT INTO agents (name, state, registered_at, last_seen, ${col}) VALUES (?, 'alive', ?, ?, 1)
          ON CONFLICT(name) DO UPDATE SET ${col} = ${col} + 1, last_seen = excluded.last_seen`,
-      )
-      .run(name, ts, ts);
+      );
+      this.counters.set(verdict, st);
+    }
+    const ts = this.now().toISOString();
+    st.run(name, ts, ts);
   }
 
   private sweep(): void {

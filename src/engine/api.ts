@@ -162,9 +162,10 @@ export function buildApi(engine: Engine): FastifyInstance {
   app.get('/api/alerts', async (req, reply) => ok(reply, engine.alerts.list(parse(AlertQuerySchema, req.query, 'query'))));
 
   app.post('/api/firewall/check', async (req, reply) => {
+    // The response closing before it finished means the requester went away: cancel its prompt.
     const gone = new AbortController();
-    req.raw.once('close', () => {
-      if (!reply.sent) gone.abort();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
     });
     return ok(reply, await engine.firewall.check(req.body as never, actor(req), { signal: gone.signal }));
   });

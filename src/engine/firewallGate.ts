@@ -22,7 +22,7 @@ function subjectOf(command: string | undefined, tool: ToolCall | undefined): str
 }
 
 export class FirewallGate {
-  private readonly decisions: GroupCommit<LedgerEntry>;
+  private readonly decisions: GroupCommit<{ entry: LedgerEntry; agent: string; verdict: Decision['decision'] }>;
 
   constructor(
     private readonly db: Db,
@@ -32,7 +32,15 @@ export class FirewallGate {
     private readonly agents: AgentRegistry,
     private readonly logger: Logger,
   ) {
-    this.decisions = new GroupCommit(db, (e) => this.ledger.append(e), () => this.ledger.resync());
+    // The ledger record and the agent's counter share the batch's one transaction (one fsync per burst).
+    this.decisions = new GroupCommit(
+      db,
+      (d) => {
+        this.ledger.append(d.entry);
+        this.agents.countDecision(d.agent, d.verdict);
+      },
+      () => this.ledger.resync(),
+    );
   }
 
   get policyHash(): string | null {
@@ -64,22 +72,25 @@ export class FirewallGate {
         decision = { ...decision, decision: 'allow', source: 'grant', reason: `allowed for task ${req.task_id} by an earlier answer` };
       }
     }
-    this.agents.countDecision(req.agent, decision.decision);
     await this.decisions.add({
-      actor: req.agent,
-      surface: actor.surface,
-      action: 'firewall.decide',
-      subject: decision.request_id,
-      detail: {
-        decision: decision.decision,
-        source: decision.source,
-        rule: decision.rule,
-        ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }),
-        task_id: req.task_id ?? null,
-        cwd: req.cwd ?? null,
+      agent: req.agent,
+      verdict: decision.decision,
+      entry: {
+        actor: req.agent,
+        surface: actor.surface,
+        action: 'firewall.decide',
+        subject: decision.request_id,
+        detail: {
+          decision: decision.decision,
+          source: decision.source,
+          rule: decision.rule,
+          ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }),
+          task_id: req.task_id ?? null,
+          cwd: req.cwd ?? null,
+        },
+        reason: decision.reason,
+        policy_hash: this.policyHash,
       },
-      reason: decision.reason,
-      policy_hash: this.policyHash,
     });
     if (decision.decision !== 'ask' || !loaded) return decision;
 
