@@ -1,6 +1,6 @@
 // The hash-chained ledger (DESIGN.md §9): each record carries the sha256 of the one before, so any
 // edit or deletion breaks the chain at a record `verify` can name.
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { LedgerRecord, LedgerVerifyResult } from '../shared/ledger.js';
 import type { Db } from './store.js';
 
@@ -30,12 +30,13 @@ interface Row {
   hash: string;
 }
 
+// sha256(prev_hash + "\n" + JSON of the fields). The one-shot hash (node >= 20.12) gives the same
+// digest as the streaming one without building a Hash object: it is on every append's path.
+const sha256Hex: (text: string) => string =
+  typeof oneShotHash === 'function' ? (text) => oneShotHash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
+
 function hashOf(r: Omit<Row, 'hash'>): string {
-  return createHash('sha256')
-    .update(r.prev_hash)
-    .update('\n')
-    .update(JSON.stringify([r.seq, r.ts, r.actor, r.surface, r.action, r.subject, r.detail, r.reason, r.policy_hash]))
-    .digest('hex');
+  return sha256Hex(`${r.prev_hash}\n${JSON.stringify([r.seq, r.ts, r.actor, r.surface, r.action, r.subject, r.detail, r.reason, r.policy_hash])}`);
 }
 
 function toRecord(r: Row): LedgerRecord {
@@ -45,15 +46,18 @@ function toRecord(r: Row): LedgerRecord {
 export class Ledger {
   private last: { seq: number; hash: string };
   private readonly insert;
+  private readonly head;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
   ) {
-    const row = db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    this.head = db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
+    const row = this.head.get() as { seq: number; hash: string } | undefined;
     this.last = row ?? { seq: 0, hash: GENESIS_HASH };
+    // Positional parameters: binding a named object costs a property lookup per column on every append.
     this.insert = db.prepare(
-      'INSERT INTO ledger (seq, ts, actor, surface, action, subject, detail, reason, policy_hash, prev_hash, hash) VALUES (@seq, @ts, @actor, @surface, @action, @subject, @detail, @reason, @policy_hash, @prev_hash, @hash)',
+      'INSERT INTO ledger (seq, ts, actor, surface, action, subject, detail, reason, policy_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -71,15 +75,16 @@ export class Ledger {
       policy_hash: e.policy_hash ?? null,
       prev_hash: this.last.hash,
     };
-    const row: Row = { ...base, hash: hashOf(base) };
-    this.insert.run(row);
-    this.last = { seq: row.seq, hash: row.hash };
-    return toRecord(row);
+    const hash = hashOf(base);
+    this.insert.run(base.seq, base.ts, base.actor, base.surface, base.action, base.subject, base.detail, base.reason, base.policy_hash, base.prev_hash, hash);
+    this.last = { seq: base.seq, hash };
+    // The caller already holds the detail it passed; no need to parse back the JSON just written.
+    return { ...base, hash, detail: e.detail ?? {} };
   }
 
   /** Re-reads the chain head (after a rolled-back transaction the in-memory head may be ahead). */
   resync(): void {
-    const row = this.db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const row = this.head.get() as { seq: number; hash: string } | undefined;
     this.last = row ?? { seq: 0, hash: GENESIS_HASH };
   }
 

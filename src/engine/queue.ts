@@ -70,8 +70,35 @@ function rowToTask(r: TaskRow): Task {
   };
 }
 
+// Task ids come 6 random bytes at a time from a pooled buffer: one getrandom call per ~680 ids
+// instead of one per submission (the same CSPRNG, so ids stay unguessable).
+let idPool = Buffer.alloc(0);
+let idPoolAt = 0;
 export function newTaskId(): string {
-  return `t-${randomBytes(6).toString('hex')}`;
+  if (idPoolAt + 6 > idPool.length) {
+    idPool = randomBytes(4096);
+    idPoolAt = 0;
+  }
+  idPoolAt += 6;
+  return `t-${idPool.toString('hex', idPoolAt - 6, idPoolAt)}`;
+}
+
+/** JSON as it comes back from the store: what a re-read of the row would give, without the re-read. */
+function roundTrip<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+// The machine is the only authority; its answer for a (status, event) pair never changes, so it is
+// asked once per pair rather than building an xstate snapshot on every transition.
+const nextStatusMemo = new Map<string, TaskStatus | null>();
+function lawfulNext(from: TaskStatus, event: TaskEventType): TaskStatus | null {
+  const key = `${from} ${event}`;
+  let to = nextStatusMemo.get(key);
+  if (to === undefined) {
+    to = nextStatus(from, event);
+    nextStatusMemo.set(key, to);
+  }
+  return to;
 }
 
 const EVENT_ACTION: Record<TaskEventType, string> = {
@@ -97,7 +124,7 @@ export class TaskQueue {
       get: db.prepare('SELECT * FROM tasks WHERE task_id = ?'),
       insert: db.prepare(
         `INSERT INTO tasks (task_id, task_type, description, status, estimated_cost, estimated_duration_ms, context, created_at, updated_at)
-         VALUES (@task_id, @task_type, @description, 'pending', @estimated_cost, @estimated_duration_ms, @context, @now, @now)`,
+         VALUES (@task_id, @task_type, @description, @status, @estimated_cost, @estimated_duration_ms, @context, @now, @now)`,
       ),
       update: db.prepare(
         `UPDATE tasks SET status=@status, updated_at=@now, constraints=@constraints, decided_by=@decided_by, decision_reason=@decision_reason,
@@ -114,6 +141,10 @@ export class TaskQueue {
       counts: db.prepare('SELECT status, n FROM task_counts'),
       readTotals: db.prepare('SELECT cost_usd, exec_ms FROM task_totals WHERE id = 1'),
       running: db.prepare("SELECT task_id FROM tasks WHERE status = 'running'"),
+      withStatus: db.prepare('SELECT task_id FROM tasks WHERE status = ? ORDER BY rowid'),
+      costSince: db.prepare('SELECT coalesce(sum(cost_usd), 0) AS c FROM cost_by_hour WHERE hour >= ?'),
+      reserved: db.prepare("SELECT coalesce(sum(estimated_cost), 0) AS c FROM tasks WHERE status IN ('approved', 'running')"),
+      costHours: db.prepare('SELECT hour, cost_usd FROM cost_by_hour WHERE hour >= ?'),
     };
   }
 
@@ -145,24 +176,34 @@ export class TaskQueue {
     return { ...task, transitions };
   }
 
-  /** Stores a new task and moves it to pending_approval, in one transaction. */
+  /**
+   * Stores a new task and moves it to pending_approval, in one transaction. Both transitions are
+   * recorded (rows and ledger) but the row is written once, already in its second status: nothing
+   * outside the transaction can see the first, and this is the hot path of every submission.
+   */
   submit(input: Required<Pick<TaskSubmit, 'task_type'>> & Omit<TaskSubmit, 'task_type'>, actor: Actor): Task {
     const task_id = input.task_id ?? newTaskId();
     const now = this.now().toISOString();
     const events: Array<() => void> = [];
+    const context = JSON.stringify(input.context ?? {});
+    const to = lawfulNext('pending', 'task.request_approval');
+    if (to === null) throw new Error('the task machine refuses pending -> request_approval');
     const submitTx = this.db.transaction(() => {
-      if (this.st.get.get(task_id)) throw new EngineError(`task ${task_id} already exists`, 'conflict', { task_id });
+      // A generated id is 48 random bits; the primary key still refuses the improbable clash.
+      if (input.task_id !== undefined && this.st.get.get(task_id)) throw new EngineError(`task ${task_id} already exists`, 'conflict', { task_id });
       this.st.insert.run({
         task_id,
         task_type: input.task_type,
         description: input.description ?? '',
+        status: to,
         estimated_cost: input.estimated_cost ?? 0,
         estimated_duration_ms: input.estimated_duration_ms ?? null,
-        context: JSON.stringify(input.context ?? {}),
+        context,
         now,
       });
       this.st.addTransition.run(task_id, null, 'pending', actor.by, actor.surface, 'submitted', now);
-      this.st.count.run('pending', 1);
+      this.st.addTransition.run(task_id, 'pending', to, actor.by, actor.surface, 'awaiting approval', now);
+      this.st.count.run(to, 1);
       this.ledger.append({
         actor: actor.by,
         surface: actor.surface,
@@ -170,9 +211,39 @@ export class TaskQueue {
         subject: task_id,
         detail: { task_type: input.task_type, estimated_cost: input.estimated_cost ?? 0 },
       });
-      const submitted = this.require(task_id);
+      // The row just inserted, as a read would return it (same keys, same order).
+      const submitted: Task = {
+        task_id,
+        task_type: input.task_type,
+        description: input.description ?? '',
+        status: 'pending',
+        estimated_cost: input.estimated_cost ?? 0,
+        actual_cost: null,
+        estimated_duration_ms: input.estimated_duration_ms ?? null,
+        constraints: [],
+        context: JSON.parse(context) as Record<string, unknown>,
+        result: null,
+        error_message: null,
+        logs: [],
+        created_at: now,
+        updated_at: now,
+        start_time: null,
+        end_time: null,
+        decided_by: null,
+        decision_reason: null,
+      };
+      this.ledger.append({
+        actor: actor.by,
+        surface: actor.surface,
+        action: EVENT_ACTION['task.request_approval'],
+        subject: task_id,
+        detail: { from: 'pending', to },
+        reason: 'awaiting approval',
+      });
+      const waiting: Task = { ...submitted, status: to };
       events.push(() => this.bus.emit({ type: 'task.submitted', task: submitted }));
-      return this.applyTransition(submitted, 'task.request_approval', actor, { reason: 'awaiting approval' }, events);
+      events.push(() => this.bus.emit({ type: 'task.transitioned', task: waiting, from: 'pending', to, by: actor.by, reason: 'awaiting approval' }));
+      return waiting;
     });
     let task: Task;
     try {
@@ -200,7 +271,7 @@ export class TaskQueue {
   }
 
   private applyTransition(current: Task, event: TaskEventType, actor: Actor, patch: TransitionPatch, events: Array<() => void>): Task {
-    const to = nextStatus(current.status, event);
+    const to = lawfulNext(current.status, event);
     if (!to) {
       const legal = legalEvents(current.status).map((e) => e.replace('task.', ''));
       throw new EngineError(
@@ -217,17 +288,23 @@ export class TaskQueue {
     const end_time = ending ? iso : current.end_time;
     const actual_cost = patch.actual_cost ?? current.actual_cost;
     const decided = event === 'task.approve' || event === 'task.reject';
+    const constraints = JSON.stringify(patch.constraints ?? current.constraints);
+    const result = patch.result === undefined ? (current.result === null ? null : JSON.stringify(current.result)) : JSON.stringify(patch.result);
+    const logsJson = JSON.stringify(logs);
+    const decided_by = decided ? (patch.decided_by ?? 'operator') : current.decided_by;
+    const decision_reason = decided ? (patch.reason ?? null) : current.decision_reason;
+    const error_message = patch.error_message ?? current.error_message;
     this.st.update.run({
       task_id: current.task_id,
       status: to,
       now: iso,
-      constraints: JSON.stringify(patch.constraints ?? current.constraints),
-      decided_by: decided ? (patch.decided_by ?? 'operator') : current.decided_by,
-      decision_reason: decided ? (patch.reason ?? null) : current.decision_reason,
+      constraints,
+      decided_by,
+      decision_reason,
       actual_cost,
-      result: patch.result === undefined ? (current.result === null ? null : JSON.stringify(current.result)) : JSON.stringify(patch.result),
-      error_message: patch.error_message ?? current.error_message,
-      logs: JSON.stringify(logs),
+      result,
+      error_message,
+      logs: logsJson,
       start_time,
       end_time,
     });
@@ -248,7 +325,21 @@ export class TaskQueue {
       detail: { from: current.status, to, ...(patch.decided_by ? { decided_by: patch.decided_by } : {}), ...(patch.constraints?.length ? { constraints: patch.constraints } : {}) },
       reason: patch.reason ?? null,
     });
-    const updated = this.require(current.task_id);
+    // The row as the update left it, built from the values just written instead of read back.
+    const updated: Task = {
+      ...current,
+      status: to,
+      actual_cost,
+      constraints: patch.constraints === undefined ? current.constraints : (JSON.parse(constraints) as Constraint[]),
+      result: result === null || result === undefined ? null : patch.result === undefined ? current.result : (JSON.parse(result) as unknown),
+      error_message,
+      logs: patch.logs ? logs : current.logs,
+      updated_at: iso,
+      start_time,
+      end_time,
+      decided_by,
+      decision_reason,
+    };
     events.push(() =>
       this.bus.emit({ type: 'task.transitioned', task: updated, from: current.status, to, by: actor.by, reason: patch.reason ?? null }),
     );
@@ -311,17 +402,15 @@ export class TaskQueue {
   costByHour(hours = 24): number[] {
     const now = this.now().getTime();
     const keys = Array.from({ length: hours }, (_, i) => new Date(now - (hours - 1 - i) * 3_600_000).toISOString().slice(0, 13));
-    const rows = this.db.prepare('SELECT hour, cost_usd FROM cost_by_hour WHERE hour >= ?').all(keys[0]) as Array<{ hour: string; cost_usd: number }>;
+    const rows = this.st.costHours.all(keys[0]) as Array<{ hour: string; cost_usd: number }>;
     const map = new Map(rows.map((r) => [r.hour, r.cost_usd]));
     return keys.map((k) => map.get(k) ?? 0);
   }
 
   /** Actual cost since the given instant (hour granularity), plus estimates of approved and running tasks. */
   committedCostSince(since: Date): { spent: number; reserved: number } {
-    const spent = (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) AS c FROM cost_by_hour WHERE hour >= ?').get(since.toISOString().slice(0, 13)) as { c: number }).c;
-    const reserved = (
-      this.db.prepare("SELECT coalesce(sum(estimated_cost), 0) AS c FROM tasks WHERE status IN ('approved', 'running')").get() as { c: number }
-    ).c;
+    const spent = (this.st.costSince.get(since.toISOString().slice(0, 13)) as { c: number }).c;
+    const reserved = (this.st.reserved.get() as { c: number }).c;
     return { spent, reserved };
   }
 
@@ -330,6 +419,6 @@ export class TaskQueue {
   }
 
   idsWithStatus(status: TaskStatus): string[] {
-    return (this.db.prepare('SELECT task_id FROM tasks WHERE status = ? ORDER BY rowid').all(status) as Array<{ task_id: string }>).map((r) => r.task_id);
+    return (this.st.withStatus.all(status) as Array<{ task_id: string }>).map((r) => r.task_id);
   }
 }

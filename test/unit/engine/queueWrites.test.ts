@@ -1,0 +1,94 @@
+// The queue answers with tasks it builds from the values it writes instead of reading the row back
+// (the submit path is hot). These tests hold it to that: every answer and every event must equal a
+// fresh read of the store, key for key and in the same order, and the records must all be there.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../../src/shared/events.js';
+import { EventBus } from '../../../src/engine/eventBus.js';
+import { Ledger, verifyLedger } from '../../../src/engine/ledger.js';
+import { TaskQueue, newTaskId } from '../../../src/engine/queue.js';
+import { openStore, type Db } from '../../../src/engine/store.js';
+
+const actor = { by: 'tester', surface: 'rest' as const };
+
+describe('task queue writes', () => {
+  let db: Db;
+  let queue: TaskQueue;
+  let events: EngineEvent[];
+
+  beforeEach(() => {
+    db = openStore(mkdtempSync(join(tmpdir(), 'gh-queue-')));
+    const bus = new EventBus();
+    events = [];
+    bus.subscribe((e) => events.push(e));
+    queue = new TaskQueue(db, new Ledger(db), bus);
+  });
+  afterEach(() => db.close());
+
+  const same = (a: unknown, b: unknown) => expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+
+  it('answers a submission with exactly the stored row, and records both transitions', () => {
+    const task = queue.submit(
+      { task_type: 'chat', description: 'd', estimated_cost: 1.5, estimated_duration_ms: 20, context: { a: [1, { b: null }], skip: undefined } },
+      actor,
+    );
+    expect(task.status).toBe('pending_approval');
+    same(task, queue.get(task.task_id));
+    expect(task.context).toEqual({ a: [1, { b: null }] });
+
+    const types = events.map((e) => e.type);
+    expect(types).toEqual(['task.submitted', 'task.transitioned']);
+    const [submitted, moved] = events as [Extract<EngineEvent, { type: 'task.submitted' }>, Extract<EngineEvent, { type: 'task.transitioned' }>];
+    expect(submitted.task.status).toBe('pending');
+    same({ ...submitted.task, status: 'pending_approval' }, queue.get(task.task_id));
+    expect([moved.from, moved.to]).toEqual(['pending', 'pending_approval']);
+    same(moved.task, queue.get(task.task_id));
+
+    const d = queue.detail(task.task_id);
+    expect(d.transitions.map((t) => [t.from, t.to, t.reason])).toEqual([
+      [null, 'pending', 'submitted'],
+      ['pending', 'pending_approval', 'awaiting approval'],
+    ]);
+    expect(queue.status().by_status).toMatchObject({ pending: 0, pending_approval: 1 });
+    const ledger = db.prepare('SELECT action, subject, detail FROM ledger ORDER BY seq').all() as Array<{ action: string; subject: string; detail: string }>;
+    expect(ledger.map((r) => [r.action, r.subject])).toEqual([
+      ['task.submit', task.task_id],
+      ['task.request_approval', task.task_id],
+    ]);
+    expect(JSON.parse(ledger[1]!.detail)).toEqual({ from: 'pending', to: 'pending_approval' });
+    expect(verifyLedger(db)).toEqual({ ok: true, records: 2 });
+  });
+
+  it('answers every later transition with exactly the stored row', () => {
+    const { task_id } = queue.submit({ task_type: 'batch' }, actor);
+    const steps = [
+      queue.transition(task_id, 'task.approve', actor, { reason: 'ok', decided_by: 'budget', constraints: [{ type: 'cost_limit', value: 2, reason: null }] }),
+      queue.transition(task_id, 'task.start', actor, { logs: ['one', 'two'] }),
+      queue.transition(task_id, 'task.complete', actor, { result: { out: [1, 2], n: null }, actual_cost: 0.25, logs: ['three'] }),
+    ];
+    for (const t of steps) expect(t).toBeDefined();
+    const final = queue.get(task_id);
+    same(steps[2], final);
+    expect(final).toMatchObject({ status: 'completed', decided_by: 'budget', decision_reason: 'ok', actual_cost: 0.25, logs: ['one', 'two', 'three'], result: { out: [1, 2], n: null } });
+    const moved = events.filter((e): e is Extract<EngineEvent, { type: 'task.transitioned' }> => e.type === 'task.transitioned').at(-1)!;
+    same(moved.task, final);
+    expect(queue.status()).toMatchObject({ total_tasks: 1, by_status: { completed: 1, pending_approval: 0, approved: 0, running: 0 }, total_cost_usd: 0.25 });
+    expect(verifyLedger(db).ok).toBe(true);
+  });
+
+  it('refuses a duplicate id without writing anything, and keeps the ledger chain whole', () => {
+    queue.submit({ task_id: 'dup-1', task_type: 'chat' }, actor);
+    expect(() => queue.submit({ task_id: 'dup-1', task_type: 'chat' }, actor)).toThrow(/already exists/);
+    queue.submit({ task_type: 'chat' }, actor);
+    expect(queue.status().total_tasks).toBe(2);
+    expect(verifyLedger(db)).toEqual({ ok: true, records: 4 });
+  });
+
+  it('makes distinct ids from the pooled random bytes', () => {
+    const ids = new Set(Array.from({ length: 5000 }, () => newTaskId()));
+    expect(ids.size).toBe(5000);
+    for (const id of ids) expect(id).toMatch(/^t-[0-9a-f]{12}$/);
+  });
+});
