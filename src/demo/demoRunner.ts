@@ -49,12 +49,15 @@ function isolateEnvironment(configHome: string): void {
   process.env.XDG_CONFIG_HOME = configHome;
 }
 
-/** The demo approver's life, shortened so a link change shows within seconds. */
+/**
+ * The demo approver's life, shortened so a link change shows within seconds. Answering lasts a little
+ * longer so that a slow engine start on a loaded machine still leaves time for its answers.
+ */
 function approverScript(speed: number) {
   const s = (ms: number) => Math.max(50, Math.round(ms / speed));
   return {
     script: [
-      { phase: 'answering' as const, ms: s(4_000) },
+      { phase: 'answering' as const, ms: s(5_000) },
       { phase: 'slow' as const, ms: s(3_000) },
       { phase: 'failing' as const, ms: s(3_000) },
       { phase: 'down' as const, ms: s(5_000) },
@@ -100,6 +103,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     import('../cli/engineProcess.js'),
     import('../engine/stateDir.js'),
   ]);
+  // The approver starts first: the engine's link checks its health from the moment it starts.
   let approver: { url: string; stop(): Promise<void> } | null = null;
   if (o.approver) {
     const { startDemoApprover } = await import('../engine/approver/demoApprover.js');
@@ -192,3 +196,4 @@ async function narrateLink(rest: GatewayRest, speed: number, signal: AbortSignal
     last = h.approval_system.state;
   }
 }
+
