@@ -28,6 +28,7 @@ export const demoCommand: CommandModule<GlobalArgs, Args> = {
         return true;
       }) as never,
   handler: async (argv) => {
+    if (argv.config) process.stderr.write(`gatehouse demo: --config ${argv.config} is ignored; the demo writes its own config into its state dir\n`);
     const { runDemo, DemoStateError } = await import('../../demo/demoRunner.js');
     try {
       await runDemo({
