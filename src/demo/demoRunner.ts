@@ -6,10 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AlertInput } from '../shared/alert.js';
 import type { QueueStatus } from '../shared/task.js';
 import { gatewayRest, type GatewayRest } from './gatewayRest.js';
-import { prepareSecurityDrill } from './securityDrill.js';
+import { layoutSecurityDrill, type SecurityDrill } from './securityDrill.js';
 import { startSimulatedGateway } from './simulatedGateway.js';
 import { runSimulatedOperator } from './simulatedOperator.js';
 
@@ -67,11 +66,12 @@ function approverScript(speed: number) {
   };
 }
 
-function demoConfig(approverUrl: string | null, speed: number): Record<string, unknown> {
+function demoConfig(approverUrl: string | null, speed: number, monitor: Record<string, unknown>): Record<string, unknown> {
   const timing = approverScript(speed).config;
   return {
     api: { port: 0 },
     budget: { per_task: { batch: 5 }, auto_approve_below_usd: 0.05 },
+    monitor,
     ...(approverUrl
       ? {
           approval: {
@@ -110,7 +110,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const t = approverScript(speed);
     approver = await startDemoApprover({ script: t.script, slowMs: t.slowMs, onPhase: (phase) => say(`approver is now ${phase}`) });
   }
-  writeFileSync(configFile, JSON.stringify(demoConfig(approver?.url ?? null, speed), null, 2), { mode: 0o600 });
+  const drill = layoutSecurityDrill(join(stateDir, 'demo-gateway'));
+  writeFileSync(configFile, JSON.stringify(demoConfig(approver?.url ?? null, speed, drill.monitor), null, 2), { mode: 0o600 });
 
   // Engine logs go to the state dir's logs/ only: headless, the demo's own lines tell the story.
   const engine = await Engine.start({ stateDir, configFlag: configFile, demo: true, logStdout: null, env: process.env }, engineDoors).catch(
@@ -133,7 +134,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const sideJobs: Array<Promise<unknown>> = [];
   const quietly = (p: Promise<unknown>) => sideJobs.push(p.catch((err: unknown) => signal.aborted || say(`demo: ${(err as Error).message}`)));
   if (!o.tui) quietly(runSimulatedOperator({ rest, speed, say, signal }));
-  quietly(runSecurityDrill(stateDir, speed, signal, say));
+  quietly(runSecurityDrill(drill, speed, signal, say));
   if (approver && !o.tui) quietly(narrateLink(rest, speed, signal, say));
 
   let ended: () => void = () => {};
@@ -167,23 +168,14 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   else rmSync(stateDir, { recursive: true, force: true });
 }
 
-/** A tampered core file, then an access-log attack burst, each reported to the engine as alerts. */
-async function runSecurityDrill(stateDir: string, speed: number, signal: AbortSignal, say: (l: string) => void): Promise<void> {
-  const drill = await prepareSecurityDrill(join(stateDir, 'demo-gateway'));
-  const { connectEngine } = await import('../client/ipcClient.js');
-  const client = await connectEngine({ stateDir, surface: 'ipc' });
-  const raise = async (what: string, alerts: AlertInput[]) => {
-    for (const a of alerts) await client.alerts.raise(a);
-    say(`${what}: ${alerts.length} alert(s) ${alerts.map((a) => `${a.severity} ${a.check}`).join(', ')}`);
-  };
-  try {
-    await sleep(Math.round(2_500 / speed), undefined, { signal });
-    await raise('soul.md tampered', await drill.tamperCoreFile());
-    await sleep(Math.round(1_000 / speed), undefined, { signal });
-    await raise('attack burst in the access log', await drill.attackBurst());
-  } finally {
-    await client.close();
-  }
+/** A tampered core file, then an access-log attack burst; the engine's monitor raises the alerts. */
+async function runSecurityDrill(drill: SecurityDrill, speed: number, signal: AbortSignal, say: (l: string) => void): Promise<void> {
+  await sleep(Math.round(2_500 / speed), undefined, { signal });
+  drill.tamperCoreFile();
+  say('soul.md tampered: the integrity monitor raises the alert');
+  await sleep(Math.round(1_000 / speed), undefined, { signal });
+  drill.attackBurst();
+  say('attack burst appended to the access log: the access-log audit raises the alerts');
 }
 
 /** Says each change of the approver link, as the console header shows it. */

@@ -105,7 +105,8 @@ export class Engine {
     this.queue = new TaskQueue(db, this.ledger, this.bus);
     this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'), maskSecrets);
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
-    this.deciders = [(task) => Promise.resolve(this.budgetDecision(task))];
+    // Budget limits first (they only tighten), then a remote approver if one is added, then auto-approval.
+    this.deciders = [(task) => Promise.resolve(this.budgetDecision(task, 'limits')), (task) => Promise.resolve(this.budgetDecision(task, 'approve'))];
     const env = opts.env ?? process.env;
     this.guard = new PolicyGuard(config.firewall.policy_file ?? defaultPolicyPath(env), statePath(opts.stateDir, 'policyTrusted'), {
       lockdown: (reason) => {
@@ -193,16 +194,18 @@ export class Engine {
     this.logger.warn({ previous: crashed, reconciled: ids.length }, 'recovered from a crash');
   }
 
-  /** Puts a decider ahead of the budget rules (the approver link uses this). */
+  /** Adds a decider after the budget limits and before budget auto-approval (the approver link uses this). */
   addDecider(decider: TaskDecider): void {
-    this.deciders.unshift(decider);
+    this.deciders.splice(1, 0, decider);
   }
 
-  private budgetDecision(task: Task): TaskDecision | null {
+  /** 'limits': only the rejections (per-type ceiling, daily budget); 'approve': only auto-approval. */
+  private budgetDecision(task: Task, part: 'limits' | 'approve'): TaskDecision | null {
     // The spend is only read by the daily budget rule; without one, skip the two sums.
     const spend = this.config.budget.daily_usd === null ? { spent: 0, reserved: 0 } : this.queue.committedCostSince(startOfDay(new Date(), this.config.budget.time_zone));
     const verdict = decideByBudget(task, this.config.budget, spend);
-    return verdict ? { ...verdict, constraints: [], decided_by: 'budget' } : null;
+    if (!verdict || verdict.approved !== (part === 'approve')) return null;
+    return { ...verdict, constraints: [], decided_by: 'budget' };
   }
 
   /** Runs the deciders for a task in pending_approval; applies the first decision, if any. */
@@ -250,6 +253,19 @@ export class Engine {
     const parsed = TaskSubmitSchema.safeParse(input);
     if (!parsed.success) throw new EngineError('invalid task', 'bad_request', parsed.error.issues);
     const task = this.queue.submit(parsed.data, actor);
+    this.scheduleDecision(task.task_id, task);
+    return task;
+  }
+
+  /**
+   * submitTask for the doors that answer asynchronously (REST, IPC): submissions made in the same
+   * turn of the event loop share one commit (one fsync). Each is answered after that commit.
+   */
+  async submitTaskGrouped(input: TaskSubmit, actor: Actor): Promise<Task> {
+    this.assertRunning();
+    const parsed = TaskSubmitSchema.safeParse(input);
+    if (!parsed.success) throw new EngineError('invalid task', 'bad_request', parsed.error.issues);
+    const task = await this.track(this.queue.submitGrouped(parsed.data, actor));
     this.scheduleDecision(task.task_id, task);
     return task;
   }
