@@ -107,7 +107,7 @@ export function buildApi(engine: Engine): FastifyInstance {
 
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(renderMetrics(engine.status())));
 
-  app.post('/api/tasks', async (req, reply) => ok(reply, engine.submitTask(req.body as never, actor(req)), 201));
+  app.post('/api/tasks', async (req, reply) => ok(reply, await engine.submitTaskGrouped(req.body as never, actor(req)), 201));
 
   app.get('/api/tasks/:id', async (req, reply) => {
     const { id } = parse(IdParams, req.params, 'task id');

@@ -111,8 +111,18 @@ const EVENT_ACTION: Record<TaskEventType, string> = {
   'task.abort': 'task.abort',
 };
 
+type SubmitInput = Required<Pick<TaskSubmit, 'task_type'>> & Omit<TaskSubmit, 'task_type'>;
+
+interface PendingSubmission {
+  input: SubmitInput;
+  actor: Actor;
+  resolve: (task: Task) => void;
+  reject: (err: Error) => void;
+}
+
 export class TaskQueue {
   private readonly st;
+  private grouped: PendingSubmission[] = [];
 
   constructor(
     private readonly db: Db,
@@ -181,79 +191,125 @@ export class TaskQueue {
    * recorded (rows and ledger) but the row is written once, already in its second status: nothing
    * outside the transaction can see the first, and this is the hot path of every submission.
    */
-  submit(input: Required<Pick<TaskSubmit, 'task_type'>> & Omit<TaskSubmit, 'task_type'>, actor: Actor): Task {
-    const task_id = input.task_id ?? newTaskId();
-    const now = this.now().toISOString();
+  submit(input: SubmitInput, actor: Actor): Task {
     const events: Array<() => void> = [];
-    const context = JSON.stringify(input.context ?? {});
-    const to = lawfulNext('pending', 'task.request_approval');
-    if (to === null) throw new Error('the task machine refuses pending -> request_approval');
-    const submitTx = this.db.transaction(() => {
-      // A generated id is 48 random bits; the primary key still refuses the improbable clash.
-      if (input.task_id !== undefined && this.st.get.get(task_id)) throw new EngineError(`task ${task_id} already exists`, 'conflict', { task_id });
-      this.st.insert.run({
-        task_id,
-        task_type: input.task_type,
-        description: input.description ?? '',
-        status: to,
-        estimated_cost: input.estimated_cost ?? 0,
-        estimated_duration_ms: input.estimated_duration_ms ?? null,
-        context,
-        now,
-      });
-      this.st.addTransition.run(task_id, null, 'pending', actor.by, actor.surface, 'submitted', now);
-      this.st.addTransition.run(task_id, 'pending', to, actor.by, actor.surface, 'awaiting approval', now);
-      this.st.count.run(to, 1);
-      this.ledger.append({
-        actor: actor.by,
-        surface: actor.surface,
-        action: 'task.submit',
-        subject: task_id,
-        detail: { task_type: input.task_type, estimated_cost: input.estimated_cost ?? 0 },
-      });
-      // The row just inserted, as a read would return it (same keys, same order).
-      const submitted: Task = {
-        task_id,
-        task_type: input.task_type,
-        description: input.description ?? '',
-        status: 'pending',
-        estimated_cost: input.estimated_cost ?? 0,
-        actual_cost: null,
-        estimated_duration_ms: input.estimated_duration_ms ?? null,
-        constraints: [],
-        context: JSON.parse(context) as Record<string, unknown>,
-        result: null,
-        error_message: null,
-        logs: [],
-        created_at: now,
-        updated_at: now,
-        start_time: null,
-        end_time: null,
-        decided_by: null,
-        decision_reason: null,
-      };
-      this.ledger.append({
-        actor: actor.by,
-        surface: actor.surface,
-        action: EVENT_ACTION['task.request_approval'],
-        subject: task_id,
-        detail: { from: 'pending', to },
-        reason: 'awaiting approval',
-      });
-      const waiting: Task = { ...submitted, status: to };
-      events.push(() => this.bus.emit({ type: 'task.submitted', task: submitted }));
-      events.push(() => this.bus.emit({ type: 'task.transitioned', task: waiting, from: 'pending', to, by: actor.by, reason: 'awaiting approval' }));
-      return waiting;
-    });
     let task: Task;
     try {
-      task = submitTx();
+      task = this.db.transaction(() => this.writeSubmission(input, actor, events))();
     } catch (err) {
       this.ledger.resync();
       throw err;
     }
     for (const emit of events) emit();
     return task;
+  }
+
+  /**
+   * The same submission, committed together with the others made in the same turn of the event
+   * loop: one transaction and one fsync for the group, each caller answered only once the commit
+   * that holds its task has returned. A submission that fails alone (a duplicate id) is rolled back
+   * to its savepoint and refused without touching the others.
+   */
+  submitGrouped(input: SubmitInput, actor: Actor): Promise<Task> {
+    return new Promise((resolve, reject) => {
+      this.grouped.push({ input, actor, resolve, reject });
+      if (this.grouped.length === 1) setImmediate(() => this.flushGroup());
+    });
+  }
+
+  private flushGroup(): void {
+    const group = this.grouped;
+    this.grouped = [];
+    const events: Array<() => void> = [];
+    const outcomes: Array<{ task: Task } | { err: unknown }> = [];
+    const one = this.db.transaction((input: SubmitInput, actor: Actor) => this.writeSubmission(input, actor, events));
+    try {
+      this.db.transaction(() => {
+        for (const g of group) {
+          const mark = events.length;
+          try {
+            outcomes.push({ task: one(g.input, g.actor) });
+          } catch (err) {
+            events.length = mark;
+            this.ledger.resync();
+            outcomes.push({ err });
+          }
+        }
+      })();
+    } catch (err) {
+      this.ledger.resync();
+      for (const g of group) g.reject(err as Error);
+      return;
+    }
+    for (const emit of events) emit();
+    group.forEach((g, i) => {
+      const o = outcomes[i]!;
+      if ('task' in o) g.resolve(o.task);
+      else g.reject(o.err as Error);
+    });
+  }
+
+  private writeSubmission(input: SubmitInput, actor: Actor, events: Array<() => void>): Task {
+    const task_id = input.task_id ?? newTaskId();
+    const now = this.now().toISOString();
+    const context = JSON.stringify(input.context ?? {});
+    const to = lawfulNext('pending', 'task.request_approval');
+    if (to === null) throw new Error('the task machine refuses pending -> request_approval');
+    // A generated id is 48 random bits; the primary key still refuses the improbable clash.
+    if (input.task_id !== undefined && this.st.get.get(task_id)) throw new EngineError(`task ${task_id} already exists`, 'conflict', { task_id });
+    this.st.insert.run({
+      task_id,
+      task_type: input.task_type,
+      description: input.description ?? '',
+      status: to,
+      estimated_cost: input.estimated_cost ?? 0,
+      estimated_duration_ms: input.estimated_duration_ms ?? null,
+      context,
+      now,
+    });
+    this.st.addTransition.run(task_id, null, 'pending', actor.by, actor.surface, 'submitted', now);
+    this.st.addTransition.run(task_id, 'pending', to, actor.by, actor.surface, 'awaiting approval', now);
+    this.st.count.run(to, 1);
+    this.ledger.append({
+      actor: actor.by,
+      surface: actor.surface,
+      action: 'task.submit',
+      subject: task_id,
+      detail: { task_type: input.task_type, estimated_cost: input.estimated_cost ?? 0 },
+    });
+    // The row just inserted, as a read would return it (same keys, same order).
+    const submitted: Task = {
+      task_id,
+      task_type: input.task_type,
+      description: input.description ?? '',
+      status: 'pending',
+      estimated_cost: input.estimated_cost ?? 0,
+      actual_cost: null,
+      estimated_duration_ms: input.estimated_duration_ms ?? null,
+      constraints: [],
+      context: JSON.parse(context) as Record<string, unknown>,
+      result: null,
+      error_message: null,
+      logs: [],
+      created_at: now,
+      updated_at: now,
+      start_time: null,
+      end_time: null,
+      decided_by: null,
+      decision_reason: null,
+    };
+    this.ledger.append({
+      actor: actor.by,
+      surface: actor.surface,
+      action: EVENT_ACTION['task.request_approval'],
+      subject: task_id,
+      detail: { from: 'pending', to },
+      reason: 'awaiting approval',
+    });
+    const waiting: Task = { ...submitted, status: to };
+    events.push(() => this.bus.emit({ type: 'task.submitted', task: submitted }));
+    events.push(() => this.bus.emit({ type: 'task.transitioned', task: waiting, from: 'pending', to, by: actor.by, reason: 'awaiting approval' }));
+    return waiting;
   }
 
   /** Applies one lifecycle event to a stored task; refuses an illegal one naming the current status. */

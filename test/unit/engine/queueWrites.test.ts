@@ -86,6 +86,22 @@ describe('task queue writes', () => {
     expect(verifyLedger(db)).toEqual({ ok: true, records: 4 });
   });
 
+  it('commits submissions of one turn together, refusing only the one that fails', async () => {
+    queue.submit({ task_id: 'taken', task_type: 'chat' }, actor);
+    const answers = await Promise.allSettled([
+      queue.submitGrouped({ task_type: 'chat', description: 'a' }, actor),
+      queue.submitGrouped({ task_id: 'taken', task_type: 'chat' }, actor),
+      queue.submitGrouped({ task_type: 'batch', context: { k: 1 } }, actor),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((answers[1] as PromiseRejectedResult).reason)).toMatch(/task taken already exists/);
+    for (const a of answers) if (a.status === 'fulfilled') same(a.value, queue.get(a.value.task_id));
+    expect(queue.status().total_tasks).toBe(3);
+    expect(verifyLedger(db)).toEqual({ ok: true, records: 6 });
+    const submittedIds = events.filter((e) => e.type === 'task.submitted').map((e) => (e as Extract<EngineEvent, { type: 'task.submitted' }>).task.task_id);
+    expect(submittedIds).toEqual(['taken', ...answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.task_id] : []))]);
+  });
+
   it('makes distinct ids from the pooled random bytes', () => {
     const ids = new Set(Array.from({ length: 5000 }, () => newTaskId()));
     expect(ids.size).toBe(5000);
