@@ -1,6 +1,6 @@
 // The REST bearer token: 32 random bytes, base64url, made on first start in a 0600 file.
 // GATEHOUSE_API_TOKEN overrides it (for a gateway that is given its token by its own config).
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { refuseSymlink, writePrivateFileAtomic } from './stateDir.js';
 
@@ -16,10 +16,14 @@ export function loadOrCreateToken(path: string, env: NodeJS.ProcessEnv = process
   return token;
 }
 
+const sha256 = (text: string): Buffer => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text).digest());
+
+// The expected token's digest is the same on every request: keep the last one instead of rehashing it.
+let expectedDigest: { token: string; digest: Buffer } | null = null;
+
 /** Constant-time comparison (hashing first makes the lengths equal). */
 export function tokenMatches(given: string | undefined, expected: string): boolean {
   if (!given) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  if (expectedDigest?.token !== expected) expectedDigest = { token: expected, digest: sha256(expected) };
+  return timingSafeEqual(sha256(given), expectedDigest.digest);
 }

@@ -123,6 +123,12 @@ interface PendingSubmission {
 export class TaskQueue {
   private readonly st;
   private grouped: PendingSubmission[] = [];
+  /**
+   * The running counters as last read. Only this queue writes them (and one engine owns the store,
+   * by the lock), so they stay valid until its next write; every write path drops them, before and
+   * after, whether it commits or rolls back. Keeps GET /api/queue/status off the database.
+   */
+  private summary: { by_status: Record<TaskStatus, number>; cost_usd: number; exec_ms: number } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -194,11 +200,14 @@ export class TaskQueue {
   submit(input: SubmitInput, actor: Actor): Task {
     const events: Array<() => void> = [];
     let task: Task;
+    this.summary = null;
     try {
       task = this.db.transaction(() => this.writeSubmission(input, actor, events))();
     } catch (err) {
       this.ledger.resync();
       throw err;
+    } finally {
+      this.summary = null;
     }
     for (const emit of events) emit();
     return task;
@@ -223,6 +232,7 @@ export class TaskQueue {
     const events: Array<() => void> = [];
     const outcomes: Array<{ task: Task } | { err: unknown }> = [];
     const one = this.db.transaction((input: SubmitInput, actor: Actor) => this.writeSubmission(input, actor, events));
+    this.summary = null;
     try {
       this.db.transaction(() => {
         for (const g of group) {
@@ -240,6 +250,8 @@ export class TaskQueue {
       this.ledger.resync();
       for (const g of group) g.reject(err as Error);
       return;
+    } finally {
+      this.summary = null;
     }
     for (const emit of events) emit();
     group.forEach((g, i) => {
@@ -316,11 +328,14 @@ export class TaskQueue {
   transition(id: string, event: TaskEventType, actor: Actor, patch: TransitionPatch = {}): Task {
     const events: Array<() => void> = [];
     let task: Task;
+    this.summary = null;
     try {
       task = this.db.transaction(() => this.applyTransition(this.require(id), event, actor, patch, events))();
     } catch (err) {
       this.ledger.resync();
       throw err;
+    } finally {
+      this.summary = null;
     }
     for (const emit of events) emit();
     return task;
@@ -426,10 +441,19 @@ export class TaskQueue {
     return { total, tasks: rows.map(rowToTask) };
   }
 
+  private readSummary(): { by_status: Record<TaskStatus, number>; cost_usd: number; exec_ms: number } {
+    if (this.summary) return this.summary;
+    const by_status = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    for (const r of this.st.counts.all() as Array<{ status: TaskStatus; n: number }>) by_status[r.status] = r.n;
+    const totals = this.st.readTotals.get() as { cost_usd: number; exec_ms: number };
+    const summary = { by_status, cost_usd: totals.cost_usd, exec_ms: totals.exec_ms };
+    // Inside a transaction the figures may yet roll back: use them, never keep them.
+    if (!this.db.inTransaction) this.summary = summary;
+    return summary;
+  }
+
   private countsByStatus(): Record<TaskStatus, number> {
-    const by = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    for (const r of this.st.counts.all() as Array<{ status: TaskStatus; n: number }>) by[r.status] = r.n;
-    return by;
+    return { ...this.readSummary().by_status };
   }
 
   private countOf(status: TaskStatus): number {
@@ -441,8 +465,8 @@ export class TaskQueue {
   }
 
   status(): QueueStatus {
-    const by_status = this.countsByStatus();
-    const totals = this.st.readTotals.get() as { cost_usd: number; exec_ms: number };
+    const totals = this.readSummary();
+    const by_status = { ...totals.by_status };
     return {
       total_tasks: Object.values(by_status).reduce((a, b) => a + b, 0),
       by_status,

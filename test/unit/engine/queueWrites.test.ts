@@ -102,6 +102,30 @@ describe('task queue writes', () => {
     expect(submittedIds).toEqual(['taken', ...answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.task_id] : []))]);
   });
 
+  it('keeps the status summary true across commits, refusals and rollbacks', () => {
+    expect(queue.status().total_tasks).toBe(0);
+    const { task_id } = queue.submit({ task_type: 'chat' }, actor);
+    expect(queue.status().by_status.pending_approval).toBe(1);
+    expect(() => queue.transition(task_id, 'task.complete', actor)).toThrow(/cannot complete/);
+    queue.transition(task_id, 'task.approve', actor);
+    expect(queue.status()).toMatchObject({ pending_approval: 0, by_status: { approved: 1 } });
+    // A rollback of an outer transaction must not leave a summary read inside it behind.
+    expect(() =>
+      db.transaction(() => {
+        queue.transition(task_id, 'task.start', actor);
+        expect(queue.status().running).toBe(1);
+        throw new Error('roll back');
+      })(),
+    ).toThrow('roll back');
+    expect(queue.status()).toMatchObject({ running: 0, by_status: { approved: 1 } });
+    queue.transition(task_id, 'task.start', actor);
+    queue.transition(task_id, 'task.complete', actor, { actual_cost: 2 });
+    expect(queue.status()).toMatchObject({ total_tasks: 1, running: 0, total_cost_usd: 2, by_status: { completed: 1 } });
+    const copy = queue.status();
+    copy.by_status.completed = 99;
+    expect(queue.status().by_status.completed).toBe(1);
+  });
+
   it('makes distinct ids from the pooled random bytes', () => {
     const ids = new Set(Array.from({ length: 5000 }, () => newTaskId()));
     expect(ids.size).toBe(5000);
