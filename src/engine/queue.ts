@@ -198,11 +198,16 @@ export class TaskQueue {
    * outside the transaction can see the first, and this is the hot path of every submission.
    */
   submit(input: SubmitInput, actor: Actor): Task {
+    return this.commitThenEmit((events) => this.writeSubmission(input, actor, events));
+  }
+
+  /** Runs a write in one transaction; its events go out only after the commit. */
+  private commitThenEmit(write: (events: Array<() => void>) => Task): Task {
     const events: Array<() => void> = [];
     let task: Task;
     this.summary = null;
     try {
-      task = this.db.transaction(() => this.writeSubmission(input, actor, events))();
+      task = this.db.transaction(() => write(events))();
     } catch (err) {
       this.ledger.resync();
       throw err;
@@ -326,19 +331,7 @@ export class TaskQueue {
 
   /** Applies one lifecycle event to a stored task; refuses an illegal one naming the current status. */
   transition(id: string, event: TaskEventType, actor: Actor, patch: TransitionPatch = {}): Task {
-    const events: Array<() => void> = [];
-    let task: Task;
-    this.summary = null;
-    try {
-      task = this.db.transaction(() => this.applyTransition(this.require(id), event, actor, patch, events))();
-    } catch (err) {
-      this.ledger.resync();
-      throw err;
-    } finally {
-      this.summary = null;
-    }
-    for (const emit of events) emit();
-    return task;
+    return this.commitThenEmit((events) => this.applyTransition(this.require(id), event, actor, patch, events));
   }
 
   private applyTransition(current: Task, event: TaskEventType, actor: Actor, patch: TransitionPatch, events: Array<() => void>): Task {
