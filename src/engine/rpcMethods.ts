@@ -45,7 +45,7 @@ export function findMethod(name: string): Method | undefined {
 
 defineMethod('status', (e) => e.status());
 defineMethod('reload', (e, _p, ctx) => e.reload(ctx.actor));
-defineMethod('tasks.submit', (e, p, ctx) => e.submitTask(parseParams(TaskSubmitSchema, p), ctx.actor));
+defineMethod('tasks.submit', (e, p, ctx) => e.submitTaskGrouped(parseParams(TaskSubmitSchema, p), ctx.actor));
 defineMethod('tasks.list', (e, p) => e.queue.list(parseParams(TaskListQuerySchema, p)));
 defineMethod('tasks.get', (e, p) => e.queue.detail(parseParams(Id, p).id));
 defineMethod('tasks.approve', (e, p, ctx) => {
