@@ -9,17 +9,8 @@ import type { Actor } from './queue.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './store.js';
 
-interface AgentRow {
-  name: string;
-  pid: number | null;
-  profile: string | null;
-  state: 'alive' | 'gone';
-  registered_at: string;
-  last_seen: string;
-  allow_count: number;
-  deny_count: number;
-  ask_count: number;
-}
+/** An agent as stored: the decision counts are columns. */
+type AgentRow = Omit<Agent, 'decisions'> & { allow_count: number; deny_count: number; ask_count: number };
 
 function toAgent(r: AgentRow): Agent {
   return {

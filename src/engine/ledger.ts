@@ -16,19 +16,8 @@ export interface LedgerEntry {
   policy_hash?: string | null;
 }
 
-interface Row {
-  seq: number;
-  ts: string;
-  actor: string;
-  surface: string;
-  action: string;
-  subject: string | null;
-  detail: string;
-  reason: string | null;
-  policy_hash: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** A record as stored: detail is its JSON text (the hash covers that exact text). */
+type Row = Omit<LedgerRecord, 'detail'> & { detail: string };
 
 // sha256(prev_hash + "\n" + JSON of the fields). The one-shot hash (node >= 20.12) gives the same
 // digest as the streaming one without building a Hash object: it is on every append's path.

@@ -27,26 +27,13 @@ export interface Actor {
   surface: Surface;
 }
 
-interface TaskRow {
-  task_id: string;
-  task_type: string;
-  description: string;
-  status: TaskStatus;
-  estimated_cost: number;
-  actual_cost: number | null;
-  estimated_duration_ms: number | null;
+/** A task as stored: the JSON-valued fields are text. */
+type TaskRow = Omit<Task, 'constraints' | 'context' | 'result' | 'logs'> & {
   constraints: string;
   context: string;
   result: string | null;
-  error_message: string | null;
   logs: string;
-  created_at: string;
-  updated_at: string;
-  start_time: string | null;
-  end_time: string | null;
-  decided_by: DecidedBy | null;
-  decision_reason: string | null;
-}
+};
 
 export interface TransitionPatch {
   reason?: string | null;
@@ -81,11 +68,6 @@ export function newTaskId(): string {
   }
   idPoolAt += 6;
   return `t-${idPool.toString('hex', idPoolAt - 6, idPoolAt)}`;
-}
-
-/** JSON as it comes back from the store: what a re-read of the row would give, without the re-read. */
-function roundTrip<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 // The machine is the only authority; its answer for a (status, event) pair never changes, so it is
