@@ -86,8 +86,6 @@ type Step =
   | { kind: 'bad'; reason: string }
   | null;
 
-const isNum = (s: string | undefined): boolean => s !== undefined && /^-?\d+$/.test(s);
-
 /** Skips options in GNU style. `withArg` short letters and long names take a value. Returns the index of the first operand or -1. */
 function skipOptions(argv: string[], start: number, withArg: string, longWithArg: string[], flags: string, longFlags: string[]): number {
   let i = start;

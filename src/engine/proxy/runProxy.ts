@@ -2,7 +2,6 @@
 // unchanged except tools/call, which waits for a firewall decision, and a few results the proxy
 // reads on the way back (tools/list for metadata and pins, tool results for scanning).
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { AlertInput } from '../../shared/alert.js';
 import type { Decision, ToolCall } from '../../shared/firewall.js';
