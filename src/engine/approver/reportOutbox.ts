@@ -90,7 +90,7 @@ export class ReportOutbox implements FallbackReviewSink {
   private stopped = false;
 
   constructor(
-    private readonly db: OutboxDatabase,
+    db: OutboxDatabase,
     private readonly opts: ReportOutboxOptions,
   ) {
     this.log = (opts.logger ?? silentLogger).child({ component: 'report-outbox' });
