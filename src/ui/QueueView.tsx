@@ -1,7 +1,7 @@
 // The task queue: one windowed page from the engine, selection by task id, marks for bulk actions.
-import React from 'react';
+import React, { useMemo } from 'react';
 import type { Task } from '../shared/task.js';
-import { age, money } from './format.js';
+import { age, CELL_NONE, money } from './format.js';
 import { Table, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
 
@@ -12,7 +12,7 @@ export const TASK_ID_WIDTH = 14;
 export function queueColumns(compact: boolean, now: number): Column<Task>[] {
   const id: Column<Task> = { header: 'ID', width: compact ? 9 : TASK_ID_WIDTH, value: (t) => t.task_id };
   const status: Column<Task> = { header: 'STATUS', width: 16, value: (t) => t.status };
-  const est: Column<Task> = { header: 'EST', width: 8, align: 'right', value: (t) => money(t.estimated_cost) };
+  const est: Column<Task> = { header: 'EST', width: 8, align: 'right', value: (t) => money(t.estimated_cost, CELL_NONE) };
   const desc: Column<Task> = { header: 'DESCRIPTION', value: (t) => t.description };
   if (compact) return [id, status, est, desc];
   return [
@@ -20,7 +20,7 @@ export function queueColumns(compact: boolean, now: number): Column<Task>[] {
     { header: 'TYPE', width: 9, value: (t) => t.task_type },
     status,
     est,
-    { header: 'ACTUAL', width: 8, align: 'right', value: (t) => money(t.actual_cost) },
+    { header: 'ACTUAL', width: 8, align: 'right', value: (t) => money(t.actual_cost, CELL_NONE) },
     { header: 'AGE', width: 4, align: 'right', value: (t) => age(t.created_at, now) },
     desc,
   ];
@@ -29,16 +29,19 @@ export function queueColumns(compact: boolean, now: number): Column<Task>[] {
 export function QueueView(props: { width: number; compact: boolean; now: number }): React.ReactElement {
   const theme = useTheme();
   const q = useConsole((s) => s.queue);
+  // Built once per layout and clock tick, not per row or per refresh.
+  const columns = useMemo(() => queueColumns(props.compact, props.now), [props.compact, props.now]);
+  const marks = useMemo(() => new Set(q.marks), [q.marks]);
   const selected = q.rows.findIndex((t) => t.task_id === q.selectedId);
   const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status ? 'no task matches the filter (esc clears it)' : 'no tasks yet';
   return (
     <Table
-      columns={queueColumns(props.compact, props.now)}
+      columns={columns}
       rowColor={(t) => theme.status[t.status]}
       rows={q.rows.slice(0, q.pageSize)}
       width={props.width}
       selected={selected >= 0 ? selected : q.cursor - q.offset}
-      marked={(t) => q.marks.includes(t.task_id)}
+      marked={(t) => marks.has(t.task_id)}
       rowKey={(t) => t.task_id}
       empty={empty}
     />

@@ -2,7 +2,7 @@
 // the last column takes the rest of the width; text is cut, never wrapped.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { fit } from './format.js';
+import { fit, fitRight } from './format.js';
 import type { Color } from './theme.js';
 import { useTheme } from './hooks.js';
 
@@ -27,37 +27,54 @@ export interface TableProps<T> {
   empty?: string;
 }
 
-function cell<T>(col: Column<T>, text: string, width: number, last = false): string {
+/** Each column's width in characters: the fixed ones as given, the flexible one takes the rest. */
+export function columnWidths<T>(columns: ReadonlyArray<Column<T>>, width: number): number[] {
+  const fixed = columns.reduce((n, c) => n + (c.width ?? 0) + 1, 2);
+  const flex = Math.max(4, width - fixed);
+  return columns.map((c) => c.width ?? flex);
+}
+
+function cell<T>(col: Column<T>, text: string, width: number, last: boolean): string {
   // The last column is not padded: trailing blanks cost ink time on every frame and show nothing.
   if (last) return fit(text, width);
-  if (col.align === 'right') {
-    const t = fit(text, width);
-    return ' '.repeat(Math.max(0, width - Array.from(t).length)) + t;
-  }
-  return fit(text, width, true);
+  return col.align === 'right' ? fitRight(text, width) : fit(text, width, true);
 }
+
+/** One row as the line the terminal shows: cells pre-padded and pre-cut, so ink lays out one node per row. */
+export function rowLine<T>(columns: ReadonlyArray<Column<T>>, widths: readonly number[], values: (c: Column<T>) => string): string {
+  let line = '';
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    line += (i === 0 ? '' : ' ') + cell(c, values(c), widths[i]!, i === columns.length - 1);
+  }
+  return line;
+}
+
+/** A row is one <Text>: one Yoga node, one styled run. Memoised on its text, so a refresh that leaves a
+ * row as it was does not touch it. */
+const Row = React.memo(function Row(props: { line: string; color: Color; inverse: boolean }): React.ReactElement {
+  return (
+    <Text inverse={props.inverse} color={props.color} wrap="truncate-end">
+      {props.line}
+    </Text>
+  );
+});
 
 export function Table<T>({ columns, rows, width, selected, marked, rowKey, rowColor, empty }: TableProps<T>): React.ReactElement {
   const theme = useTheme();
-  const fixed = columns.reduce((n, c) => n + (c.width ?? 0) + 1, 2);
-  const flex = Math.max(4, width - fixed);
-  const widthOf = (c: Column<T>) => c.width ?? flex;
+  const widths = columnWidths(columns, width);
   return (
     <Box flexDirection="column">
       <Text color={theme.text.secondary} wrap="truncate-end">
-        {'  ' + columns.map((c, ci) => cell(c, c.header, widthOf(c), ci === columns.length - 1)).join(' ')}
+        {'  ' + rowLine(columns, widths, (c) => c.header)}
       </Text>
       {rows.length === 0 ? (
         <Text color={theme.text.secondary}>{'  ' + (empty ?? 'nothing here')}</Text>
       ) : (
         rows.map((row, i) => {
           const isSel = i === selected;
-          const mark = marked?.(row) ? '*' : ' ';
-          return (
-            <Text key={rowKey(row)} inverse={isSel && theme.colored} color={rowColor?.(row)} wrap="truncate-end">
-              {(isSel ? '›' : ' ') + mark + columns.map((c, ci) => cell(c, c.value(row), widthOf(c), ci === columns.length - 1)).join(' ')}
-            </Text>
-          );
+          const line = (isSel ? '›' : ' ') + (marked?.(row) ? '*' : ' ') + rowLine(columns, widths, (c) => c.value(row));
+          return <Row key={rowKey(row)} line={line} color={rowColor?.(row)} inverse={isSel && theme.colored} />;
         })
       )}
     </Box>
