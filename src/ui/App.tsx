@@ -7,7 +7,7 @@ import { createStore, initialState, VIEWS, type ConsoleState, type Store, type V
 import { bannerPrompt, registerConsoleKeys } from './consoleKeys.js';
 import { KeyDispatcher } from './keyDispatcher.js';
 import { keyEvents } from './keys.js';
-import { footerHints, type Scope } from './keymap.js';
+import { footerHints, taskActions, type Scope } from './keymap.js';
 import { layoutFor, FLOOR } from './layout.js';
 import { describeFilter } from './queueFilter.js';
 import { fit } from './format.js';
@@ -185,7 +185,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
       <MessageLine width={width} />
       {layout.compact ? null : <Rule width={width} />}
       <Text color={theme.text.secondary} wrap="truncate-end">
-        {' ' + footerHints(scopesFor(s, banner), props.readonly, width - 2)}
+        {' ' + footerHints(scopesFor(s, banner), props.readonly, width - 2, s.detail && s.answering === null ? taskActions(s.detail.task?.status ?? null, props.readonly) : [])}
       </Text>
     </Box>
   );

@@ -2,16 +2,10 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { TaskDetail } from '../shared/task.js';
-import type { DetailAssistant } from './consoleState.js';
-import { age, clock, duration, fit, money } from './format.js';
+import { assistantLines, LabelledLine, type Line } from './AssistantBrief.js';
+import { age, clock, duration, money } from './format.js';
 import { useConsole, useTheme } from './hooks.js';
 import type { Theme } from './theme.js';
-
-interface Line {
-  label: string;
-  text: string;
-  color?: string | undefined;
-}
 
 function constraintText(c: TaskDetail['constraints'][number]): string {
   const v = c.type === 'cost_limit' ? money(c.value) : c.type === 'time_limit' ? duration(c.value) : String(c.value);
@@ -40,28 +34,6 @@ export function detailLines(t: TaskDetail, theme: Theme): Line[] {
   return lines;
 }
 
-/** The assistant's brief and the chat about this task; advisory, so it sits after the facts. */
-export function assistantLines(a: DetailAssistant | undefined, theme: Theme): Line[] {
-  const lines: Line[] = [];
-  const add = (label: string, text: string, color?: string) => lines.push({ label, text, color });
-  const info = a?.history?.info;
-  if (!info) return [{ label: 'assistant', text: '—', color: theme.text.secondary }];
-  const riskColor = { low: theme.state.ok, medium: theme.state.warn, high: theme.state.error, unknown: theme.text.secondary } as const;
-  if (info.state === 'off') return [{ label: 'assistant', text: info.reason ?? 'off', color: theme.text.secondary }];
-  if (info.brief) add('assistant', `risk ${info.brief.risk} · ${info.brief.summary}${info.state === 'briefing' ? ' (re-briefing…)' : ''}`, riskColor[info.brief.risk]);
-  else if (info.state === 'briefing') add('assistant', 'briefing…', theme.text.secondary);
-  else if (info.state === 'failed') add('assistant', `no brief: ${info.error?.error ?? 'error'}: ${info.error?.message ?? ''}`, theme.state.error);
-  else add('assistant', 'no brief yet', theme.text.secondary);
-  for (const m of a?.history?.messages ?? []) add('', `${m.role === 'user' ? 'you' : 'assistant'}: ${m.content.replace(/\s+/g, ' ')}`);
-  if (a?.asking) {
-    add('', `you: ${a.asking}`);
-    add('', 'assistant: …', theme.text.secondary);
-  }
-  if (a?.error) add('', `could not ask: ${a.error}`, theme.state.error);
-  add('', 'c ask a question', theme.text.secondary);
-  return lines;
-}
-
 export function DetailView(props: { width: number; height: number; now: number }): React.ReactElement {
   const theme = useTheme();
   const detail = useConsole((s) => s.detail);
@@ -72,15 +44,11 @@ export function DetailView(props: { width: number; height: number; now: number }
   const lines = [...detailLines(t, theme), ...assistantLines(detail.assistant, theme)];
   const h = Math.max(1, props.height - 1);
   const scroll = Math.min(detail.scroll, Math.max(0, lines.length - h));
-  const labelW = 12;
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">{` ${t.task_id} · ${t.task_type} · ${t.status} · ${age(t.created_at, props.now)} ago`}</Text>
       {lines.slice(scroll, scroll + h).map((l, i) => (
-        <Text key={i} wrap="truncate-end">
-          <Text color={theme.text.secondary}>{' ' + fit(l.label, labelW, true) + ' '}</Text>
-          <Text color={l.color}>{fit(l.text, Math.max(4, props.width - labelW - 3))}</Text>
-        </Text>
+        <LabelledLine key={i} line={l} width={props.width} theme={theme} />
       ))}
     </Box>
   );

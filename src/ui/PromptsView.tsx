@@ -1,8 +1,10 @@
 // Pending firewall asks: the list with live countdowns, and the selected ask in full — its segments with
-// the one that missed highlighted, what asked, and the rule "allow always" would write or why it cannot.
+// the one that missed highlighted, what asked, the assistant's brief when there is one, and the rule
+// "allow always" would write or why it cannot.
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { Prompt } from '../shared/firewall.js';
+import { briefLine, LabelledLine } from './AssistantBrief.js';
 import { countdown, fit } from './format.js';
 import { Table, windowStart, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
@@ -16,13 +18,15 @@ export function PromptsView(props: { width: number; height: number; compact: boo
   const mode = useConsole((s) => s.status?.firewall.mode ?? null);
   const sel = Math.max(0, prompts.findIndex((p) => p.id === selId));
   const p: Prompt | undefined = prompts[sel];
+  const held = useConsole((s) => s.promptBrief);
+  const brief = p && held?.id === p.id && !props.compact ? briefLine(held.history.info, theme) : null;
   const columns: Column<Prompt>[] = [
     { header: 'LEFT', width: 5, value: (x) => countdown(x.expires_at, props.now) },
     { header: 'AGENT', width: props.compact ? 8 : 12, value: (x) => x.agent },
     ...(props.compact ? [] : [{ header: 'TASK', width: TASK_ID_WIDTH, value: (x: Prompt) => x.task_id ?? '—' }]),
     { header: 'ASK', value: (x) => promptSubject(x) },
   ];
-  const detailLines = p ? (props.compact ? 4 : 6 + p.segments.length) : 0;
+  const detailLines = p ? (props.compact ? 4 : 6 + p.segments.length + (brief ? 1 : 0)) : 0;
   const listHeight = Math.max(2, Math.min(prompts.length + 1, props.height - detailLines));
   const start = windowStart(sel, prompts.length, listHeight - 1);
   const w = props.width - 4;
@@ -43,6 +47,7 @@ export function PromptsView(props: { width: number; height: number; compact: boo
                 </Text>
               ))}
           <Text wrap="truncate-end" color={theme.text.secondary}>{'  asked: ' + whyAsked(p, mode)}</Text>
+          {brief ? <LabelledLine line={brief} width={props.width} indent={2} theme={theme} /> : null}
           <Text wrap="truncate-end">
             {p.always_rule !== null ? `  allow always writes: ${p.always_rule}` : `  allow always refused: ${p.always_refusal ?? 'no narrow rule can cover it (shells, interpreters, sudo)'}`}
           </Text>

@@ -41,6 +41,8 @@ export class ConsoleController {
   private readonly statusMinMs: number;
   private readonly stale = new Set<'agents' | 'ledger'>();
   private lastQueueKey: string | null = null;
+  /** The ask whose brief was last asked for (see viewChanged). */
+  private briefedAsk: string | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   /** Bumped by every live event for a list: a list answer that raced an event is re-read, not trusted. */
@@ -170,13 +172,26 @@ export class ConsoleController {
     await Promise.all(work);
   }
 
-  /** Called on every state change: a view that opens with stale data is re-read now. */
+  /** Called on every state change: a view that opens with stale data is re-read now, and the ask selected
+   * in the Prompts view gets its assistant brief. */
   viewChanged(): void {
     const view = this.store.getState().view;
     if ((view === 'agents' || view === 'ledger') && this.stale.has(view)) {
       this.stale.delete(view);
       this.mark(view);
     }
+    const ask = this.askInView();
+    if (ask !== this.briefedAsk) {
+      this.briefedAsk = ask;
+      if (ask) void this.loadAssistant(ask);
+    }
+  }
+
+  /** The ask whose detail the Prompts view shows (the selected one, else the first), or null. */
+  private askInView(): string | null {
+    const s = this.store.getState();
+    if (s.view !== 'prompts' || s.detail) return null;
+    return (s.prompts.find((p) => p.id === s.selected.prompts) ?? s.prompts[0])?.id ?? null;
   }
 
   /** Fetch the visible Queue page when the window, filter or order changed (or when forced by an event). */
@@ -255,15 +270,16 @@ export class ConsoleController {
     await this.loadAssistant(id);
   }
 
-  /** The assistant's brief and chat for the detail; advisory, so a failure here only leaves it blank. */
+  /** The assistant's brief and chat for a task's detail or the ask in the Prompts view; advisory, so a
+   * failure here only leaves it blank. */
   private async loadAssistant(id: string): Promise<void> {
     try {
       const history = await this.client.assistant.history(id);
       this.store.dispatch({ type: 'assistant.loaded', id, history });
-      // No event says a brief arrived: look again while one is being made and the detail is still open.
+      // No event says a brief arrived: look again while one is being made and it is still on screen.
       if (history.info.state === 'briefing' && !this.stopped) {
         setTimeout(() => {
-          if (!this.stopped && this.store.getState().detail?.id === id) void this.loadAssistant(id);
+          if (!this.stopped && (this.store.getState().detail?.id === id || this.askInView() === id)) void this.loadAssistant(id);
         }, 1500).unref?.();
       }
     } catch {

@@ -2,7 +2,7 @@
 // store's current state when the key arrives and acts through reducer actions or the controller.
 import type { Prompt } from '../shared/firewall.js';
 import type { Alert } from '../shared/alert.js';
-import { commandFor, type Command, type Scope } from './keymap.js';
+import { bindingOf, commandFor, type Command, type Scope } from './keymap.js';
 import { KeyDispatcher, PRIORITY } from './keyDispatcher.js';
 import type { KeyEvent } from './keys.js';
 import { ORDERS, VIEWS, listItems, selectedIndex, type ConsoleState, type Store, type ViewName } from './consoleState.js';
@@ -262,8 +262,10 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
       else d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'ask', label: `ask the assistant about ${s.detail.id}`, value: '', targets: [s.detail.id] } });
     }
     else {
+      // The task actions (the keymap's onTask bindings) act on the task in the detail; the engine decides
+      // whether its status allows them, as it does from the Queue.
       const q = cmd(key, 'queue');
-      if (q === 'task.approve' || q === 'task.reject' || q === 'task.abort') return taskCommand(q);
+      if (q && bindingOf(q).onTask) return taskCommand(q);
       return false;
     }
     return true;

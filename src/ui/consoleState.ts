@@ -69,6 +69,8 @@ export interface ConsoleState {
   ledger: LedgerRecord[];
   /** Selection (by id) for the smaller lists. */
   selected: { prompts: string | null; alerts: string | null; agents: string | null; ledger: string | null };
+  /** The assistant's brief of the ask selected in the Prompts view, by the ask's id. */
+  promptBrief: { id: string; history: AssistantHistory } | null;
 }
 
 export function initialState(pageSize = 20): ConsoleState {
@@ -89,6 +91,7 @@ export function initialState(pageSize = 20): ConsoleState {
     agents: [],
     ledger: [],
     selected: { prompts: null, alerts: null, agents: null, ledger: null },
+    promptBrief: null,
   };
 }
 
@@ -220,6 +223,10 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
     case 'assistant.loaded':
     case 'assistant.asking':
     case 'assistant.answered': {
+      if (a.type === 'assistant.loaded' && s.prompts.some((p) => p.id === a.id)) {
+        if (s.promptBrief?.id === a.id && sameJson(s.promptBrief.history, a.history)) return s;
+        return { ...s, promptBrief: { id: a.id, history: a.history } };
+      }
       if (!s.detail || s.detail.id !== a.id) return s;
       const prev = s.detail.assistant ?? { history: null, asking: null, error: null };
       const next =
@@ -312,7 +319,8 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
     }
     case 'prompts': {
       const pending = a.prompts.filter((p) => p.state === 'pending').sort((x, y) => (x.expires_at < y.expires_at ? -1 : 1));
-      return { ...s, prompts: pending, selected: { ...s.selected, prompts: keepSelection('prompts', pending, s.selected.prompts) } };
+      const brief = s.promptBrief && pending.some((p) => p.id === s.promptBrief?.id) ? s.promptBrief : null;
+      return { ...s, prompts: pending, promptBrief: brief, selected: { ...s.selected, prompts: keepSelection('prompts', pending, s.selected.prompts) } };
     }
     case 'alerts':
       return { ...s, alerts: a.alerts, selected: { ...s.selected, alerts: keepSelection('alerts', sortAlerts(a.alerts), s.selected.alerts) } };

@@ -1,5 +1,7 @@
 // The one key-binding table. The dispatcher's handlers, the footer hints and the `?` help screen are
 // all generated from it, so a key can never be documented in one place and bound in another.
+import { legalEvents, type TaskEventType } from '../machines/task.machine.js';
+import type { TaskStatus } from '../shared/task.js';
 
 // 'banner': a firewall ask is shown over the view; 'prompt': the keys that answer an ask, live only while
 // answering (after `p` on the banner) or in the Prompts view; 'answering': the ask taken up with `p`.
@@ -22,6 +24,9 @@ export interface Binding {
   helpOnly?: boolean;
   /** One word for the compact (tmux pane) banner. */
   short?: string;
+  /** Acts on one task with this lifecycle event: also offered in the task's detail view, when the task's
+   * status allows the event. */
+  onTask?: TaskEventType;
 }
 
 export const KEYMAP = [
@@ -32,9 +37,9 @@ export const KEYMAP = [
   { command: 'page.down', keys: ['pagedown', 'ctrl+d'], hint: 'page', description: 'move one page down', scope: 'list', helpOnly: true },
   { command: 'page.up', keys: ['pageup', 'ctrl+u'], hint: 'page', description: 'move one page up', scope: 'list', helpOnly: true },
   { command: 'task.open', keys: ['enter'], hint: 'detail', description: 'open the task: every field, timeline, constraints, logs', scope: 'queue' },
-  { command: 'task.approve', keys: ['a'], hint: 'approve', description: 'approve the selected (or marked) tasks', scope: 'queue', dangerous: true },
-  { command: 'task.reject', keys: ['r'], hint: 'reject', description: 'reject the selected (or marked) tasks, with a reason', scope: 'queue', dangerous: true },
-  { command: 'task.abort', keys: ['x'], hint: 'abort', description: 'abort the selected task (asks to confirm)', scope: 'queue', dangerous: true, confirm: true },
+  { command: 'task.approve', keys: ['a'], hint: 'approve', description: 'approve the selected (or marked) tasks', scope: 'queue', dangerous: true, onTask: 'task.approve' },
+  { command: 'task.reject', keys: ['r'], hint: 'reject', description: 'reject the selected (or marked) tasks, with a reason', scope: 'queue', dangerous: true, onTask: 'task.reject' },
+  { command: 'task.abort', keys: ['x'], hint: 'abort', description: 'abort the selected task (asks to confirm)', scope: 'queue', dangerous: true, confirm: true, onTask: 'task.abort' },
   { command: 'task.mark', keys: ['space'], hint: 'mark', description: 'mark or unmark the row for a bulk approve or reject', scope: 'queue', dangerous: true },
   { command: 'queue.sort', keys: ['s'], hint: 'sort', description: 'sort by newest, oldest, cost', scope: 'queue' },
   { command: 'queue.filter', keys: ['/'], hint: 'filter', description: 'filter by text and status:NAME (esc clears)', scope: 'queue' },
@@ -100,14 +105,25 @@ const KEY_LABEL: Record<string, string> = { down: '↓', up: '↑', enter: 'ente
 export const keyLabel = (k: string): string => KEY_LABEL[k] ?? k;
 const label = keyLabel;
 
-/** Footer hints for the scopes in front, truncated to the width at a whole hint. */
-export function footerHints(scopes: readonly Scope[], readonly: boolean, width: number): string {
+/** The task actions (approve, reject, abort) the lifecycle allows from this status; none while it is unknown. */
+export function taskActions(status: TaskStatus | null, readonly: boolean): Binding[] {
+  if (status === null) return [];
+  const legal = legalEvents(status);
+  return BINDINGS.filter((b) => b.onTask !== undefined && legal.includes(b.onTask) && !(readonly && b.dangerous));
+}
+
+/** Footer hints for the scopes in front (then any extra bindings before the global ones), truncated to the
+ * width at a whole hint. */
+export function footerHints(scopes: readonly Scope[], readonly: boolean, width: number, extra: readonly Binding[] = []): string {
   const seen = new Set<string>();
   const parts: string[] = [];
-  for (const b of bindingsFor(scopes, readonly)) {
+  const local = bindingsFor(scopes.filter((s) => s !== 'global'), readonly);
+  const bindings = [...local, ...extra, ...(scopes.includes('global') ? bindingsFor(['global'], readonly) : [])];
+  for (const b of bindings) {
     if (b.helpOnly) continue;
-    // j/k share one hint ("j/k move") so the bar stays short.
-    const keys = b.command === 'move.down' ? 'j/k' : label(b.keys[0] ?? '');
+    // A pair shares one hint ("j/k move", "j/k scroll"): the help-only twin with the same hint adds its key.
+    const twin = BINDINGS.find((x) => x !== b && x.helpOnly && x.scope === b.scope && x.hint === b.hint);
+    const keys = label(b.keys[0] ?? '') + (twin ? `/${label(twin.keys[0] ?? '')}` : '');
     const text = `${keys} ${b.hint}`;
     if (seen.has(text)) continue;
     seen.add(text);
@@ -130,14 +146,15 @@ const SCOPE_TITLE: Record<Scope, string> = {
   prompt: 'Answer an ask (after p on the banner, or in the Prompts view)',
   answering: 'While answering an ask',
   alerts: 'Alerts',
-  detail: 'Detail',
+  detail: 'Detail (the task actions only when its status allows them)',
 };
 
 /** Help screen lines, grouped by scope: every binding the console honours (minus dangerous ones when read-only). */
 export function helpLines(readonly: boolean): string[] {
   const lines: string[] = [];
   for (const scope of Object.keys(SCOPE_TITLE) as Scope[]) {
-    const bs = bindingsFor([scope], readonly);
+    // The task actions work in a task's detail too (when its status allows them).
+    const bs = scope === 'detail' ? [...bindingsFor([scope], readonly), ...BINDINGS.filter((b) => b.onTask !== undefined && !(readonly && b.dangerous))] : bindingsFor([scope], readonly);
     if (bs.length === 0) continue;
     lines.push(SCOPE_TITLE[scope]);
     for (const b of bs) {

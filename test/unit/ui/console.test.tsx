@@ -294,6 +294,54 @@ describe('operator actions', () => {
   });
 });
 
+describe('task detail footer', () => {
+  /** The footer: the last non-empty line of the frame. */
+  const footer = (frame: string) => frame.trimEnd().split('\n').at(-1) ?? '';
+
+  it('offers only the task actions its status allows, from the keymap', async () => {
+    const c = seeded();
+    const s = open(c);
+    await s.waitFor('reindex');
+    s.press('\r'); // t-3, pending_approval: approve, reject and abort all apply
+    await s.waitFor((f) => f.includes('timeline') && footer(f).includes('a approve'));
+    expect(footer(s.frame())).toMatch(/^ j\/k scroll  c ask assistant  a approve  r reject  x abort  : command/);
+    s.press('\x1b');
+    await s.waitFor('[1 Queue');
+    s.press('j\r'); // t-2, running: only abort
+    await s.waitFor((f) => f.includes('t-2 · workflow · running') && footer(f).includes('x abort'));
+    expect(footer(s.frame())).not.toMatch(/a approve|r reject/);
+    s.press('xy');
+    await c.waitForCall('tasks.abort');
+    await s.waitFor((f) => f.includes('t-2 · workflow · aborted') && !footer(f).includes('x abort'));
+    expect(footer(s.frame())).not.toMatch(/a approve|r reject|x abort/);
+    expect(footer(s.frame())).toContain('c ask assistant');
+  });
+
+  it('approves from the detail with a, as the footer says', async () => {
+    const c = seeded();
+    const s = open(c);
+    await s.waitFor('reindex');
+    s.press('\r');
+    await s.waitFor((f) => footer(f).includes('a approve'));
+    s.press('a');
+    await c.waitForCall('tasks.approve');
+    expect(c.callsTo('tasks.approve')).toEqual([['t-3', undefined]]);
+    await s.waitFor((f) => f.includes('t-3 · batch · approved') && footer(f).includes('x abort') && !footer(f).includes('a approve'));
+  });
+
+  it('hides the task actions under --readonly', async () => {
+    const c = seeded();
+    const s = open(c, 120, 40, { readonly: true });
+    await s.waitFor('reindex');
+    s.press('\r');
+    const f = await s.waitFor((fr) => fr.includes('t-3 · batch · pending_approval') && footer(fr).includes('c ask assistant'));
+    expect(footer(f)).not.toMatch(/approve|reject|abort/);
+    s.press('a');
+    await settle(50);
+    expect(c.callsTo('tasks.approve')).toEqual([]);
+  });
+});
+
 describe('prompts', () => {
   it('shows a banner over the queue; its answer keys are live only after p, so a stays the queue\'s approve', async () => {
     const c = seeded();
@@ -483,6 +531,52 @@ describe('prompts', () => {
     p.state = 'allowed';
     c.emit({ type: 'prompt.resolved', prompt: p, decision: 'allow', scope: 'once', by: 'other-console' });
     await s.waitFor((f) => !f.includes('▲ ASK'));
+  });
+});
+
+describe('assistant brief of an ask', () => {
+  const brief = (subject_id: string, risk: 'low' | 'high', summary: string) => ({
+    state: 'ready' as const,
+    error: null,
+    reason: null,
+    brief: { subject_id, risk, summary, text: summary, model: 'fake', provider: 'anthropic' as const, created_at: new Date(T0).toISOString(), tokens_in: 1, tokens_out: 1 },
+  });
+
+  it('shows the brief of the selected ask in the Prompts view, and follows the selection', async () => {
+    const c = seeded();
+    c.addPrompt({ id: 'p-1' });
+    c.addPrompt({ id: 'p-2', agent: 'build-bot', command: 'make deploy', expires_at: new Date(T0 + 90_000).toISOString(), segments: [{ argv: ['make', 'deploy'], matched_rule: null, verdict: 'ask' }], always_rule: 'make deploy' });
+    c.briefs.set('p-1', brief('p-1', 'high', 'deploys straight to production from a dirty tree'));
+    c.briefs.set('p-2', brief('p-2', 'low', 'the usual make target'));
+    const s = open(c);
+    s.press('2');
+    const f = await s.waitFor('risk high · deploys straight to production from a dirty tree');
+    expect(f).toMatch(/^ {2}assistant {4}risk high/m);
+    expect(f).toContain('allow always writes: npm run deploy'); // the rest of the ask is still there
+    s.press('j');
+    await s.waitFor((fr) => fr.includes('risk low · the usual make target') && !fr.includes('risk high'));
+    for (const line of s.frame().split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(120);
+  });
+
+  it('says a brief is being made, shows it when it arrives, and says nothing when the assistant is off', async () => {
+    const c = seeded();
+    c.addPrompt({ id: 'p-1' });
+    c.briefs.set('p-1', { state: 'briefing', brief: null, error: null, reason: null });
+    const s = open(c);
+    s.press('2');
+    await s.waitFor(/assistant\s+briefing…/);
+    c.briefs.set('p-1', brief('p-1', 'low', 'harmless build step'));
+    await s.waitFor('risk low · harmless build step', 4000);
+
+    const off = seeded();
+    off.addPrompt({ id: 'p-9' });
+    off.assistantOff = 'no provider key';
+    const t = open(off);
+    t.press('2');
+    await t.waitFor('allow always writes');
+    await off.waitForCall('assistant.history');
+    await settle(50);
+    expect(t.frame()).not.toMatch(/assistant\s/);
   });
 });
 

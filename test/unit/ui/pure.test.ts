@@ -6,7 +6,7 @@ import { age, countdown, duration, fit, money, sparkline, uptime } from '../../.
 import { tmuxOfflineLine, tmuxStatusLine } from '../../../src/ui/tmuxLine.js';
 import { keyEvents } from '../../../src/ui/keys.js';
 import { KeyDispatcher, PRIORITY } from '../../../src/ui/keyDispatcher.js';
-import { KEYMAP, commandFor, footerHints, helpLines } from '../../../src/ui/keymap.js';
+import { KEYMAP, commandFor, footerHints, helpLines, taskActions } from '../../../src/ui/keymap.js';
 import { parseQueueFilter } from '../../../src/ui/queueFilter.js';
 import { RingBuffer } from '../../../src/ui/ringBuffer.js';
 import { layoutFor } from '../../../src/ui/layout.js';
@@ -148,6 +148,15 @@ describe('keymap', () => {
     for (const b of KEYMAP) expect(help).toContain(b.description);
     const ro = helpLines(true).join('\n');
     for (const b of KEYMAP.filter((x) => 'dangerous' in x && x.dangerous)) expect(ro).not.toContain(b.description);
+  });
+
+  it('offers in a task detail only the actions its status allows, none when read-only or unknown', () => {
+    const hints = (status: Parameters<typeof taskActions>[0], readonly = false) => footerHints(['detail', 'global'], readonly, 200, taskActions(status, readonly));
+    expect(hints('pending_approval')).toMatch(/^j\/k scroll {2}c ask assistant {2}a approve {2}r reject {2}x abort {2}: command/);
+    expect(hints('running')).toMatch(/c ask assistant {2}x abort {2}: command/);
+    expect(hints('completed')).not.toMatch(/approve|reject|abort/);
+    expect(hints(null)).not.toMatch(/approve|reject|abort/);
+    expect(hints('pending_approval', true)).not.toMatch(/approve|reject|abort/);
   });
 
   it('truncates the footer at a whole hint', () => {
