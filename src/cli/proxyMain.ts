@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { EngineClient } from '../client/engineClient.js';
-import { connectEngine } from '../client/ipcClient.js';
+import { connectEngine, connectTransport } from '../client/ipcClient.js';
+import { clientOver } from '../client/rpcClient.js';
 import type { AlertInput } from '../shared/alert.js';
 import type { ToolCall } from '../shared/firewall.js';
 import { resolveStateDir } from '../engine/stateDir.js';
@@ -15,6 +16,7 @@ import { readPolicyOffline } from '../engine/firewall/index.js';
 import type { DecideFn, ProxyLogger } from '../engine/proxy/types.js';
 import type { SecretScanner } from '../engine/proxy/responseScanner.js';
 import { CliError } from './cliError.js';
+import { engineDecider, type ConnectLink } from './engineDecider.js';
 
 export interface ProxyArgs {
   agent: string;
@@ -31,10 +33,12 @@ export interface ProxyArgs {
   '--'?: string[];
 }
 
-type Connect = (opts: { stateDir: string }) => Promise<EngineClient>;
-
 // A waiting firewall check lasts as long as the operator takes: the engine's ask_ttl bounds it, not a call timeout.
-const connectForProxy: Connect = ({ stateDir }) => connectEngine({ stateDir, surface: 'ipc', callTimeoutMs: 0 });
+const linkForProxy: ConnectLink = async ({ stateDir }) => {
+  const t = await connectTransport({ stateDir, surface: 'ipc', callTimeoutMs: 0 });
+  return { client: clientOver(t), isOpen: () => !t.socket.destroyed };
+};
+const connectForAlerts = (stateDir: string): Promise<EngineClient> => connectEngine({ stateDir, surface: 'ipc' });
 
 async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (t: string) => string }> {
   const mod = (await import('../engine/monitor/secrets.js')) as Record<string, unknown>;
@@ -47,55 +51,12 @@ async function loadSecretTools(): Promise<{ scanText?: SecretScanner; redact?: (
   return out;
 }
 
-const WAITING_AFTER_MS = 300;
-
 function loadPolicy(path: string | undefined) {
   try {
     return readPolicyOffline(path);
   } catch (e) {
     throw new CliError(`gatehouse proxy: cannot read the policy${path ? ` ${path}` : ''}: ${(e as Error).message}`);
   }
-}
-
-/**
- * decide over the engine socket: firewall.check with wait (the engine prompts the operator and
- * applies the TTL). One connection per decision, because closing it is how the engine learns the
- * requester went away: a host's cancel then cancels the operator's prompt too.
- */
-export function engineDecider(connect: Connect, stateDir: string, agent: string, log: ProxyLogger): DecideFn {
-  return async (call, ctx) => {
-    // Set up before any await: a cancel that lands while connecting must still end the wait.
-    const aborted = new Promise<never>((_r, reject) => {
-      if (ctx.signal.aborted) reject(new Error('cancelled'));
-      else ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
-    });
-    aborted.catch(() => undefined);
-    const connecting = connect({ stateDir });
-    let c: EngineClient;
-    try {
-      c = await Promise.race([connecting, aborted]);
-    } catch (e) {
-      if (ctx.signal.aborted) {
-        connecting.then((late) => late.close()).catch(() => undefined);
-        throw e;
-      }
-      throw new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
-    }
-    // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
-    // and then the proxy refuses the allow that did not come from the operator (fail closed).
-    const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
-    // The socket does not say when a prompt opens; an answer that takes this long is a person being asked.
-    const waitingTimer = setTimeout(() => ctx.onWaiting?.(), WAITING_AFTER_MS);
-    try {
-      return await Promise.race([c.firewall.check(req), aborted]);
-    } catch (e) {
-      if (!ctx.signal.aborted) log.warn({ err: (e as Error).message }, 'firewall.check failed');
-      throw e;
-    } finally {
-      clearTimeout(waitingTimer);
-      c.close().catch(() => undefined);
-    }
-  };
 }
 
 export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Promise<void> {
@@ -118,7 +79,8 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
     }
   }
   const hidden = new Set(argv.hide ?? []);
-  let decide = engineDecider(connectForProxy, stateDir, argv.agent, log);
+  const fromEngine = engineDecider(linkForProxy, stateDir, argv.agent, log);
+  let decide: DecideFn = fromEngine;
   const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
   if (policy && argv.offlinePolicy !== undefined) {
     decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
@@ -127,7 +89,7 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
   const onAlert = (a: AlertInput) => {
     log.warn({ alert: a }, `alert ${a.severity} ${a.source}/${a.check}: ${a.message}`);
     // Best effort: the alert is already on stderr; the engine stores it and shows it to the operator.
-    void connectForProxy({ stateDir })
+    void connectForAlerts(stateDir)
       .then(async (c) => {
         try {
           await c.alerts.raise(a);
@@ -155,5 +117,6 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
     progressIntervalMs: argv.progressInterval * 1000,
     forwardSignals: true,
   });
+  fromEngine.close();
   process.exit(result.exitCode);
 }

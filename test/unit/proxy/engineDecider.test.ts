@@ -1,13 +1,22 @@
-// The CLI's decide over the engine client: what it sends, how it waits, how it fails.
+// The CLI's decide over the engine: what it sends, how it waits, how it fails, and which connections it keeps.
 import { describe, it, expect } from 'vitest';
 import type { EngineClient } from '../../../src/client/engineClient.js';
 import type { FirewallCheck } from '../../../src/shared/firewall.js';
-import { engineDecider } from '../../../src/cli/proxyMain.js';
+import { engineDecider, type EngineLink } from '../../../src/cli/engineDecider.js';
 import { silentLogger, type DecideContext } from '../../../src/engine/proxy/types.js';
 import { decision } from '../../support/proxyFakes.js';
 
-function fakeClient(check: (req: FirewallCheck) => Promise<ReturnType<typeof decision>>, closed: { n: number }): EngineClient {
-  return { firewall: { check }, close: async () => void closed.n++ } as unknown as EngineClient;
+interface FakeLink extends EngineLink {
+  closed: boolean;
+}
+
+function fakeLink(check: (req: FirewallCheck) => Promise<ReturnType<typeof decision>>): FakeLink {
+  const link: FakeLink = {
+    closed: false,
+    client: { firewall: { check }, close: async () => void (link.closed = true) } as unknown as EngineClient,
+    isOpen: () => !link.closed,
+  };
+  return link;
 }
 const call = { server: 'fs', tool: 'write_file', args: { path: '/x' } };
 const ctx = (extra: Partial<DecideContext> = {}): DecideContext => ({ requestId: 1, signal: new AbortController().signal, ...extra });
@@ -18,7 +27,7 @@ describe('engineDecider', () => {
     let waited = 0;
     let answer!: () => void;
     const decide = engineDecider(
-      async () => fakeClient((req) => (seen.push(req), new Promise((r) => (answer = () => r(decision({ decision: 'allow', source: 'operator' }))))), { n: 0 }),
+      async () => fakeLink((req) => (seen.push(req), new Promise((r) => (answer = () => r(decision({ decision: 'allow', source: 'operator' })))))),
       '/state',
       'bot',
       silentLogger,
@@ -32,7 +41,7 @@ describe('engineDecider', () => {
 
   it('does not claim to wait for an operator when the policy answers at once', async () => {
     let waited = 0;
-    const decide = engineDecider(async () => fakeClient(async () => decision({ decision: 'allow' }), { n: 0 }), '/state', 'bot', silentLogger);
+    const decide = engineDecider(async () => fakeLink(async () => decision({ decision: 'allow' })), '/state', 'bot', silentLogger);
     await decide(call, ctx({ onWaiting: () => waited++ }));
     await new Promise((r) => setTimeout(r, 400));
     expect(waited).toBe(0);
@@ -44,7 +53,7 @@ describe('engineDecider', () => {
       async () => {
         attempts++;
         if (attempts === 1) throw new Error('no socket');
-        return fakeClient(async () => decision({ decision: 'deny' }), { n: 0 });
+        return fakeLink(async () => decision({ decision: 'deny' }));
       },
       '/state',
       'bot',
@@ -55,15 +64,15 @@ describe('engineDecider', () => {
     expect(attempts).toBe(2);
   });
 
-  it('stops waiting when the call is cancelled, and closes the connection so the engine cancels the prompt', async () => {
-    const closed = { n: 0 };
-    const decide = engineDecider(async () => fakeClient(() => new Promise(() => undefined), closed), '/state', 'bot', silentLogger);
+  it('stops waiting when the call is cancelled, and closes that connection so the engine cancels the prompt', async () => {
+    const links: FakeLink[] = [];
+    const decide = engineDecider(async () => (links.push(fakeLink(() => new Promise(() => undefined))), links.at(-1)!), '/state', 'bot', silentLogger);
     const ac = new AbortController();
     const p = decide(call, ctx({ signal: ac.signal }));
     await new Promise((r) => setTimeout(r, 10));
     ac.abort();
     await expect(p).rejects.toThrow(/cancelled/);
-    expect(closed.n).toBe(1);
+    expect(links.map((l) => l.closed)).toEqual([true]);
   });
 
   it('a cancel while connecting still ends the wait', async () => {
@@ -74,12 +83,41 @@ describe('engineDecider', () => {
     await expect(p).rejects.toThrow(/cancelled/);
   });
 
-  it('uses one connection per decision and closes it, whatever the outcome', async () => {
-    const closed = { n: 0 };
-    let connects = 0;
+  it('reuses one connection for calls one after another; closes it on close()', async () => {
+    const links: FakeLink[] = [];
+    const decide = engineDecider(async () => (links.push(fakeLink(async () => decision({ decision: 'allow' }))), links.at(-1)!), '/state', 'bot', silentLogger);
+    for (let i = 0; i < 3; i++) expect((await decide(call, ctx())).decision).toBe('allow');
+    expect(links).toHaveLength(1);
+    expect(links[0]!.closed).toBe(false);
+    decide.close();
+    expect(links[0]!.closed).toBe(true);
+  });
+
+  it('gives concurrent calls a connection each, so cancelling one leaves the other waiting', async () => {
+    const links: FakeLink[] = [];
+    const answers: Array<() => void> = [];
+    const decide = engineDecider(
+      async () => (links.push(fakeLink(() => new Promise((r) => answers.push(() => r(decision({ decision: 'allow', source: 'operator' })))))), links.at(-1)!),
+      '/state',
+      'bot',
+      silentLogger,
+    );
+    const first = new AbortController();
+    const a = decide(call, ctx({ signal: first.signal }));
+    const b = decide(call, ctx({ requestId: 2 }));
+    while (answers.length < 2) await new Promise((r) => setTimeout(r, 1));
+    first.abort();
+    await expect(a).rejects.toThrow(/cancelled/);
+    expect(links.map((l) => l.closed)).toEqual([true, false]);
+    answers[1]!();
+    expect((await b).decision).toBe('allow');
+  });
+
+  it('does not reuse a connection whose check failed, nor one the engine closed while idle', async () => {
+    const links: FakeLink[] = [];
     let fail = true;
     const decide = engineDecider(
-      async () => (connects++, fakeClient(async () => { if (fail) throw new Error('the engine closed the connection'); return decision({ decision: 'allow' }); }, closed)),
+      async () => (links.push(fakeLink(async () => { if (fail) throw new Error('the engine closed the connection'); return decision({ decision: 'allow' }); })), links.at(-1)!),
       '/state',
       'bot',
       silentLogger,
@@ -87,7 +125,10 @@ describe('engineDecider', () => {
     await expect(decide(call, ctx())).rejects.toThrow(/closed the connection/);
     fail = false;
     expect((await decide(call, ctx())).decision).toBe('allow');
-    expect(connects).toBe(2);
-    expect(closed.n).toBe(2);
+    expect(links).toHaveLength(2);
+    expect(links[0]!.closed).toBe(true);
+    links[1]!.closed = true; // the engine restarted while the connection sat idle
+    expect((await decide(call, ctx())).decision).toBe('allow');
+    expect(links).toHaveLength(3);
   });
 });
