@@ -1,14 +1,16 @@
 // The MCP stdio proxy: a line relay between an MCP host and one MCP server. Everything passes
-// unchanged except tools/call, which waits for a firewall decision, and a few results the proxy
-// reads on the way back (tools/list for metadata and pins, tool results for scanning).
+// unchanged (the bytes as received) except tools/call and resources/read, which wait for a firewall
+// decision, and a few results the proxy reads on the way back (tools/list for metadata and pins,
+// tool and resource results for scanning). Every line is parsed: a gated request is found by its
+// parsed method, never by a cheaper look at the text that an escaped name could slip past.
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { AlertInput } from '../../shared/alert.js';
-import type { Decision, ToolCall } from '../../shared/firewall.js';
+import type { Decision } from '../../shared/firewall.js';
+import { isGatedMethod, parseGated, refusalLine, unreachableLine, type GatedRequest } from './gatedRequests.js';
 import { LineFramer, type FramedLine } from './lineFramer.js';
 import {
   INTERNAL_ERROR,
-  INVALID_PARAMS,
   INVALID_REQUEST,
   PARSE_ERROR,
   errorLine,
@@ -16,23 +18,13 @@ import {
   notificationLine,
   parseLine,
   classify,
-  resultLine,
   type JsonRpcId,
   type RpcMessage,
 } from './jsonRpc.js';
 import { scanResult } from './responseScanner.js';
 import { SequenceTracker, type Escalation } from './sequenceRules.js';
 import { ToolRegistry } from './toolRegistry.js';
-import { denialResult, unreachableResult } from './toolResults.js';
 import { silentLogger, type ProxyOptions, type ProxyResult } from './types.js';
-
-const CallParamsSchema = z
-  .object({
-    name: z.string().min(1),
-    arguments: z.record(z.string(), z.unknown()).optional(),
-    _meta: z.object({ progressToken: z.union([z.string(), z.number()]).optional() }).loose().optional(),
-  })
-  .loose();
 
 const CancelParamsSchema = z.object({ requestId: z.union([z.string(), z.number()]) }).loose();
 const ProgressParamsSchema = z.object({ progressToken: z.union([z.string(), z.number()]), progress: z.number() }).loose();
@@ -87,12 +79,14 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     }
   };
 
-  // Backpressure: a slow reader pauses the other side until it drains (one drain listener at a time).
+  // Lines the proxy writes itself are strings (a newline is added); lines passing through are the
+  // bytes as received, newline included. Backpressure: a slow reader pauses the other side until it
+  // drains (one drain listener at a time).
   let hostBlocked = false;
   let childBlocked = false;
-  const writeHost = (line: string) => {
+  const writeHost = (line: string | Buffer) => {
     if (!o.output.writable) return;
-    if (!o.output.write(`${line}\n`) && !childGone && !hostBlocked) {
+    if (!o.output.write(typeof line === 'string' ? `${line}\n` : line) && !childGone && !hostBlocked) {
       hostBlocked = true;
       child.stdout.pause();
       o.output.once('drain', () => {
@@ -101,9 +95,9 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       });
     }
   };
-  const writeChild = (line: string) => {
+  const writeChild = (line: string | Buffer) => {
     if (childGone || !child.stdin.writable) return false;
-    if (!child.stdin.write(`${line}\n`) && !childBlocked) {
+    if (!child.stdin.write(typeof line === 'string' ? `${line}\n` : line) && !childBlocked) {
       childBlocked = true;
       o.input.pause();
       child.stdin.once('drain', () => {
@@ -117,12 +111,16 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
   child.stdin.on('error', (e) => log.warn({ err: e.message, server }, 'writing to the MCP server failed'));
 
   // ---------------------------------------------------------------- host → server
-  const fromHost = (msg: RpcMessage, text: string) => {
+  const fromHost = (msg: RpcMessage, raw: Buffer) => {
     if (msg.kind === 'request') {
-      if (msg.method === 'tools/call') return void interceptCall(msg.id, msg.params, text);
+      if (isGatedMethod(msg.method)) {
+        const gated = parseGated(msg.id, msg.method, server, msg.params);
+        if (!gated.ok) return writeHost(gated.line);
+        return void interceptGated(msg.id, gated.request, raw);
+      }
       if (childGone) return writeHost(errorLine(msg.id, INTERNAL_ERROR, `MCP server "${server}" is not running`));
       forwarded.set(idKey(msg.id), { method: msg.method });
-      writeChild(text);
+      writeChild(raw);
       return;
     }
     if (msg.kind === 'notification' && msg.method === 'notifications/cancelled') {
@@ -130,59 +128,56 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       const w = p.success ? waiting.get(idKey(p.data.requestId)) : undefined;
       if (p.success && w) {
         // The server never saw this request: end the wait here and tell nobody (cancelled requests get no answer).
-        log.info({ server, id: p.data.requestId }, 'tools/call cancelled by the host while waiting for a decision');
+        log.info({ server, id: p.data.requestId }, 'request cancelled by the host while waiting for a decision');
         settleWaiting(idKey(p.data.requestId));
         w.abort.abort(new Error('cancelled by the MCP host'));
         return;
       }
     }
-    if (msg.kind === 'batch') return void fromHostBatch(msg.items, text);
-    writeChild(text);
+    if (msg.kind === 'batch') return void fromHostBatch(msg.items, raw);
+    writeChild(raw);
   };
 
-  const fromHostBatch = (items: unknown[], text: string) => {
-    const hasCall = items.some((i) => (i as { method?: unknown } | null)?.method === 'tools/call');
-    if (!hasCall) {
+  const fromHostBatch = (items: unknown[], raw: Buffer) => {
+    const gatedInside = items.some((i) => {
+      const method = (i as { method?: unknown } | null)?.method;
+      return typeof method === 'string' && isGatedMethod(method);
+    });
+    if (!gatedInside) {
       for (const i of items) {
         const c = classify(i);
         if (c.ok && c.message.kind === 'request') forwarded.set(idKey(c.message.id), { method: c.message.method });
       }
-      writeChild(text);
+      writeChild(raw);
       return;
     }
-    // A batched tools/call would slip past the per-call decision: refuse the whole batch.
+    // A batched tools/call or resources/read would slip past the per-call decision: refuse the whole batch.
     for (const i of items) {
       const id = (i as { id?: unknown } | null)?.id;
       if (typeof id === 'string' || typeof id === 'number') {
-        writeHost(errorLine(id, INVALID_REQUEST, 'gatehouse does not relay batches containing tools/call; send each call as its own message'));
+        writeHost(errorLine(id, INVALID_REQUEST, 'gatehouse does not relay batches containing tools/call or resources/read; send each as its own message'));
       }
     }
   };
 
-  const interceptCall = async (id: JsonRpcId, params: unknown, text: string) => {
+  /** A tools/call or resources/read: forwarded only once the firewall allowed it. */
+  const interceptGated = async (id: JsonRpcId, r: GatedRequest, raw: Buffer) => {
     const key = idKey(id);
-    const p = CallParamsSchema.safeParse(params);
-    if (!p.success) {
-      const issue = p.error.issues[0];
-      writeHost(errorLine(id, INVALID_PARAMS, `invalid tools/call params at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`));
-      return;
-    }
     if (waiting.has(key) || forwarded.has(key)) {
       writeHost(errorLine(id, INVALID_REQUEST, `request id ${JSON.stringify(id)} is already in use`));
       return;
     }
-    const tool = p.data.name;
-    const info = registry.get(tool);
-    const call: ToolCall = { server, tool, args: p.data.arguments ?? {} };
+    const { call, label } = r;
+    const info = r.method === 'tools/call' ? registry.get(call.tool) : undefined;
     if (info?.annotations) call.annotations = info.annotations;
-    const ctxDenial = { server, tool, hasOutputSchema: info?.hasOutputSchema ?? false };
+    const refusal = { server, hasOutputSchema: info?.hasOutputSchema ?? false };
 
     const escalations: Escalation[] = [];
     const seq = sequences.check(call);
     if (seq.alert) raise(seq.alert);
     if (seq.escalation) escalations.push(seq.escalation);
     if (info?.changedFrom) {
-      escalations.push({ check: 'tool_changed', reason: `the definition of "${tool}" changed since it was pinned on ${info.changedFrom.pinned_at || 'an earlier run'}` });
+      escalations.push({ check: 'tool_changed', reason: `the definition of "${call.tool}" changed since it was pinned on ${info.changedFrom.pinned_at || 'an earlier run'}` });
     }
     const escalation: Escalation | undefined = escalations.length
       ? { check: escalations.map((e) => e.check).join('+'), reason: escalations.map((e) => e.reason).join('; ') }
@@ -191,14 +186,14 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     const abort = new AbortController();
     const w: Waiting = { abort };
     waiting.set(key, w);
-    const token = p.data._meta?.progressToken;
+    const token = r.progressToken;
     let sent = 0;
     const sendProgress = () => {
       if (token === undefined || !waiting.has(key)) return;
       sent += 1;
       w.progressKey = idKey(token);
       progressUsed.set(w.progressKey, sent);
-      writeHost(notificationLine('notifications/progress', { progressToken: token, progress: sent, message: `gatehouse: waiting for the operator to approve "${tool}"` }));
+      writeHost(notificationLine('notifications/progress', { progressToken: token, progress: sent, message: `gatehouse: waiting for the operator to approve "${label}"` }));
     };
     if (token !== undefined && progressInterval > 0) w.timer = setInterval(sendProgress, progressInterval);
 
@@ -215,8 +210,8 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     } catch (e) {
       if (abort.signal.aborted || !waiting.has(key)) return; // cancelled, host gone or server gone: already handled
       settleWaiting(key);
-      log.error({ server, tool, err: (e as Error).message }, 'firewall decision failed; refusing the call');
-      writeHost(resultLine(id, unreachableResult(ctxDenial, (e as Error).message)));
+      log.error({ server, request: label, err: (e as Error).message }, 'firewall decision failed; refusing the request');
+      writeHost(unreachableLine(id, r, (e as Error).message, refusal));
       return;
     }
     if (!waiting.has(key)) return; // cancelled while the decider was finishing
@@ -226,17 +221,17 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     }
     settleWaiting(key, decision.decision === 'allow' && !childGone);
     if (decision.decision !== 'allow') {
-      log.info({ server, tool, decision: decision.decision, source: decision.source, rule: decision.rule, audit_id: decision.request_id }, 'tools/call refused');
-      writeHost(resultLine(id, denialResult(decision, ctxDenial)));
+      log.info({ server, request: label, decision: decision.decision, source: decision.source, rule: decision.rule, audit_id: decision.request_id }, `${r.method} refused`);
+      writeHost(refusalLine(id, r, decision, refusal));
       return;
     }
     if (childGone) {
       writeHost(errorLine(id, INTERNAL_ERROR, `MCP server "${server}" is not running`));
       return;
     }
-    forwarded.set(key, { method: 'tools/call', tool, ...(token !== undefined && sent > 0 ? { progressKey: idKey(token) } : {}) });
+    forwarded.set(key, { method: r.method, tool: r.method === 'tools/call' ? call.tool : label, ...(token !== undefined && sent > 0 ? { progressKey: idKey(token) } : {}) });
     sequences.record(call);
-    writeChild(text);
+    writeChild(raw);
   };
 
   /** The wait is over; keepProgress when the call goes on to the server (its progress shift still applies). */
@@ -248,14 +243,15 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
   };
 
   // ---------------------------------------------------------------- server → host
-  const fromChild = (msg: RpcMessage, text: string) => {
+  const fromChild = (msg: RpcMessage, raw: Buffer | string) => {
     if (msg.kind === 'response' && msg.id !== null) {
-      const f = forwarded.get(idKey(msg.id));
+      const key = idKey(msg.id);
+      const f = forwarded.get(key);
       if (f) {
-        forwarded.delete(idKey(msg.id));
+        forwarded.delete(key);
         if (f.progressKey) progressUsed.delete(f.progressKey);
         const rewritten = inspectResult(f, msg);
-        return writeHost(rewritten ?? text);
+        return writeHost(rewritten ?? raw);
       }
     } else if (msg.kind === 'notification' && msg.method === 'notifications/progress' && progressUsed.size > 0) {
       const p = ProgressParamsSchema.safeParse(msg.params);
@@ -272,7 +268,7 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       }
       return;
     }
-    writeHost(text);
+    writeHost(raw);
   };
 
   /** Learns from or scans a result; returns the rewritten line when it changed. */
@@ -300,6 +296,10 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
   };
 
   // ---------------------------------------------------------------- framing
+  // One write per line, never coalesced (cork): an MCP SDK host that reads a progress notification
+  // and its call's response in one read drops the notification (it handles notifications a microtask
+  // after responses). Coalescing would make that loss certain whenever the server's two lines arrive
+  // together; one write each keeps the timing the server gave them.
   const pump = (lines: FramedLine[], side: 'host' | 'server') => {
     for (const l of lines) {
       if (!l.ok) {
@@ -317,7 +317,7 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
         }
         continue;
       }
-      side === 'host' ? fromHost(parsed.message, l.text) : fromChild(parsed.message, l.text);
+      side === 'host' ? fromHost(parsed.message, l.raw) : fromChild(parsed.message, l.raw);
     }
   };
 

@@ -33,7 +33,17 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'config', 'gatehouse'), { recursive: true });
   writeFileSync(
     join(dir, 'config', 'gatehouse', 'policy.yaml'),
-    ['version: 1', 'policy: ask', 'ask_ttl: 60s', 'tools:', '  - { server: everything, tool: echo, decision: allow }', '  - { server: everything, tool: get-env, decision: deny }', ''].join('\n'),
+    [
+      'version: 1',
+      'policy: ask',
+      'ask_ttl: 60s',
+      'tools:',
+      '  - { server: everything, tool: echo, decision: allow }',
+      '  - { server: everything, tool: get-env, decision: deny }',
+      '  - { server: everything, tool: resources/read, args: { uri: "demo://resource/dynamic/text/*" }, decision: allow }',
+      '  - { server: everything, tool: resources/read, args: { uri: "demo://resource/static/**" }, decision: deny }',
+      '',
+    ].join('\n'),
   );
   engine = spawn(process.execPath, [BIN, 'run', '--no-tui', '--port', '0'], { env, stdio: 'ignore' });
   await until(() => (existsSync(join(stateDir, 'gatehouse.sock')) ? true : undefined));
@@ -102,6 +112,29 @@ describe('proxy with the real engine', () => {
     ac.abort('user pressed esc');
     await expect(pending).rejects.toThrow();
     await until(async () => ((await operator.prompts.list()).some((p) => p.id === prompt.id && p.state === 'pending') ? undefined : true));
+    await c.close();
+  });
+
+  it('resources/read: allowed by a uri rule, denied as a JSON-RPC error naming the rule, asked otherwise', async () => {
+    const c = await session();
+    const ok = await c.readResource({ uri: 'demo://resource/dynamic/text/1' });
+    expect((ok.contents[0] as { text?: string }).text).toMatch(/^Resource 1: This is a plaintext resource/);
+
+    const refused = await c.readResource({ uri: 'demo://resource/static/document/features.md' }).then(
+      () => undefined,
+      (e: { code?: number; message: string; data?: Record<string, { audit_id: string }> }) => e,
+    );
+    expect(refused?.code).toBe(-32010);
+    expect(refused?.message).toMatch(/blocked resources\/read of "demo:\/\/resource\/static\/document\/features\.md".*Rule: tools: everything\/resources\/read args .*static/);
+    const audit = refused!.data!['dev.gatehouse/decision']!.audit_id;
+    const ledger = await operator.ledger.recent(200);
+    expect(ledger.find((r) => r.subject === audit)).toMatchObject({ action: 'firewall.decide', detail: { decision: 'deny', tool: 'everything/resources/read' } });
+
+    const pending = c.readResource({ uri: 'demo://resource/dynamic/blob/2' });
+    const prompt = await until(pendingFor('resources/read'));
+    expect(prompt.tool).toMatchObject({ server: 'everything', tool: 'resources/read', args: { uri: 'demo://resource/dynamic/blob/2' } });
+    await operator.prompts.resolve(prompt.id, { decision: 'allow', scope: 'once' });
+    expect((await pending).contents[0]).toMatchObject({ uri: 'demo://resource/dynamic/blob/2' });
     await c.close();
   });
 });

@@ -14,6 +14,9 @@ function feed(framer: LineFramer, data: Buffer, cuts: number[]): FramedLine[] {
   return out;
 }
 
+/** A framed line: its text, and its bytes as received with their line end (what the relay passes on). */
+const line = (text: string, end = '\n') => ({ ok: true, text, raw: Buffer.from(text + end) });
+
 describe('LineFramer', () => {
   it('yields the same lines for any chunking, with LF or CRLF ends', () => {
     fc.assert(
@@ -24,7 +27,7 @@ describe('LineFramer', () => {
         (lines, crlf, cuts) => {
           const data = Buffer.from(lines.map((l) => l + (crlf ? '\r\n' : '\n')).join(''));
           const out = feed(new LineFramer(), data, cuts);
-          expect(out).toEqual(lines.map((text) => ({ ok: true, text })));
+          expect(out).toEqual(lines.map((text) => line(text, crlf ? '\r\n' : '\n')));
         },
       ),
     );
@@ -33,25 +36,25 @@ describe('LineFramer', () => {
   it('reports invalid UTF-8 on its own line only', () => {
     const data = Buffer.concat([Buffer.from('good one\n'), Buffer.from([0x80, 0x81, 0x0a]), Buffer.from('good two\n')]);
     expect(new LineFramer().push(data)).toEqual([
-      { ok: true, text: 'good one' },
+      line('good one'),
       { ok: false, error: 'invalid_utf8', message: expect.any(String) },
-      { ok: true, text: 'good two' },
+      line('good two'),
     ]);
   });
 
   it('drops an over-long line once, including the rest of it in later chunks', () => {
     const f = new LineFramer(10);
     const out = [...f.push(Buffer.from('0123456789abc')), ...f.push(Buffer.from('def')), ...f.push(Buffer.from('ghi\nshort\n'))];
-    expect(out).toEqual([{ ok: false, error: 'line_too_long', message: expect.stringMatching(/10-byte limit/) }, { ok: true, text: 'short' }]);
+    expect(out).toEqual([{ ok: false, error: 'line_too_long', message: expect.stringMatching(/10-byte limit/) }, line('short')]);
   });
 
   it('accepts a line exactly at the limit', () => {
-    expect(new LineFramer(5).push(Buffer.from('12345\n'))).toEqual([{ ok: true, text: '12345' }]);
+    expect(new LineFramer(5).push(Buffer.from('12345\n'))).toEqual([line('12345')]);
   });
 
-  it('skips blank lines and keeps a final line without newline at end of stream', () => {
+  it('skips blank lines and keeps a final line without newline at end of stream (passed on with one)', () => {
     const f = new LineFramer();
     expect(f.push(Buffer.from('\n\r\n  \nlast'))).toEqual([]);
-    expect(f.end()).toEqual([{ ok: true, text: 'last' }]);
+    expect(f.end()).toEqual([line('last')]);
   });
 });
