@@ -145,4 +145,31 @@ export const MIGRATIONS: Migration[] = [
     name: 'file integrity baseline',
     sql: BASELINE_TABLE_SQL,
   },
+  {
+    // A submission wrote about ten pages; this keeps the ones a task needs. tasks_created served no query
+    // (lists order by rowid or cost). A task's transitions (at most five: the lifecycle has no cycle)
+    // move into its own row, which every transition rewrites anyway, instead of a table, its index and
+    // sqlite_sequence; the view keeps them readable as rows. The per-status counts are derived from
+    // tasks_status when the engine opens the store, not written with every change.
+    version: 4,
+    name: 'a task row holds its transitions; counts derived',
+    sql: `
+      DROP INDEX IF EXISTS tasks_created;
+
+      ALTER TABLE tasks ADD COLUMN transitions TEXT NOT NULL DEFAULT '[]';
+      UPDATE tasks SET transitions = (
+        SELECT json_group_array(json_object('from', from_status, 'to', to_status, 'by', by, 'surface', surface, 'reason', reason, 'at', at) ORDER BY seq)
+        FROM task_transitions AS tt WHERE tt.task_id = tasks.task_id
+      )
+      WHERE EXISTS (SELECT 1 FROM task_transitions AS tt WHERE tt.task_id = tasks.task_id);
+      DROP TABLE task_transitions;
+      DELETE FROM sqlite_sequence WHERE name = 'task_transitions';
+      CREATE VIEW task_transitions AS
+        SELECT t.task_id AS task_id, j.key + 1 AS seq, j.value ->> 'from' AS from_status, j.value ->> 'to' AS to_status,
+               j.value ->> 'by' AS by, j.value ->> 'surface' AS surface, j.value ->> 'reason' AS reason, j.value ->> 'at' AS at
+        FROM tasks AS t, json_each(t.transitions) AS j;
+
+      DROP TABLE task_counts;
+    `,
+  },
 ];

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { nextStatus, legalEvents, type TaskEventType } from '../machines/task.machine.js';
 import { EngineError } from '../shared/errors.js';
 import {
-  TASK_STATUSES,
   type Constraint,
   type DecidedBy,
   type QueueStatus,
@@ -21,6 +20,7 @@ import { TaskListQuerySchema } from '../shared/taskSchemas.js';
 import type { EventBus } from './eventBus.js';
 import type { Ledger } from './ledger.js';
 import type { Db } from './store.js';
+import { TaskCounters } from './taskCounters.js';
 
 export interface Actor {
   by: string;
@@ -46,6 +46,13 @@ export interface TransitionPatch {
 }
 
 const MAX_LOG_LINES = 1000;
+
+/** A transition as its task's row keeps it (tasks.transitions, a JSON array in order). */
+type StoredTransition = Omit<TaskTransition, 'seq' | 'task_id'>;
+
+// A task's own columns, in the order of Task's keys. Its transitions are read only by detail().
+const TASK_COLUMNS =
+  'task_id, task_type, description, status, estimated_cost, actual_cost, estimated_duration_ms, constraints, context, result, error_message, logs, created_at, updated_at, start_time, end_time, decided_by, decision_reason';
 
 function rowToTask(r: TaskRow): Task {
   return {
@@ -102,15 +109,15 @@ interface PendingSubmission {
   reject: (err: Error) => void;
 }
 
+/** Work a write leaves for after its commit: counters to move, events to emit. Dropped on rollback. */
+type AfterCommit = Array<() => void>;
+
 export class TaskQueue {
   private readonly st;
   private grouped: PendingSubmission[] = [];
-  /**
-   * The running counters as last read. Only this queue writes them (and one engine owns the store,
-   * by the lock), so they stay valid until its next write; every write path drops them, before and
-   * after, whether it commits or rolls back. Keeps GET /api/queue/status off the database.
-   */
-  private summary: { by_status: Record<TaskStatus, number>; cost_usd: number; exec_ms: number } | null = null;
+  private readonly counters: TaskCounters;
+  /** One transaction wrapper, made once: nested inside another transaction it runs as a savepoint. */
+  private readonly inTransaction: <T>(write: (after: AfterCommit) => T, after: AfterCommit) => T;
 
   constructor(
     private readonly db: Db,
@@ -118,26 +125,27 @@ export class TaskQueue {
     private readonly bus: EventBus,
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.counters = new TaskCounters(db);
+    this.inTransaction = db.transaction((write: (after: AfterCommit) => unknown, after: AfterCommit) => write(after)) as <T>(
+      write: (after: AfterCommit) => T,
+      after: AfterCommit,
+    ) => T;
     this.st = {
-      get: db.prepare('SELECT * FROM tasks WHERE task_id = ?'),
+      get: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`),
+      // Positional parameters: binding a named object costs a property lookup per column.
       insert: db.prepare(
-        `INSERT INTO tasks (task_id, task_type, description, status, estimated_cost, estimated_duration_ms, context, created_at, updated_at)
-         VALUES (@task_id, @task_type, @description, @status, @estimated_cost, @estimated_duration_ms, @context, @now, @now)`,
+        `INSERT INTO tasks (task_id, task_type, description, status, estimated_cost, estimated_duration_ms, context, created_at, updated_at, transitions)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       update: db.prepare(
         `UPDATE tasks SET status=@status, updated_at=@now, constraints=@constraints, decided_by=@decided_by, decision_reason=@decision_reason,
-           actual_cost=@actual_cost, result=@result, error_message=@error_message, logs=@logs, start_time=@start_time, end_time=@end_time
+           actual_cost=@actual_cost, result=@result, error_message=@error_message, logs=@logs, start_time=@start_time, end_time=@end_time,
+           transitions=json_insert(transitions, '$[#]', json(@transition))
          WHERE task_id=@task_id`,
       ),
-      addTransition: db.prepare(
-        'INSERT INTO task_transitions (task_id, from_status, to_status, by, surface, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      transitions: db.prepare('SELECT * FROM task_transitions WHERE task_id = ? ORDER BY seq'),
-      count: db.prepare('INSERT INTO task_counts (status, n) VALUES (?, ?) ON CONFLICT(status) DO UPDATE SET n = n + excluded.n'),
+      withTransitions: db.prepare(`SELECT ${TASK_COLUMNS}, transitions FROM tasks WHERE task_id = ?`),
       totals: db.prepare('UPDATE task_totals SET cost_usd = cost_usd + ?, exec_ms = exec_ms + ? WHERE id = 1'),
       costHour: db.prepare('INSERT INTO cost_by_hour (hour, cost_usd) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd'),
-      counts: db.prepare('SELECT status, n FROM task_counts'),
-      readTotals: db.prepare('SELECT cost_usd, exec_ms FROM task_totals WHERE id = 1'),
       running: db.prepare("SELECT task_id FROM tasks WHERE status = 'running'"),
       withStatus: db.prepare('SELECT task_id FROM tasks WHERE status = ? ORDER BY rowid'),
       costSince: db.prepare('SELECT coalesce(sum(cost_usd), 0) AS c FROM cost_by_hour WHERE hour >= ?'),
@@ -158,45 +166,37 @@ export class TaskQueue {
   }
 
   detail(id: string): TaskDetail {
-    const task = this.require(id);
-    const transitions = (this.st.transitions.all(id) as Array<Record<string, unknown>>).map(
-      (r): TaskTransition => ({
-        seq: r.seq as number,
-        task_id: r.task_id as string,
-        from: r.from_status as TaskStatus | null,
-        to: r.to_status as TaskStatus,
-        by: r.by as string,
-        surface: r.surface as Surface,
-        reason: r.reason as string | null,
-        at: r.at as string,
-      }),
-    );
-    return { ...task, transitions };
+    const row = this.st.withTransitions.get(id) as (TaskRow & { transitions: string }) | undefined;
+    if (!row) throw new EngineError(`no task ${id}`, 'not_found');
+    const { transitions, ...own } = row;
+    const stored = JSON.parse(transitions) as StoredTransition[];
+    return { ...rowToTask(own), transitions: stored.map((t, i): TaskTransition => ({ seq: i + 1, task_id: own.task_id, ...t })) };
   }
 
   /**
    * Stores a new task and moves it to pending_approval, in one transaction. Both transitions are
-   * recorded (rows and ledger) but the row is written once, already in its second status: nothing
-   * outside the transaction can see the first, and this is the hot path of every submission.
+   * stored, and one ledger record covers the submission with both; the row is written once, already
+   * in its second status: nothing outside the transaction can see the first, and this is the hot path
+   * of every submission.
    */
   submit(input: SubmitInput, actor: Actor): Task {
-    return this.commitThenEmit((events) => this.writeSubmission(input, actor, events));
+    return this.commitThenEmit((after) => this.writeSubmission(input, actor, after));
   }
 
-  /** Runs a write in one transaction; its events go out only after the commit. */
-  private commitThenEmit(write: (events: Array<() => void>) => Task): Task {
-    const events: Array<() => void> = [];
+  /** Runs a write in one transaction; what it leaves for after the commit runs only once it has committed. */
+  private commitThenEmit(write: (after: AfterCommit) => Task): Task {
+    const after: AfterCommit = [];
+    const nested = this.db.inTransaction;
     let task: Task;
-    this.summary = null;
     try {
-      task = this.db.transaction(() => write(events))();
+      task = this.inTransaction(write, after);
     } catch (err) {
       this.ledger.resync();
       throw err;
-    } finally {
-      this.summary = null;
     }
-    for (const emit of events) emit();
+    // Inside a caller's transaction this was only a savepoint, which that transaction may yet roll back.
+    if (nested) this.counters.invalidate();
+    for (const run of after) run();
     return task;
   }
 
@@ -216,31 +216,31 @@ export class TaskQueue {
   private flushGroup(): void {
     const group = this.grouped;
     this.grouped = [];
-    const events: Array<() => void> = [];
+    const after: AfterCommit = [];
     const outcomes: Array<{ task: Task } | { err: unknown }> = [];
-    const one = this.db.transaction((input: SubmitInput, actor: Actor) => this.writeSubmission(input, actor, events));
-    this.summary = null;
+    const nested = this.db.inTransaction;
     try {
-      this.db.transaction(() => {
+      this.inTransaction(() => {
         for (const g of group) {
-          const mark = events.length;
+          const mark = after.length;
           try {
-            outcomes.push({ task: one(g.input, g.actor) });
+            // Nested: its own savepoint inside the group's transaction.
+            outcomes.push({ task: this.inTransaction((a) => this.writeSubmission(g.input, g.actor, a), after) });
           } catch (err) {
-            events.length = mark;
+            after.length = mark;
             this.ledger.resync();
             outcomes.push({ err });
           }
         }
-      })();
+        return null;
+      }, after);
     } catch (err) {
       this.ledger.resync();
       for (const g of group) g.reject(err as Error);
       return;
-    } finally {
-      this.summary = null;
     }
-    for (const emit of events) emit();
+    if (nested) this.counters.invalidate();
+    for (const run of after) run();
     group.forEach((g, i) => {
       const o = outcomes[i]!;
       if ('task' in o) g.resolve(o.task);
@@ -248,7 +248,7 @@ export class TaskQueue {
     });
   }
 
-  private writeSubmission(input: SubmitInput, actor: Actor, events: Array<() => void>): Task {
+  private writeSubmission(input: SubmitInput, actor: Actor, after: AfterCommit): Task {
     const task_id = input.task_id ?? newTaskId();
     const now = this.now().toISOString();
     const context = JSON.stringify(input.context ?? {});
@@ -256,35 +256,31 @@ export class TaskQueue {
     if (to === null) throw new Error('the task machine refuses pending -> request_approval');
     // A generated id is 48 random bits; the primary key still refuses the improbable clash.
     if (input.task_id !== undefined && this.st.get.get(task_id)) throw new EngineError(`task ${task_id} already exists`, 'conflict', { task_id });
-    this.st.insert.run({
-      task_id,
-      task_type: input.task_type,
-      description: input.description ?? '',
-      status: to,
-      estimated_cost: input.estimated_cost ?? 0,
-      estimated_duration_ms: input.estimated_duration_ms ?? null,
-      context,
-      now,
-    });
-    this.st.addTransition.run(task_id, null, 'pending', actor.by, actor.surface, 'submitted', now);
-    this.st.addTransition.run(task_id, 'pending', to, actor.by, actor.surface, 'awaiting approval', now);
-    this.st.count.run(to, 1);
+    const description = input.description ?? '';
+    const estimated_cost = input.estimated_cost ?? 0;
+    const estimated_duration_ms = input.estimated_duration_ms ?? null;
+    const transitions: StoredTransition[] = [
+      { from: null, to: 'pending', by: actor.by, surface: actor.surface, reason: 'submitted', at: now },
+      { from: 'pending', to, by: actor.by, surface: actor.surface, reason: 'awaiting approval', at: now },
+    ];
+    this.st.insert.run(task_id, input.task_type, description, to, estimated_cost, estimated_duration_ms, context, now, now, JSON.stringify(transitions));
     this.ledger.append({
       actor: actor.by,
       surface: actor.surface,
       action: 'task.submit',
       subject: task_id,
-      detail: { task_type: input.task_type, estimated_cost: input.estimated_cost ?? 0 },
+      detail: { task_type: input.task_type, estimated_cost, statuses: ['pending', to] },
+      reason: 'awaiting approval',
     });
     // The row just inserted, as a read would return it (same keys, same order).
     const submitted: Task = {
       task_id,
       task_type: input.task_type,
-      description: input.description ?? '',
+      description,
       status: 'pending',
-      estimated_cost: input.estimated_cost ?? 0,
+      estimated_cost,
       actual_cost: null,
-      estimated_duration_ms: input.estimated_duration_ms ?? null,
+      estimated_duration_ms,
       constraints: [],
       context: JSON.parse(context) as Record<string, unknown>,
       result: null,
@@ -297,26 +293,21 @@ export class TaskQueue {
       decided_by: null,
       decision_reason: null,
     };
-    this.ledger.append({
-      actor: actor.by,
-      surface: actor.surface,
-      action: EVENT_ACTION['task.request_approval'],
-      subject: task_id,
-      detail: { from: 'pending', to },
-      reason: 'awaiting approval',
-    });
     const waiting: Task = { ...submitted, status: to };
-    events.push(() => this.bus.emit({ type: 'task.submitted', task: submitted }));
-    events.push(() => this.bus.emit({ type: 'task.transitioned', task: waiting, from: 'pending', to, by: actor.by, reason: 'awaiting approval' }));
+    after.push(() => {
+      this.counters.added(to);
+      this.bus.emit({ type: 'task.submitted', task: submitted });
+      this.bus.emit({ type: 'task.transitioned', task: waiting, from: 'pending', to, by: actor.by, reason: 'awaiting approval' });
+    });
     return waiting;
   }
 
   /** Applies one lifecycle event to a stored task; refuses an illegal one naming the current status. */
   transition(id: string, event: TaskEventType, actor: Actor, patch: TransitionPatch = {}): Task {
-    return this.commitThenEmit((events) => this.applyTransition(this.require(id), event, actor, patch, events));
+    return this.commitThenEmit((after) => this.applyTransition(this.require(id), event, actor, patch, after));
   }
 
-  private applyTransition(current: Task, event: TaskEventType, actor: Actor, patch: TransitionPatch, events: Array<() => void>): Task {
+  private applyTransition(current: Task, event: TaskEventType, actor: Actor, patch: TransitionPatch, after: AfterCommit): Task {
     const to = lawfulNext(current.status, event);
     if (!to) {
       const legal = legalEvents(current.status).map((e) => e.replace('task.', ''));
@@ -353,13 +344,11 @@ export class TaskQueue {
       logs: logsJson,
       start_time,
       end_time,
+      transition: JSON.stringify({ from: current.status, to, by: actor.by, surface: actor.surface, reason: patch.reason ?? null, at: iso } satisfies StoredTransition),
     });
-    this.st.addTransition.run(current.task_id, current.status, to, actor.by, actor.surface, patch.reason ?? null, iso);
-    this.st.count.run(current.status, -1);
-    this.st.count.run(to, 1);
+    const cost = actual_cost ?? 0;
+    const execMs = ending && start_time ? Math.max(0, now.getTime() - Date.parse(start_time)) : 0;
     if (ending) {
-      const cost = actual_cost ?? 0;
-      const execMs = start_time ? Math.max(0, now.getTime() - Date.parse(start_time)) : 0;
       this.st.totals.run(cost, execMs);
       if (cost > 0) this.st.costHour.run(iso.slice(0, 13), cost);
     }
@@ -386,9 +375,11 @@ export class TaskQueue {
       decided_by,
       decision_reason,
     };
-    events.push(() =>
-      this.bus.emit({ type: 'task.transitioned', task: updated, from: current.status, to, by: actor.by, reason: patch.reason ?? null }),
-    );
+    after.push(() => {
+      this.counters.moved(current.status, to);
+      if (ending) this.counters.ended(cost, execMs);
+      this.bus.emit({ type: 'task.transitioned', task: updated, from: current.status, to, by: actor.by, reason: patch.reason ?? null });
+    });
     return updated;
   }
 
@@ -407,41 +398,18 @@ export class TaskQueue {
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const order = q.order === 'oldest' ? 'rowid ASC' : q.order === 'cost' ? 'estimated_cost DESC, rowid DESC' : 'rowid DESC';
-    const rows = this.db.prepare(`SELECT * FROM tasks ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset) as TaskRow[];
+    const rows = this.db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset) as TaskRow[];
     const total = where.length
       ? q.status && !q.text
-        ? this.countOf(q.status)
+        ? this.counters.count(q.status)
         : (this.db.prepare(`SELECT count(*) AS n FROM tasks ${w}`).get(...params) as { n: number }).n
-      : this.totalCount();
+      : this.counters.total();
     return { total, tasks: rows.map(rowToTask) };
   }
 
-  private readSummary(): { by_status: Record<TaskStatus, number>; cost_usd: number; exec_ms: number } {
-    if (this.summary) return this.summary;
-    const by_status = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    for (const r of this.st.counts.all() as Array<{ status: TaskStatus; n: number }>) by_status[r.status] = r.n;
-    const totals = this.st.readTotals.get() as { cost_usd: number; exec_ms: number };
-    const summary = { by_status, cost_usd: totals.cost_usd, exec_ms: totals.exec_ms };
-    // Inside a transaction the figures may yet roll back: use them, never keep them.
-    if (!this.db.inTransaction) this.summary = summary;
-    return summary;
-  }
-
-  private countsByStatus(): Record<TaskStatus, number> {
-    return { ...this.readSummary().by_status };
-  }
-
-  private countOf(status: TaskStatus): number {
-    return this.countsByStatus()[status];
-  }
-
-  private totalCount(): number {
-    return Object.values(this.countsByStatus()).reduce((a, b) => a + b, 0);
-  }
-
   status(): QueueStatus {
-    const totals = this.readSummary();
-    const by_status = { ...totals.by_status };
+    const totals = this.counters.snapshot();
+    const by_status = totals.by_status;
     return {
       total_tasks: Object.values(by_status).reduce((a, b) => a + b, 0),
       by_status,

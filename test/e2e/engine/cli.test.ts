@@ -82,7 +82,8 @@ describe('cli with an engine', () => {
 
   it('ledger verify passes, then names the first record an edit broke', async () => {
     const e = await startEngine();
-    for (let i = 0; i < 5; i++) cli(['submit', '--cost', String(i)], { stateDir: e.stateDir });
+    // One record per submission: ten of them put record 7 in the middle of the chain.
+    for (let i = 0; i < 10; i++) cli(['submit', '--cost', String(i)], { stateDir: e.stateDir });
     await e.stop();
     expect(cli(['ledger', 'verify'], { stateDir: e.stateDir }).stdout).toMatch(/ledger ok: \d+ records/);
     const db = new Database(join(e.stateDir, 'gatehouse.db'));

@@ -47,18 +47,24 @@ describe('task queue writes', () => {
     same(moved.task, queue.get(task.task_id));
 
     const d = queue.detail(task.task_id);
-    expect(d.transitions.map((t) => [t.from, t.to, t.reason])).toEqual([
-      [null, 'pending', 'submitted'],
-      ['pending', 'pending_approval', 'awaiting approval'],
+    expect(d.transitions.map((t) => [t.seq, t.from, t.to, t.by, t.surface, t.reason, t.at])).toEqual([
+      [1, null, 'pending', 'tester', 'rest', 'submitted', task.created_at],
+      [2, 'pending', 'pending_approval', 'tester', 'rest', 'awaiting approval', task.created_at],
     ]);
     expect(queue.status().by_status).toMatchObject({ pending: 0, pending_approval: 1 });
-    const ledger = db.prepare('SELECT action, subject, detail FROM ledger ORDER BY seq').all() as Array<{ action: string; subject: string; detail: string }>;
-    expect(ledger.map((r) => [r.action, r.subject])).toEqual([
-      ['task.submit', task.task_id],
-      ['task.request_approval', task.task_id],
+    // One record covers the submission and both of its transitions.
+    const ledger = db.prepare('SELECT actor, surface, action, subject, detail, reason FROM ledger ORDER BY seq').all() as Array<Record<string, string>>;
+    expect(ledger).toEqual([
+      {
+        actor: 'tester',
+        surface: 'rest',
+        action: 'task.submit',
+        subject: task.task_id,
+        detail: JSON.stringify({ task_type: 'chat', estimated_cost: 1.5, statuses: ['pending', 'pending_approval'] }),
+        reason: 'awaiting approval',
+      },
     ]);
-    expect(JSON.parse(ledger[1]!.detail)).toEqual({ from: 'pending', to: 'pending_approval' });
-    expect(verifyLedger(db)).toEqual({ ok: true, records: 2 });
+    expect(verifyLedger(db)).toEqual({ ok: true, records: 1 });
   });
 
   it('answers every later transition with exactly the stored row', () => {
@@ -72,6 +78,13 @@ describe('task queue writes', () => {
     const final = queue.get(task_id);
     same(steps[2], final);
     expect(final).toMatchObject({ status: 'completed', decided_by: 'budget', decision_reason: 'ok', actual_cost: 0.25, logs: ['one', 'two', 'three'], result: { out: [1, 2], n: null } });
+    expect(queue.detail(task_id).transitions.map((t) => [t.seq, t.from, t.to])).toEqual([
+      [1, null, 'pending'],
+      [2, 'pending', 'pending_approval'],
+      [3, 'pending_approval', 'approved'],
+      [4, 'approved', 'running'],
+      [5, 'running', 'completed'],
+    ]);
     const moved = events.filter((e): e is Extract<EngineEvent, { type: 'task.transitioned' }> => e.type === 'task.transitioned').at(-1)!;
     same(moved.task, final);
     expect(queue.status()).toMatchObject({ total_tasks: 1, by_status: { completed: 1, pending_approval: 0, approved: 0, running: 0 }, total_cost_usd: 0.25 });
@@ -83,7 +96,7 @@ describe('task queue writes', () => {
     expect(() => queue.submit({ task_id: 'dup-1', task_type: 'chat' }, actor)).toThrow(/already exists/);
     queue.submit({ task_type: 'chat' }, actor);
     expect(queue.status().total_tasks).toBe(2);
-    expect(verifyLedger(db)).toEqual({ ok: true, records: 4 });
+    expect(verifyLedger(db)).toEqual({ ok: true, records: 2 });
   });
 
   it('commits submissions of one turn together, refusing only the one that fails', async () => {
@@ -97,7 +110,7 @@ describe('task queue writes', () => {
     expect(String((answers[1] as PromiseRejectedResult).reason)).toMatch(/task taken already exists/);
     for (const a of answers) if (a.status === 'fulfilled') same(a.value, queue.get(a.value.task_id));
     expect(queue.status().total_tasks).toBe(3);
-    expect(verifyLedger(db)).toEqual({ ok: true, records: 6 });
+    expect(verifyLedger(db)).toEqual({ ok: true, records: 3 });
     const submittedIds = events.filter((e) => e.type === 'task.submitted').map((e) => (e as Extract<EngineEvent, { type: 'task.submitted' }>).task.task_id);
     expect(submittedIds).toEqual(['taken', ...answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value.task_id] : []))]);
   });
@@ -130,5 +143,20 @@ describe('task queue writes', () => {
     const ids = new Set(Array.from({ length: 5000 }, () => newTaskId()));
     expect(ids.size).toBe(5000);
     for (const id of ids) expect(id).toMatch(/^t-[0-9a-f]{12}$/);
+  });
+
+  it('derives the same figures when the store is opened again', () => {
+    const a = queue.submit({ task_type: 'chat' }, actor);
+    const b = queue.submit({ task_type: 'chat' }, actor);
+    queue.submit({ task_type: 'batch' }, actor);
+    queue.transition(a.task_id, 'task.approve', actor);
+    queue.transition(a.task_id, 'task.start', actor);
+    queue.transition(a.task_id, 'task.complete', actor, { actual_cost: 0.75 });
+    queue.transition(b.task_id, 'task.reject', actor, { reason: 'no' });
+    const before = queue.status();
+    const reopened = new TaskQueue(db, new Ledger(db), new EventBus());
+    expect({ ...reopened.status(), timestamp: 0 }).toEqual({ ...before, timestamp: 0 });
+    expect(before).toMatchObject({ total_tasks: 3, total_cost_usd: 0.75, by_status: { completed: 1, rejected: 1, pending_approval: 1 } });
+    expect(reopened.list({ status: 'pending_approval' }).total).toBe(1);
   });
 });
