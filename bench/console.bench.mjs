@@ -1,14 +1,21 @@
 // Console benchmark: first frame with a million tasks against the first frame with an empty store
-// (the baseline, same run), and keypress-to-screen while 1,000 task events per second arrive.
-// The client here is an in-memory stand-in that answers each page in O(limit), so the figures are the
-// console's own cost; the engine's query cost is measured by the engine's benchmarks.
+// (the baseline, same run); keypress-to-screen while 1,000 task events per second arrive; and the
+// engine's submit/transition throughput with the console rendering in its process (the `gatehouse`
+// mode) against the same engine headless, same run.
+// The first two use an in-memory stand-in client that answers each page in O(limit), so the figures are
+// the console's own cost; the engine's query cost is measured by the engine's benchmarks.
 import { EventEmitter } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 // As runConsole does: the production build of React unless the caller chose otherwise.
 process.env.NODE_ENV ??= 'production';
 const { default: React } = await import('react');
 const { render } = await import('ink');
 const { App } = await import('../dist/ui/App.js');
+const { Engine, localActor } = await import('../dist/engine/engine.js');
+const { inProcessClient } = await import('../dist/client/inProcessClient.js');
 
 class Out extends EventEmitter {
   constructor(columns, rows) {
@@ -18,9 +25,11 @@ class Out extends EventEmitter {
     this.isTTY = true;
     this.last = '';
     this.waiters = [];
+    this.frames = 0;
   }
   write(s) {
     this.last = s;
+    if (!s.startsWith('\x1b[?2026')) this.frames++; // not a synchronized-update bracket: a frame
     for (const w of this.waiters.slice()) if (w.check(s)) {
       this.waiters.splice(this.waiters.indexOf(w), 1);
       w.resolve(performance.now());
@@ -146,5 +155,67 @@ console.log(`first frame, 1,000,000 tasks: ${fmt(m)} ms (target <= 1,000 ms; ${(
   console.log(`event flood: ${fmt(sent / secs)} task events/s delivered to the console (target 1,000)`);
   console.log(`keypress-to-screen under the flood: median ${fmt(median(latencies))} ms, max ${fmt(Math.max(...latencies))} ms (target median <= 100 ms; ${(median(latencies) / e).toFixed(2)}x the empty first frame)`);
   console.log(`peak RSS: ${fmt(peakRss / 2 ** 20)} MB (target <= 250 MB)`);
+}
+
+// Engine throughput with the console in its process vs headless. Each round starts a fresh engine, then
+// for a fixed time submits tasks and takes each through approve, start and complete (four commits, four
+// task events), yielding to the event loop every few tasks as requests from sockets would. With the
+// console attached, its event handlers, refreshes and frames run on the same thread and cost the engine
+// whatever time they take. synchronous=NORMAL on both sides keeps the engine CPU-bound: the harder case
+// for the console (more events per second, no fsync wait to hide in), and steadier than fsync timings on
+// a shared disk.
+{
+  const SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 3);
+  const ROUNDS = Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 3);
+  async function engineRound(withConsole, seconds) {
+    const root = mkdtempSync(join(tmpdir(), 'gh-bench-console-'));
+    const configDir = join(root, 'config');
+    mkdirSync(join(configDir, 'gatehouse'), { recursive: true });
+    const configFile = join(configDir, 'gatehouse', 'config.yaml');
+    writeFileSync(configFile, 'store: { synchronous: NORMAL }\n');
+    const engine = await Engine.start({ stateDir: join(root, 'state'), quiet: true, configFlag: configFile, env: { ...process.env, XDG_CONFIG_HOME: configDir, GATEHOUSE_POLICY: '' } });
+    let inst = null;
+    const out = new Out(120, 40);
+    if (withConsole) {
+      inst = render(React.createElement(App, { client: inProcessClient(engine, localActor('tui')) }), { stdout: out, stdin: new In(), stderr: new Out(120, 40), exitOnCtrlC: false, patchConsole: false });
+      await out.until((f) => f.includes('Queue (0)'));
+    }
+    const actor = { by: 'bench', surface: 'rest' };
+    let commits = 0;
+    const frames0 = out.frames;
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    while (performance.now() < end) {
+      for (let k = 0; k < 5; k++) {
+        const t = engine.submitTask({ task_type: 'chat', description: `flood task ${commits}`, estimated_cost: 0.01 }, actor);
+        engine.approve(t.task_id, actor);
+        engine.start(t.task_id, actor);
+        engine.complete(t.task_id, actor, { actual_cost: 0.008 });
+        commits += 4;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const frames = out.frames - frames0;
+    inst?.unmount();
+    await engine.stop('bench done');
+    rmSync(root, { recursive: true, force: true });
+    return { rate: commits / secs, framesPerSecond: frames / secs };
+  }
+  await engineRound(false, 1);
+  await engineRound(true, 1);
+  const headless = [];
+  const attached = [];
+  const frames = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    headless.push((await engineRound(false, SECONDS)).rate);
+    const a = await engineRound(true, SECONDS);
+    attached.push(a.rate);
+    frames.push(a.framesPerSecond);
+  }
+  const h = median(headless);
+  const a = median(attached);
+  console.log(`engine submit/transition throughput, headless (baseline): ${fmt(h)} commits/s (${fmt(h / 4)} tasks/s, 4 task events each)`);
+  console.log(`same with the console rendering in its process: ${fmt(a)} commits/s = ${(a / h).toFixed(2)}x headless (target >= 0.8x); the console drew ${fmt(median(frames))} frames/s`);
 }
 process.exit(0);

@@ -12,6 +12,8 @@ import { queueQuery, type Store } from './consoleState.js';
 export interface ControllerOptions {
   /** Refreshes caused by live events run at most this often. */
   throttleMs?: number;
+  /** While events keep coming (a refresh less than a second ago), refreshes run at most this often. */
+  busyThrottleMs?: number;
   /** How often the header's status is re-read when nothing happens (uptime, cost). */
   statusPollMs?: number;
   /** The least time between two status reads caused by events. */
@@ -31,6 +33,8 @@ export class ConsoleController {
   private readonly alerts: RingBuffer<Alert>;
   private readonly ledger: RingBuffer<LedgerRecord>;
   private readonly throttleMs: number;
+  private readonly busyThrottleMs: number;
+  private timerDue = 0;
   private readonly statusPollMs: number;
   private dirty = new Set<Part>();
   private timer: NodeJS.Timeout | null = null;
@@ -54,6 +58,7 @@ export class ConsoleController {
     opts: ControllerOptions = {},
   ) {
     this.throttleMs = opts.throttleMs ?? 150;
+    this.busyThrottleMs = Math.max(this.throttleMs, opts.busyThrottleMs ?? 500);
     this.statusPollMs = opts.statusPollMs ?? 5000;
     this.statusMinMs = opts.statusMinMs ?? 1000;
     this.alerts = new RingBuffer(opts.alertCapacity ?? 500);
@@ -127,13 +132,33 @@ export class ConsoleController {
     }
   }
 
-  /** Note what needs re-reading; at most one refresh per throttle window, and always a trailing one. */
+  /**
+   * Note what needs re-reading after a live event: at most one refresh per throttle window, and always a
+   * trailing one. While events keep coming (the last refresh was under a second ago) the window widens to
+   * busyThrottleMs: each refresh redraws the screen in the engine's own process, so a flood costs it a few
+   * frames a second, not one per event burst. Keys redraw at once regardless (they do not wait for this).
+   */
   mark(...parts: Part[]): void {
+    this.schedule(parts, false);
+  }
+
+  /** After the operator's own action: re-read within the short window, flood or not. */
+  private refresh(...parts: Part[]): void {
+    this.schedule(parts, true);
+  }
+
+  private schedule(parts: readonly Part[], soon: boolean): void {
     if (this.stopped) return;
     for (const p of parts) this.dirty.add(p);
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFlush + this.throttleMs - Date.now());
-    this.timer = setTimeout(() => void this.flush(), wait);
+    const now = Date.now();
+    const busy = !soon && now - this.lastFlush < 1000;
+    const due = Math.max(now, this.lastFlush + (busy ? this.busyThrottleMs : this.throttleMs));
+    if (this.timer) {
+      if (due >= this.timerDue) return;
+      clearTimeout(this.timer); // an operator's action brings a later refresh forward
+    }
+    this.timerDue = due;
+    this.timer = setTimeout(() => void this.flush(), due - now);
     this.timer.unref?.();
   }
 
@@ -178,7 +203,7 @@ export class ConsoleController {
     const view = this.store.getState().view;
     if ((view === 'agents' || view === 'ledger') && this.stale.has(view)) {
       this.stale.delete(view);
-      this.mark(view);
+      this.refresh(view);
     }
     const ask = this.askInView();
     if (ask !== this.briefedAsk) {
@@ -329,7 +354,7 @@ export class ConsoleController {
       this.ok(ids.length === 1 ? `${past} ${ids[0]}` : `${past} ${ids.length} tasks`);
     }
     this.store.dispatch({ type: 'queue.unmarkAll' });
-    this.mark('queue', 'status', 'ledger', 'detail');
+    this.refresh('queue', 'status', 'ledger', 'detail');
   }
 
   async answerPrompt(prompt: Prompt, decision: 'allow' | 'deny', scope: AnswerScope, reason?: string): Promise<void> {
@@ -341,9 +366,9 @@ export class ConsoleController {
     } catch (err) {
       // Another console may have answered first: re-read so the banner shows the truth.
       this.fail(`answer ${prompt.id}`, err);
-      this.mark('prompts');
+      this.refresh('prompts');
     }
-    this.mark('status', 'ledger');
+    this.refresh('status', 'ledger');
   }
 
   async ackAlert(id: string): Promise<void> {
@@ -355,7 +380,7 @@ export class ConsoleController {
     } catch (err) {
       this.fail(`acknowledge ${id}`, err);
     }
-    this.mark('status');
+    this.refresh('status');
   }
 
   async trustPolicy(): Promise<void> {
@@ -365,7 +390,7 @@ export class ConsoleController {
     } catch (err) {
       this.fail('trust policy', err);
     }
-    this.mark('status', 'ledger');
+    this.refresh('status', 'ledger');
   }
 
   async policyDiff(): Promise<string> {

@@ -1,5 +1,5 @@
 // React hooks shared by the console and the watch pane: the store, the terminal size, a clock.
-import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react';
+import { createContext, useContext, useEffect, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { useStdout } from 'ink';
 import type { ConsoleState, Store } from './consoleState.js';
 import { makeTheme, type Theme } from './theme.js';
@@ -40,14 +40,24 @@ export function useTerminalSize(): Size {
   return size;
 }
 
-/** The current time, re-read every `everyMs` while `active`; nothing ticks when nothing is time-dependent. */
+/**
+ * The time a render shows (read as it renders). While `active`, re-renders when nothing else has for
+ * `everyMs`: under a flood of live refreshes the screen is redrawn anyway, and a tick on top would only
+ * add frames in the engine's process.
+ */
 export function useNow(everyMs: number, active = true): number {
   const clock = useContext(ClockContext);
-  const [now, setNow] = useState(clock);
+  const [, tick] = useReducer((n: number) => n + 1, 0);
+  const now = clock();
+  const shown = useRef(now);
+  useEffect(() => {
+    shown.current = now;
+  });
   useEffect(() => {
     if (!active) return;
-    setNow(clock());
-    const t = setInterval(() => setNow(clock()), everyMs);
+    const t = setInterval(() => {
+      if (clock() - shown.current >= everyMs) tick();
+    }, Math.max(50, Math.floor(everyMs / 4)));
     return () => clearInterval(t);
   }, [everyMs, active, clock]);
   return now;

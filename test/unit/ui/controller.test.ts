@@ -60,6 +60,24 @@ describe('console controller', () => {
     ctl.stop();
   });
 
+  it('while events keep coming, refreshes wait for the busy window; the operator\'s own action does not', async () => {
+    const c = new FakeEngineClient();
+    c.addTask({ task_id: 't-1', status: 'pending_approval' });
+    const store = createStore(initialState(10));
+    const ctl = new ConsoleController(c, store, { throttleMs: 5, busyThrottleMs: 60_000 });
+    await ctl.start();
+    c.addTask({ task_id: 'e-1' }); // after a quiet spell: refreshed within the short window
+    await until(() => store.getState().queue.total === 2, 'the first event is listed');
+    const reads = c.callsTo('tasks.list').length;
+    for (let i = 0; i < 10; i++) c.addTask({ task_id: `f-${i}` }); // the flood goes on: one busy window
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.callsTo('tasks.list').length).toBe(reads);
+    expect(store.getState().queue.total).toBe(2);
+    await ctl.taskAction('approve', ['t-1']); // brings the refresh forward
+    await until(() => store.getState().queue.total === 12, 'the operator sees the result of the action');
+    ctl.stop();
+  });
+
   it('reports every failed task of a bulk action by id, and the ones that worked', async () => {
     const c = new FakeEngineClient();
     c.addTask({ task_id: 'ok-1' });
