@@ -44,6 +44,9 @@ interface Waiting {
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** Results the model reads, scanned for secrets and prompt injection (tasks/result carries a task-augmented tools/call's outcome). */
+const SCANNED_METHODS = new Set(['tools/call', 'resources/read', 'tasks/result']);
+
 export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
   const log = o.logger ?? silentLogger;
   const server = o.serverName;
@@ -229,9 +232,11 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       writeHost(errorLine(id, INTERNAL_ERROR, `MCP server "${server}" is not running`));
       return;
     }
+    // The call leaves first; the server's answer cannot be read before this task ends, so the
+    // bookkeeping after the write is still in place for it.
+    writeChild(raw);
     forwarded.set(key, { method: r.method, tool: r.method === 'tools/call' ? call.tool : label, ...(token !== undefined && sent > 0 ? { progressKey: idKey(token) } : {}) });
     sequences.record(call);
-    writeChild(raw);
   };
 
   /** The wait is over; keepProgress when the call goes on to the server (its progress shift still applies). */
@@ -250,8 +255,13 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       if (f) {
         forwarded.delete(key);
         if (f.progressKey) progressUsed.delete(f.progressKey);
-        const rewritten = inspectResult(f, msg);
-        return writeHost(rewritten ?? raw);
+        if (!mayRewrite(f.method)) {
+          // Nothing to change in it: the host gets it first, the scan and alerts follow in the same task.
+          writeHost(raw);
+          inspectResult(f, msg);
+          return;
+        }
+        return writeHost(inspectResult(f, msg) ?? raw);
       }
     } else if (msg.kind === 'notification' && msg.method === 'notifications/progress' && progressUsed.size > 0) {
       const p = ProgressParamsSchema.safeParse(msg.params);
@@ -271,6 +281,9 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     writeHost(raw);
   };
 
+  const redacting = Boolean(o.redactSecrets && o.redact) || Boolean(o.redactInjection);
+  const mayRewrite = (method: string) => (method === 'tools/list' ? o.hideTool !== undefined : redacting && SCANNED_METHODS.has(method));
+
   /** Learns from or scans a result; returns the rewritten line when it changed. */
   const inspectResult = (f: Forwarded, msg: Extract<RpcMessage, { kind: 'response' }>): string | undefined => {
     if (msg.result === undefined || msg.id === null) return undefined;
@@ -279,8 +292,7 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       const filtered = o.hideTool ? registry.filterList(msg.result, o.hideTool) : undefined;
       return filtered ? JSON.stringify({ ...msg.raw, result: filtered }) : undefined;
     }
-    // tasks/result carries the outcome of a task-augmented tools/call: scanned like a direct result.
-    if (f.method === 'tools/call' || f.method === 'resources/read' || f.method === 'tasks/result') {
+    if (SCANNED_METHODS.has(f.method)) {
       const { alerts, rewritten } = scanResult(msg.result, {
         server,
         tool: f.tool ?? f.method,
