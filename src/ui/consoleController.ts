@@ -22,7 +22,8 @@ export interface ControllerOptions {
   ledgerCapacity?: number;
 }
 
-type Part = 'queue' | 'status' | 'prompts' | 'alerts' | 'agents' | 'ledger' | 'detail';
+/** 'alertBuffer': show the alerts the ring buffer already holds (no read from the engine). */
+type Part = 'queue' | 'status' | 'prompts' | 'alerts' | 'alertBuffer' | 'agents' | 'ledger' | 'detail';
 const SUBSCRIBED: readonly Topic[] = ['tasks', 'prompts', 'alerts', 'engine', 'agents'];
 
 export function errorText(err: unknown): string {
@@ -111,14 +112,14 @@ export class ConsoleController {
         this.mark('status', 'ledger');
         return;
       case 'alert.raised':
+        // Into the ring buffer now, onto the screen with the next refresh: a burst of alerts (an attack the
+        // monitor is reporting line by line) must not redraw the screen once per alert in the engine's process.
         this.alerts.push(e.alert);
-        d({ type: 'alerts', alerts: this.alerts.toArray() });
-        this.mark('status');
+        this.mark('alertBuffer', 'status');
         return;
       case 'alert.acked':
         if (!this.alerts.replace((a) => a.id === e.alert.id, e.alert)) this.alerts.push(e.alert);
-        d({ type: 'alerts', alerts: this.alerts.toArray() });
-        this.mark('status', 'ledger');
+        this.mark('alertBuffer', 'status', 'ledger');
         return;
       case 'agent.registered':
       case 'agent.gone':
@@ -191,6 +192,7 @@ export class ConsoleController {
     if (parts.has('status')) work.push(this.loadStatus());
     if (parts.has('prompts')) work.push(this.loadPrompts());
     if (parts.has('alerts')) work.push(this.loadAlerts());
+    else if (parts.has('alertBuffer')) this.store.dispatch({ type: 'alerts', alerts: this.alerts.toArray() });
     if (parts.has('agents')) work.push(this.loadAgents());
     if (parts.has('ledger')) work.push(this.loadLedger());
     if (parts.has('detail')) work.push(this.loadDetail());

@@ -78,6 +78,28 @@ describe('console controller', () => {
     ctl.stop();
   });
 
+  it('a burst of alerts lands in the ring buffer and reaches the screen in one refresh, not one per alert', async () => {
+    const c = new FakeEngineClient();
+    const store = createStore(initialState(10));
+    const ctl = new ConsoleController(c, store, { throttleMs: 10, busyThrottleMs: 1000, alertCapacity: 50 });
+    await ctl.start();
+    let updates = 0;
+    let seen = store.getState().alerts;
+    store.subscribe(() => {
+      if (store.getState().alerts !== seen) updates++;
+      seen = store.getState().alerts;
+    });
+    // Twelve turns of the event loop with ten alerts each, as they would arrive from the engine.
+    for (let turn = 0; turn < 12; turn++) {
+      for (let k = 0; k < 10; k++) c.addAlert({ id: `a-${turn * 10 + k}`, severity: 'P2', message: `probe ${turn * 10 + k}` });
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => store.getState().alerts.at(-1)?.id === 'a-119', 'the whole burst is shown');
+    expect(store.getState().alerts).toHaveLength(50); // bounded: the newest 50
+    expect(updates).toBeLessThanOrEqual(2); // the first refresh, then the rest of the burst together
+    ctl.stop();
+  });
+
   it('reports every failed task of a bulk action by id, and the ones that worked', async () => {
     const c = new FakeEngineClient();
     c.addTask({ task_id: 'ok-1' });
