@@ -57,16 +57,26 @@ export function basename(word: string): string {
   return i >= 0 ? word.slice(i + 1) : word;
 }
 
-/** Interpreter family name for argv[0] (`python3.12` → python), or null. */
-export function interpreterName(argv0: string): string | null {
-  const b = basename(argv0);
-  if (INTERPRETERS[b]) return b;
-  const m = /^(python|perl|ruby|php|lua|node)[0-9.]*$/.exec(b);
+const VERSIONED_INTERPRETER = /^(python|perl|ruby|php|lua|node)[0-9.]*$/;
+
+/** Interpreter family of a command's basename (`python3.12` → python), or null. */
+function interpreterOf(name: string): string | null {
+  if (Object.hasOwn(INTERPRETERS, name)) return name;
+  const m = VERSIONED_INTERPRETER.exec(name);
   return m ? m[1]! : null;
 }
 
+/** Interpreter family name for argv[0] (`python3.12` → python), or null. */
+export function interpreterName(argv0: string): string | null {
+  return interpreterOf(basename(argv0));
+}
+
+function isShellName(name: string): boolean {
+  return SHELLS.has(name) || name === 'busybox';
+}
+
 export function isShell(argv0: string): boolean {
-  return SHELLS.has(basename(argv0)) || basename(argv0) === 'busybox';
+  return isShellName(basename(argv0));
 }
 
 export function isPrivileged(argv0: string): boolean {
@@ -115,11 +125,21 @@ function skipOptions(argv: string[], start: number, withArg: string, longWithArg
   return i >= argv.length ? -1 : i;
 }
 
+/** Commands `step` has a case for; every case of its switch must be named here (the switch is gated on it). */
+const STEP_NAMES = new Set(['env', 'nice', 'nohup', 'timeout', 'time', 'stdbuf', 'command', 'exec', 'sudo', 'doas', 'pkexec', 'su', 'runuser', 'eval']);
+
+/** Whether `step` can recognise anything in a command whose argv[0] is this: false means it returns null. */
+function maySteps(argv0: string): boolean {
+  const name = basename(argv0);
+  return STEP_NAMES.has(name) || isShellName(name) || interpreterOf(name) !== null;
+}
+
 /** Recognises what argv[0] is and where the wrapped command starts. */
 function step(argv: string[], dynamic: boolean[]): Step {
+  if (!maySteps(argv[0]!)) return null;
   const name = basename(argv[0]!);
   const n = argv.length;
-  switch (name) {
+  if (STEP_NAMES.has(name)) switch (name) {
     case 'env': {
       let i = 1;
       if (argv[1] === '--') i = 2;
@@ -262,12 +282,21 @@ const DENY_ONLY_RUNNERS: Record<string, { withArg: string; longWithArg: string[]
   parallel: { withArg: 'jSI', longWithArg: [], flags: 'kq', longFlags: ['--keep-order', '--quote'] },
 };
 
+/** Commands `denyOnly` looks inside (the runners above and these); for any other it finds nothing. */
+const DENY_ONLY_OTHERS = new Set(['find', 'watch', 'script']);
+
+function runsOthers(argv0: string): boolean {
+  const name = basename(argv0);
+  return Object.hasOwn(DENY_ONLY_RUNNERS, name) || DENY_ONLY_OTHERS.has(name);
+}
+
 /** What a command runs that only the denylist looks at: argv forms (xargs, find -exec, setsid…) and shell strings (watch, script -c, flock -c). */
 function denyOnly(argv: string[]): { forms: string[][]; scripts: string[] } {
+  if (!runsOthers(argv[0]!)) return { forms: [], scripts: [] };
   const name = basename(argv[0]!);
   const forms: string[][] = [];
   const scripts: string[] = [];
-  const runner = DENY_ONLY_RUNNERS[name];
+  const runner = Object.hasOwn(DENY_ONLY_RUNNERS, name) ? DENY_ONLY_RUNNERS[name] : undefined;
   if (runner) {
     let i = skipOptions(argv, 1, runner.withArg, runner.longWithArg, runner.flags, runner.longFlags);
     // chrt and taskset take a priority or CPU mask before the command.
@@ -333,6 +362,8 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
   if (depth > MAX_NESTING) return [{ ...cmd, blocked: [...cmd.blocked, `more than ${MAX_NESTING} nested wrappers or shells`] }];
   const argv = cmd.argv;
   if (argv.length === 0 || cmd.dynamic[0]) return [cmd];
+  // Most commands are neither wrappers nor runners: both questions below would find nothing.
+  if (!maySteps(argv[0]!) && !runsOthers(argv[0]!)) return [cmd];
   const extra = denyOnlyForms(cmd, depth);
   const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => (forms.length ? { ...c, denyForms: [...c.denyForms, ...forms], pipeForms: [...c.pipeForms, ...forms] } : c);
   const s = step(argv, cmd.dynamic);

@@ -11,7 +11,8 @@
 // tree-sitter recovers from errors, so any ERROR or MISSING node makes the whole command a miss,
 // while the commands it did recognise are still checked against the denylist.
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser } from 'web-tree-sitter';
+import { syntaxRoot, type SyntaxNode as Node } from './syntaxTree.js';
 
 export interface ShellSegment {
   /** Argument words: static words fully unquoted; dynamic words as their source text. */
@@ -83,13 +84,13 @@ class Walker {
       case 'list':
       case 'compound_statement':
       case 'negated_command':
-        for (const c of node.namedChildren) if (c) this.statement(c, ctx, inherited, null, d);
+        for (const c of node.namedChildren) this.statement(c, ctx, inherited, null, d);
         return;
       case 'comment':
         return;
       case 'pipeline': {
         const id = this.nextPipeline++;
-        for (const c of node.namedChildren) if (c) this.statement(c, ctx, inherited, id, d);
+        for (const c of node.namedChildren) this.statement(c, ctx, inherited, id, d);
         return;
       }
       case 'redirected_statement': {
@@ -98,7 +99,7 @@ class Walker {
         const body = node.childForFieldName('body');
         const later: Node[] = [];
         for (const c of node.namedChildren) {
-          if (!c || (body && c.equals(body))) continue;
+          if (c === body) continue;
           reasons.push(...this.redirect(c, ctx, d, later));
         }
         if (body) this.statement(body, ctx, reasons, id, d);
@@ -112,11 +113,10 @@ class Walker {
         return;
       case 'declaration_command':
       case 'unset_command': {
-        const argv: string[] = [node.child(0)?.type ?? node.type];
+        const argv: string[] = [node.children[0]?.type ?? node.type];
         const dynamic = [false];
         const reasons = [...inherited];
         for (const c of node.namedChildren) {
-          if (!c) continue;
           const w = c.type === 'variable_assignment' ? this.assignmentWord(c, ctx, d) : this.word(c, ctx, d);
           argv.push(w.text);
           dynamic.push(w.dynamic);
@@ -127,18 +127,18 @@ class Walker {
       }
       case 'variable_assignment':
       case 'variable_assignments': {
-        const list = node.type === 'variable_assignment' ? [node] : node.namedChildren.filter((c): c is Node => c !== null);
+        const list = node.type === 'variable_assignment' ? [node] : node.namedChildren;
         const seg = this.bare(node, ctx, [...inherited], pipeline ?? this.nextPipeline++);
         for (const a of list) this.addAssignment(seg, a, ctx, d);
         this.segments.push(seg);
         return;
       }
       case 'subshell':
-        for (const c of node.namedChildren) if (c) this.statement(c, 'subshell', [...inherited, 'runs in a subshell ( … )'], null, d);
+        for (const c of node.namedChildren) this.statement(c, 'subshell', [...inherited, 'runs in a subshell ( … )'], null, d);
         return;
       case 'ERROR':
         this.errors.push(`parse error near ${JSON.stringify(clip(node.text))}`);
-        for (const c of node.namedChildren) if (c) this.statement(c, ctx, inherited, null, d);
+        for (const c of node.namedChildren) this.statement(c, ctx, inherited, null, d);
         return;
       default: {
         // if/while/for/case/functions/[[ ]] and anything this walker does not know: the commands inside
@@ -156,7 +156,6 @@ class Walker {
   /** Walks every statement and substitution below a node that is not itself a statement list. */
   private nested(node: Node, ctx: string, inherited: string[], depth: number): void {
     for (const c of node.namedChildren) {
-      if (!c) continue;
       if (STATEMENT_TYPES.has(c.type)) this.statement(c, ctx, inherited, null, depth + 1);
       else if (c.type === 'command_substitution' || c.type === 'process_substitution') this.substitution(c, depth + 1);
       else this.nested(c, ctx, inherited, depth + 1);
@@ -165,7 +164,7 @@ class Walker {
 
   private substitution(node: Node, depth: number): void {
     const ctx = node.type === 'process_substitution' ? 'process substitution' : 'command substitution';
-    for (const c of node.namedChildren) if (c) this.statement(c, ctx, [], null, depth + 1);
+    for (const c of node.namedChildren) this.statement(c, ctx, [], null, depth + 1);
   }
 
   private bare(node: Node, ctx: string | null, reasons: string[], pipeline: number): ShellSegment {
@@ -174,11 +173,26 @@ class Walker {
 
   private command(node: Node, ctx: string | null, inherited: string[], pipeline: number, depth: number): void {
     const seg = this.bare(node, ctx, [...inherited], pipeline);
+    if (LITERAL_COMMAND.test(seg.text)) {
+      // The parser made this span one simple command and it holds no character bash treats specially:
+      // its words are its blank-separated fields, exactly what reading each word node would give.
+      seg.argv = seg.text.split(BLANKS);
+      seg.dynamic = seg.argv.map(() => false);
+      this.segments.push(seg);
+      return;
+    }
     const later: Node[] = [];
-    // Children are told apart by type (fields cost a call each into the wasm parser).
-    for (const c of node.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'variable_assignment') this.addAssignment(seg, c, ctx, depth);
+    // Children are told apart by type (fields cost a call each into the wasm parser). Anonymous ones
+    // are words too: `==`, `=~` and a lone `$` are arguments to bash like any other.
+    const children = node.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
+      if (!c.isNamed) {
+        if (translatedStringMark(children, i)) continue;
+        seg.argv.push(c.text);
+        seg.dynamic.push(false);
+        if (!LITERAL_TOKENS.has(c.type)) seg.unverifiable.push(`unexpected ${JSON.stringify(c.type)} in a command`);
+      } else if (c.type === 'variable_assignment') this.addAssignment(seg, c, ctx, depth);
       else if (c.type.endsWith('_redirect')) seg.unverifiable.push(...this.redirect(c, ctx, depth, later));
       else if (c.type === 'command_name') {
         const inner = c.namedChildren[0];
@@ -221,28 +235,27 @@ class Walker {
   private redirect(node: Node, ctx: string | null, depth: number, later: Node[]): string[] {
     if (node.type === 'heredoc_redirect') {
       const reasons: string[] = [];
-      const start = node.namedChildren.find((c) => c?.type === 'heredoc_start');
+      const start = node.namedChildren.find((c) => c.type === 'heredoc_start');
       const quoted = start ? /['"\\]/.test(start.text) : false;
       for (const c of node.namedChildren) {
-        if (!c) continue;
         if (c.type === 'heredoc_body') {
-          if (!quoted && c.namedChildren.some((x) => x && x.type !== 'heredoc_content')) reasons.push('heredoc with expansion');
+          if (!quoted && c.namedChildren.some((x) => x.type !== 'heredoc_content')) reasons.push('heredoc with expansion');
           this.nested(c, 'heredoc expansion', [], depth);
         } else if (c.type.endsWith('_redirect')) reasons.push(...this.redirect(c, ctx, depth, later));
-        else if (c.type === 'pipeline') later.push(...c.namedChildren.filter((x): x is Node => x !== null));
+        else if (c.type === 'pipeline') later.push(...c.namedChildren);
         else if (STATEMENT_TYPES.has(c.type)) later.push(c);
       }
       return reasons;
     }
     if (node.type === 'herestring_redirect') {
       const reasons: string[] = [];
-      for (const c of node.namedChildren) if (c) reasons.push(...this.word(c, ctx, depth).reasons);
+      for (const c of node.namedChildren) reasons.push(...this.word(c, ctx, depth).reasons);
       return reasons;
     }
     if (node.type !== 'file_redirect') return [`unsupported redirect ${node.type}`];
     let op = '';
     for (const c of node.children) {
-      if (c && !c.isNamed && op === '') op = c.type;
+      if (!c.isNamed && op === '') op = c.type;
     }
     const dest = node.childForFieldName('destination');
     if (op === '>&-' || op === '<&-' || (!dest && (op === '>&' || op === '<&'))) return [];
@@ -261,8 +274,13 @@ class Walker {
     switch (node.type) {
       case 'word':
         return unquotedWord(node.text);
-      case 'number':
-        return { text: node.text, dynamic: false, reasons: [] };
+      case 'number': {
+        if (node.namedChildren.length === 0) return { text: node.text, dynamic: false, reasons: [] };
+        // `16#$(id)`: the digits after a base come from an expansion or a command substitution.
+        const out: Word = { text: node.text, dynamic: true, reasons: [] };
+        for (const c of node.namedChildren) out.reasons.push(...this.word(c, ctx, depth).reasons);
+        return out;
+      }
       case 'raw_string':
         return { text: node.text.slice(1, -1), dynamic: false, reasons: [] };
       case 'ansi_c_string':
@@ -272,8 +290,17 @@ class Walker {
         return this.doubleQuoted(node, ctx, depth);
       case 'concatenation': {
         const out: Word = { text: '', dynamic: false, reasons: [] };
-        for (const c of node.namedChildren) {
-          if (!c) continue;
+        const parts = node.children;
+        for (let i = 0; i < parts.length; i++) {
+          const c = parts[i]!;
+          if (!c.isNamed) {
+            // `$"…"` is a translated string (the `$` adds nothing); a `$` before nothing it could expand
+            // is itself (`a$`); any other token inside a word is kept, and only a whole-word `*` covers it.
+            if (translatedStringMark(parts, i)) continue;
+            out.text += c.text;
+            if (c.type !== '$') out.dynamic = true;
+            continue;
+          }
           const w = this.word(c, ctx, depth);
           out.text += w.text;
           out.dynamic ||= w.dynamic;
@@ -310,8 +337,7 @@ class Walker {
     const out: Word = { text: '', dynamic: false, reasons: [] };
     let covered = 0;
     for (const c of node.children) {
-      if (!c) continue;
-      covered += c.text.length;
+      covered += c.endIndex - c.startIndex;
       if (!c.isNamed) continue;
       if (c.type === 'string_content') out.text += unescapeDoubleQuoted(c.text);
       else {
@@ -326,11 +352,29 @@ class Walker {
   }
 }
 
+/**
+ * A simple command made only of characters bash gives no meaning to (no quoting, expansion, glob, brace,
+ * tilde, comment, redirection, operator or history character), with a command word that is not an
+ * assignment. Reading such a command from its text saves a wasm call or two per word.
+ */
+export const LITERAL_COMMAND = /^[A-Za-z0-9_./:,@%+-]+(?:[ \t]+[A-Za-z0-9_./:,@%+=-]+)*$/;
+const BLANKS = /[ \t]+/;
+/** Tokens the grammar gives a command as arguments: bash reads them as plain words. */
+const LITERAL_TOKENS = new Set(['==', '=~', '$']);
+
 const STATEMENT_TYPES = new Set([
   'command', 'pipeline', 'list', 'redirected_statement', 'subshell', 'compound_statement', 'negated_command',
   'if_statement', 'while_statement', 'for_statement', 'c_style_for_statement', 'case_statement', 'function_definition',
   'declaration_command', 'unset_command', 'variable_assignment', 'variable_assignments', 'test_command', 'ERROR',
 ]);
+
+/** The `$` of `$"…"` (a translated string), which the grammar leaves beside the string: it adds nothing to the word. */
+function translatedStringMark(siblings: readonly Node[], i: number): boolean {
+  const c = siblings[i]!;
+  const next = siblings[i + 1];
+  if (c.type !== '$' || next === undefined || next.startIndex !== c.endIndex) return false;
+  return next.type === 'string' || (next.type === 'concatenation' && next.children[0]?.type === 'string');
+}
 
 function describeConstruct(type: string): string {
   const known: Record<string, string> = {
@@ -347,7 +391,7 @@ function describeConstruct(type: string): string {
 
 function concatenatedLength(node: Node): number {
   let n = 0;
-  for (const c of node.children) n += c?.text.length ?? 0;
+  for (const c of node.children) n += c.endIndex - c.startIndex;
   return n;
 }
 
@@ -436,13 +480,14 @@ export function parseShell(command: string): ParsedShell {
   }
   if (!tree) return { segments: [], errors: ['the shell parser returned no tree'] };
   try {
-    walker.statement(tree.rootNode, null, [], null, 0);
-  } catch (err) {
-    // A walker bug must not become an allow: whatever was collected is still checked against the denylist.
-    walker.errors.push(`shell parser failure: ${(err as Error).message}`);
-  }
-  try {
-    if (tree.rootNode.hasError && !walker.errors.some((e) => e.startsWith('parse error'))) walker.errors.push('parse error (incomplete or malformed command)');
+    const root = syntaxRoot(tree, command);
+    try {
+      walker.statement(root, null, [], null, 0);
+    } catch (err) {
+      // A walker bug must not become an allow: whatever was collected is still checked against the denylist.
+      walker.errors.push(`shell parser failure: ${(err as Error).message}`);
+    }
+    if (root.hasError && !walker.errors.some((e) => e.startsWith('parse error'))) walker.errors.push('parse error (incomplete or malformed command)');
   } finally {
     tree.delete();
   }
