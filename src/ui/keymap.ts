@@ -146,7 +146,7 @@ const SCOPE_TITLE: Record<Scope, string> = {
   prompt: 'Answer an ask (after p on the banner, or in the Prompts view)',
   answering: 'While answering an ask',
   alerts: 'Alerts',
-  detail: 'Detail (the task actions only when its status allows them)',
+  detail: 'Detail (the task actions when its status allows them)',
 };
 
 /** Help screen lines, grouped by scope: every binding the console honours (minus dangerous ones when read-only). */
