@@ -1,13 +1,15 @@
 // MCP proxy overhead: 1,000 sequential `echo` calls to server-everything, in the same run:
 //   direct   the host talks to the server (baseline)
-//   pipe     a byte pipe through a middle process: the floor for any proxy in its own process
+//   pipe     a byte pipe through a middle Node process: the floor for a proxy written in Node
+//   lean     the same byte pipe as a Perl select loop (when perl is installed): the floor for any
+//            proxy in its own process, whatever it is written in
 //   relay    runProxy deciding allow in-process: the relay's own cost (framing, parsing, scanning)
 //   engine   `gatehouse proxy` as a host runs it, every call decided by a real engine (policy allow
 //            rule, ledger write with fsync) over its socket
 // Targets (issue 6): throughput >= 0.85x direct, added median latency <= 0.5 ms.
 // Then one engine run with timestamps per stage (CLOCK_MONOTONIC is shared by the processes), and the
 // socket round trips of the decision on their own.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -37,9 +39,18 @@ import { spawn } from 'node:child_process';
 const c = spawn(process.execPath, [${JSON.stringify(everything)}, 'stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
 process.stdin.pipe(c.stdin); c.stdout.pipe(process.stdout); c.on('exit', () => process.exit(0));`;
 
+// sysread/syswrite in a select loop: no stream machinery between the two pipes.
+const lean = `
+use IPC::Open2; use IO::Select;
+my $pid = open2(my $out, my $in, @ARGV);
+my $sel = IO::Select->new(\\*STDIN, $out);
+while (1) { for my $fh ($sel->can_read) { my $n = sysread($fh, my $buf, 65536); exit 0 unless $n; syswrite($fh == $out ? \\*STDOUT : $in, $buf); } }`;
+const PERL = ['/usr/bin/perl', '/bin/perl'].find((p) => existsSync(p));
+
 const MODES = {
   direct: [everything, 'stdio'],
   pipe: ['--input-type=module', '-e', pipe],
+  ...(PERL ? { lean: { command: PERL, args: ['-e', lean, process.execPath, everything, 'stdio'] } } : {}),
   relay: ['--input-type=module', '-e', relay],
   engine: [BIN, '--state-dir', engine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'],
 };
@@ -53,8 +64,10 @@ function cpuNs(pid) {
   }
 }
 
-async function session(args) {
-  const transport = new StdioClientTransport({ command: process.execPath, args, stderr: 'ignore' });
+/** A mode is node's arguments, or {command, args} for another program. */
+async function session(mode) {
+  const { command, args } = Array.isArray(mode) ? { command: process.execPath, args: mode } : mode;
+  const transport = new StdioClientTransport({ command, args, stderr: 'ignore' });
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   await client.listTools();
@@ -90,7 +103,11 @@ const cpu = (m) => (medianOf(runs[m], 'cpuUs') === null ? '' : `; ${fmt(medianOf
 const line = (label, x, m) =>
   console.log(`${label}: ${fmt(x.perSec)} calls/s = ${(x.perSec / d.perSec).toFixed(2)}x direct, ${(x.perSec / f.perSec).toFixed(2)}x the byte-pipe floor (median ${x.median.toFixed(3)} ms, p99 ${x.p99.toFixed(3)} ms${cpu(m)})`);
 console.log(`direct echo calls/s: ${fmt(d.perSec)} (baseline; median ${d.median.toFixed(3)} ms, p99 ${d.p99.toFixed(3)} ms${cpu('direct')})`);
-console.log(`byte-pipe middle process: ${fmt(f.perSec)} calls/s = ${(f.perSec / d.perSec).toFixed(2)}x direct: the floor for any proxy in its own process (median ${f.median.toFixed(3)} ms${cpu('pipe')})`);
+console.log(`byte-pipe middle process (node): ${fmt(f.perSec)} calls/s = ${(f.perSec / d.perSec).toFixed(2)}x direct: the floor for a proxy written in Node (median ${f.median.toFixed(3)} ms${cpu('pipe')})`);
+if (runs.lean) {
+  const l = best(runs.lean);
+  console.log(`byte-pipe middle process (perl select loop): ${fmt(l.perSec)} calls/s = ${(l.perSec / d.perSec).toFixed(2)}x direct: the floor for any proxy in its own process (median ${l.median.toFixed(3)} ms${cpu('lean')})`);
+}
 line('proxy relay, allow decided in-process (target >= 0.85x direct)', rl, 'relay');
 line('gatehouse proxy, every call decided by the engine', en, 'engine');
 for (const m of ['relay', 'engine']) {
