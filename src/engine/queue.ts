@@ -27,14 +27,6 @@ export interface Actor {
   surface: Surface;
 }
 
-/** A task as stored: the JSON-valued fields are text. */
-type TaskRow = Omit<Task, 'constraints' | 'context' | 'result' | 'logs'> & {
-  constraints: string;
-  context: string;
-  result: string | null;
-  logs: string;
-};
-
 export interface TransitionPatch {
   reason?: string | null;
   constraints?: Constraint[];
@@ -50,17 +42,40 @@ const MAX_LOG_LINES = 1000;
 /** A transition as its task's row keeps it (tasks.transitions, a JSON array in order). */
 type StoredTransition = Omit<TaskTransition, 'seq' | 'task_id'>;
 
-// A task's own columns, in the order of Task's keys. Its transitions are read only by detail().
+// A task's own columns, in the order of Task's keys; rowToTask reads them by position. Its transitions
+// are read only by detail(), after them.
 const TASK_COLUMNS =
   'task_id, task_type, description, status, estimated_cost, actual_cost, estimated_duration_ms, constraints, context, result, error_message, logs, created_at, updated_at, start_time, end_time, decided_by, decision_reason';
 
-function rowToTask(r: TaskRow): Task {
+/** JSON text as stored; the empty array and object, the common case, without the parser. */
+function fromJson(text: string): unknown {
+  return text === '[]' ? [] : text === '{}' ? {} : JSON.parse(text);
+}
+
+/**
+ * A task from its row read as an array of TASK_COLUMNS (a raw read: better-sqlite3 builds no object
+ * keyed by column names, and this builds the task once instead of spreading a row into it).
+ */
+function rowToTask(c: unknown[]): Task {
   return {
-    ...r,
-    constraints: JSON.parse(r.constraints) as Constraint[],
-    context: JSON.parse(r.context) as Record<string, unknown>,
-    result: r.result === null ? null : (JSON.parse(r.result) as unknown),
-    logs: JSON.parse(r.logs) as string[],
+    task_id: c[0] as string,
+    task_type: c[1] as string,
+    description: c[2] as string,
+    status: c[3] as TaskStatus,
+    estimated_cost: c[4] as number,
+    actual_cost: c[5] as number | null,
+    estimated_duration_ms: c[6] as number | null,
+    constraints: fromJson(c[7] as string) as Constraint[],
+    context: fromJson(c[8] as string) as Record<string, unknown>,
+    result: c[9] === null ? null : JSON.parse(c[9] as string),
+    error_message: c[10] as string | null,
+    logs: fromJson(c[11] as string) as string[],
+    created_at: c[12] as string,
+    updated_at: c[13] as string,
+    start_time: c[14] as string | null,
+    end_time: c[15] as string | null,
+    decided_by: c[16] as DecidedBy | null,
+    decision_reason: c[17] as string | null,
   };
 }
 
@@ -131,7 +146,7 @@ export class TaskQueue {
       after: AfterCommit,
     ) => T;
     this.st = {
-      get: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`),
+      get: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`).raw(),
       // Positional parameters: binding a named object costs a property lookup per column.
       insert: db.prepare(
         `INSERT INTO tasks (task_id, task_type, description, status, estimated_cost, estimated_duration_ms, context, created_at, updated_at, transitions)
@@ -143,7 +158,7 @@ export class TaskQueue {
            transitions=json_insert(transitions, '$[#]', json(@transition))
          WHERE task_id=@task_id`,
       ),
-      withTransitions: db.prepare(`SELECT ${TASK_COLUMNS}, transitions FROM tasks WHERE task_id = ?`),
+      withTransitions: db.prepare(`SELECT ${TASK_COLUMNS}, transitions FROM tasks WHERE task_id = ?`).raw(),
       totals: db.prepare('UPDATE task_totals SET cost_usd = cost_usd + ?, exec_ms = exec_ms + ? WHERE id = 1'),
       costHour: db.prepare('INSERT INTO cost_by_hour (hour, cost_usd) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd'),
       running: db.prepare("SELECT task_id FROM tasks WHERE status = 'running'"),
@@ -155,7 +170,7 @@ export class TaskQueue {
   }
 
   get(id: string): Task | null {
-    const row = this.st.get.get(id) as TaskRow | undefined;
+    const row = this.st.get.get(id) as unknown[] | undefined;
     return row ? rowToTask(row) : null;
   }
 
@@ -166,11 +181,11 @@ export class TaskQueue {
   }
 
   detail(id: string): TaskDetail {
-    const row = this.st.withTransitions.get(id) as (TaskRow & { transitions: string }) | undefined;
+    const row = this.st.withTransitions.get(id) as unknown[] | undefined;
     if (!row) throw new EngineError(`no task ${id}`, 'not_found');
-    const { transitions, ...own } = row;
-    const stored = JSON.parse(transitions) as StoredTransition[];
-    return { ...rowToTask(own), transitions: stored.map((t, i): TaskTransition => ({ seq: i + 1, task_id: own.task_id, ...t })) };
+    const task = rowToTask(row);
+    const stored = JSON.parse(row[18] as string) as StoredTransition[];
+    return { ...task, transitions: stored.map((t, i): TaskTransition => ({ seq: i + 1, task_id: task.task_id, ...t })) };
   }
 
   /**
@@ -398,7 +413,7 @@ export class TaskQueue {
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const order = q.order === 'oldest' ? 'rowid ASC' : q.order === 'cost' ? 'estimated_cost DESC, rowid DESC' : 'rowid DESC';
-    const rows = this.db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset) as TaskRow[];
+    const rows = this.db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(...params, q.limit, q.offset) as unknown[][];
     const total = where.length
       ? q.status && !q.text
         ? this.counters.count(q.status)
