@@ -61,7 +61,13 @@ describe('task lifecycle over REST', () => {
     const done = await e.http('POST', `/api/tasks/${id}/complete`, { result: { ok: true }, actual_cost: 0.008, logs: ['done'] });
     expect(done.body.data).toMatchObject({ status: 'completed', actual_cost: 0.008, result: { ok: true } });
     const detail = await e.http('GET', `/api/queue/task/${id}`);
-    expect(detail.body.data.transitions.map((t: { to: string }) => t.to)).toEqual(['pending', 'pending_approval', 'approved', 'running', 'completed']);
+    expect(detail.body.data.transitions.map((t: { seq: number; to: string }) => [t.seq, t.to])).toEqual([
+      [1, 'pending'],
+      [2, 'pending_approval'],
+      [3, 'approved'],
+      [4, 'running'],
+      [5, 'completed'],
+    ]);
     const status = await e.http('GET', '/api/queue/status');
     expect(status.body.data.by_status.completed).toBeGreaterThanOrEqual(1);
     expect(status.body.data.total_cost_usd).toBeGreaterThanOrEqual(0.008);
@@ -119,7 +125,9 @@ describe('bad input never stops the engine', () => {
   it('unknown task → 404, unknown route → 404, bad id → 400', async () => {
     expect((await e.http('GET', '/api/tasks/t-nope')).status).toBe(404);
     expect((await e.http('GET', '/api/nothing')).status).toBe(404);
-    expect((await e.http('GET', '/api/tasks/%2e%2e%2fetc')).status).toBe(400);
+    const bad = await e.http('GET', '/api/tasks/%2e%2e%2fetc');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ success: false, error: 'invalid task id', details: [{ path: 'id' }] });
   });
   it('a duplicate task_id → 409', async () => {
     await e.http('POST', '/api/tasks', { task_id: 'dup-1', task_type: 'chat' });
