@@ -14,6 +14,8 @@ export interface LedgerEntry {
   detail?: Record<string, unknown>;
   reason?: string | null;
   policy_hash?: string | null;
+  /** When the recorded change happened (ISO 8601), if the caller already read the clock for it; else now. */
+  ts?: string;
 }
 
 /** A record as stored: detail is its JSON text (the hash covers that exact text). */
@@ -54,7 +56,7 @@ export class Ledger {
   append(e: LedgerEntry): LedgerRecord {
     const base = {
       seq: this.last.seq + 1,
-      ts: this.now().toISOString(),
+      ts: e.ts ?? this.now().toISOString(),
       actor: e.actor,
       surface: e.surface,
       action: e.action,

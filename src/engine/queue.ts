@@ -286,6 +286,7 @@ export class TaskQueue {
       subject: task_id,
       detail: { task_type: input.task_type, estimated_cost, statuses: ['pending', to] },
       reason: 'awaiting approval',
+      ts: now,
     });
     // The row just inserted, as a read would return it (same keys, same order).
     const submitted: Task = {
@@ -297,7 +298,7 @@ export class TaskQueue {
       actual_cost: null,
       estimated_duration_ms,
       constraints: [],
-      context: JSON.parse(context) as Record<string, unknown>,
+      context: fromJson(context) as Record<string, unknown>,
       result: null,
       error_message: null,
       logs: [],
@@ -374,6 +375,7 @@ export class TaskQueue {
       subject: current.task_id,
       detail: { from: current.status, to, ...(patch.decided_by ? { decided_by: patch.decided_by } : {}), ...(patch.constraints?.length ? { constraints: patch.constraints } : {}) },
       reason: patch.reason ?? null,
+      ts: iso,
     });
     // The row as the update left it, built from the values just written instead of read back.
     const updated: Task = {

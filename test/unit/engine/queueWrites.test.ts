@@ -53,9 +53,10 @@ describe('task queue writes', () => {
     ]);
     expect(queue.status().by_status).toMatchObject({ pending: 0, pending_approval: 1 });
     // One record covers the submission and both of its transitions.
-    const ledger = db.prepare('SELECT actor, surface, action, subject, detail, reason FROM ledger ORDER BY seq').all() as Array<Record<string, string>>;
+    const ledger = db.prepare('SELECT ts, actor, surface, action, subject, detail, reason FROM ledger ORDER BY seq').all() as Array<Record<string, string>>;
     expect(ledger).toEqual([
       {
+        ts: task.created_at,
         actor: 'tester',
         surface: 'rest',
         action: 'task.submit',
