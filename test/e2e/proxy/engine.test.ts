@@ -45,18 +45,26 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  await startEngine();
+});
+
+async function startEngine(): Promise<void> {
   engine = spawn(process.execPath, [BIN, 'run', '--no-tui', '--port', '0'], { env, stdio: 'ignore' });
   await until(() => (existsSync(join(stateDir, 'gatehouse.sock')) ? true : undefined));
   operator = await until(() => connectEngine({ stateDir }).catch(() => undefined));
-});
+}
 
-afterAll(async () => {
+async function stopEngine(): Promise<void> {
   await operator?.close();
   if (engine && engine.exitCode === null) {
     const gone = new Promise((r) => engine.on('exit', r));
     engine.kill('SIGTERM');
     await gone;
   }
+}
+
+afterAll(async () => {
+  await stopEngine();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,6 +143,26 @@ describe('proxy with the real engine', () => {
     expect(prompt.tool).toMatchObject({ server: 'everything', tool: 'resources/read', args: { uri: 'demo://resource/dynamic/blob/2' } });
     await operator.prompts.resolve(prompt.id, { decision: 'allow', scope: 'once' });
     expect((await pending).contents[0]).toMatchObject({ uri: 'demo://resource/dynamic/blob/2' });
+    await c.close();
+  });
+
+  // Last: it restarts the engine the other tests share.
+  it('a session outlives engine restarts: a kept connection the engine closed is not used; a call while it is down is refused', async () => {
+    const c = await session();
+    expect(text(await c.callTool({ name: 'echo', arguments: { message: 'before' } }))).toBe('Echo: before');
+    // Restarted between two calls: the connection kept from the first is gone and must not be used.
+    await stopEngine();
+    await startEngine();
+    expect(text(await c.callTool({ name: 'echo', arguments: { message: 'after' } }))).toBe('Echo: after');
+    // Down during a call: refused, never forwarded; decided again once it is back.
+    await stopEngine();
+    const refused = await c.callTool({ name: 'echo', arguments: { message: 'while down' } });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toMatch(/firewall is unavailable/);
+    await startEngine();
+    expect(text(await c.callTool({ name: 'echo', arguments: { message: 'back' } }))).toBe('Echo: back');
+    const ledger = await operator.ledger.recent(20);
+    expect(ledger.some((r) => r.action === 'firewall.decide' && (r.detail as { tool?: string }).tool === 'everything/echo')).toBe(true);
     await c.close();
   });
 });
