@@ -6,7 +6,7 @@ import { EngineError } from '../shared/errors.js';
 import type { AnswerScope, Decision, FirewallCheck, Prompt, ToolCall } from '../shared/firewall.js';
 import { FirewallCheckSchema } from '../shared/firewall.js';
 import type { AgentRegistry } from './agents.js';
-import { addAllowRule, alwaysRuleFor, evaluateCommand, evaluateTool } from './firewall/index.js';
+import { addAllowRule, addToolRule, alwaysRuleFor, alwaysToolRule, evaluateCommand, evaluateTool, type Policy } from './firewall/index.js';
 import { GroupCommit } from './groupCommit.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
 import type { PolicyGuard } from './policyGuard.js';
@@ -19,6 +19,13 @@ export type CheckResult = Decision & { prompt_id?: string };
 
 function subjectOf(command: string | undefined, tool: ToolCall | undefined): string {
   return command !== undefined ? `cmd:${command}` : `tool:${tool!.server}/${tool!.tool}`;
+}
+
+/** The rule "allow always" would write for a request, as shown in the prompt, or null when refused. */
+function alwaysRuleText(policy: Policy, command: string | undefined, tool: ToolCall | undefined, agent: string): string | null {
+  if (command !== undefined) return alwaysRuleFor(command, policy, agent);
+  const made = alwaysToolRule(tool!, policy, agent);
+  return 'rule' in made ? made.text : null;
 }
 
 export class FirewallGate {
@@ -102,7 +109,7 @@ export class FirewallGate {
       command: req.command ?? null,
       tool: (req.tool as ToolCall | undefined) ?? null,
       decision,
-      always_rule: req.command !== undefined ? alwaysRuleFor(req.command, loaded.policy, req.agent) : null,
+      always_rule: alwaysRuleText(loaded.policy, req.command, req.tool as ToolCall | undefined, req.agent),
       ttlMs: loaded.policy.askTtlMs,
     });
     if (!req.wait) return { ...decision, prompt_id: prompt.id };
@@ -125,13 +132,7 @@ export class FirewallGate {
     if (!p) throw new EngineError(`no prompt ${id}`, 'not_found');
     if (p.state !== 'pending') throw new EngineError(`prompt ${id} is already ${p.state}${p.resolved_by ? ` (by ${p.resolved_by})` : ''}`, 'conflict');
     if (answer.decision === 'allow' && answer.scope === 'task' && !p.task_id) throw new EngineError('allow for this task needs a prompt that names a task', 'bad_request');
-    if (answer.decision === 'allow' && answer.scope === 'always') {
-      if (!p.always_rule) throw new EngineError('allow always is refused for this request (shells, interpreters, sudo, tool calls and unverifiable commands get no standing rule)', 'bad_request');
-      const loaded = this.guard.policy;
-      if (!loaded) throw new EngineError('the firewall is in lockdown: trust the policy first', 'conflict');
-      // Narrowest: the rule goes to this agent's own allowlist unless the request came from the default agent.
-      this.guard.writeTrusted(addAllowRule(loaded.text, p.always_rule, { ...(p.agent !== 'default' ? { agent: p.agent } : {}), description: `allowed always by ${actor.by}` }), actor.by);
-    }
+    if (answer.decision === 'allow' && answer.scope === 'always') this.writeAlwaysRule(p, actor);
     const resolved = this.prompts.resolve(id, { decision: answer.decision, scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }, actor);
     if (resolved.state === 'allowed' && answer.scope === 'task' && p.task_id) {
       this.db
@@ -139,6 +140,38 @@ export class FirewallGate {
         .run(p.agent, p.task_id, subjectOf(p.command ?? undefined, p.tool ?? undefined), new Date().toISOString(), p.id);
     }
     return resolved;
+  }
+
+  /**
+   * "Allow always": writes the rule the prompt showed into the policy, atomically and trusted as written,
+   * and records it in the ledger. Narrowest: the rule goes to the asking agent's own section unless the
+   * request came from the default agent. A tool call's rule is made again from the stored call and must
+   * be the one the operator was shown.
+   */
+  private writeAlwaysRule(p: Prompt, actor: Actor): void {
+    const loaded = this.guard.policy;
+    if (!loaded) throw new EngineError('the firewall is in lockdown: trust the policy first', 'conflict');
+    const opts = { ...(p.agent !== 'default' ? { agent: p.agent } : {}), description: `allowed always by ${actor.by}` };
+    let text: string;
+    if (p.kind === 'tool' && p.tool) {
+      const made = alwaysToolRule(p.tool, loaded.policy, p.agent);
+      if (!('rule' in made)) throw new EngineError(`allow always is refused for this tool call: ${made.refused}`, 'bad_request');
+      if (made.text !== p.always_rule) throw new EngineError(`the policy changed since this prompt was shown; allow always would now write ${made.text}: answer again`, 'conflict');
+      text = addToolRule(loaded.text, made.rule, opts);
+    } else {
+      if (!p.always_rule) throw new EngineError('allow always is refused for this request (shells, interpreters, sudo and unverifiable commands get no standing rule)', 'bad_request');
+      text = addAllowRule(loaded.text, p.always_rule, opts);
+    }
+    const written = this.guard.writeTrusted(text, actor.by);
+    this.ledger.append({
+      actor: actor.by,
+      surface: actor.surface,
+      action: 'policy.rule_added',
+      subject: p.id,
+      detail: { kind: p.kind, rule: p.always_rule, agent: p.agent, section: opts.agent ? `agents.${opts.agent}.${p.kind === 'tool' ? 'tools' : 'allowlist'}` : p.kind === 'tool' ? 'tools' : 'allowlist' },
+      reason: 'allow always',
+      policy_hash: written.sha256,
+    });
   }
 
   private hasGrant(agent: string, taskId: string, subject: string): boolean {

@@ -308,7 +308,8 @@ function toolRuleMatches(rule: ToolRule, call: ToolCall): boolean {
   return true;
 }
 
-function describeToolRule(r: ToolRule): string {
+/** How a tools rule reads in decisions, prompts and the ledger. */
+export function describeToolRule(r: ToolRule): string {
   const args = r.args ? ` args ${JSON.stringify(r.args)}` : '';
   const ann = r.annotations ? ` annotations ${JSON.stringify(r.annotations)}` : '';
   return `tools: ${r.server}/${r.tool}${args}${ann} → ${r.decision}`;
