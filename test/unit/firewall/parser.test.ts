@@ -1,7 +1,11 @@
 // The shell walk: words bash reads that the grammar leaves odd (tokens as arguments, `16#$(…)`, `$"…"`),
 // and the literal-command reading agreeing with the word-by-word reading of the same words.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { Language, Parser, type Node } from 'web-tree-sitter';
+import { syntaxRoot, type SyntaxNode } from '../../../src/engine/firewall/syntaxTree.js';
 import { evaluateCommand, parsePolicyText, parseShell } from '../../../src/engine/firewall/index.js';
 import { LITERAL_COMMAND } from '../../../src/engine/firewall/shellParser.js';
 
@@ -53,6 +57,32 @@ describe('shell walk (laws 2, 3, 5)', () => {
   it('the literal reading is only taken where no character means anything to bash', () => {
     for (const c of ['a=b ls', 'ls ~', 'ls *.ts', 'ls {a,b}', 'ls #x', 'ls $x', "ls 'a b'", 'ls a\\ b', 'ls > f', 'ls; rm', 'ls !x', 'ls a[1]', 'ls ^x']) {
       expect(LITERAL_COMMAND.test(c), c).toBe(false);
+    }
+  });
+});
+
+describe('syntax tree reading', () => {
+  it('answers type, named, text and children as web-tree-sitter does, for every node of the decision table', async () => {
+    const require = createRequire(import.meta.url);
+    await Parser.init();
+    const parser = new Parser();
+    parser.setLanguage(await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm')));
+    const table = JSON.parse(readFileSync(new URL('../../support/firewall/table.json', import.meta.url), 'utf8')) as { cases: { command: string }[] };
+    const same = (a: SyntaxNode, b: Node): void => {
+      expect([a.type, a.isNamed, a.text, a.hasError]).toEqual([b.type, b.isNamed, b.text, b.hasError]);
+      expect(a.namedChildren.length).toBe(b.namedChildren.length);
+      a.namedChildren.forEach((c, i) => same(c, b.namedChildren[i]!));
+      expect(a.children.map((c) => [c.type, c.isNamed, c.startIndex, c.endIndex])).toEqual(b.children.map((c) => [c!.type, c!.isNamed, c!.startIndex, c!.endIndex]));
+      // One object per node in both lists.
+      for (const c of a.namedChildren) expect(a.children).toContain(c);
+    };
+    for (const { command } of [...table.cases, { command: 'echo é😀 "x$y"; ls' }]) {
+      const tree = parser.parse(command)!;
+      try {
+        same(syntaxRoot(tree, command), tree.rootNode);
+      } finally {
+        tree.delete();
+      }
     }
   });
 });
