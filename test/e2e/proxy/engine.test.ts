@@ -146,6 +146,22 @@ describe('proxy with the real engine', () => {
     await c.close();
   });
 
+  it('resources/read allowed always: the rule pins that URI, so it reads again unasked and another URI is still asked', async () => {
+    const c = await session();
+    const first = c.readResource({ uri: 'demo://resource/dynamic/blob/3' });
+    const prompt = await until(pendingFor('resources/read'));
+    expect(prompt.always_rule).toMatch(/everything\/resources\/read args \{"uri":"demo:\/\/resource\/dynamic\/blob\/3"\}/);
+    await operator.prompts.resolve(prompt.id, { decision: 'allow', scope: 'always' });
+    expect((await first).contents[0]).toMatchObject({ uri: 'demo://resource/dynamic/blob/3' });
+    expect((await c.readResource({ uri: 'demo://resource/dynamic/blob/3' })).contents[0]).toMatchObject({ uri: 'demo://resource/dynamic/blob/3' });
+    const other = c.readResource({ uri: 'demo://resource/dynamic/blob/4' });
+    const asked = await until(pendingFor('resources/read'));
+    expect(asked.tool?.args).toEqual({ uri: 'demo://resource/dynamic/blob/4' });
+    await operator.prompts.resolve(asked.id, { decision: 'deny', scope: 'once' });
+    await expect(other).rejects.toMatchObject({ code: -32010 });
+    await c.close();
+  });
+
   // Last: it restarts the engine the other tests share.
   it('a session outlives engine restarts: a kept connection the engine closed is not used; a call while it is down is refused', async () => {
     const c = await session();
