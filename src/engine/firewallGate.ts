@@ -154,9 +154,13 @@ export class FirewallGate {
     const opts = { ...(p.agent !== 'default' ? { agent: p.agent } : {}), description: `allowed always by ${actor.by}` };
     let text: string;
     if (p.kind === 'tool' && p.tool) {
-      const made = alwaysToolRule(p.tool, loaded.policy, p.agent);
-      if (!('rule' in made)) throw new EngineError(`allow always is refused for this tool call: ${made.refused}`, 'bad_request');
-      if (made.text !== p.always_rule) throw new EngineError(`the policy changed since this prompt was shown; allow always would now write ${made.text}: answer again`, 'conflict');
+      if (!p.always_rule) {
+        const now = alwaysToolRule(p.tool, loaded.policy, p.agent);
+        throw new EngineError(`allow always is refused for this tool call: ${'refused' in now ? now.refused : 'no rule was offered when it was asked'}`, 'bad_request');
+      }
+      // The rule is a function of the call alone; the policy only decided whether to offer it.
+      const made = alwaysToolRule(p.tool);
+      if (!('rule' in made) || made.text !== p.always_rule) throw new EngineError(`the rule shown (${p.always_rule}) can no longer be made from this call: answer again`, 'conflict');
       text = addToolRule(loaded.text, made.rule, opts);
     } else {
       if (!p.always_rule) throw new EngineError('allow always is refused for this request (shells, interpreters, sudo and unverifiable commands get no standing rule)', 'bad_request');
@@ -168,7 +172,7 @@ export class FirewallGate {
       surface: actor.surface,
       action: 'policy.rule_added',
       subject: p.id,
-      detail: { kind: p.kind, rule: p.always_rule, agent: p.agent, section: opts.agent ? `agents.${opts.agent}.${p.kind === 'tool' ? 'tools' : 'allowlist'}` : p.kind === 'tool' ? 'tools' : 'allowlist' },
+      detail: { kind: p.kind, rule: p.always_rule, agent: p.agent, added: text !== loaded.text, section: opts.agent ? `agents.${opts.agent}.${p.kind === 'tool' ? 'tools' : 'allowlist'}` : p.kind === 'tool' ? 'tools' : 'allowlist' },
       reason: 'allow always',
       policy_hash: written.sha256,
     });

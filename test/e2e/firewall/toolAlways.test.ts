@@ -65,7 +65,7 @@ describe('allow always for a tool call', () => {
     const db = new Database(join(stateDir, 'gatehouse.db'), { readonly: true });
     try {
       const row = db.prepare("SELECT detail FROM ledger WHERE action = 'policy.rule_added' AND subject = ?").get(prompt.id) as { detail: string } | undefined;
-      expect(JSON.parse(row!.detail)).toMatchObject({ kind: 'tool', rule: prompt.always_rule, agent: 'triage-bot', section: 'agents.triage-bot.tools' });
+      expect(JSON.parse(row!.detail)).toMatchObject({ kind: 'tool', rule: prompt.always_rule, agent: 'triage-bot', added: true, section: 'agents.triage-bot.tools' });
     } finally {
       db.close();
     }
