@@ -184,14 +184,15 @@ export function setAnalysisCacheSize(n: number): void {
 }
 
 function analyse(command: string): Analysis {
-  const hit = analyses.get(command);
+  const hit = analysisCacheSize > 0 ? analyses.get(command) : undefined;
   if (hit) {
     analyses.delete(command);
     analyses.set(command, hit);
     return hit;
   }
   const parsed = parseShell(command);
-  const commands = parsed.segments.flatMap((seg) => effectiveCommands(seg));
+  const commands: EffectiveCommand[] = [];
+  for (const seg of parsed.segments) for (const c of effectiveCommands(seg)) commands.push(c);
   if (parsed.errors.includes(CONTINUATION_IN_WORD)) {
     // Also judge the words as bash joins them, for the denylist only: `r\<newline>m -rf /` is rm.
     const joined = parseShell(command.replace(/\\\r?\n/g, ''));
