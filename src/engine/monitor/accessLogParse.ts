@@ -17,9 +17,11 @@ const MONTHS: Record<string, number> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
 
-// Consecutive lines mostly share their second: remember the last one parsed.
+// Consecutive lines mostly share their second, and nearly always their day and zone: remember both.
 let lastTimeText = '';
 let lastTime: number | null = null;
+let lastDayKey = '';
+let lastDayStart = 0;
 
 /** `22/Nov/2026:09:00:02 +0000` (CLF) or `22/Nov/2026 09:00:02` (werkzeug, taken as UTC). */
 export function parseClfTime(s: string): number | null {
@@ -29,22 +31,45 @@ export function parseClfTime(s: string): number | null {
   return lastTime;
 }
 
+/** The value of `n` ASCII digits at `at`, or -1 if any is not a digit. */
+function digitsAt(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Epoch ms of the day's midnight in the line's zone, from `22/Nov/2026` and `+0100`; null if malformed. */
+function dayStart(s: string): number | null {
+  const day = digitsAt(s, 0, 2);
+  const mon = MONTHS[s.slice(3, 6)];
+  const year = digitsAt(s, 7, 4);
+  if (day < 0 || year < 0 || mon === undefined) return null;
+  let t = Date.UTC(year, mon, day);
+  const sign = s[21] === '-' ? -1 : s[21] === '+' ? 1 : 0;
+  const hh = digitsAt(s, 22, 2);
+  const mm = digitsAt(s, 24, 2);
+  if (sign !== 0 && hh >= 0 && mm >= 0) t -= sign * (hh * 60 + mm) * 60_000;
+  return t;
+}
+
 function parseClfTimeUncached(s: string): number | null {
   if (s.length < 20) return null;
-  const day = Number(s.slice(0, 2));
-  const mon = MONTHS[s.slice(3, 6)];
-  const year = Number(s.slice(7, 11));
-  const hh = Number(s.slice(12, 14));
-  const mm = Number(s.slice(15, 17));
-  const ss = Number(s.slice(18, 20));
-  if (mon === undefined || [day, year, hh, mm, ss].some((n) => !Number.isFinite(n))) return null;
-  let t = Date.UTC(year, mon, day, hh, mm, ss);
-  const tz = s.slice(21, 26);
-  if (/^[+-]\d{4}$/.test(tz)) {
-    const sign = tz[0] === '-' ? -1 : 1;
-    t -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(3, 5))) * 60_000;
+  const hh = digitsAt(s, 12, 2);
+  const mm = digitsAt(s, 15, 2);
+  const ss = digitsAt(s, 18, 2);
+  if (hh < 0 || mm < 0 || ss < 0) return null;
+  const key = s.slice(0, 11) + s.slice(20);
+  if (key !== lastDayKey) {
+    const start = dayStart(s);
+    if (start === null) return null;
+    lastDayKey = key;
+    lastDayStart = start;
   }
-  return t;
+  return lastDayStart + ((hh * 60 + mm) * 60 + ss) * 1000;
 }
 
 function splitRequestLine(req: string): { method: string; uri: string } {

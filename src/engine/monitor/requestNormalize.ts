@@ -29,6 +29,11 @@ export function percentDecodeOnce(s: string): string {
   let bytes: number[] = [];
   const flush = () => {
     if (bytes.length === 0) return;
+    if (bytes.every((b) => b < 0x80)) {
+      for (const b of bytes) out += String.fromCharCode(b);
+      bytes = [];
+      return;
+    }
     const buf = Buffer.from(bytes);
     // Overlong or broken UTF-8 (%c0%ae) becomes latin1 so the bytes stay visible to the checks.
     const utf = buf.toString('utf8');
@@ -58,11 +63,19 @@ export function percentDecodeOnce(s: string): string {
       }
     }
     flush();
-    out += s[i];
+    // Copy the run up to the next '%' in one piece.
+    const next = s.indexOf('%', i + 1);
+    const stop = next < 0 ? s.length : next;
+    out += s.slice(i, stop);
+    i = stop - 1;
   }
   flush();
   return out;
 }
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isHexDigit = (c: number) => hexVal(c) >= 0;
+const isLetter = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
 
 const NAMED_ENTITIES: Record<string, string> = {
   lt: '<', gt: '>', quot: '"', apos: "'", amp: '&', colon: ':', lpar: '(', rpar: ')', sol: '/',
@@ -71,11 +84,15 @@ const NAMED_ENTITIES: Record<string, string> = {
 
 /** HTML character references (`&#x28;`, `&#40;`, `&lt;`), which browsers decode before script runs. */
 export function decodeEntities(s: string): string {
-  if (s.indexOf('&') < 0) return s;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
+  let amp = s.indexOf('&');
+  if (amp < 0) return s;
+  let out = s.slice(0, amp);
+  for (let i = amp; i < s.length; i++) {
     if (s.charCodeAt(i) !== 38) {
-      out += s[i];
+      amp = s.indexOf('&', i);
+      const stop = amp < 0 ? s.length : amp;
+      out += s.slice(i, stop);
+      i = stop - 1;
       continue;
     }
     let j = i + 1;
@@ -85,8 +102,8 @@ export function decodeEntities(s: string): string {
     if (hex) j++;
     const start = j;
     // Numeric references take only digits (`&#97v` is 'a' then 'v'); named ones take letters.
-    const ok = numeric ? (hex ? /[0-9A-Fa-f]/ : /[0-9]/) : /[A-Za-z]/;
-    while (j < s.length && j - start < 12 && ok.test(s[j]!)) j++;
+    const ok = numeric ? (hex ? isHexDigit : isDigit) : isLetter;
+    while (j < s.length && j - start < 12 && ok(s.charCodeAt(j))) j++;
     const body = s.slice(start, j);
     let rep: string | undefined;
     if (numeric && body) {
@@ -190,12 +207,20 @@ export function foldComments(s: string): string {
 }
 
 /** Whitespace runs (and control characters) become one space. */
+function isFoldedSpace(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c === 0x7f || c === 0x2028 || c === 0x2029 || c === 0x3000;
+}
+
 export function foldWhitespace(s: string): string {
+  let clean = s.length > 0 && !isFoldedSpace(s.charCodeAt(0)) && !isFoldedSpace(s.charCodeAt(s.length - 1));
+  for (let i = 1; clean && i < s.length; i++) {
+    if (isFoldedSpace(s.charCodeAt(i)) && (s.charCodeAt(i) !== 32 || isFoldedSpace(s.charCodeAt(i - 1)))) clean = false;
+  }
+  if (clean) return s;
   let out = '';
   let space = false;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 32 || c === 0xa0 || c === 0x7f || c === 0x2028 || c === 0x2029 || c === 0x3000) {
+    if (isFoldedSpace(s.charCodeAt(i))) {
       space = true;
       continue;
     }

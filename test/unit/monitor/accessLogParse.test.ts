@@ -31,6 +31,15 @@ describe('access log parsing', () => {
     expect(pino).toMatchObject({ ip: '127.0.0.1', method: 'POST', uri: '/api/tasks', status: 201, userAgent: 'curl/8', time: 1763802000000 });
   });
 
+  it('applies the zone offset and keeps it apart from the day when consecutive times differ', () => {
+    expect(parseClfTime('22/Nov/2026:09:00:02 +0000')).toBe(Date.UTC(2026, 10, 22, 9, 0, 2));
+    expect(parseClfTime('22/Nov/2026:09:00:02 +0130')).toBe(Date.UTC(2026, 10, 22, 7, 30, 2));
+    expect(parseClfTime('22/Nov/2026:23:59:59 -0500')).toBe(Date.UTC(2026, 10, 23, 4, 59, 59));
+    expect(parseClfTime('23/Nov/2026:00:00:00 -0500')).toBe(Date.UTC(2026, 10, 23, 5, 0, 0));
+    expect(parseClfTime('22/Nov/2026 09:00:05')).toBe(Date.UTC(2026, 10, 22, 9, 0, 5));
+    expect(parseClfTime('22/Nov/2026:9x:00:00 +0000')).toBeNull();
+  });
+
   it('returns null for lines it cannot parse', () => {
     expect(parseAccessLine('garbage')).toBeNull();
     expect(parseAccessLine('{not json', 'json')).toBeNull();
