@@ -2,9 +2,10 @@
 // masks them. Evidence is never the raw value: the first 4 characters and a sha256 prefix.
 // All patterns are RE2 (re2js), so scanning hostile text stays linear.
 import { createHash } from 'node:crypto';
-import { RE2JS } from 're2js';
+import { RE2JS, type Matcher } from 're2js';
 import type { Severity } from '../../shared/alert.js';
 import { SECRET_RULES, type SecretRule } from './secretRules.js';
+import { LiteralScanner } from './literalScan.js';
 
 export interface SecretFinding {
   rule: string;
@@ -33,7 +34,7 @@ const GENERIC_RULES: SecretRule[] = [
     id: 'generic-assignment', provider: 'generic', minEntropy: 2.5,
     keywords: ['token', 'secret', 'passw', 'pwd', 'key', 'auth', 'credential', 'pass'],
     // name, an optional type (`var x string =`), an operator, then the value (quoted or bare).
-    pattern: `(${NAME})["'\`\\]]?(?:[ \\t]+[A-Za-z][A-Za-z0-9]*)?[ \\t]*(?:(?:=|:=|::=|:::=|\\?=|:|=>|\\.=|\\|\\|=|>|\\()[ \\t\\r\\n]*["'\`]?|,[ \\t]*["'\`])([^\\s"'\`<>,;\\\\(){}\\[\\]]{8,400})`,
+    pattern: `(${NAME})["'\`\\]]?(?:[ \\t]+[A-Za-z][A-Za-z0-9]*)?[ \\t]*(?:(?:=|:=|::=|:::=|\\?=|:|=>|\\.=|\\|\\|=|>|\\()[ \\t\\r\\n]*["'\`]?|,[ \\t]*["'\`])([^\\s"'\`<>,;\\\\(){}\\[\\]]{8,})`,
   },
   {
     id: 'authorization-header', provider: 'generic', minEntropy: 3, keywords: ['bearer', 'basic', 'authorization'],
@@ -170,56 +171,120 @@ function lineOf(starts: number[], offset: number): number {
 // on lines holding one of their keywords, which keeps big files with few secrets fast.
 const MULTILINE = new Set(['private-key']);
 
+/** Records the match `m` holds (offsets relative to `from`) unless a check says it is no secret. */
+function accept(c: Compiled, m: Matcher, from: number, out: SecretFinding[], starts: number[]): void {
+  const g = c.rule.id === 'generic-assignment' || c.rule.id === 'url-credentials' ? 2 : 1;
+  const value = m.group(g);
+  if (!value) return;
+  const start = m.start(g) + from;
+  const end = m.end(g) + from;
+  if (start < from) return;
+  if (isPlaceholder(value)) return;
+  if (c.rule.minEntropy !== undefined && entropy(value) < c.rule.minEntropy) return;
+  if (c.rule.id === 'generic-assignment' && !genericValueOk(m.group(1) ?? '', value)) return;
+  // `postgres://postgres:postgres@…`: a default, not a leaked password.
+  if (c.rule.id === 'url-credentials' && m.group(1) === value) return;
+  const test = c.rule.testWhen !== undefined && value.includes(c.rule.testWhen);
+  out.push({
+    rule: c.rule.id,
+    provider: c.rule.provider,
+    severity: c.generic || c.rule.id === 'jwt' || c.rule.id === 'url-credentials' ? 'P1' : test ? 'P2' : 'P0',
+    line: lineOf(starts, start),
+    start,
+    end,
+    masked: maskValue(value),
+  });
+}
+
 function scanRange(c: Compiled, text: string, from: number, to: number, out: SecretFinding[], starts: number[]): void {
   const slice = from === 0 && to === text.length ? text : text.slice(from, to);
   if (!c.re.test(slice)) return;
   const m = c.re.matcher(slice);
   let pos = 0;
   while (pos <= slice.length && m.find(pos)) {
-    const g = c.rule.id === 'generic-assignment' || c.rule.id === 'url-credentials' ? 2 : 1;
-    const value = m.group(g);
-    const start = m.start(g) + from;
-    const end = m.end(g) + from;
     pos = Math.max(m.end(), m.start() + 1);
-    if (!value || start < from) continue;
-    if (isPlaceholder(value)) continue;
-    if (c.rule.minEntropy !== undefined && entropy(value) < c.rule.minEntropy) continue;
-    if (c.rule.id === 'generic-assignment' && !genericValueOk(m.group(1) ?? '', value)) continue;
-    // `postgres://postgres:postgres@…`: a default, not a leaked password.
-    if (c.rule.id === 'url-credentials' && m.group(1) === value) continue;
-    const test = c.rule.testWhen !== undefined && value.includes(c.rule.testWhen);
-    out.push({
-      rule: c.rule.id,
-      provider: c.rule.provider,
-      severity: c.generic || c.rule.id === 'jwt' || c.rule.id === 'url-credentials' ? 'P1' : test ? 'P2' : 'P0',
-      line: lineOf(starts, start),
-      start,
-      end,
-      masked: maskValue(value),
-    });
+    accept(c, m, from, out, starts);
   }
 }
+
+// An assignment is looked for within this many characters of its name, which bounds the work per
+// name on hostile text (a longer value is reported by its first part).
+const NAMED_WINDOW = 1024;
+
+function isNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 45 || c === 36;
+}
+
+/**
+ * generic-assignment starts with the name holding the keyword, so instead of searching each line
+ * it is tried once, anchored, where each such name starts (the search kept many regex threads alive
+ * at every character, which made it the scanner's main cost).
+ */
+function scanNames(c: Compiled, text: string, keywordStarts: number[], out: SecretFinding[], starts: number[]): void {
+  // Where the last attempt began and where its match ended: a name inside a match was consumed by
+  // it, as a search resuming after the match would have.
+  let last = -1;
+  let consumed = 0;
+  for (const k of keywordStarts) {
+    if (k < consumed) continue;
+    let a = k;
+    while (a > consumed && isNameChar(text.charCodeAt(a - 1))) a--;
+    if (a === last) continue;
+    last = a;
+    const line = lineOf(starts, a) - 1;
+    // The next line comes along: a value may sit under its name (`<apiToken>\n  value`).
+    const stop = Math.min(line + 2 < starts.length ? starts[line + 2]! - 1 : text.length, a + NAMED_WINDOW);
+    const m = c.re.matcher(text.slice(a, stop));
+    if (!m.lookingAt()) continue;
+    consumed = a + m.end();
+    accept(c, m, a, out, starts);
+  }
+}
+
+// One pass over the text finds every rule keyword (ASCII case folded, so offsets stay those of
+// `text`); a rule then runs only on the lines where one of its keywords occurred.
+const KEYWORDS = [...new Set(ALL.flatMap((c) => c.rule.keywords))];
+const KEYWORD_SCANNER = new LiteralScanner(KEYWORDS, { foldAsciiCase: true });
+const NAMED_RULE = ALL.findIndex((c) => c.rule.id === 'generic-assignment');
+const RULES_OF_KEYWORD: number[][] = KEYWORDS.map((k) => ALL.flatMap((c, i) => (c.rule.keywords.includes(k) ? [i] : [])));
 
 /** Every secret in `text`, in order, overlapping matches resolved to the first and longest. */
 export function findSecrets(text: string): SecretFinding[] {
   if (text.length < 8) return [];
-  const lower = text.toLowerCase();
-  const starts = lineStarts(text);
+  // Lines holding a keyword, per rule (the last line recorded first, to skip repeats cheaply).
+  const linesOf: (number[] | undefined)[] = new Array(ALL.length);
+  const nameHits: number[] = [];
+  let starts: number[] | null = null;
+  KEYWORD_SCANNER.forEach(text, (id, end) => {
+    starts ??= lineStarts(text);
+    const at = end - KEYWORDS[id]!.length;
+    const line = lineOf(starts, at) - 1;
+    for (const r of RULES_OF_KEYWORD[id]!) {
+      if (r === NAMED_RULE) nameHits.push(at);
+      const lines = (linesOf[r] ??= []);
+      if (lines[lines.length - 1] !== line) lines.push(line);
+    }
+  });
+  if (starts === null) return [];
+  const lineStart: number[] = starts;
   const raw: SecretFinding[] = [];
-  for (const c of ALL) {
-    if (!c.rule.keywords.some((k) => lower.includes(k))) continue;
-    if (MULTILINE.has(c.rule.id) || starts.length === 1) {
-      scanRange(c, text, 0, text.length, raw, starts);
+  for (let r = 0; r < ALL.length; r++) {
+    const lines = linesOf[r];
+    if (!lines) continue;
+    const c = ALL[r]!;
+    if (r === NAMED_RULE) {
+      scanNames(c, text, nameHits, raw, lineStart);
       continue;
     }
-    for (let i = 0; i < starts.length; i++) {
-      const a = starts[i]!;
-      const b = i + 1 < starts.length ? starts[i + 1]! - 1 : text.length;
-      const line = lower.slice(a, b);
-      if (!c.rule.keywords.some((k) => line.includes(k))) continue;
+    if (MULTILINE.has(c.rule.id) || lineStart.length === 1) {
+      scanRange(c, text, 0, text.length, raw, lineStart);
+      continue;
+    }
+    for (const i of lines) {
+      const a = lineStart[i]!;
       // The next line comes along: a value may sit under its name (`<apiToken>\n  value`).
-      const next = i + 2 < starts.length ? starts[i + 2]! - 1 : text.length;
-      scanRange(c, text, a, next, raw, starts);
+      const next = i + 2 < lineStart.length ? lineStart[i + 2]! - 1 : text.length;
+      scanRange(c, text, a, next, raw, lineStart);
     }
   }
   // Provider rules were added first: on overlap, keep the earlier-found (more specific) one.
