@@ -45,7 +45,7 @@ export const SECRET_RULES: SecretRule[] = [
   { id: 'linear-key', provider: 'Linear', keywords: ['lin_api_'], pattern: `\\b(lin_api_[A-Za-z0-9]{40})\\b` },
   { id: 'postman-key', provider: 'Postman', keywords: ['pmak-'], pattern: `\\b(PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34})\\b` },
   { id: 'digitalocean-token', provider: 'DigitalOcean', keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'], pattern: `\\b(do[opr]_v1_[a-f0-9]{64})\\b` },
-  { id: 'telegram-bot-token', provider: 'Telegram', keywords: [':a'], pattern: `\\b(\\d{5,16}:A[A-Za-z0-9_\\-]{34})\\b`, minEntropy: 3.5 },
+  { id: 'telegram-bot-token', provider: 'Telegram', keywords: [':a'], pattern: `\\b(\\d{5,16}:A[A-Za-z0-9_\\-]{34})(?:[^A-Za-z0-9_\\-]|$)`, minEntropy: 3.5 },
   { id: 'azure-storage-key', provider: 'Azure', keywords: ['accountkey='], pattern: `(?i:AccountKey)=([A-Za-z0-9+/]{86,88}==)` },
   { id: 'flyio-token', provider: 'Fly.io', keywords: ['fo1_', 'fm1', 'fm2_', 'flyv1'], pattern: `\\b(fo1_[A-Za-z0-9_\\-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})` , minEntropy: 3 },
   { id: 'dynatrace-token', provider: 'Dynatrace', keywords: ['dt0c01.'], pattern: `\\b(dt0c01\\.[A-Za-z0-9]{24}\\.[A-Za-z0-9]{64})\\b` },

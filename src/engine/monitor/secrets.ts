@@ -111,11 +111,16 @@ export function isPlaceholder(v: string): boolean {
 }
 
 // For generic matches: names that hold keys which are not secrets (public keys, ids, sizes…).
-const BENIGN_NAME = /csrf|xsrf|nonce|authenticity|nonmatch|invalid|fake|dummy|example|sample|mock|placeholder|public[_.-]?token|(public|primary|foreign|sort|partition|unique|composite|idempotency|cache|lookup|row|column|field|dict|map|hash|index|kms)[_.-]?key|key(word|board|stroke|frame|note|chain|ring|pad|space|up|down|press|map|set|code|name|path|file|id|type|size|length|len|count|index|field|alias|pair|spec|ref|store)|(id|ids|size|length|len|type|name|names|url|uri|path|file|endpoint|format|version|pair|count|index|mode|prefix|suffix|header|param|field|policy|rotation|expiry|expires|ttl|timeout|enabled|required|length|generator|provider|manager|service|factory|class|event|handler|listener|callback|fn|func)$|tokeniz|^(sort|order)|passthrough|passage|compass|bypass|password_?(hash|policy|reset|confirm|field|label|min|max)/;
+const BENIGN_NAME = /csrf|key[_.-]?vault|xsrf|nonce|authenticity|nonmatch|invalid|fake|dummy|example|sample|mock|placeholder|public[_.-]?token|(public|primary|foreign|sort|partition|unique|composite|idempotency|cache|lookup|row|column|field|dict|map|hash|index|kms)[_.-]?key|key(word|board|stroke|frame|note|chain|ring|pad|space|up|down|press|map|set|code|name|path|file|id|type|size|length|len|count|index|field|alias|pair|spec|ref|store)|(id|ids|size|length|len|type|name|names|url|uri|path|file|endpoint|format|version|pair|count|index|mode|prefix|suffix|header|param|field|policy|rotation|expiry|expires|ttl|timeout|enabled|required|length|generator|provider|manager|service|factory|class|event|handler|listener|callback|fn|func)$|tokeniz|^(sort|order)|passthrough|passage|compass|bypass|password_?(hash|policy|reset|confirm|field|label|min|max)/;
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+(\(\))?$/;
 
 // A generic value that starts like a provider token but failed that provider's rule is malformed.
-const PROVIDER_PREFIXES = [...SECRET_RULES.flatMap((r) => r.keywords).filter((k) => k.length >= 4 && /[_\-.]$/.test(k)), 'dapi'];
+const PROVIDER_PREFIXES = [...SECRET_RULES.flatMap((r) => r.keywords).filter((k) => k.length >= 4 && /[_\-.]/.test(k)), 'dapi'];
+
+/** Letters and digits only, lower case: `SN_id_Gost28147` and `id-gost28147` compare equal. */
+function alnum(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
 
 function genericValueOk(name: string, value: string): boolean {
   const n = name.toLowerCase();
@@ -129,6 +134,13 @@ function genericValueOk(name: string, value: string): boolean {
   // A value that repeats its own name (`apikey = myapikey123`) is a label, not a secret.
   for (const w of n.split(/[^a-z]+/)) if (w.length >= 6 && lv.includes(w) && lv.length - w.length < 12) return false;
   if (n.length >= 6 && lv.includes(n)) return false;
+  // A constant whose value spells its own name (`KEY_MESHING = "key-meshing"`) is a label.
+  const av = alnum(value);
+  if (av.length >= 8 && alnum(name).includes(av)) return false;
+  // Package coordinates end in a version (`io.jsonwebtoken:jjwt-jackson-0.11.2`).
+  if (/^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z][A-Za-z0-9]*)*[-@:]v?\d+(?:\.\d+){1,3}$/.test(value)) return false;
+  // Hex encoders write one case; hex digits in both cases were typed, not generated.
+  if (/^[0-9a-fA-F]{16,}$/.test(value) && /[a-f]/.test(value) && /[A-F]/.test(value)) return false;
   // A value ending in ':' is the next YAML key, not this one's value.
   if (value.endsWith(':')) return false;
   const isPassword = /passw|pwd|pass$|passphrase/.test(n);

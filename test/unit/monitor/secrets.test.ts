@@ -34,6 +34,13 @@ describe('findSecrets', () => {
     'password_min_length = 12345678901234',
     'const sortKey = handler.resolveKey(event)',
     'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    // a constant spelling its own name, package coordinates, hex typed in both cases, a vault name
+    'const OAUTH_TOKEN_EXCHANGE_GRANT_V2 = "oauth-token-exchange-grant-v2"',
+    'secret_dependency = "jjwt-jackson-0.11.2"',
+    'signing_key = "9fA3c7E1b5D9f2A4c6E8b0D2"',
+    'keyVaultForSecrets: team-vault-prod-0042',
+    // a Telegram-shaped prefix of a longer identifier
+    'bot = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ-and-more"',
   ])('does not flag %s', (text) => {
     expect(findSecrets(text)).toEqual([]);
   });
