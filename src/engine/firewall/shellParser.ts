@@ -472,15 +472,64 @@ export function parseShell(command: string): ParsedShell {
   const walker = new Walker();
   if (CONTINUATION_IN_WORD_RE.test(command)) walker.errors.push(CONTINUATION_IN_WORD);
   if (UNUSUAL_CHARS.test(command)) walker.errors.push('command contains control characters or unusual spaces (\\r, NUL, non-breaking or unicode spaces) that bash does not treat as blanks');
-  let tree;
-  try {
-    tree = parser.parse(command);
-  } catch (err) {
-    return { segments: [], errors: [`shell parser failure: ${(err as Error).message}`] };
+  let source = command;
+  for (let pass = 0; ; pass++) {
+    let tree;
+    try {
+      tree = parser.parse(source);
+    } catch (err) {
+      return { segments: [], errors: [`shell parser failure: ${(err as Error).message}`] };
+    }
+    if (!tree) return { segments: [], errors: ['the shell parser returned no tree'] };
+    const root = syntaxRoot(tree, source);
+    const joined = source.includes('\n') ? joinedNewlines(root, source) : [];
+    if (joined.length === 0 || pass === MAX_REJOIN_PASSES) return walkTree(walker, tree, root, source);
+    // The grammar read a newline as part of a command (`a\n\\b`, `a | b |& c\nd`); bash ends the command there. Read it again with
+    // the newline as the separator it is (same length, so every offset stays put), and never allow it.
+    tree.delete();
+    if (pass === 0) walker.errors.push(`a newline inside a command (offset ${joined[0]}) was read by the parser as part of it: read again as a command separator`);
+    const chars = source.split('');
+    for (const i of joined) chars[i] = ';';
+    source = chars.join('');
   }
-  if (!tree) return { segments: [], errors: ['the shell parser returned no tree'] };
+}
+
+const MAX_REJOIN_PASSES = 8;
+/** Nodes that bash reads within one line: an unescaped newline between their children ends the command. */
+const ONE_LINE_NODES = new Set(['command', 'command_name', 'declaration_command', 'unset_command', 'variable_assignment', 'file_redirect', 'herestring_redirect', 'concatenation']);
+/** Nodes whose text may hold newlines of their own. */
+const OPAQUE_NODES = new Set(['string', 'raw_string', 'ansi_c_string', 'translated_string', 'heredoc_body', 'heredoc_redirect', 'comment']);
+
+/** Offsets of newlines the grammar put inside one command (between its words or inside an unquoted word). */
+function joinedNewlines(root: Node, source: string): number[] {
+  const found: number[] = [];
+  const check = (from: number, to: number): void => {
+    for (let i = source.indexOf('\n', from); i !== -1 && i < to; i = source.indexOf('\n', i + 1)) {
+      let slashes = 0;
+      while (i - slashes - 1 >= 0 && source[i - slashes - 1] === '\\') slashes++;
+      if (slashes % 2 === 0) found.push(i);
+    }
+  };
+  const visit = (node: Node): void => {
+    if (OPAQUE_NODES.has(node.type)) return;
+    if (node.type === 'word') return check(node.startIndex, node.endIndex);
+    const kids = node.children;
+    if (ONE_LINE_NODES.has(node.type)) {
+      let at = node.startIndex;
+      for (const c of kids) {
+        check(at, c.startIndex);
+        at = c.endIndex;
+      }
+      check(at, node.endIndex);
+    }
+    for (const c of kids) visit(c);
+  };
+  visit(root);
+  return found;
+}
+
+function walkTree(walker: Walker, tree: { delete(): void }, root: Node, source: string): ParsedShell {
   try {
-    const root = syntaxRoot(tree, command);
     try {
       walker.statement(root, null, [], null, 0);
     } catch (err) {
@@ -488,6 +537,9 @@ export function parseShell(command: string): ParsedShell {
       walker.errors.push(`shell parser failure: ${(err as Error).message}`);
     }
     if (root.hasError && !walker.errors.some((e) => e.startsWith('parse error'))) walker.errors.push('parse error (incomplete or malformed command)');
+    // The grammar can pass over text it has no rule for (`- A=a` reads as `A=a`): bash would not.
+    const skipped = `${source.slice(0, root.startIndex)}${source.slice(root.endIndex)}`.trim();
+    if (skipped) walker.errors.push(`the parser skipped ${JSON.stringify(clip(skipped))}`);
   } finally {
     tree.delete();
   }

@@ -30,6 +30,25 @@ describe('shell walk (laws 2, 3, 5)', () => {
     expect(evaluateCommand(policy(['git status']), 'git "==" status').decision).toBe('deny');
   });
 
+  it('a newline the grammar folds into a command ends the command, as in bash', () => {
+    // tree-sitter-bash reads `git<newline>\\rm` as git with the argument "<newline>\\rm"; bash runs two commands.
+    const p = parsePolicyText(`version: 1\npolicy: ask\nallowlist: ["git *", "echo *", "cat *"]\ndenylist: ["rm *", "ls"]\n`).policy;
+    for (const command of ['git\n\\rm -rf /', '\\git\n\\ls', 'echo a\n\\\nrm -rf /', 'git >f\n\\rm -rf /', 'A=1\n\\rm -rf /', 'export A\n\\rm x', 'git \n\n\\rm x']) {
+      const d = evaluateCommand(p, command);
+      expect(d.decision, JSON.stringify(command)).toBe('deny');
+    }
+    expect(argvs('git\n\\ls')).toEqual([['git'], ['ls']]);
+    // Also after `|&`, with no backslash at all.
+    expect(evaluateCommand(p, 'git | cat |& git\nls && echo').decision).toBe('deny');
+    expect(argvs('git | cat |& git\nls')).toEqual([['git'], ['cat'], ['git'], ['ls']]);
+    // Folded lines are never allowed, even when every command they hold is.
+    expect(evaluateCommand(p, 'git\n\\echo hi').decision).toBe('ask');
+    // A real continuation and newlines inside quotes or heredocs are not separators.
+    expect(argvs('git \\\nstatus')).toEqual([['git', 'status']]);
+    expect(evaluateCommand(p, "echo 'a\n\\rm'").decision).toBe('allow');
+    expect(evaluateCommand(p, 'cat <<EOF\nx\n\\rm y\nEOF').decision).toBe('allow');
+  });
+
   it('$"…" (a translated string) is the string; a `$` before nothing is itself', () => {
     expect(argvs('echo $"hi there"')).toEqual([['echo', 'hi there']]);
     expect(argvs('echo x$"y"')).toEqual([['echo', 'xy']]);
