@@ -50,15 +50,17 @@ export class RequestInspector {
     const hits: RequestHit[] = [];
     if (n.nullByte) hits.push({ check: 'null_byte', rule: 'NUL byte after decoding' });
     if (n.crlf) hits.push({ check: 'crlf_injection', rule: 'CR/LF after decoding' });
-    const matched = this.set.match(n.text).sort((x, y) => x - y);
-    const seen = new Set<string>();
+    const matched = this.set.match(n.text);
+    // Nearly every request matches nothing: no sort and no set for those.
+    if (matched.length > 1) matched.sort((x, y) => x - y);
+    const seen = matched.length > 1 ? new Set<string>() : null;
     for (const i of matched) {
       const e = this.entries[i]!;
       if (e.kind === 'sensitive') {
         const m = this.sensitive.matcher(n.text);
         hits.push({ check: 'sensitive_file', rule: m.find() ? (m.group() ?? 'sensitive path') : 'sensitive path' });
-      } else if (!seen.has(e.check)) {
-        seen.add(e.check);
+      } else if (!seen?.has(e.check)) {
+        seen?.add(e.check);
         hits.push({ check: e.check, rule: e.name });
       }
     }
