@@ -120,7 +120,7 @@ const trace = join(dir, 'trace.json');
 const traced = `
 import { writeFileSync } from 'node:fs';
 import { runProxy } from ${dist('engine/proxy/runProxy.js')};
-import { engineDecider } from ${dist('cli/engineDecider.js')};
+import { engineDecider } from ${dist('engine/proxy/engineDecider.js')};
 import { connectTransport } from ${dist('client/ipcClient.js')};
 import { clientOver } from ${dist('client/rpcClient.js')};
 import { findSecrets } from ${dist('engine/monitor/secrets.js')};

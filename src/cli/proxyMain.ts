@@ -16,7 +16,7 @@ import { readPolicyOffline } from '../engine/firewall/index.js';
 import type { DecideFn, ProxyLogger } from '../engine/proxy/types.js';
 import type { SecretScanner } from '../engine/proxy/responseScanner.js';
 import { CliError } from './cliError.js';
-import { engineDecider, type ConnectLink } from './engineDecider.js';
+import { engineDecider, type ConnectLink } from '../engine/proxy/engineDecider.js';
 
 export interface ProxyArgs {
   agent: string;

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import type { EngineClient } from '../../../src/client/engineClient.js';
 import type { FirewallCheck } from '../../../src/shared/firewall.js';
-import { engineDecider, type EngineLink } from '../../../src/cli/engineDecider.js';
+import { engineDecider, type EngineLink } from '../../../src/engine/proxy/engineDecider.js';
 import { silentLogger, type DecideContext } from '../../../src/engine/proxy/types.js';
 import { decision } from '../../support/proxyFakes.js';
 
