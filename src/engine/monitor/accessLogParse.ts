@@ -25,9 +25,14 @@ let lastDayStart = 0;
 
 /** `22/Nov/2026:09:00:02 +0000` (CLF) or `22/Nov/2026 09:00:02` (werkzeug, taken as UTC). */
 export function parseClfTime(s: string): number | null {
-  if (s === lastTimeText) return lastTime;
-  lastTime = parseClfTimeUncached(s);
-  lastTimeText = s;
+  return clfTimeIn(s, 0, s.length);
+}
+
+/** The time in `line[from, to)`; the text is copied only when it differs from the previous line's. */
+function clfTimeIn(line: string, from: number, to: number): number | null {
+  if (to - from === lastTimeText.length && line.startsWith(lastTimeText, from)) return lastTime;
+  lastTimeText = line.slice(from, to);
+  lastTime = parseClfTimeUncached(lastTimeText);
   return lastTime;
 }
 
@@ -72,16 +77,6 @@ function parseClfTimeUncached(s: string): number | null {
   return lastDayStart + ((hh * 60 + mm) * 60 + ss) * 1000;
 }
 
-function splitRequestLine(req: string): { method: string; uri: string } {
-  const first = req.indexOf(' ');
-  if (first < 0) return { method: '', uri: req };
-  const method = req.slice(0, first);
-  let rest = req.slice(first + 1);
-  const last = rest.lastIndexOf(' ');
-  if (last >= 0 && rest.startsWith('HTTP/', last + 1)) rest = rest.slice(0, last);
-  return { method, uri: rest };
-}
-
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -90,7 +85,6 @@ function isDigit(c: number): boolean {
 export function parseClfLine(line: string): AccessRecord | null {
   const sp = line.indexOf(' ');
   if (sp <= 0) return null;
-  const ip = line.slice(0, sp);
   const lb = line.indexOf('[', sp);
   if (lb < 0) return null;
   const rb = line.indexOf(']', lb);
@@ -107,15 +101,25 @@ export function parseClfLine(line: string): AccessRecord | null {
     }
   }
   if (q2 < 0) return null;
-  const { method, uri } = splitRequestLine(line.slice(q1 + 1, q2));
-  const status = Number(line.slice(q2 + 2, q2 + 5));
+  // Request line `METHOD target HTTP/x`, cut in place: the line is the only string allocated from.
+  let method = '';
+  let uri: string;
+  const m = line.indexOf(' ', q1 + 1);
+  if (m < 0 || m >= q2) {
+    uri = line.slice(q1 + 1, q2);
+  } else {
+    method = line.slice(q1 + 1, m);
+    const v = line.lastIndexOf(' ', q2 - 1);
+    uri = line.slice(m + 1, v > m && line.startsWith('HTTP/', v + 1) ? v : q2);
+  }
+  const status = (line.charCodeAt(q2 + 2) - 48) * 100 + (line.charCodeAt(q2 + 3) - 48) * 10 + (line.charCodeAt(q2 + 4) - 48);
   let userAgent = '';
-  const end = line.trimEnd();
-  if (end.endsWith('"')) {
+  const end = line.charCodeAt(line.length - 1) === 34 ? line : line.trimEnd();
+  if (end.charCodeAt(end.length - 1) === 34) {
     const open = end.lastIndexOf(' "', end.length - 2);
     if (open > q2) userAgent = end.slice(open + 2, end.length - 1);
   }
-  return { ip, method, uri, status, userAgent, time: parseClfTime(line.slice(lb + 1, rb)) };
+  return { ip: line.slice(0, sp), method, uri, status, userAgent, time: clfTimeIn(line, lb + 1, rb) };
 }
 
 function str(v: unknown): string {
