@@ -34,6 +34,7 @@ import { maskSecrets } from './monitor/secrets.js';
 import { PolicyGuard } from './policyGuard.js';
 import { SecurityMonitor } from './securityMonitor.js';
 import { PromptDesk } from './prompts.js';
+import { WalSync } from './walSync.js';
 import { TaskQueue, type Actor } from './queue.js';
 import { clearSentinel, takeSentinel } from './sentinel.js';
 import { ensurePrivateDir, statePath } from './stateDir.js';
@@ -60,8 +61,11 @@ export interface TaskDecision {
   retry_after_seconds?: number | null;
 }
 
-/** The seam for deciders (budget rules now; the remote approver link plugs in ahead of them). */
-export type TaskDecider = (task: Task) => Promise<TaskDecision | null>;
+/**
+ * The seam for deciders (budget rules now; the remote approver link plugs in ahead of them). A decider
+ * that can answer at once returns its answer; one that must wait returns a promise.
+ */
+export type TaskDecider = (task: Task) => TaskDecision | null | Promise<TaskDecision | null>;
 
 export interface Door {
   /** Called once the engine is ready, to start serving; returns a closer. */
@@ -106,7 +110,7 @@ export class Engine {
     this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'), maskSecrets);
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
     // Budget limits first (they only tighten), then a remote approver if one is added, then auto-approval.
-    this.deciders = [(task) => Promise.resolve(this.budgetDecision(task, 'limits')), (task) => Promise.resolve(this.budgetDecision(task, 'approve'))];
+    this.deciders = [(task) => this.budgetDecision(task, 'limits'), (task) => this.budgetDecision(task, 'approve')];
     const env = opts.env ?? process.env;
     this.guard = new PolicyGuard(config.firewall.policy_file ?? defaultPolicyPath(env), statePath(opts.stateDir, 'policyTrusted'), {
       lockdown: (reason) => {
@@ -208,24 +212,31 @@ export class Engine {
     return { ...verdict, constraints: [], decided_by: 'budget' };
   }
 
-  /** Runs the deciders for a task in pending_approval; applies the first decision, if any. */
+  /**
+   * Runs the deciders for a task in pending_approval; applies the first decision, if any. The task just
+   * submitted is handed in as committed; it is read again only after a decider has waited, since the
+   * operator may have decided it meanwhile.
+   */
   scheduleDecision(taskId: string, fresh?: Task): void {
     this.track(
       (async () => {
+        let task = fresh;
         for (const decider of this.deciders) {
-          // The task just submitted is handed in as committed; later rounds re-read it after each await.
-          const task = fresh ?? this.queue.get(taskId);
-          fresh = undefined;
+          task ??= this.queue.get(taskId) ?? undefined;
           if (!task || task.status !== 'pending_approval' || this.stopping) return;
           let decision: TaskDecision | null = null;
           try {
-            decision = await decider(task);
+            const answer = decider(task);
+            if (answer instanceof Promise) {
+              task = undefined;
+              decision = await answer;
+            } else decision = answer;
           } catch (err) {
             this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
             continue;
           }
           if (!decision) continue;
-          const latest = this.queue.get(taskId);
+          const latest = task ?? this.queue.get(taskId);
           if (!latest || latest.status !== 'pending_approval' || this.stopping) return;
           const actor: Actor = { by: decision.decided_by, surface: decision.decided_by === 'fallback' ? 'fallback' : decision.decided_by };
           this.queue.transition(taskId, decision.approved ? 'task.approve' : 'task.reject', actor, {
@@ -424,6 +435,7 @@ export class Engine {
       }
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5_000))]);
       this.firewall.flush();
+      await WalSync.of(this.db)?.close();
       this.db.close();
       clearSentinel(statePath(this.opts.stateDir, 'sentinel'));
       try {

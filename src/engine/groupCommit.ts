@@ -1,16 +1,23 @@
 // Group commit: many small records that must each be durable before they are acknowledged share one
-// transaction (one fsync) per turn of the event loop. Callers await their own record's commit.
+// transaction per turn of the event loop, and that transaction's fsync runs off the event loop
+// (WalSync). Callers await their own record's durable commit.
 import type { Db } from './store.js';
+import { WalSync } from './walSync.js';
 
 export class GroupCommit<T> {
   private batch: Array<{ item: T; resolve: () => void; reject: (e: Error) => void }> = [];
   private scheduled = false;
+  private readonly run: (batch: Array<{ item: T }>) => void;
 
   constructor(
     private readonly db: Db,
-    private readonly write: (item: T) => void,
+    write: (item: T) => void,
     private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.run = db.transaction((batch: Array<{ item: T }>) => {
+      for (const b of batch) write(b.item);
+    });
+  }
 
   add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -27,14 +34,26 @@ export class GroupCommit<T> {
     const batch = this.batch;
     this.batch = [];
     if (!batch.length) return;
+    let durable: Promise<void>;
     try {
-      this.db.transaction(() => {
-        for (const b of batch) this.write(b.item);
-      })();
-      for (const b of batch) b.resolve();
+      const sync = WalSync.of(this.db);
+      if (sync) durable = sync.commit(() => this.run(batch)).durable;
+      else {
+        this.run(batch);
+        durable = Promise.resolve();
+      }
     } catch (err) {
       this.onError(err);
       for (const b of batch) b.reject(err as Error);
+      return;
     }
+    durable.then(
+      () => {
+        for (const b of batch) b.resolve();
+      },
+      (err: Error) => {
+        for (const b of batch) b.reject(err);
+      },
+    );
   }
 }

@@ -21,6 +21,7 @@ import type { EventBus } from './eventBus.js';
 import type { Ledger } from './ledger.js';
 import type { Db } from './store.js';
 import { TaskCounters } from './taskCounters.js';
+import { WalSync } from './walSync.js';
 
 export interface Actor {
   by: string;
@@ -131,6 +132,7 @@ export class TaskQueue {
   private readonly st;
   private grouped: PendingSubmission[] = [];
   private readonly counters: TaskCounters;
+  private readonly walSync: WalSync | null;
   /** One transaction wrapper, made once: nested inside another transaction it runs as a savepoint. */
   private readonly inTransaction: <T>(write: (after: AfterCommit) => T, after: AfterCommit) => T;
 
@@ -141,6 +143,7 @@ export class TaskQueue {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.counters = new TaskCounters(db);
+    this.walSync = WalSync.of(db);
     this.inTransaction = db.transaction((write: (after: AfterCommit) => unknown, after: AfterCommit) => write(after)) as <T>(
       write: (after: AfterCommit) => T,
       after: AfterCommit,
@@ -234,7 +237,7 @@ export class TaskQueue {
     const after: AfterCommit = [];
     const outcomes: Array<{ task: Task } | { err: unknown }> = [];
     const nested = this.db.inTransaction;
-    try {
+    const writeAll = () =>
       this.inTransaction(() => {
         for (const g of group) {
           const mark = after.length;
@@ -249,6 +252,10 @@ export class TaskQueue {
         }
         return null;
       }, after);
+    let durable: Promise<void>;
+    try {
+      // The commit's fsync runs off the event loop; each submitter is answered once it is on disk.
+      durable = this.walSync ? this.walSync.commit(writeAll).durable : (writeAll(), Promise.resolve());
     } catch (err) {
       this.ledger.resync();
       for (const g of group) g.reject(err as Error);
@@ -256,11 +263,17 @@ export class TaskQueue {
     }
     if (nested) this.counters.invalidate();
     for (const run of after) run();
-    group.forEach((g, i) => {
-      const o = outcomes[i]!;
-      if ('task' in o) g.resolve(o.task);
-      else g.reject(o.err as Error);
-    });
+    durable.then(
+      () =>
+        group.forEach((g, i) => {
+          const o = outcomes[i]!;
+          if ('task' in o) g.resolve(o.task);
+          else g.reject(o.err as Error);
+        }),
+      (err: Error) => {
+        for (const g of group) g.reject(err);
+      },
+    );
   }
 
   private writeSubmission(input: SubmitInput, actor: Actor, after: AfterCommit): Task {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { ensurePrivateDir, refuseSymlink, statePath } from './stateDir.js';
+import { WalSync } from './walSync.js';
 
 export type Db = Database.Database;
 
@@ -25,6 +26,7 @@ export function openStore(stateDir: string, opts: StoreOptions = {}): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, [...MIGRATIONS, ...(opts.migrations ?? [])]);
+    WalSync.attach(db, opts.synchronous ?? 'FULL');
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   } else {
     db.pragma('busy_timeout = 5000');
