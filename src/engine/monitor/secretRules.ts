@@ -9,6 +9,11 @@ export interface SecretRule {
   minEntropy?: number;
   /** A test-mode key (sk_test_…): still reported, at a lower severity. */
   testWhen?: string;
+  /**
+   * The looser shape of this provider's tokens (anchored, RE2). A value of this shape that the
+   * rule itself rejected is a malformed token of that provider, so the generic rules skip it too.
+   */
+  shape?: string;
 }
 
 export const SECRET_RULES: SecretRule[] = [
@@ -18,7 +23,7 @@ export const SECRET_RULES: SecretRule[] = [
   { id: 'gitlab-token', provider: 'GitLab', keywords: ['glpat-', 'gldt-', 'glptt-', 'glrt-', 'glft-', 'glimt-', 'glagent-', 'gloas-', 'glcbt-', 'glsoat-', 'glffct-'], pattern: `\\b(gl(?:pat|dt|ptt|rt|ft|imt|agent|oas|cbt|soat|ffct)-[A-Za-z0-9_\\-]{20,})`, minEntropy: 3 },
   { id: 'aws-access-key-id', provider: 'AWS', keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'], pattern: `\\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\\b`, minEntropy: 3 },
   { id: 'anthropic-api-key', provider: 'Anthropic', keywords: ['sk-ant-'], pattern: `\\b(sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_\\-]{93}AA)\\b` },
-  { id: 'openai-api-key', provider: 'OpenAI', keywords: ['t3blbkfj', 'sk-proj-', 'sk-svcacct-', 'sk-admin-'], pattern: `\\b(sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{20,74}T3BlbkFJ[A-Za-z0-9_\\-]{20,74}|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\\-]{58,200})\\b`, minEntropy: 3 },
+  { id: 'openai-api-key', provider: 'OpenAI', keywords: ['t3blbkfj'], pattern: `\\b(sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{20,74}T3BlbkFJ[A-Za-z0-9_\\-]{20,74})\\b`, minEntropy: 3 },
   { id: 'slack-token', provider: 'Slack', keywords: ['xoxb-', 'xoxp-', 'xoxa-', 'xoxo-', 'xoxr-', 'xoxs-', 'xoxe', 'xapp-'], pattern: `\\b(xox[baprso]-(?:\\d{1,14}-){0,3}\\d{8,14}-(?:\\d{1,14}-){0,3}[A-Za-z0-9]{8,}(?:[^A-Za-z0-9\\-#*]|$)|xoxe(?:\\.xox[bp])?-\\d-[A-Za-z0-9]{60,}|(?i:xapp)-\\d-[A-Za-z0-9]{6,}-\\d{6,}-[A-Za-z0-9]{20,})`, minEntropy: 2.5 },
   { id: 'slack-webhook', provider: 'Slack', keywords: ['hooks.slack.com'], pattern: `(https?://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\\-]{20,})` },
   { id: 'stripe-key', provider: 'Stripe', keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'sk_prod_', 'rk_prod_'], pattern: `\\b((?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,99})\\b`, testWhen: '_test_', minEntropy: 3 },
@@ -45,7 +50,7 @@ export const SECRET_RULES: SecretRule[] = [
   { id: 'linear-key', provider: 'Linear', keywords: ['lin_api_'], pattern: `\\b(lin_api_[A-Za-z0-9]{40})\\b` },
   { id: 'postman-key', provider: 'Postman', keywords: ['pmak-'], pattern: `\\b(PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34})\\b` },
   { id: 'digitalocean-token', provider: 'DigitalOcean', keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'], pattern: `\\b(do[opr]_v1_[a-f0-9]{64})\\b` },
-  { id: 'telegram-bot-token', provider: 'Telegram', keywords: [':a'], pattern: `\\b(\\d{5,16}:A[A-Za-z0-9_\\-]{34})(?:[^A-Za-z0-9_\\-]|$)`, minEntropy: 3.5 },
+  { id: 'telegram-bot-token', provider: 'Telegram', keywords: [':a'], pattern: `\\b(\\d{5,16}:A[A-Za-z0-9_\\-]{34})(?:[^A-Za-z0-9_\\-]|$)`, minEntropy: 3.5, shape: `^\\d+:A[A-Za-z0-9_\\-]+$` },
   { id: 'azure-storage-key', provider: 'Azure', keywords: ['accountkey='], pattern: `(?i:AccountKey)=([A-Za-z0-9+/]{86,88}==)` },
   { id: 'flyio-token', provider: 'Fly.io', keywords: ['fo1_', 'fm1', 'fm2_', 'flyv1'], pattern: `\\b(fo1_[A-Za-z0-9_\\-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})` , minEntropy: 3 },
   { id: 'dynatrace-token', provider: 'Dynatrace', keywords: ['dt0c01.'], pattern: `\\b(dt0c01\\.[A-Za-z0-9]{24}\\.[A-Za-z0-9]{64})\\b` },
