@@ -6,6 +6,7 @@ import { RE2JS, type Matcher } from 're2js';
 import type { Severity } from '../../shared/alert.js';
 import { SECRET_RULES, type SecretRule } from './secretRules.js';
 import { LiteralScanner } from './literalScan.js';
+import { allowlistFor } from './secretAllowlists.js';
 
 export interface SecretFinding {
   rule: string;
@@ -63,59 +64,13 @@ export function entropy(s: string): number {
   return h;
 }
 
-const PLACEHOLDER_WORDS = [
-  'xxxx', 'example', 'placeholder', 'your_', 'your-', 'yourkey', 'changeme', 'change_me', 'redacted', 'dummy',
-  'sample', 'fake', 'f4ke', 'insert', 'replace', 'todo', 'notreal', 'not_real', '****', '....', '…', '${', '{{',
-  '%(', '$(', '<', '>', '...', 'process.env', 'os.environ', 'getenv', 'env(', 'secretkeyref', 'valuefrom',
-  'qwerty', 'foobar', 'foo-bar', 'lorem', 'password',
-];
-
-/** Six or more letters in alphabet order (`klmnop`): typed by a person, not random. */
-function hasTypedRun(l: string): boolean {
-  let run = 1;
-  let same = 1;
-  let longestSame = 1;
-  for (let i = 1; i < l.length; i++) {
-    const a = l.charCodeAt(i - 1), b = l.charCodeAt(i);
-    run = b === a + 1 && b >= 97 && b <= 122 ? run + 1 : 1;
-    if (run >= 6) return true;
-    same = a === b ? same + 1 : 1;
-    if (same > longestSame) longestSame = same;
-  }
-  // …or one character filling half the value (`sk_live_AAAAAAAAAAAA`); real formats may open
-  // with a run (Twitter bearer tokens start with A×22) but the random part follows.
-  return longestSame >= 6 && longestSame * 2 >= l.length;
-}
-
-const COMMON_VALUES = new Set(['secret', 'passwd', 'admin', 'root', 'user', 'username', 'test', 'pass', 'token', 'guest', 'default', 'letmein', 'hunter2']);
-
-/** `abcabcabc`, `token=token=`: a short unit repeated is not random. */
-function isRepeatedUnit(l: string): boolean {
-  for (let p = 1; p <= 8 && p * 2 <= l.length; p++) {
-    let i = p;
-    while (i < l.length && l.charCodeAt(i) === l.charCodeAt(i - p)) i++;
-    if (i === l.length) return true;
-  }
-  return false;
-}
-
-/** Values that are obviously not a real secret: placeholders, references, repeated characters. */
-export function isPlaceholder(v: string): boolean {
-  const l = v.toLowerCase();
-  if (PLACEHOLDER_WORDS.some((w) => l.includes(w))) return true;
-  if (l.startsWith('$') || l.startsWith('%') || l.startsWith('@') && !l.includes('.')) return true;
-  if (new Set(l).size <= 3 || hasTypedRun(l)) return true;
-  if (COMMON_VALUES.has(l)) return true;
-  if (isRepeatedUnit(l)) return true;
-  return false;
-}
-
 // For generic matches: names that hold keys which are not secrets (public keys, ids, sizes…).
 const BENIGN_NAME = /csrf|key[_.-]?vault|xsrf|nonce|authenticity|nonmatch|invalid|fake|dummy|example|sample|mock|placeholder|public[_.-]?token|(public|primary|foreign|sort|partition|unique|composite|idempotency|cache|lookup|row|column|field|dict|map|hash|index|kms)[_.-]?key|key(word|board|stroke|frame|note|chain|ring|pad|space|up|down|press|map|set|code|name|path|file|id|type|size|length|len|count|index|field|alias|pair|spec|ref|store)|(id|ids|size|length|len|type|name|names|url|uri|path|file|endpoint|format|version|pair|count|index|mode|prefix|suffix|header|param|field|policy|rotation|expiry|expires|ttl|timeout|enabled|required|length|generator|provider|manager|service|factory|class|event|handler|listener|callback|fn|func)$|tokeniz|^(sort|order)|passthrough|passage|compass|bypass|password_?(hash|policy|reset|confirm|field|label|min|max)/;
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+(\(\))?$/;
 
 // A generic value that starts like a provider token but failed that provider's rule is malformed.
 const PROVIDER_PREFIXES = [...SECRET_RULES.flatMap((r) => r.keywords).filter((k) => k.length >= 4 && /[_\-.]/.test(k)), 'dapi'];
+const PROVIDER_SHAPES = SECRET_RULES.flatMap((r) => (r.shape ? [RE2JS.compile(r.shape)] : []));
 
 /** Letters and digits only, lower case: `SN_id_Gost28147` and `id-gost28147` compare equal. */
 function alnum(s: string): string {
@@ -126,7 +81,7 @@ function genericValueOk(name: string, value: string): boolean {
   const n = name.toLowerCase();
   if (BENIGN_NAME.test(n)) return false;
   const lv = value.toLowerCase();
-  if (PROVIDER_PREFIXES.some((p) => lv.startsWith(p))) return false;
+  if (PROVIDER_PREFIXES.some((p) => lv.startsWith(p)) || PROVIDER_SHAPES.some((re) => re.matches(value))) return false;
   const digits = value.replace(/\D/g, '').length;
   if (IDENTIFIER_PATH.test(value) && digits / value.length < 0.15) return false;
   // Host names are configuration, not secrets (`auth_host: login.example.org`).
@@ -191,7 +146,7 @@ function accept(c: Compiled, m: Matcher, from: number, out: SecretFinding[], sta
   const start = m.start(g) + from;
   const end = m.end(g) + from;
   if (start < from) return;
-  if (isPlaceholder(value)) return;
+  if (allowlistFor(value) !== null) return;
   if (c.rule.minEntropy !== undefined && entropy(value) < c.rule.minEntropy) return;
   if (c.rule.id === 'generic-assignment' && !genericValueOk(m.group(1) ?? '', value)) return;
   // `postgres://postgres:postgres@…`: a default, not a leaked password.
