@@ -24,6 +24,7 @@ export class VerdictCache<V> {
   }
 
   get(key: string): V | undefined {
+    if (this.capacity === 0) return undefined;
     const v = this.recent.get(key);
     if (v !== undefined || this.older.size === 0) return v;
     const old = this.older.get(key);
