@@ -247,7 +247,7 @@ export function normalizeRequest(uri: string): NormalizedRequest {
     return { text: uri, path: q < 0 ? uri : uri.slice(0, q), nullByte: false, crlf: false };
   }
   // '+' is a space only in the encoding the client used, so it is folded before decoding.
-  let s = uri.replaceAll('+', ' ');
+  let s = uri.includes('+') ? uri.replaceAll('+', ' ') : uri;
   for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
     const next = percentDecodeOnce(s);
     if (next === s) break;
