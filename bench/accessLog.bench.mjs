@@ -83,9 +83,11 @@ if (!existsSync(corpora)) {
     let count = 0;
     for (const l of readFileSync(file, 'utf8').split('\n')) if (l) count++;
     const base = (performance.now() - t0) / 1000;
-    // The file is the benign log repeated, so after the first copy every request is one the
-    // verdict cache has seen: the same file is also audited with the cache off, which measures
-    // the decoding and matching themselves.
+    // The file is the benign log repeated, and the shared inspector has already seen every one of
+    // its requests in the false-positive pass above, so with the verdict cache on this measures
+    // remembered verdicts. The same file is also audited with the cache off, which measures the
+    // decoding and matching themselves; that inspector first sees the benign log once too, so
+    // both figures leave out the one-off warm-up of the RE2 set's DFA (~0.1 s per process).
     const audit = (inspector) => {
       const auditor = new AccessLogAuditor({ path: file, format: 'combined', rateLimitPerMinute: 1e9, inspector });
       const t1 = performance.now();
@@ -93,8 +95,11 @@ if (!existsSync(corpora)) {
       for (const l of readFileSync(file, 'utf8').split('\n')) if (l) findings += auditor.feed(l).length;
       return { rate: lines / ((performance.now() - t1) / 1000), findings };
     };
-    const cached = audit(new RequestInspector());
-    const uncached = audit(new RequestInspector({ verdictCache: 0 }));
+    const uncachedInspector = new RequestInspector({ verdictCache: 0 });
+    const warm = new AccessLogAuditor({ path: 'benign_access.log', format: 'combined', inspector: uncachedInspector });
+    for (const line of benign) warm.feed(line);
+    const cached = audit(undefined);
+    const uncached = audit(uncachedInspector);
     const baseRate = count / base;
     console.log(`baseline read-and-split: ${fmt(baseRate)} lines/s`);
     console.log(`access-log audit: ${fmt(cached.rate)} lines/s (target >= 150,000; ${(cached.rate / baseRate).toFixed(3)}x of read-and-split; ${cached.findings} findings)`);
