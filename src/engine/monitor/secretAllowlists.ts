@@ -1,6 +1,8 @@
 // Values a rule matched that are not secrets: placeholders, templates, references, typed
 // sequences, common words and credentials published in vendors' documentation. Each list has a
 // name, so a test (and a person reading a report) can say which one let a value through.
+// `isMadeOfWords` is no list of its own: a passphrase is made of words too, so only the generic
+// rule uses it, and only for names that do not hold a password.
 // These are plain string checks, linear in the value, which is short (a rule's capture group).
 
 export interface SecretAllowlist {
@@ -97,7 +99,7 @@ const isVowel = (c: number) => 'aeiouyAEIOUY'.includes(String.fromCharCode(c));
  * of their letters vowels) back to back, covering most of the value. Generated tokens hold the odd
  * capital followed by small letters, but not a run of words like this.
  */
-function isMadeOfWords(v: string): boolean {
+export function isMadeOfWords(v: string): boolean {
   let best = 0;
   for (let i = 0; i < v.length; ) {
     let run = 0;
@@ -140,7 +142,6 @@ export const SECRET_ALLOWLISTS: readonly SecretAllowlist[] = [
     allows: (_v, l) => REFERENCE_WORDS.some((w) => l.includes(w)) || l.startsWith('$') || l.startsWith('%') || (l.startsWith('@') && !l.includes('.')),
   },
   { name: 'repeated-or-sequential', allows: (_v, l) => distinctAtMost(l, 3) || hasTypedRun(l) || isRepeatedUnit(l) },
-  { name: 'word-identifier', allows: (v) => isMadeOfWords(v) },
   { name: 'common-value', allows: (_v, l) => COMMON_VALUES.has(l) },
   { name: 'documentation-example', allows: (v) => DOCUMENTATION_EXAMPLES.has(v) },
 ];

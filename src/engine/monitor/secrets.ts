@@ -6,7 +6,7 @@ import { RE2JS, type Matcher } from 're2js';
 import type { Severity } from '../../shared/alert.js';
 import { SECRET_RULES, type SecretRule } from './secretRules.js';
 import { LiteralScanner } from './literalScan.js';
-import { allowlistFor } from './secretAllowlists.js';
+import { allowlistFor, isMadeOfWords } from './secretAllowlists.js';
 
 export interface SecretFinding {
   rule: string;
@@ -100,6 +100,8 @@ function genericValueOk(name: string, value: string): boolean {
   if (value.endsWith(':')) return false;
   const isPassword = /passw|pwd|pass$|passphrase/.test(n);
   if (!isPassword && value.length < 12) return false;
+  // `clm68203:AgencyIdentificationCodeContentType` names something; a passphrase may look alike.
+  if (!isPassword && isMadeOfWords(value)) return false;
   if (digits === value.length && value.length < 12) return false;
   // Paths and URLs; credentials inside a URL are the url-credentials rule's business.
   if (/^([a-z][a-z0-9+.-]{1,20}:\/\/|\/|\.\/|~\/|file:)/i.test(value)) return false;
