@@ -17,8 +17,8 @@ const PLACEHOLDER_WORDS = [
   'sample', 'fake', 'f4ke', 'insert', 'replace', 'todo', 'notreal', 'not_real', '****', '....', '…', '...',
   'qwerty', 'foobar', 'foo-bar', 'lorem', 'password',
 ];
-// Short words turn up inside random text (`…PRFWfakEB7…`), so these count only as a word of their
-// own: one case, with no letter of the same word either side (`sk_test_FAKE01`, `myFakeKey`).
+// Short words turn up inside random text (`…PRFWfakEB7…`), so these count only written in one
+// case and set off on at least one side (`sk_test_FAKE01`, `myFakeKey`, `dummykey-01`).
 // Runs of x stand for a hidden value when written in one case (`xxxx`, `XXXX`; `XxXx` is noise).
 const MASK_RUNS = ['xxxx', 'XXXX'];
 const isShortWord = (w: string) => /^[a-z0-9]{1,6}$/.test(w) && /[aeiou]/.test(w);
@@ -29,7 +29,7 @@ const isUpper = (c: number) => c >= 65 && c <= 90;
 const isLower = (c: number) => c >= 97 && c <= 122;
 const isLetter = (c: number) => isUpper(c) || isLower(c);
 
-/** `v[a, b)` is a word by itself: all one case (or capitalised), not glued to the letters around it. */
+/** `v[a, b)` reads as a word: all one case (or capitalised), and not glued to letters on both sides. */
 function standsAlone(v: string, a: number, b: number): boolean {
   let upper = 0;
   for (let i = a; i < b; i++) if (isUpper(v.charCodeAt(i))) upper++;
@@ -39,7 +39,7 @@ function standsAlone(v: string, a: number, b: number): boolean {
   const after = b === v.length ? -1 : v.charCodeAt(b);
   const leftOk = !isLetter(before) || (isLower(before) && isUpper(v.charCodeAt(a)));
   const rightOk = !isLetter(after) || (isUpper(after) && isLower(v.charCodeAt(b - 1)));
-  return leftOk && rightOk;
+  return leftOk || rightOk;
 }
 
 function hasPlaceholderWord(v: string, l: string): boolean {

@@ -30,6 +30,7 @@ describe('secret allowlists', () => {
     ['placeholder-word', 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
     ['placeholder-word', 'sk_test_FAKE01abcXyz'],
     ['placeholder-word', 'myFakeServiceKey'],
+    ['placeholder-word', 'sk_test_dummykey12345'],
     ['template-variable', '${STRIPE_SECRET_KEY}'],
     ['template-variable', '{{ .Values.apiToken }}'],
     ['template-variable', '<api_token>'],
