@@ -212,42 +212,57 @@ export class Engine {
     return { ...verdict, constraints: [], decided_by: 'budget' };
   }
 
-  /**
-   * Runs the deciders for a task in pending_approval; applies the first decision, if any. The task just
-   * submitted is handed in as committed; it is read again only after a decider has waited, since the
-   * operator may have decided it meanwhile.
-   */
+  /** Runs the deciders for a task in pending_approval; applies the first decision, if any. */
   scheduleDecision(taskId: string, fresh?: Task): void {
-    this.track(
-      (async () => {
-        let task = fresh;
-        for (const decider of this.deciders) {
-          task ??= this.queue.get(taskId) ?? undefined;
-          if (!task || task.status !== 'pending_approval' || this.stopping) return;
-          let decision: TaskDecision | null = null;
-          try {
-            const answer = decider(task);
-            if (answer instanceof Promise) {
-              task = undefined;
-              decision = await answer;
-            } else decision = answer;
-          } catch (err) {
-            this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
-            continue;
-          }
-          if (!decision) continue;
-          const latest = task ?? this.queue.get(taskId);
-          if (!latest || latest.status !== 'pending_approval' || this.stopping) return;
-          const actor: Actor = { by: decision.decided_by, surface: decision.decided_by === 'fallback' ? 'fallback' : decision.decided_by };
-          this.queue.transition(taskId, decision.approved ? 'task.approve' : 'task.reject', actor, {
-            reason: decision.reason,
-            decided_by: decision.decided_by,
-            constraints: decision.constraints,
-          });
-          return;
-        }
-      })(),
-    );
+    this.runDeciders(taskId, 0, fresh);
+  }
+
+  /**
+   * Deciders from `from` on. Those that answer at once run here, with no promise and no read of the task
+   * (nothing can change it meanwhile); the first that must wait carries the rest on once it answers, from
+   * a fresh read, since the operator may have decided the task in the meantime.
+   */
+  private runDeciders(taskId: string, from: number, fresh?: Task): void {
+    let task = fresh;
+    for (let i = from; i < this.deciders.length; i++) {
+      task ??= this.queue.get(taskId) ?? undefined;
+      if (!task || task.status !== 'pending_approval' || this.stopping) return;
+      let answer: ReturnType<TaskDecider>;
+      try {
+        answer = this.deciders[i]!(task);
+      } catch (err) {
+        this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
+        continue;
+      }
+      if (answer instanceof Promise) {
+        this.track(
+          answer.then(
+            (decision) => (decision ? this.applyDecision(taskId, decision) : this.runDeciders(taskId, i + 1)),
+            (err: unknown) => {
+              this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
+              this.runDeciders(taskId, i + 1);
+            },
+          ),
+        );
+        return;
+      }
+      if (answer) return this.applyDecision(taskId, answer, task);
+    }
+  }
+
+  private applyDecision(taskId: string, decision: TaskDecision, current?: Task): void {
+    const latest = current ?? this.queue.get(taskId);
+    if (!latest || latest.status !== 'pending_approval' || this.stopping) return;
+    const actor: Actor = { by: decision.decided_by, surface: decision.decided_by === 'fallback' ? 'fallback' : decision.decided_by };
+    try {
+      this.queue.transition(taskId, decision.approved ? 'task.approve' : 'task.reject', actor, {
+        reason: decision.reason,
+        decided_by: decision.decided_by,
+        constraints: decision.constraints,
+      });
+    } catch (err) {
+      this.logger.error({ err, task_id: taskId }, 'a decision could not be applied; the task waits for the operator');
+    }
   }
 
   /** Keeps a promise in the set the shutdown drains. */
