@@ -82,6 +82,32 @@ const NAMED_ENTITIES: Record<string, string> = {
   newline: '\n', tab: '\t', semi: ';', comma: ',', period: '.', equals: '=', grave: '`', bsol: '\\',
 };
 
+/**
+ * The HTML character reference starting at `s[i]` (an `&`): its text and the index of its last
+ * character, or null when the `&` starts none (`&page=2`). Numeric references take only digits
+ * (`&#97v` is 'a' then 'v'); named ones take letters.
+ */
+function entityAt(s: string, i: number): { rep: string; last: number } | null {
+  let j = i + 1;
+  const numeric = s[j] === '#';
+  if (numeric) j++;
+  const hex = numeric && (s[j] === 'x' || s[j] === 'X');
+  if (hex) j++;
+  const start = j;
+  const ok = numeric ? (hex ? isHexDigit : isDigit) : isLetter;
+  while (j < s.length && j - start < 12 && ok(s.charCodeAt(j))) j++;
+  const body = s.slice(start, j);
+  let rep: string | undefined;
+  if (numeric && body) {
+    const n = Number.parseInt(body, hex ? 16 : 10);
+    if (Number.isFinite(n) && n > 0 && n < 0x110000) rep = String.fromCodePoint(n);
+  } else if (!numeric) {
+    rep = NAMED_ENTITIES[body.toLowerCase()];
+  }
+  if (rep === undefined) return null;
+  return { rep, last: s[j] === ';' ? j : j - 1 };
+}
+
 /** HTML character references (`&#x28;`, `&#40;`, `&lt;`), which browsers decode before script runs. */
 export function decodeEntities(s: string): string {
   let amp = s.indexOf('&');
@@ -95,29 +121,13 @@ export function decodeEntities(s: string): string {
       i = stop - 1;
       continue;
     }
-    let j = i + 1;
-    const numeric = s[j] === '#';
-    if (numeric) j++;
-    const hex = numeric && (s[j] === 'x' || s[j] === 'X');
-    if (hex) j++;
-    const start = j;
-    // Numeric references take only digits (`&#97v` is 'a' then 'v'); named ones take letters.
-    const ok = numeric ? (hex ? isHexDigit : isDigit) : isLetter;
-    while (j < s.length && j - start < 12 && ok(s.charCodeAt(j))) j++;
-    const body = s.slice(start, j);
-    let rep: string | undefined;
-    if (numeric && body) {
-      const n = Number.parseInt(body, hex ? 16 : 10);
-      if (Number.isFinite(n) && n > 0 && n < 0x110000) rep = String.fromCodePoint(n);
-    } else if (!numeric) {
-      rep = NAMED_ENTITIES[body.toLowerCase()];
-    }
-    if (rep === undefined) {
+    const e = entityAt(s, i);
+    if (e === null) {
       out += '&';
       continue;
     }
-    out += rep;
-    i = s[j] === ';' ? j : j - 1;
+    out += e.rep;
+    i = e.last;
   }
   return out;
 }
@@ -231,20 +241,25 @@ export function foldWhitespace(s: string): string {
   return out;
 }
 
-/** Cheap check for anything decoding could change; most benign lines skip the work. */
+/**
+ * Cheap check for anything decoding or folding could change other than letter case: most benign
+ * targets skip the work (a query's `&` that starts no character reference does not count).
+ */
 function needsDecoding(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 37 || c === 43 || c === 38 || c === 92 || c === 47 && s.charCodeAt(i + 1) === 42 || c < 32 || c > 126 ||
-        (c >= 65 && c <= 90)) return true;
+    if (c === 37 || c === 43 || c === 92 || c === 47 && s.charCodeAt(i + 1) === 42 || c <= 32 || c > 126) return true;
+    if (c === 38 && entityAt(s, i) !== null) return true;
   }
   return false;
 }
 
 export function normalizeRequest(uri: string): NormalizedRequest {
   if (!needsDecoding(uri)) {
-    const q = uri.indexOf('?');
-    return { text: uri, path: q < 0 ? uri : uri.slice(0, q), nullByte: false, crlf: false };
+    // Every step below would leave this text as it is, except lower-casing.
+    const text = uri.toLowerCase();
+    const q = text.indexOf('?');
+    return { text, path: q < 0 ? text : text.slice(0, q), nullByte: false, crlf: false };
   }
   // '+' is a space only in the encoding the client used, so it is folded before decoding.
   let s = uri.includes('+') ? uri.replaceAll('+', ' ') : uri;

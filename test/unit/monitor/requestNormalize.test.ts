@@ -18,6 +18,16 @@ describe('request normalisation', () => {
     expect(percentDecodeOnce('%zz%4')).toBe('%zz%4');
     expect(decodeEntities('j&#97v&#x61;&lt;')).toBe('java<');
   });
+  it('lower-cases a target with nothing to decode and no character reference in its query', () => {
+    expect(normalizeRequest('/API/Tasks?Limit=5&page=2&Sort=Name')).toEqual({
+      text: '/api/tasks?limit=5&page=2&sort=name', path: '/api/tasks', nullByte: false, crlf: false,
+    });
+  });
+  it('still decodes character references in a query and folds a raw space', () => {
+    expect(normalizeRequest('/A?x=1&LT;Script&#62;').text).toBe('/a?x=1<script>');
+    expect(normalizeRequest('/a?x=1&amp=2').text).toBe('/a?x=1&=2');
+    expect(normalizeRequest('/A?q=union  SELECT').text).toBe('/a?q=union select');
+  });
   it('bounds decoding rounds on deeply nested encodings', () => {
     let s = '<';
     for (let i = 0; i < 20; i++) s = encodeURIComponent(s);
