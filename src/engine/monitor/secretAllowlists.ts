@@ -15,7 +15,7 @@ export interface SecretAllowlist {
 const PLACEHOLDER_WORDS = [
   'example', 'placeholder', 'your_', 'your-', 'yourkey', 'changeme', 'change_me', 'redacted', 'dummy',
   'sample', 'fake', 'f4ke', 'insert', 'replace', 'todo', 'notreal', 'not_real', '****', '....', '…', '...',
-  'qwerty', 'foobar', 'foo-bar', 'lorem', 'password',
+  'qwerty', 'foobar', 'foo-bar', 'lorem', 'password', 'mock', 'fixture', 'testonly', 'test_only',
 ];
 // Short words turn up inside random text (`…PRFWfakEB7…`), so these count only written in one
 // case and set off on at least one side (`sk_test_FAKE01`, `myFakeKey`, `dummykey-01`).

@@ -31,6 +31,8 @@ describe('secret allowlists', () => {
     ['placeholder-word', 'sk_test_FAKE01abcXyz'],
     ['placeholder-word', 'myFakeServiceKey'],
     ['placeholder-word', 'sk_test_dummykey12345'],
+    ['placeholder-word', 'MOCK-token-for-ci-00112233'],
+    ['placeholder-word', 'api-fixture-7f3a9c2e5b1d'],
     ['template-variable', '${STRIPE_SECRET_KEY}'],
     ['template-variable', '{{ .Values.apiToken }}'],
     ['template-variable', '<api_token>'],
