@@ -1,15 +1,22 @@
-// MCP proxy overhead: 1,000 sequential `echo` calls to server-everything, in the same run:
+// MCP proxy overhead: sequential `echo` calls to server-everything, in the same run:
 //   direct   the host talks to the server (baseline)
-//   pipe     a byte pipe through a middle Node process: the floor for a proxy written in Node
-//   lean     the same byte pipe as a Perl select loop (when perl is installed): the floor for any
-//            proxy in its own process, whatever it is written in
+//   lean     a byte pipe as a Perl select loop (when perl is installed): the floor for any proxy in
+//            its own process, whatever it is written in
+//   pipe     a byte pipe through a middle Node process with streams (stdin.pipe(child.stdin)...)
+//   raw      the same byte pipe in Node without streams: libuv reads into one buffer (onread), fs.writeSync
+//            writes: the floor for a proxy written in Node
+//   threads  the same byte pipe with one thread per direction doing blocking readSync/writeSync: what
+//            taking the event loop out of the relay would buy at best
 //   relay    runProxy deciding allow in-process: the relay's own cost (framing, parsing, scanning)
 //   engine   `gatehouse proxy` as a host runs it, every call decided by a real engine (policy allow
 //            rule, ledger write with fsync) over its socket
 // Targets (issue 6): throughput >= 0.85x direct, added median latency <= 0.5 ms.
+// Every mode keeps its session open and they take turns in short blocks (the order rotating), so a
+// shared machine's load, which drifts over seconds, falls on all of them alike; a mode's ratio is the
+// median over blocks of (direct's time / its time) for the same number of calls.
 // Then one engine run with timestamps per stage (CLOCK_MONOTONIC is shared by the processes), and the
 // socket round trips of the decision on their own.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,13 +26,23 @@ import { BIN, REPO, startEngineProcess, tempDir } from './lib/common.mjs';
 const everything = join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const dist = (p) => JSON.stringify(pathToFileURL(join(REPO, 'dist', p)).href);
 const CALLS = 1000;
-const WARMUP = 100;
-const ROUNDS = 3;
+const BLOCKS = 20;
+const BLOCK = CALLS / BLOCKS;
+const WARMUP = 200;
 
 const dir = tempDir('gh-bench-proxy-');
 const policy = join(dir, 'policy.yaml');
 writeFileSync(policy, 'version: 1\npolicy: ask\nask_ttl: 60s\ntools:\n  - { server: everything, tool: echo, decision: allow }\n', { mode: 0o600 });
 const engine = await startEngineProcess([], { GATEHOUSE_POLICY: policy });
+const engines = [engine];
+// A failed run must not leave engines behind (they hold this process's stderr open).
+const bail = async (e) => {
+  console.error(e);
+  await Promise.all(engines.map((x) => x.stop()));
+  process.exit(1);
+};
+process.on('uncaughtException', bail);
+process.on('unhandledRejection', bail);
 
 const relay = `
 import { runProxy } from ${dist('engine/proxy/runProxy.js')};
@@ -34,10 +51,36 @@ const r = await runProxy({ command: process.execPath, args: [${JSON.stringify(ev
   serverName: 'everything', agent: 'bench', decide: async () => allow, onAlert: () => {} });
 process.exit(r.exitCode);`;
 
+const spawnServer = `const c = spawn(process.execPath, [${JSON.stringify(everything)}, 'stdio'], { stdio: ['pipe', 'pipe', 'ignore'] }); c.on('exit', () => process.exit(0));`;
+
 const pipe = `
 import { spawn } from 'node:child_process';
-const c = spawn(process.execPath, [${JSON.stringify(everything)}, 'stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
-process.stdin.pipe(c.stdin); c.stdout.pipe(process.stdout); c.on('exit', () => process.exit(0));`;
+${spawnServer}
+process.stdin.pipe(c.stdin); c.stdout.pipe(process.stdout);`;
+
+// The child's pipes are libuv's: their descriptors are taken from the handles (a bench may; the product does not).
+const raw = `
+import { spawn } from 'node:child_process';
+import { Socket } from 'node:net';
+import { writeSync } from 'node:fs';
+${spawnServer}
+const put = (fd, buf, n) => { for (let o = 0; o < n; ) o += writeSync(fd, buf, o, n - o); };
+const out = c.stdout._handle; out.readStop();
+const toFd = c.stdin._handle.fd;
+new Socket({ fd: out.fd, readable: true, writable: false, onread: { buffer: Buffer.alloc(65536), callback: (n, b) => put(1, b, n) } });
+new Socket({ fd: 0, readable: true, writable: false, onread: { buffer: Buffer.alloc(65536), callback: (n, b) => put(toFd, b, n) } }).on('end', () => process.exit(0));`;
+
+// A thread blocked in read() cannot be stopped, so this one ends with SIGKILL (the bench does not care).
+const threads = `
+import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+${spawnServer.replace("c.on('exit', () => process.exit(0));", "c.on('exit', () => process.kill(process.pid, 'SIGKILL'));")}
+const out = c.stdout._handle; out.readStop(); out.setBlocking(true); c.stdin._handle.setBlocking(true);
+const copy = "const { readSync, writeSync } = require('node:fs'); const { from, to } = require('node:worker_threads').workerData; const b = Buffer.alloc(65536);" +
+  "for (;;) { const n = readSync(from, b, 0, b.length, null); if (n === 0) break; for (let o = 0; o < n; ) o += writeSync(to, b, o, n - o); }" +
+  "if (from === 0) require('node:fs').closeSync(to);"; // the host's EOF, passed on
+new Worker(copy, { eval: true, execArgv: [], workerData: { from: out.fd, to: 1 } });
+new Worker(copy, { eval: true, execArgv: [], workerData: { from: 0, to: c.stdin._handle.fd } });`;
 
 // sysread/syswrite in a select loop: no stream machinery between the two pipes.
 const lean = `
@@ -49,16 +92,20 @@ const PERL = ['/usr/bin/perl', '/bin/perl'].find((p) => existsSync(p));
 
 const MODES = {
   direct: [everything, 'stdio'],
-  pipe: ['--input-type=module', '-e', pipe],
   ...(PERL ? { lean: { command: PERL, args: ['-e', lean, process.execPath, everything, 'stdio'] } } : {}),
+  pipe: ['--input-type=module', '-e', pipe],
+  raw: ['--input-type=module', '-e', raw],
+  threads: ['--input-type=module', '-e', threads],
   relay: ['--input-type=module', '-e', relay],
   engine: [BIN, '--state-dir', engine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'],
 };
 
-/** CPU time (ns) the process has run, from /proc (Linux); null elsewhere. */
+/** CPU time (ns) all threads of the process have run, from /proc (Linux); null elsewhere. */
 function cpuNs(pid) {
   try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    return ns;
   } catch {
     return null;
   }
@@ -67,7 +114,7 @@ function cpuNs(pid) {
 /** A mode is node's arguments, or {command, args} for another program. */
 async function session(mode) {
   const { command, args } = Array.isArray(mode) ? { command: process.execPath, args: mode } : mode;
-  const transport = new StdioClientTransport({ command, args, stderr: 'ignore' });
+  const transport = new StdioClientTransport({ command, args, stderr: process.env.BENCH_STDERR ? 'inherit' : 'ignore' });
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   await client.listTools();
@@ -75,44 +122,52 @@ async function session(mode) {
   return { client, transport };
 }
 
-async function measure(mode) {
-  const { client, transport } = await session(MODES[mode]);
-  const cpu0 = cpuNs(transport.pid);
-  const lat = new Float64Array(CALLS);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < CALLS; i++) {
-    const s = process.hrtime.bigint();
-    await client.callTool({ name: 'echo', arguments: { message: `message ${i}` } });
-    lat[i] = Number(process.hrtime.bigint() - s) / 1e6;
+const names = Object.keys(MODES);
+const s = {};
+for (const m of names) s[m] = { ...(await session(MODES[m])), lat: [], ms: 0, cpu: 0, blockMs: [] };
+for (let b = 0; b < BLOCKS; b++) {
+  for (const m of names.map((_, i) => names[(i + b) % names.length])) {
+    const x = s[m];
+    const cpu0 = cpuNs(x.transport.pid);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BLOCK; i++) {
+      const t = process.hrtime.bigint();
+      await x.client.callTool({ name: 'echo', arguments: { message: `message ${b * BLOCK + i}` } });
+      x.lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    x.ms += ms;
+    x.blockMs.push(ms);
+    const cpu1 = cpuNs(x.transport.pid);
+    x.cpu = x.cpu === null || cpu0 === null || cpu1 === null ? null : x.cpu + (cpu1 - cpu0);
   }
-  const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cpu1 = cpuNs(transport.pid);
-  await client.close();
-  const sorted = [...lat].sort((a, b) => a - b);
-  return { perSec: (CALLS / totalMs) * 1000, median: sorted[CALLS >> 1], p99: sorted[Math.floor(CALLS * 0.99)], cpuUs: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / CALLS / 1000 };
 }
+for (const m of names) await s[m].client.close();
 
-// Interleave rounds and keep each mode's best: the machine is shared and noisy.
-const runs = Object.fromEntries(Object.keys(MODES).map((m) => [m, []]));
-for (let r = 0; r < ROUNDS; r++) for (const m of Object.keys(MODES)) runs[m].push(await measure(m));
-const best = (xs) => xs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
-const medianOf = (xs, k) => [...xs.map((x) => x[k])].sort((a, b) => a - b)[xs.length >> 1];
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
-const [d, f, rl, en] = ['direct', 'pipe', 'relay', 'engine'].map((m) => best(runs[m]));
-const cpu = (m) => (medianOf(runs[m], 'cpuUs') === null ? '' : `; ${fmt(medianOf(runs[m], 'cpuUs'))} us CPU per call in the process the host talks to`);
-const line = (label, x, m) =>
-  console.log(`${label}: ${fmt(x.perSec)} calls/s = ${(x.perSec / d.perSec).toFixed(2)}x direct, ${(x.perSec / f.perSec).toFixed(2)}x the byte-pipe floor (median ${x.median.toFixed(3)} ms, p99 ${x.p99.toFixed(3)} ms${cpu(m)})`);
-console.log(`direct echo calls/s: ${fmt(d.perSec)} (baseline; median ${d.median.toFixed(3)} ms, p99 ${d.p99.toFixed(3)} ms${cpu('direct')})`);
-console.log(`byte-pipe middle process (node): ${fmt(f.perSec)} calls/s = ${(f.perSec / d.perSec).toFixed(2)}x direct: the floor for a proxy written in Node (median ${f.median.toFixed(3)} ms${cpu('pipe')})`);
-if (runs.lean) {
-  const l = best(runs.lean);
-  console.log(`byte-pipe middle process (perl select loop): ${fmt(l.perSec)} calls/s = ${(l.perSec / d.perSec).toFixed(2)}x direct: the floor for any proxy in its own process (median ${l.median.toFixed(3)} ms${cpu('lean')})`);
+const stat = (m) => {
+  const x = s[m];
+  const ratio = median(x.blockMs.map((ms, i) => s.direct.blockMs[i] / ms));
+  return { perSec: (CALLS / x.ms) * 1000, ratio, median: median(x.lat), p99: [...x.lat].sort((a, b) => a - b)[Math.floor(CALLS * 0.99)], cpuUs: x.cpu === null ? null : x.cpu / CALLS / 1000 };
+};
+const LABEL = {
+  direct: 'direct (baseline)',
+  lean: 'byte pipe, Perl select loop: the floor for any proxy in its own process',
+  pipe: 'byte pipe, Node streams',
+  raw: 'byte pipe, Node without streams (onread + writeSync): the floor for a proxy written in Node',
+  threads: 'byte pipe, Node, one blocking thread per direction',
+  relay: 'proxy relay, allow decided in-process (target >= 0.85x direct)',
+  engine: 'gatehouse proxy, every call decided by the engine',
+};
+console.log(`${fmt(CALLS)} sequential echo calls per mode, ${BLOCKS} interleaved blocks of ${BLOCK}; ratio = median over blocks of direct's time / the mode's`);
+for (const m of names) {
+  const x = stat(m);
+  const cpu = x.cpuUs === null ? '' : `; ${fmt(x.cpuUs)} us CPU per call, all threads of the process the host talks to`;
+  console.log(`${LABEL[m]}: ${fmt(x.perSec)} calls/s = ${x.ratio.toFixed(2)}x direct (median ${x.median.toFixed(3)} ms, p99 ${x.p99.toFixed(3)} ms${cpu})`);
 }
-line('proxy relay, allow decided in-process (target >= 0.85x direct)', rl, 'relay');
-line('gatehouse proxy, every call decided by the engine', en, 'engine');
 for (const m of ['relay', 'engine']) {
-  const added = medianOf(runs[m], 'median') - medianOf(runs.direct, 'median');
-  console.log(`added median latency, ${m}: ${added.toFixed(3)} ms (median of ${ROUNDS} rounds each; target <= 0.5 ms)`);
+  console.log(`added median latency, ${m}: ${(stat(m).median - stat('direct').median).toFixed(3)} ms (target <= 0.5 ms)`);
 }
 
 // ---------------------------------------------------------------- where an engine-decided call spends its time
@@ -164,6 +219,10 @@ process.exit(r.exitCode);`;
 }
 
 // ---------------------------------------------------------------- the decision's socket round trips alone
+// agents.list reads an in-memory table: the socket and JSON-RPC framing with almost no work behind them.
+// status is not that: it runs the console's SQL aggregates (costs today, by hour). The check is timed
+// again on a second engine with store.synchronous NORMAL (no fsync per commit) to show what the
+// decision's durable ledger commit costs; the product keeps FULL.
 {
   const { connectEngine } = await import(pathToFileURL(join(REPO, 'dist/client/ipcClient.js')).href);
   const req = { tool: { server: 'everything', tool: 'echo', args: { message: 'x' } }, agent: 'bench', wait: true };
@@ -176,16 +235,34 @@ process.exit(r.exitCode);`;
     }
     return xs.sort((a, b) => a - b)[n >> 1].toFixed(3);
   };
+  const config = join(dir, 'nosync.yaml');
+  writeFileSync(config, 'store:\n  synchronous: NORMAL\n', { mode: 0o600 });
+  const nosync = await startEngineProcess([], { GATEHOUSE_POLICY: policy, GATEHOUSE_CONFIG: config });
+  engines.push(nosync);
   const c = await connectEngine({ stateDir: engine.stateDir, surface: 'ipc', callTimeoutMs: 0 });
-  const status = await rtt(CALLS, () => c.status());
-  const check = await rtt(CALLS, () => c.firewall.check(req));
+  const n = await connectEngine({ stateDir: nosync.stateDir, surface: 'ipc', callTimeoutMs: 0 });
+  const figures = { list: [], status: [], check: [], checkNoSync: [] };
+  // Interleaved like the calls above, medians of the rounds' medians.
+  for (let r = 0; r < 5; r++) {
+    figures.list.push(await rtt(CALLS / 5, () => c.agents.list()));
+    figures.status.push(await rtt(CALLS / 5, () => c.status()));
+    figures.check.push(await rtt(CALLS / 5, () => c.firewall.check(req)));
+    figures.checkNoSync.push(await rtt(CALLS / 5, () => n.firewall.check(req)));
+  }
   await c.close();
+  await n.close();
+  await nosync.stop();
   const fresh = await rtt(300, async () => {
     const k = await connectEngine({ stateDir: engine.stateDir, surface: 'ipc', callTimeoutMs: 0 });
     await k.firewall.check(req);
     await k.close();
   });
-  console.log(`engine socket, medians (ms): status ${status} (a round trip doing nothing); firewall.check on a kept connection ${check} (evaluate + ledger commit with fsync); connect + hello + check + close ${fresh} (one connection per decision, as before)`);
+  const m = (k) => [...figures[k]].sort((a, b) => a - b)[2];
+  console.log(
+    `engine socket, medians (ms): agents.list ${m('list')} (the round trip itself); status ${m('status')} (SQL aggregates behind it); ` +
+      `firewall.check on a kept connection ${m('check')} (evaluate + ledger commit with fsync), ${m('checkNoSync')} on an engine without the fsync; ` +
+      `connect + hello + check + close ${fresh} (one connection per decision, as before)`,
+  );
 }
 
 await engine.stop();
