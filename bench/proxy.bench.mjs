@@ -15,7 +15,7 @@
 // shared machine's load, which drifts over seconds, falls on all of them alike; a mode's ratio is the
 // median over blocks of (direct's time / its time) for the same number of calls.
 // Then one engine run with timestamps per stage (CLOCK_MONOTONIC is shared by the processes), and the
-// socket round trips of the decision on their own.
+// socket round trips of the decision on their own. BENCH_STDERR=1 shows the modes' stderr (to debug one).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
