@@ -51,9 +51,18 @@ export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
       engine.logger.error({ err: (err as Error).message }, 'reload failed; keeping the running config');
     }
   });
+  let failed = false;
   process.on('uncaughtException', (err) => {
-    engine.logger.fatal({ err }, 'uncaught exception');
-    void engine.stop('uncaught exception').finally(() => process.exit(70));
+    // One failure starts the stop; a second one while it runs (or a stop that hangs) must not keep a
+    // failing engine alive or spin on its own error.
+    if (failed) return;
+    failed = true;
+    setTimeout(() => process.exit(70), 10_000).unref();
+    try {
+      engine.logger.fatal({ err }, 'uncaught exception');
+    } finally {
+      void engine.stop('uncaught exception').finally(() => process.exit(70));
+    }
   });
 
   if (o.tui) {

@@ -55,10 +55,23 @@ export function prettyLine(json: string): string {
   }
 }
 
-function prettyStdout(): Writable {
+/**
+ * Headless mode's echo on stdout. Once stdout fails (the reader went away: EPIPE, a closed terminal)
+ * the echo stops for good and the log file carries on alone; otherwise every record would raise the
+ * same error again, and the error's own log line would raise it once more.
+ */
+function stdoutEcho(format: 'pretty' | 'json'): Writable {
+  let broken = false;
+  process.stdout.on('error', () => {
+    broken = true;
+  });
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) process.stdout.write(prettyLine(line));
+      if (!broken) {
+        const text = chunk.toString('utf8');
+        if (format === 'json') process.stdout.write(text);
+        else for (const line of text.split('\n')) if (line) process.stdout.write(prettyLine(line));
+      }
       cb();
     },
   });
@@ -69,8 +82,7 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = await pinoRoll({ file: join(dir, 'gatehouse'), extension: '.log', size: `${opts.maxFileMb}m`, limit: { count: opts.maxFiles - 1 }, mkdir: true });
   const streams: pino.StreamEntry[] = [{ stream: file, level: opts.level as pino.Level }];
-  if (opts.stdout === 'json') streams.push({ stream: process.stdout, level: opts.level as pino.Level });
-  if (opts.stdout === 'pretty') streams.push({ stream: prettyStdout(), level: opts.level as pino.Level });
+  if (opts.stdout) streams.push({ stream: stdoutEcho(opts.stdout), level: opts.level as pino.Level });
   return pino(
     {
       level: opts.level,
