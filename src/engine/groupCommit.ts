@@ -24,7 +24,11 @@ export class GroupCommit<T> {
       this.batch.push({ item, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          const sync = WalSync.of(this.db);
+          if (sync) sync.whenIdle(() => this.flush());
+          else this.flush();
+        });
       }
     });
   }

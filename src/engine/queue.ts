@@ -227,7 +227,7 @@ export class TaskQueue {
   submitGrouped(input: SubmitInput, actor: Actor): Promise<Task> {
     return new Promise((resolve, reject) => {
       this.grouped.push({ input, actor, resolve, reject });
-      if (this.grouped.length === 1) setImmediate(() => this.flushGroup());
+      if (this.grouped.length === 1) setImmediate(() => (this.walSync ? this.walSync.whenIdle(() => this.flushGroup()) : this.flushGroup()));
     });
   }
 

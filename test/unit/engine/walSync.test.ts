@@ -48,6 +48,21 @@ describe('WalSync', () => {
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 200 });
   });
 
+  it('holds a batching writer while a sync runs and lets it write once the sync ends', async () => {
+    const { db, sync } = store();
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    let ran = 0;
+    sync.whenIdle(() => ran++);
+    expect(ran).toBe(1); // nothing running: at once
+    const { durable } = sync.commit(db.transaction(() => insert.run(1)));
+    sync.whenIdle(() => ran++);
+    sync.whenIdle(() => ran++);
+    expect(ran).toBe(1);
+    await durable;
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toBe(3);
+  });
+
   it('restores the level and passes the error on when the transaction throws', () => {
     const { db, sync } = store();
     const insert = db.prepare('INSERT INTO t VALUES (?)');
