@@ -8,6 +8,7 @@ for (const key of Object.keys(process.env)) if (key === 'CI' || key === 'CONTINU
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    globalSetup: ['test/support/tmpRoot.ts'],
     testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,9 +1,8 @@
 // Approval assistant overhead: briefs over a loopback Anthropic-format stream against a baseline of
 // bare fetch + read of the very same stream, measured in the same run.
 import { createServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './lib/common.mjs';
 import { Assistant, AssistantConfigSchema, resolveAssistantConfig } from '../dist/engine/assistant/index.js';
 
 const TEXT = 'RISK: high\nSUMMARY: Pipes a remote script into a shell.\n\n- runs unreviewed code\n- check the URL first';
@@ -35,7 +34,7 @@ const settings = resolveAssistantConfig({
   env: {},
   openclawPath: null,
 });
-const assistant = new Assistant({ settings, budgetPath: join(mkdtempSync(join(tmpdir(), 'gh-bench-')), 'budget.json'), redact: (t) => t.replace(/sk-[A-Za-z0-9]{20,}/g, 'sk-****') });
+const assistant = new Assistant({ settings, budgetPath: join(tempDir(), 'budget.json'), redact: (t) => t.replace(/sk-[A-Za-z0-9]{20,}/g, 'sk-****') });
 
 async function rate(n, fn) {
   for (let i = 0; i < 20; i++) await fn(i); // warm-up

@@ -1,6 +1,6 @@
 // Helpers shared by the benchmarks: a real engine process, the load generator, and reporting.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,17 @@ import { fileURLToPath } from 'node:url';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO, 'bin/gatehouse.js');
 
+// Every temp dir a bench makes (and the config home an engine makes beside its state dir) is removed
+// when the bench process exits; the engines it started have been stopped by then.
+const made = [];
+process.on('exit', () => {
+  for (const dir of made) for (const d of [dir, `${dir}-config`]) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'gh-bench-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export async function startEngineProcess(extraArgs = [], env = {}) {
