@@ -85,6 +85,13 @@ export class WalSync {
     });
   }
 
+  private runIdle(): void {
+    if (this.syncing) return; // a writer's commit started a sync; the rest run when it ends
+    const writers = this.idle;
+    this.idle = [];
+    for (const write of writers) write();
+  }
+
   private startSync(): void {
     const batch = this.next;
     this.next = [];
@@ -101,14 +108,9 @@ export class WalSync {
       if (err) for (const w of batch) w.reject(new Error(`the write-ahead log could not be synced to disk: ${err.message}`));
       else for (const w of batch) w.resolve();
       if (this.next.length) this.startSync();
-      else if (this.idle.length) {
-        const writers = this.idle;
-        this.idle = [];
-        // After the answers just settled have gone out (their continuations run first).
-        setImmediate(() => {
-          for (const write of writers) write();
-        });
-      }
+      // The held writers run after the answers just settled have gone out (their continuations run
+      // first); they stay in `idle` until then, so close() waits for them.
+      if (!this.syncing && this.idle.length) setImmediate(() => this.runIdle());
     });
   }
 

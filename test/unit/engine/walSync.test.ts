@@ -63,6 +63,20 @@ describe('WalSync', () => {
     expect(ran).toBe(3);
   });
 
+  it('closes only after the writers it held have written and their commits are on disk', async () => {
+    const { db, sync } = store();
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const first = sync.commit(db.transaction(() => insert.run(1))).durable;
+    let held: Promise<void> | null = null;
+    sync.whenIdle(() => {
+      held = sync.commit(db.transaction(() => insert.run(2))).durable;
+    });
+    await sync.close();
+    expect(held).not.toBeNull();
+    await Promise.all([first, held]);
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 2 });
+  });
+
   it('restores the level and passes the error on when the transaction throws', () => {
     const { db, sync } = store();
     const insert = db.prepare('INSERT INTO t VALUES (?)');
