@@ -284,8 +284,9 @@ export class Engine {
   }
 
   /**
-   * submitTask for the doors that answer asynchronously (REST, IPC): submissions made in the same
-   * turn of the event loop share one commit (one fsync). Each is answered after that commit.
+   * submitTask for the doors that answer asynchronously (REST, IPC): submissions that arrive together
+   * (in one turn of the event loop, or while the previous commit syncs) share one commit and one fsync.
+   * Each is answered once that commit is on disk.
    */
   async submitTaskGrouped(input: TaskSubmit, actor: Actor): Promise<Task> {
     this.assertRunning();

@@ -1,6 +1,7 @@
 // Group commit: many small records that must each be durable before they are acknowledged share one
-// transaction per turn of the event loop, and that transaction's fsync runs off the event loop
-// (WalSync). Callers await their own record's durable commit.
+// transaction (those of one turn of the event loop, or that arrived while the previous commit synced),
+// and that transaction's fsync runs off the event loop (WalSync). Callers await their own record's
+// durable commit.
 import type { Db } from './store.js';
 import { WalSync } from './walSync.js';
 
@@ -24,11 +25,7 @@ export class GroupCommit<T> {
       this.batch.push({ item, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => {
-          const sync = WalSync.of(this.db);
-          if (sync) sync.whenIdle(() => this.flush());
-          else this.flush();
-        });
+        setImmediate(() => WalSync.whenIdle(this.db, () => this.flush()));
       }
     });
   }
@@ -40,12 +37,7 @@ export class GroupCommit<T> {
     if (!batch.length) return;
     let durable: Promise<void>;
     try {
-      const sync = WalSync.of(this.db);
-      if (sync) durable = sync.commit(() => this.run(batch)).durable;
-      else {
-        this.run(batch);
-        durable = Promise.resolve();
-      }
+      durable = WalSync.commit(this.db, () => this.run(batch)).durable;
     } catch (err) {
       this.onError(err);
       for (const b of batch) b.reject(err as Error);

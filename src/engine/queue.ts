@@ -132,7 +132,6 @@ export class TaskQueue {
   private readonly st;
   private grouped: PendingSubmission[] = [];
   private readonly counters: TaskCounters;
-  private readonly walSync: WalSync | null;
   /** One transaction wrapper, made once: nested inside another transaction it runs as a savepoint. */
   private readonly inTransaction: <T>(write: (after: AfterCommit) => T, after: AfterCommit) => T;
 
@@ -143,7 +142,6 @@ export class TaskQueue {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.counters = new TaskCounters(db);
-    this.walSync = WalSync.of(db);
     this.inTransaction = db.transaction((write: (after: AfterCommit) => unknown, after: AfterCommit) => write(after)) as <T>(
       write: (after: AfterCommit) => T,
       after: AfterCommit,
@@ -220,14 +218,14 @@ export class TaskQueue {
 
   /**
    * The same submission, committed together with the others made in the same turn of the event
-   * loop: one transaction and one fsync for the group, each caller answered only once the commit
-   * that holds its task has returned. A submission that fails alone (a duplicate id) is rolled back
+   * loop, or while the previous group's commit syncs: one transaction and one fsync for the group,
+   * each caller answered only once the commit that holds its task is on disk. A submission that fails alone (a duplicate id) is rolled back
    * to its savepoint and refused without touching the others.
    */
   submitGrouped(input: SubmitInput, actor: Actor): Promise<Task> {
     return new Promise((resolve, reject) => {
       this.grouped.push({ input, actor, resolve, reject });
-      if (this.grouped.length === 1) setImmediate(() => (this.walSync ? this.walSync.whenIdle(() => this.flushGroup()) : this.flushGroup()));
+      if (this.grouped.length === 1) setImmediate(() => WalSync.whenIdle(this.db, () => this.flushGroup()));
     });
   }
 
@@ -255,7 +253,7 @@ export class TaskQueue {
     let durable: Promise<void>;
     try {
       // The commit's fsync runs off the event loop; each submitter is answered once it is on disk.
-      durable = this.walSync ? this.walSync.commit(writeAll).durable : (writeAll(), Promise.resolve());
+      durable = WalSync.commit(this.db, writeAll).durable;
     } catch (err) {
       this.ledger.resync();
       for (const g of group) g.reject(err as Error);

@@ -51,6 +51,19 @@ export class WalSync {
     return byDb.get(db) ?? null;
   }
 
+  /** `commit` on the store's WalSync; a store without one (not opened by openStore) commits plainly. */
+  static commit<T>(db: Db, transaction: () => T): { value: T; durable: Promise<void> } {
+    const sync = byDb.get(db);
+    return sync ? sync.commit(transaction) : { value: transaction(), durable: RESOLVED };
+  }
+
+  /** `whenIdle` on the store's WalSync; a store without one writes at once. */
+  static whenIdle(db: Db, write: () => void): void {
+    const sync = byDb.get(db);
+    if (sync) sync.whenIdle(write);
+    else write();
+  }
+
   /**
    * Runs a transaction and returns its value at once, with a promise that settles when the commit is
    * on disk. Inside a caller's transaction it is only part of that one, durable when that commits.
@@ -73,7 +86,7 @@ export class WalSync {
    * it, in one transaction, instead of in many small ones each adding pages to the next sync.
    */
   whenIdle(write: () => void): void {
-    if (!this.syncing || this.mode !== 'FULL') write();
+    if (!this.syncing) write();
     else this.idle.push(write);
   }
 
