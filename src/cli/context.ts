@@ -2,7 +2,7 @@
 import { connectEngine, connectTransport } from '../client/ipcClient.js';
 import type { EngineClient } from '../client/engineClient.js';
 import { EngineError } from '../shared/errors.js';
-import { resolveStateDir } from '../engine/stateDir.js';
+import { resolveStateDir } from '../engine/store/stateDir.js';
 import { CliError } from './cliError.js';
 
 export interface GlobalArgs {

@@ -1,9 +1,9 @@
 // The checks behind `gatehouse doctor`: state dir permissions, stale lock, config validity, database integrity.
 import { existsSync, lstatSync } from 'node:fs';
-import { loadConfig } from '../engine/config.js';
-import { inspectLock } from '../engine/lock.js';
-import { STATE_FILES, statePath } from '../engine/stateDir.js';
-import { openStore } from '../engine/store.js';
+import { loadConfig } from '../engine/config/config.js';
+import { inspectLock } from '../engine/store/lock.js';
+import { STATE_FILES, statePath } from '../engine/store/stateDir.js';
+import { openStore } from '../engine/store/store.js';
 import { stateDirOf, type GlobalArgs } from './context.js';
 
 export interface Check {

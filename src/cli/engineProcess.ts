@@ -1,10 +1,10 @@
 // Runs the engine in this process until it is stopped: signals (TERM/INT drain and exit, HUP reloads),
 // and either headless logging or the console in the same process.
 import { Engine, localActor, type Door } from '../engine/engine.js';
-import { apiDoor } from '../engine/api.js';
-import { ipcDoor } from '../engine/ipcServer.js';
-import { LockHeldError } from '../engine/lock.js';
-import { DocumentError } from '../engine/yamlErrors.js';
+import { apiDoor } from '../engine/doors/api.js';
+import { ipcDoor } from '../engine/doors/ipcServer.js';
+import { LockHeldError } from '../engine/store/lock.js';
+import { DocumentError } from '../engine/platform/yamlErrors.js';
 import { inProcessClient } from '../client/inProcessClient.js';
 import { CliError } from './cliError.js';
 import { stateDirOf, type GlobalArgs } from './context.js';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Decision, ToolCall } from '../shared/firewall.js';
 import { evaluateCommand, evaluateTool, parsePolicyText } from '../engine/firewall/index.js';
-import { statePath } from '../engine/stateDir.js';
+import { statePath } from '../engine/store/stateDir.js';
 
 /** The offline decision, or null when no trusted policy is available. Never more permissive than the engine. */
 export function decideOffline(stateDir: string, req: { command?: string; tool?: ToolCall; agent: string }): Decision | null {

@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { defaultPolicyPath, sha256 } from '../engine/firewall/index.js';
-import { loadConfig } from '../engine/config.js';
-import { statePath } from '../engine/stateDir.js';
-import { unifiedDiff } from '../engine/textDiff.js';
+import { loadConfig } from '../engine/config/config.js';
+import { statePath } from '../engine/store/stateDir.js';
+import { unifiedDiff } from '../engine/platform/textDiff.js';
 import { EngineError } from '../shared/errors.js';
 import { CliError } from './cliError.js';
 import { callEngine, stateDirOf, type GlobalArgs } from './context.js';

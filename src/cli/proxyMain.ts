@@ -7,7 +7,7 @@ import { connectEngine, connectTransport } from '../client/ipcClient.js';
 import { clientOver } from '../client/rpcClient.js';
 import type { AlertInput } from '../shared/alert.js';
 import type { ToolCall } from '../shared/firewall.js';
-import { resolveStateDir } from '../engine/stateDir.js';
+import { resolveStateDir } from '../engine/store/stateDir.js';
 import { JsonFilePinStore } from '../engine/proxy/pinStore.js';
 import { runProxy } from '../engine/proxy/runProxy.js';
 import { withOfflinePolicy } from '../engine/proxy/offlineDecider.js';

@@ -2,15 +2,15 @@
 // are also handed to the running engine (if any) so they reach every console.
 import { existsSync, readFileSync } from 'node:fs';
 import type { AlertInput } from '../shared/alert.js';
-import { loadConfig } from '../engine/config.js';
-import { Ledger } from '../engine/ledger.js';
+import { loadConfig } from '../engine/config/config.js';
+import { Ledger } from '../engine/store/ledger.js';
 import { hostAuditInputFor, runHostAudit, fixHostAudit } from '../engine/monitor/hostAudit.js';
 import { SqliteBaselineRepo } from '../engine/monitor/integrityBaseline.js';
 import { IntegrityMonitor } from '../engine/monitor/integrityMonitor.js';
 import { runMonitorScan, type ScanOnly } from '../engine/monitor/monitorScan.js';
-import { statePath } from '../engine/stateDir.js';
-import { openStore } from '../engine/store.js';
-import { DocumentError } from '../engine/yamlErrors.js';
+import { statePath } from '../engine/store/stateDir.js';
+import { openStore } from '../engine/store/store.js';
+import { DocumentError } from '../engine/platform/yamlErrors.js';
 import { CliError } from './cliError.js';
 import { callEngine, printJson, stateDirOf, type GlobalArgs } from './context.js';
 

@@ -3,8 +3,8 @@
 import { EngineError } from '../shared/errors.js';
 import { topicOf } from '../shared/events.js';
 import type { Engine } from '../engine/engine.js';
-import { findMethod } from '../engine/rpcMethods.js';
-import type { Actor } from '../engine/queue.js';
+import { findMethod } from '../engine/doors/rpcMethods.js';
+import type { Actor } from '../engine/tasks/queue.js';
 import type { EngineClient } from './engineClient.js';
 import { clientOver } from './rpcClient.js';
 

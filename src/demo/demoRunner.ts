@@ -101,7 +101,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const [{ Engine, localActor }, { engineDoors }, { statePath }] = await Promise.all([
     import('../engine/engine.js'),
     import('../cli/engineProcess.js'),
-    import('../engine/stateDir.js'),
+    import('../engine/store/stateDir.js'),
   ]);
   // The approver starts first: the engine's link checks its health from the moment it starts.
   let approver: { url: string; stop(): Promise<void> } | null = null;

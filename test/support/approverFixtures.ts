@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { ApprovalConfigSchema, type ApprovalConfig, type ApprovalConfigInput } from '../../src/engine/approver/approvalConfig.js';
 import type { DecideTask } from '../../src/engine/approver/approverLink.js';
-import type { LinkLogger } from '../../src/engine/approver/linkLogger.js';
+import type { LinkLogger } from '../../src/engine/platform/linkLogger.js';
 import type { OutboxDatabase } from '../../src/engine/approver/reportOutbox.js';
 
 const require = createRequire(import.meta.url);

@@ -2,8 +2,8 @@
 // dir, or starting one in this process. `gatehouse attach`: attach only. `gatehouse watch`: a small pane.
 import type { CommandModule } from 'yargs';
 import { existsSync } from 'node:fs';
-import { inspectLock } from '../../engine/lock.js';
-import { statePath } from '../../engine/stateDir.js';
+import { inspectLock } from '../../engine/store/lock.js';
+import { statePath } from '../../engine/store/stateDir.js';
 import { stateDirOf, toCliError, type GlobalArgs } from '../context.js';
 
 interface ConsoleArgs extends GlobalArgs {

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { existsSync } from 'node:fs';
 import { callEngine, stateDirOf, type GlobalArgs } from '../context.js';
-import { statePath } from '../../engine/stateDir.js';
+import { statePath } from '../../engine/store/stateDir.js';
 
 export const reloadCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'reload',

@@ -17,8 +17,8 @@ export const ledgerCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'check the chain; exit 1 at the first edited or missing record',
         builder: (yy) => yy.option('json', { type: 'boolean', default: false }) as never,
         handler: async (argv) => {
-          const { verifyLedger } = await import('../../engine/ledger.js');
-          const { openStore } = await import('../../engine/store.js');
+          const { verifyLedger } = await import('../../engine/store/ledger.js');
+          const { openStore } = await import('../../engine/store/store.js');
           let db;
           try {
             db = openStore(stateDirOf(argv), { readonly: true });

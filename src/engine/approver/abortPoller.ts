@@ -4,7 +4,7 @@
 import type { Task } from '../../shared/task.js';
 import type { AbortSignalResponse } from './approverApi.js';
 import { limitBreach } from './constraints.js';
-import { silentLogger, type LinkLogger } from './linkLogger.js';
+import { silentLogger, type LinkLogger } from '../platform/linkLogger.js';
 
 export type WatchedTask = Pick<Task, 'task_id' | 'status' | 'constraints' | 'start_time' | 'actual_cost'>;
 

@@ -2,7 +2,7 @@
 // Keys keep the names gateway operators already use; every bad value is an error that names the key
 // or variable, the value and what is allowed; nothing silently falls back to something looser.
 import { z } from 'zod';
-import { httpUrl } from '../httpUrlSchema.js';
+import { httpUrl } from '../platform/httpUrlSchema.js';
 
 const money = z.number().finite().nonnegative();
 

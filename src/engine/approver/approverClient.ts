@@ -16,8 +16,8 @@ import {
   type ApproveResponse,
   type ExecutionReport,
 } from './approverApi.js';
-import { backoffDelay, sleep, type BackoffPolicy } from './backoff.js';
-import { silentLogger, type LinkLogger } from './linkLogger.js';
+import { backoffDelay, sleep, type BackoffPolicy } from '../platform/backoff.js';
+import { silentLogger, type LinkLogger } from '../platform/linkLogger.js';
 
 export type CallFailureKind = 'network' | 'timeout' | 'http' | 'malformed' | 'rejected_report' | 'deadline';
 

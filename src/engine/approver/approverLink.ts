@@ -10,9 +10,9 @@ import { approverLinkMachine, type ApproverLinkEvent } from '../../machines/appr
 import type { ApprovalConfig } from './approvalConfig.js';
 import type { AbortSignalResponse, ExecutionReport } from './approverApi.js';
 import { ApproverCallError, ApproverClient } from './approverClient.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../platform/backoff.js';
 import { fallbackDecision, type ApprovalOutcome, type FallbackTask } from './fallbackDecision.js';
-import { silentLogger, type LinkLogger } from './linkLogger.js';
+import { silentLogger, type LinkLogger } from '../platform/linkLogger.js';
 
 export type { ApprovalOutcome } from './fallbackDecision.js';
 

@@ -4,10 +4,10 @@
 // and "marked delivered" can be dropped by the approver. Also keeps fallback decisions for review.
 import type { Constraint } from '../../shared/task.js';
 import { ExecutionReportSchema, reportIdempotencyKey, type ExecutionReport } from './approverApi.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../platform/backoff.js';
 import type { FallbackReviewSink } from './approverLink.js';
 import type { ApprovalOutcome, FallbackTask } from './fallbackDecision.js';
-import { silentLogger, type LinkLogger } from './linkLogger.js';
+import { silentLogger, type LinkLogger } from '../platform/linkLogger.js';
 
 export const REPORT_OUTBOX_SQL = `
 CREATE TABLE IF NOT EXISTS approver_report_outbox (

@@ -4,7 +4,7 @@
 // (<file>.corrupt-<ts>) and a fresh day started: never fatal.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { z } from 'zod';
-import { writePrivateFileAtomic } from '../stateDir.js';
+import { writePrivateFileAtomic } from '../store/stateDir.js';
 import type { AssistantLogger } from './types.js';
 
 const BudgetStateSchema = z.object({

@@ -5,7 +5,7 @@ import { chmodSync, lstatSync, readdirSync, readFileSync, type Stats } from 'nod
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { findSecrets } from './secrets.js';
-import { findPromptInjection } from '../proxy/promptInjection.js';
+import { findPromptInjection } from './promptInjection.js';
 
 export type AuditSeverity = 'critical' | 'warn' | 'info';
 

@@ -4,8 +4,8 @@
 import { setMaxListeners } from 'node:events';
 import type { EngineEvent } from '../../shared/events.js';
 import { VERSION } from '../../shared/version.js';
-import { backoffDelay } from '../approver/backoff.js';
-import { silentLogger, type LinkLogger } from '../approver/linkLogger.js';
+import { backoffDelay } from '../platform/backoff.js';
+import { silentLogger, type LinkLogger } from '../platform/linkLogger.js';
 import type { NotifyConfig, NotifyEvent } from './notifyConfig.js';
 
 export interface Notification {

@@ -1,6 +1,6 @@
 // The `notify` section of the config file: which events go to Slack and to generic JSON webhooks.
 import { z } from 'zod';
-import { httpUrl } from '../httpUrlSchema.js';
+import { httpUrl } from '../platform/httpUrlSchema.js';
 
 export const NOTIFY_EVENTS = ['task.rejected', 'approver.fallback_entered', 'approver.fallback_left', 'alert.p0', 'alert.p1'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];

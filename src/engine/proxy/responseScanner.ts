@@ -2,7 +2,7 @@
 // host reads them, raise alerts, and (when configured) redact in place.
 import { createHash } from 'node:crypto';
 import type { AlertInput } from '../../shared/alert.js';
-import { findPromptInjection, redactPromptInjection } from './promptInjection.js';
+import { findPromptInjection, redactPromptInjection } from '../monitor/promptInjection.js';
 import { rewriteStrings, textSlots } from './toolResults.js';
 
 export type SecretScanner = (text: string) => { kind: string; excerpt: string }[];

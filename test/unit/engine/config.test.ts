@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, ConfigSchema } from '../../../src/engine/config.js';
-import { decideByBudget, startOfDay } from '../../../src/engine/budgetRules.js';
+import { parseConfigText, ConfigSchema } from '../../../src/engine/config/config.js';
+import { decideByBudget, startOfDay } from '../../../src/engine/tasks/budgetRules.js';
 
 describe('config', () => {
   it('defaults with no file at all: loopback, port 18790, FULL sync', () => {

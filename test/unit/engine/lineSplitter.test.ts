@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../src/engine/lineSplitter.js';
+import { LineSplitter } from '../../../src/engine/platform/lineSplitter.js';
 
 describe('LineSplitter', () => {
   it('joins lines split across chunks and strips CR', () => {

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events.js';
-import { EventBus } from '../../../src/engine/eventBus.js';
-import { Ledger, verifyLedger } from '../../../src/engine/ledger.js';
-import { TaskQueue, newTaskId } from '../../../src/engine/queue.js';
-import { openStore, type Db } from '../../../src/engine/store.js';
+import { EventBus } from '../../../src/engine/platform/eventBus.js';
+import { Ledger, verifyLedger } from '../../../src/engine/store/ledger.js';
+import { TaskQueue, newTaskId } from '../../../src/engine/tasks/queue.js';
+import { openStore, type Db } from '../../../src/engine/store/store.js';
 
 const actor = { by: 'tester', surface: 'rest' as const };
 

@@ -6,11 +6,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../../../src/engine/eventBus.js';
-import { Ledger } from '../../../src/engine/ledger.js';
-import { MIGRATIONS } from '../../../src/engine/migrations.js';
-import { TaskQueue } from '../../../src/engine/queue.js';
-import { migrate, openStore } from '../../../src/engine/store.js';
+import { EventBus } from '../../../src/engine/platform/eventBus.js';
+import { Ledger } from '../../../src/engine/store/ledger.js';
+import { MIGRATIONS } from '../../../src/engine/store/migrations.js';
+import { TaskQueue } from '../../../src/engine/tasks/queue.js';
+import { migrate, openStore } from '../../../src/engine/store/store.js';
 
 const actor = { by: 'tester', surface: 'cli' as const };
 

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type Db } from '../../../src/engine/store.js';
-import { WalSync } from '../../../src/engine/walSync.js';
+import { openStore, type Db } from '../../../src/engine/store/store.js';
+import { WalSync } from '../../../src/engine/store/walSync.js';
 
 const SYNC_LEVEL = { OFF: 0, NORMAL: 1, FULL: 2, EXTRA: 3 } as const;
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findPromptInjection, redactPromptInjection, INJECTION_PLACEHOLDER } from '../../../src/engine/proxy/promptInjection.js';
+import { findPromptInjection, redactPromptInjection, INJECTION_PLACEHOLDER } from '../../../src/engine/monitor/promptInjection.js';
 
 describe('findPromptInjection', () => {
   it.each([

@@ -2,19 +2,19 @@
 // GET /health needs the bearer token. Responses are {success, timestamp, data}; errors {success:false, error, details}.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AgentRegisterSchema } from '../shared/agent.js';
-import { AlertQuerySchema } from '../shared/alert.js';
-import { PromptResolveSchema } from '../shared/firewall.js';
-import { EngineError, HTTP_STATUS } from '../shared/errors.js';
-import { TASK_STATUSES, type Task, type TaskStatus } from '../shared/task.js';
-import { executionConfigOf } from './approvals.js';
-import type { ExecutionConfig } from './approver/constraints.js';
-import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../shared/taskSchemas.js';
-import { VERSION } from '../shared/version.js';
+import { AgentRegisterSchema } from '../../shared/agent.js';
+import { AlertQuerySchema } from '../../shared/alert.js';
+import { PromptResolveSchema } from '../../shared/firewall.js';
+import { EngineError, HTTP_STATUS } from '../../shared/errors.js';
+import { TASK_STATUSES, type Task, type TaskStatus } from '../../shared/task.js';
+import { executionConfigOf } from '../approver/approvals.js';
+import type { ExecutionConfig } from '../approver/constraints.js';
+import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../../shared/taskSchemas.js';
+import { VERSION } from '../../shared/version.js';
 import { tokenMatches } from './apiToken.js';
-import type { Door, Engine } from './engine.js';
+import type { Door, Engine } from '../engine.js';
 import { renderMetrics } from './metrics.js';
-import type { Actor } from './queue.js';
+import type { Actor } from '../tasks/queue.js';
 
 /** Extra routes contributed by other capabilities (firewall, prompts, security). */
 export type RouteContributor = (app: FastifyInstance, engine: Engine, helpers: ApiHelpers) => void;

@@ -1,13 +1,13 @@
 // Agents registered with the engine (IPC or REST): name, pid and policy profile. A registered pid that
 // dies is marked gone within seconds; decisions are counted per agent for the console.
-import type { Agent } from '../shared/agent.js';
-import type { Verdict } from '../shared/firewall.js';
-import type { EventBus } from './eventBus.js';
-import type { Ledger } from './ledger.js';
-import { processState } from './processInfo.js';
-import type { Actor } from './queue.js';
+import type { Agent } from '../../shared/agent.js';
+import type { Verdict } from '../../shared/firewall.js';
+import type { EventBus } from '../platform/eventBus.js';
+import type { Ledger } from '../store/ledger.js';
+import { processState } from '../platform/processInfo.js';
+import type { Actor } from '../tasks/queue.js';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './store.js';
+import type { Db } from '../store/store.js';
 
 /** An agent as stored: the decision counts are columns. */
 type AgentRow = Omit<Agent, 'decisions'> & { allow_count: number; deny_count: number; ask_count: number };

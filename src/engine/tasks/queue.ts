@@ -1,8 +1,8 @@
 // The task queue: the lifecycle law applied to stored rows. Every transition is written, with who, when
 // and why, and a ledger record, in one transaction before it is acknowledged; events go out after commit.
 import { randomBytes } from 'node:crypto';
-import { nextStatus, legalEvents, type TaskEventType } from '../machines/task.machine.js';
-import { EngineError } from '../shared/errors.js';
+import { nextStatus, legalEvents, type TaskEventType } from '../../machines/task.machine.js';
+import { EngineError } from '../../shared/errors.js';
 import {
   type Constraint,
   type DecidedBy,
@@ -15,13 +15,13 @@ import {
   type TaskStatus,
   type TaskSubmit,
   type TaskTransition,
-} from '../shared/task.js';
-import { TaskListQuerySchema } from '../shared/taskSchemas.js';
-import type { EventBus } from './eventBus.js';
-import type { Ledger } from './ledger.js';
-import type { Db } from './store.js';
+} from '../../shared/task.js';
+import { TaskListQuerySchema } from '../../shared/taskSchemas.js';
+import type { EventBus } from '../platform/eventBus.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Db } from '../store/store.js';
 import { TaskCounters } from './taskCounters.js';
-import { WalSync } from './walSync.js';
+import { WalSync } from '../store/walSync.js';
 
 export interface Actor {
   by: string;

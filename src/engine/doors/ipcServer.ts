@@ -4,14 +4,14 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
-import { EngineError, RPC_CODE } from '../shared/errors.js';
-import { TOPICS, topicOf, type EngineEvent, type Topic } from '../shared/events.js';
-import { SURFACES } from '../shared/task.js';
-import type { Door, Engine } from './engine.js';
-import { LineSplitter } from './lineSplitter.js';
+import { EngineError, RPC_CODE } from '../../shared/errors.js';
+import { TOPICS, topicOf, type EngineEvent, type Topic } from '../../shared/events.js';
+import { SURFACES } from '../../shared/task.js';
+import type { Door, Engine } from '../engine.js';
+import { LineSplitter } from '../platform/lineSplitter.js';
 import { findMethod, parseParams } from './rpcMethods.js';
-import type { Actor } from './queue.js';
-import { refuseSymlink, statePath } from './stateDir.js';
+import type { Actor } from '../tasks/queue.js';
+import { refuseSymlink, statePath } from '../store/stateDir.js';
 
 const MAX_LINE = 16 * 1024 * 1024;
 /** Buffered output past which a subscriber is considered behind and events are dropped. */

@@ -2,17 +2,17 @@
 // lockdown), task grants turn an ask into an allow (never a deny), an ask becomes a prompt, and every
 // decision is in the ledger before it is answered (group-committed, so a burst shares one fsync).
 import type { Logger } from 'pino';
-import { EngineError } from '../shared/errors.js';
-import type { AnswerScope, Decision, FirewallCheck, Prompt, ToolCall } from '../shared/firewall.js';
-import { FirewallCheckSchema } from '../shared/firewall.js';
+import { EngineError } from '../../shared/errors.js';
+import type { AnswerScope, Decision, FirewallCheck, Prompt, ToolCall } from '../../shared/firewall.js';
+import { FirewallCheckSchema } from '../../shared/firewall.js';
 import type { AgentRegistry } from './agents.js';
-import { addAllowRule, addToolRule, alwaysRuleFor, alwaysToolRule, evaluateCommand, evaluateTool, type Policy } from './firewall/index.js';
-import { GroupCommit } from './groupCommit.js';
-import type { Ledger, LedgerEntry } from './ledger.js';
+import { addAllowRule, addToolRule, alwaysRuleFor, alwaysToolRule, evaluateCommand, evaluateTool, type Policy } from './index.js';
+import { GroupCommit } from '../store/groupCommit.js';
+import type { Ledger, LedgerEntry } from '../store/ledger.js';
 import type { PolicyGuard } from './policyGuard.js';
 import type { PromptDesk } from './prompts.js';
-import type { Actor } from './queue.js';
-import type { Db } from './store.js';
+import type { Actor } from '../tasks/queue.js';
+import type { Db } from '../store/store.js';
 import { randomUUID } from 'node:crypto';
 
 export type CheckResult = Decision & { prompt_id?: string };

@@ -1,13 +1,13 @@
 // The engine's method table: one place that maps a method name and its params to an engine operation.
 // The socket (JSON-RPC) and the in-process console client both dispatch through it.
 import { z } from 'zod';
-import { AgentRegisterSchema } from '../shared/agent.js';
-import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../shared/alert.js';
-import { PromptResolveSchema } from '../shared/firewall.js';
-import { EngineError } from '../shared/errors.js';
-import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
-import type { Engine } from './engine.js';
-import type { Actor } from './queue.js';
+import { AgentRegisterSchema } from '../../shared/agent.js';
+import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../../shared/alert.js';
+import { PromptResolveSchema } from '../../shared/firewall.js';
+import { EngineError } from '../../shared/errors.js';
+import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
+import type { Engine } from '../engine.js';
+import type { Actor } from '../tasks/queue.js';
 
 export interface CallContext {
   actor: Actor;

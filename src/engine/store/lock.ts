@@ -3,7 +3,7 @@
 // (being written) is waited on for at least the stale window before it is judged.
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync, constants, fsyncSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processStartTime, processState } from './processInfo.js';
+import { processStartTime, processState } from '../platform/processInfo.js';
 
 export interface LockPayload {
   pid: number;

@@ -2,7 +2,7 @@
 // GATEHOUSE_API_TOKEN overrides it (for a gateway that is given its token by its own config).
 import { createHash, hash as oneShotHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { refuseSymlink, writePrivateFileAtomic } from './stateDir.js';
+import { refuseSymlink, writePrivateFileAtomic } from '../store/stateDir.js';
 
 export function loadOrCreateToken(path: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.GATEHOUSE_API_TOKEN) return env.GATEHOUSE_API_TOKEN;

@@ -1,7 +1,7 @@
 // The hash-chained ledger (DESIGN.md §9): each record carries the sha256 of the one before, so any
 // edit or deletion breaks the chain at a record `verify` can name.
 import { createHash, hash as oneShotHash } from 'node:crypto';
-import type { LedgerRecord, LedgerVerifyResult } from '../shared/ledger.js';
+import type { LedgerRecord, LedgerVerifyResult } from '../../shared/ledger.js';
 import type { Db } from './store.js';
 
 export const GENESIS_HASH = '0'.repeat(64);

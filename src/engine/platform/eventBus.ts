@@ -1,6 +1,6 @@
 // The engine's one stream of events. Emitters never wait for subscribers: a subscriber that throws is
 // isolated, and slow consumers (sockets) keep their own bounded buffers and receive a gap marker.
-import type { EngineEvent, EngineEventBody } from '../shared/events.js';
+import type { EngineEvent, EngineEventBody } from '../../shared/events.js';
 
 export type Listener = (event: EngineEvent) => void;
 

@@ -2,13 +2,13 @@
 // CLI or REST. The firewallDecision machine is the law of each prompt's life (first answer wins, no
 // answer by the TTL = deny); rows are the record. Prompts of an earlier engine run are cancelled.
 import { createActor, type Actor as XActor } from 'xstate';
-import { firewallDecisionMachine, firewallOutcome } from '../machines/firewallDecision.machine.js';
-import { EngineError } from '../shared/errors.js';
-import type { AnswerScope, Decision, Prompt, PromptState, Segment, ToolCall } from '../shared/firewall.js';
-import type { EventBus } from './eventBus.js';
-import type { Ledger } from './ledger.js';
-import type { Actor } from './queue.js';
-import type { Db } from './store.js';
+import { firewallDecisionMachine, firewallOutcome } from '../../machines/firewallDecision.machine.js';
+import { EngineError } from '../../shared/errors.js';
+import type { AnswerScope, Decision, Prompt, PromptState, Segment, ToolCall } from '../../shared/firewall.js';
+import type { EventBus } from '../platform/eventBus.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Actor } from '../tasks/queue.js';
+import type { Db } from '../store/store.js';
 
 export interface PromptRequest {
   kind: 'command' | 'tool';

@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { DEFAULT_POLICY_TEXT, parsePolicyText, PolicyError, runPolicyTests, describeMismatch, sha256, type LoadedPolicy } from './firewall/index.js';
-import { EngineError } from '../shared/errors.js';
-import { unifiedDiff } from './textDiff.js';
-import { refuseSymlink, writePrivateFileAtomic } from './stateDir.js';
+import { DEFAULT_POLICY_TEXT, parsePolicyText, PolicyError, runPolicyTests, describeMismatch, sha256, type LoadedPolicy } from './index.js';
+import { EngineError } from '../../shared/errors.js';
+import { unifiedDiff } from '../platform/textDiff.js';
+import { refuseSymlink, writePrivateFileAtomic } from '../store/stateDir.js';
 
 export interface TrustedPolicy {
   sha256: string;

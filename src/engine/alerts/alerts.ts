@@ -2,13 +2,13 @@
 // raised again is aggregated into the open alert (count, last_ts) instead of a new one.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, writeSync } from 'node:fs';
-import type { Alert, AlertInput, AlertQuery, Severity } from '../shared/alert.js';
-import { AlertQuerySchema, SEVERITIES } from '../shared/alert.js';
-import { EngineError } from '../shared/errors.js';
-import type { EventBus } from './eventBus.js';
-import type { Ledger } from './ledger.js';
-import { openPrivateAppend } from './stateDir.js';
-import type { Db } from './store.js';
+import type { Alert, AlertInput, AlertQuery, Severity } from '../../shared/alert.js';
+import { AlertQuerySchema, SEVERITIES } from '../../shared/alert.js';
+import { EngineError } from '../../shared/errors.js';
+import type { EventBus } from '../platform/eventBus.js';
+import type { Ledger } from '../store/ledger.js';
+import { openPrivateAppend } from '../store/stateDir.js';
+import type { Db } from '../store/store.js';
 
 interface AlertRow {
   id: string;

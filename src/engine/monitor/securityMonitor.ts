@@ -2,18 +2,18 @@
 // access logs followed across rotation, key age, and the host audit on every scan period, all raising
 // graded alerts. The same detectors run once from `gatehouse scan`.
 import type { Logger } from 'pino';
-import type { Alert } from '../shared/alert.js';
-import { EngineError } from '../shared/errors.js';
-import type { Engine } from './engine.js';
-import { accessFindingToAlert } from './monitor/accessLogAuditor.js';
-import { watchAccessLogs, type AccessLogWatch } from './monitor/accessLogWatch.js';
-import { auditFindingToAlert } from './monitor/monitorScan.js';
-import { hostAuditInputFor, runHostAudit, type AuditFinding } from './monitor/hostAudit.js';
-import { SqliteBaselineRepo } from './monitor/integrityBaseline.js';
-import { integrityFindingToAlert } from './monitor/integrityCompare.js';
-import { IntegrityMonitor } from './monitor/integrityMonitor.js';
-import { checkKeyAges, secretToAlert } from './monitor/secretsScan.js';
-import { parseWorkHours } from './monitor/workHours.js';
+import type { Alert } from '../../shared/alert.js';
+import { EngineError } from '../../shared/errors.js';
+import type { Engine } from '../engine.js';
+import { accessFindingToAlert } from './accessLogAuditor.js';
+import { watchAccessLogs, type AccessLogWatch } from './accessLogWatch.js';
+import { auditFindingToAlert } from './monitorScan.js';
+import { hostAuditInputFor, runHostAudit, type AuditFinding } from './hostAudit.js';
+import { SqliteBaselineRepo } from './integrityBaseline.js';
+import { integrityFindingToAlert } from './integrityCompare.js';
+import { IntegrityMonitor } from './integrityMonitor.js';
+import { checkKeyAges, secretToAlert } from './secretsScan.js';
+import { parseWorkHours } from './workHours.js';
 
 export interface SecurityStatus {
   alerts: Record<'P0' | 'P1' | 'P2' | 'P3', number>;

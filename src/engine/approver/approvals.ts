@@ -2,18 +2,18 @@
 // state goes out as events, execution reports leave through the durable outbox, running tasks are
 // watched for constraint breaches and the approver's abort signal, and chosen events are notified.
 import type { Logger } from 'pino';
-import type { EngineEvent } from '../shared/events.js';
-import type { Task } from '../shared/task.js';
-import { TERMINAL_STATUSES } from '../shared/task.js';
-import { AbortPoller } from './approver/abortPoller.js';
-import { applyApprovalEnv, type ApprovalConfig } from './approver/approvalConfig.js';
-import { reportFromTask } from './approver/approverApi.js';
-import { ApproverLink } from './approver/approverLink.js';
-import { applyConstraints, UNLIMITED, type ExecutionConfig } from './approver/constraints.js';
-import { ReportOutbox, type OutboxDatabase } from './approver/reportOutbox.js';
-import type { Engine, TaskDecision } from './engine.js';
-import { Notifier } from './notify/notifier.js';
-import { applyNotifyEnv } from './notify/notifyConfig.js';
+import type { EngineEvent } from '../../shared/events.js';
+import type { Task } from '../../shared/task.js';
+import { TERMINAL_STATUSES } from '../../shared/task.js';
+import { AbortPoller } from './abortPoller.js';
+import { applyApprovalEnv, type ApprovalConfig } from './approvalConfig.js';
+import { reportFromTask } from './approverApi.js';
+import { ApproverLink } from './approverLink.js';
+import { applyConstraints, UNLIMITED, type ExecutionConfig } from './constraints.js';
+import { ReportOutbox, type OutboxDatabase } from './reportOutbox.js';
+import type { Engine, TaskDecision } from '../engine.js';
+import { Notifier } from '../notify/notifier.js';
+import { applyNotifyEnv } from '../notify/notifyConfig.js';
 
 export class Approvals {
   readonly cfg: ApprovalConfig;

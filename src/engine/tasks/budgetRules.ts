@@ -1,6 +1,6 @@
 // Local budget rules: decide a task from config alone when they can (decided_by: budget); otherwise
 // leave it to the operator. Pure.
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 
 export interface BudgetVerdict {
   approved: boolean;

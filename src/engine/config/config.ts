@@ -3,12 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ApprovalConfigSchema } from './approver/approvalConfig.js';
-import { AssistantConfigSchema } from './assistant/config.js';
-import { MonitorConfigSchema } from './monitor/monitorConfig.js';
-import { NotifyConfigSchema } from './notify/notifyConfig.js';
-import { configHome } from './stateDir.js';
-import { DocumentError, parseYamlDocument, validateDocument } from './yamlErrors.js';
+import { ApprovalConfigSchema } from '../approver/approvalConfig.js';
+import { AssistantConfigSchema } from '../assistant/config.js';
+import { MonitorConfigSchema } from '../monitor/monitorConfig.js';
+import { NotifyConfigSchema } from '../notify/notifyConfig.js';
+import { configHome } from '../store/stateDir.js';
+import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
 
 const money = z.number().finite().nonnegative();
 

@@ -1,5 +1,5 @@
 // GET /metrics in the Prometheus text format, rendered from the engine's status.
-import type { EngineStatus } from '../shared/status.js';
+import type { EngineStatus } from '../../shared/status.js';
 
 function line(name: string, value: number, labels?: Record<string, string>): string {
   const l = labels ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : '';

@@ -6,9 +6,9 @@
 // into the firewall or the queue.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { EngineError } from '../shared/errors.js';
-import type { EngineEvent } from '../shared/events.js';
-import type { AssistantAnswer, AssistantHistory, AssistantInfo } from '../shared/assistant.js';
+import { EngineError } from '../../shared/errors.js';
+import type { EngineEvent } from '../../shared/events.js';
+import type { AssistantAnswer, AssistantHistory, AssistantInfo } from '../../shared/assistant.js';
 import {
   Assistant,
   SqliteConversationStore,
@@ -20,9 +20,9 @@ import {
   type SentRecord,
   type SqliteDatabase,
   type Subject,
-} from './assistant/index.js';
-import type { Engine } from './engine.js';
-import { maskSecrets } from './monitor/secrets.js';
+} from './index.js';
+import type { Engine } from '../engine.js';
+import { maskSecrets } from '../monitor/secrets.js';
 
 /** Parallel model calls for background briefs; a burst of asks waits its turn rather than fanning out. */
 const CONCURRENCY = 2;

@@ -1,6 +1,6 @@
 // Versioned schema migrations, applied in order inside one transaction each; PRAGMA user_version
 // records the last applied. Never edit a released migration: add a new one.
-import { ASSISTANT_TABLES_SQL } from './assistant/conversations.js';
+import { ASSISTANT_TABLES_SQL } from '../assistant/conversations.js';
 
 export interface Migration {
   version: number;
@@ -8,7 +8,7 @@ export interface Migration {
   sql: string;
 }
 
-import { BASELINE_TABLE_SQL } from './monitor/integrityBaseline.js';
+import { BASELINE_TABLE_SQL } from '../monitor/integrityBaseline.js';
 
 export const MIGRATIONS: Migration[] = [
   {

@@ -5,8 +5,8 @@
 // the queue moves them only once the transaction holding its change has committed. A write made inside
 // someone else's transaction cannot know whether that will commit; it marks the figures stale instead,
 // and the next read derives them again.
-import { TASK_STATUSES, type TaskStatus } from '../shared/task.js';
-import type { Db } from './store.js';
+import { TASK_STATUSES, type TaskStatus } from '../../shared/task.js';
+import type { Db } from '../store/store.js';
 
 export interface QueueFigures {
   by_status: Record<TaskStatus, number>;
