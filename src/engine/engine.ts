@@ -22,6 +22,7 @@ import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
+import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config/config.js';
 import { EventBus } from './platform/eventBus.js';
@@ -36,6 +37,7 @@ import { SecurityMonitor } from './monitor/securityMonitor.js';
 import { PromptDesk } from './firewall/prompts.js';
 import { WalSync } from './store/walSync.js';
 import { TaskQueue, type Actor } from './tasks/queue.js';
+import type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
 import { ensurePrivateDir, statePath } from './store/stateDir.js';
 import { openStore, type Db } from './store/store.js';
@@ -52,27 +54,11 @@ export interface EngineOptions {
   quiet?: boolean;
 }
 
-/** A decision on a task waiting for approval; null = leave it to the operator. */
-export interface TaskDecision {
-  approved: boolean;
-  reason: string;
-  constraints: Constraint[];
-  decided_by: Exclude<DecidedBy, 'operator'>;
-  retry_after_seconds?: number | null;
-}
+export type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
 
-/**
- * The seam for deciders (budget rules now; the remote approver link plugs in ahead of them). A decider
- * that can answer at once returns its answer; one that must wait returns a promise.
- */
-export type TaskDecider = (task: Task) => TaskDecision | null | Promise<TaskDecision | null>;
+export type { Door } from './doors/engineSurface.js';
 
-export interface Door {
-  /** Called once the engine is ready, to start serving; returns a closer. */
-  open(engine: Engine): Promise<() => Promise<void>>;
-}
-
-export class Engine {
+export class Engine implements EngineSurface {
   readonly runId = randomBytes(8).toString('hex');
   readonly startedAt = new Date();
   readonly bus: EventBus;
@@ -409,7 +395,7 @@ export class Engine {
   }
 
   /** Re-reads the config file (SIGHUP, `gatehouse reload`). An invalid file keeps the running config. */
-  reload(actor: Actor): { ok: true; file: string | null; notes: string[] } {
+  reload(actor: Actor): ReloadResult {
     const { config: fresh, file } = loadConfig(this.opts.configFlag, this.opts.env ?? process.env);
     const next = applyPortOverride(fresh, this.opts.port);
     const notes: string[] = [];

@@ -1,32 +1,11 @@
 // Task vocabulary shared by the engine, the clients and the console (DESIGN.md §4, contract).
-// Types and constants only: the zod schemas live in taskSchemas.ts, so the CLI can name statuses
-// without loading zod.
+// Types only, and the vocabulary re-exported from taskVocabulary.ts: the zod schemas live in
+// taskSchemas.ts, so the CLI can name statuses without loading zod.
 import type { z } from 'zod';
 import type { ConstraintSchema, TaskListQuerySchema, TaskSubmitSchema } from './taskSchemas.js';
+import type { ConstraintType, DecidedBy, Surface, TaskStatus } from './taskVocabulary.js';
 
-export const TASK_STATUSES = [
-  'pending',
-  'pending_approval',
-  'approved',
-  'running',
-  'completed',
-  'failed',
-  'rejected',
-  'aborted',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'rejected', 'aborted'];
-
-export const DECIDERS = ['approver', 'operator', 'fallback', 'budget'] as const;
-export type DecidedBy = (typeof DECIDERS)[number];
-
-/** Who caused a transition, and through which door. */
-export const SURFACES = ['tui', 'cli', 'rest', 'ipc', 'approver', 'fallback', 'budget', 'engine', 'gateway'] as const;
-export type Surface = (typeof SURFACES)[number];
-
-export const CONSTRAINT_TYPES = ['cost_limit', 'time_limit', 'token_limit', 'parallelism', 'resource_factor'] as const;
-export type ConstraintType = (typeof CONSTRAINT_TYPES)[number];
+export * from './taskVocabulary.js';
 
 export type Constraint = z.infer<typeof ConstraintSchema>;
 

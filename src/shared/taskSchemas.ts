@@ -1,6 +1,6 @@
 // zod schemas for task bodies at every door (REST, IPC, CLI); the types they imply are in task.ts.
 import { z } from 'zod';
-import { CONSTRAINT_TYPES, TASK_STATUSES } from './task.js';
+import { CONSTRAINT_TYPES, TASK_STATUSES } from './taskVocabulary.js';
 
 export const ConstraintSchema = z.object({
   type: z.enum(CONSTRAINT_TYPES),

@@ -11,9 +11,28 @@ import { reportFromTask } from './approverApi.js';
 import { ApproverLink } from './approverLink.js';
 import { applyConstraints, UNLIMITED, type ExecutionConfig } from './constraints.js';
 import { ReportOutbox, type OutboxDatabase } from './reportOutbox.js';
-import type { Engine, TaskDecision } from '../engine.js';
+import type { AlertInput } from '../../shared/alert.js';
+import type { EventBus } from '../platform/eventBus.js';
+import type { Db } from '../store/db.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Actor, TaskQueue } from '../tasks/queue.js';
+import type { TaskDecider, TaskDecision } from '../tasks/taskDecision.js';
 import { Notifier } from '../notify/notifier.js';
-import { applyNotifyEnv } from '../notify/notifyConfig.js';
+import { applyNotifyEnv, type NotifyConfig } from '../notify/notifyConfig.js';
+
+/** What the approvals need of the engine: its settings, store, task queue, deciders, ledger, events and alerts. */
+export interface ApprovalsHost {
+  readonly opts: { env?: NodeJS.ProcessEnv };
+  readonly config: { approval: ApprovalConfig; notify: NotifyConfig };
+  readonly db: Db;
+  readonly logger: Pick<Logger, 'error'>;
+  readonly queue: Pick<TaskQueue, 'idsWithStatus' | 'get'>;
+  readonly ledger: Pick<Ledger, 'append'>;
+  readonly bus: Pick<EventBus, 'emit' | 'subscribe'>;
+  abort(id: string, actor: Actor, reason?: string): unknown;
+  addDecider(decider: TaskDecider): void;
+  raiseAlert(input: AlertInput): unknown;
+}
 
 export class Approvals {
   readonly cfg: ApprovalConfig;
@@ -24,7 +43,7 @@ export class Approvals {
   private readonly offs: Array<() => void> = [];
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: ApprovalsHost,
     logger: Logger,
   ) {
     const env = engine.opts.env ?? process.env;

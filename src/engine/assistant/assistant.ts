@@ -55,7 +55,9 @@ export interface ChatOptions extends CallOptions {
   context?: BriefContext;
 }
 
-export type AssistantStatus = { enabled: true; provider: string; model: string; base_url: string } | { enabled: false; reason: string };
+import type { AssistantStatus } from '../../shared/assistant.js';
+
+export type { AssistantStatus };
 
 const REMEMBERED_SUBJECTS = 500;
 

@@ -21,7 +21,13 @@ import {
   type SqliteDatabase,
   type Subject,
 } from './index.js';
-import type { Engine } from '../engine.js';
+import type { AlertCenter } from '../alerts/alerts.js';
+import type { PromptDesk } from '../firewall/prompts.js';
+import type { EventBus } from '../platform/eventBus.js';
+import type { Db } from '../store/db.js';
+import type { Ledger } from '../store/ledger.js';
+import type { TaskQueue } from '../tasks/queue.js';
+import type { AssistantConfig } from './config.js';
 import { maskSecrets } from '../monitor/secrets.js';
 
 /** Parallel model calls for background briefs; a burst of asks waits its turn rather than fanning out. */
@@ -39,6 +45,19 @@ interface Running {
   done: Promise<Brief | AssistantError>;
 }
 
+/** What the assistant needs of the engine: its settings, store, the tasks and asks it briefs, alerts, ledger, events. */
+export interface AssistantHost {
+  readonly opts: { env?: NodeJS.ProcessEnv; stateDir: string };
+  readonly config: { assistant?: AssistantConfig | undefined };
+  readonly db: Db;
+  readonly bus: Pick<EventBus, 'subscribe'>;
+  readonly queue: Pick<TaskQueue, 'idsWithStatus' | 'get' | 'list'>;
+  readonly prompts: Pick<PromptDesk, 'pending' | 'find' | 'recent'>;
+  readonly alerts: Pick<AlertCenter, 'list'>;
+  readonly ledger: Pick<Ledger, 'append'>;
+  track<T>(p: Promise<T>): Promise<T>;
+}
+
 export class AssistantService {
   private readonly base: Assistant;
   private readonly byModel = new Map<string, Assistant>();
@@ -50,7 +69,7 @@ export class AssistantService {
   private off: (() => void) | null = null;
   private stopped = false;
 
-  constructor(private readonly engine: Engine, logger: Logger) {
+  constructor(private readonly engine: AssistantHost, logger: Logger) {
     this.log = logger.child({ component: 'assistant' });
     this.conversations = new SqliteConversationStore(engine.db as unknown as SqliteDatabase);
     this.base = this.make(undefined);

@@ -1,16 +1,11 @@
 // Where briefs and chat turns are kept with their approval: an in-memory store (tests, no DB) and a
-// SQLite store over the engine's better-sqlite3 database. The lead adds ASSISTANT_TABLES_SQL to the
-// migrations; SqliteConversationStore also runs it (idempotent) so it works on its own.
-import type { Brief, ChatMessage, ProviderName, Risk } from './types.js';
+// SQLite store over the engine's better-sqlite3 database. Its tables are the store's migration 3
+// (ASSISTANT_TABLES_SQL); SqliteConversationStore also runs it (idempotent) so it works on its own.
+import type { StoredMessage } from '../../shared/assistant.js';
+import { ASSISTANT_TABLES_SQL } from '../store/migrations.js';
+import type { Brief, ProviderName, Risk } from './types.js';
 
-export interface StoredMessage extends ChatMessage {
-  subject_id: string;
-  seq: number;
-  created_at: string;
-  model: string | null;
-  provider: ProviderName | null;
-  tokens: number;
-}
+export type { StoredMessage };
 
 export type NewMessage = Omit<StoredMessage, 'seq'>;
 
@@ -23,30 +18,7 @@ export interface ConversationStore {
   getBrief(subjectId: string): Brief | null;
 }
 
-export const ASSISTANT_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS assistant_messages (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  subject_id TEXT NOT NULL,
-  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-  content TEXT NOT NULL,
-  model TEXT,
-  provider TEXT,
-  tokens INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS assistant_messages_subject ON assistant_messages (subject_id, seq);
-CREATE TABLE IF NOT EXISTS assistant_briefs (
-  subject_id TEXT PRIMARY KEY,
-  risk TEXT NOT NULL CHECK (risk IN ('low', 'medium', 'high', 'unknown')),
-  summary TEXT NOT NULL,
-  text TEXT NOT NULL,
-  model TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  tokens_in INTEGER NOT NULL,
-  tokens_out INTEGER NOT NULL
-);
-`;
+
 
 export class MemoryConversationStore implements ConversationStore {
   private readonly messages = new Map<string, StoredMessage[]>();

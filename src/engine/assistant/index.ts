@@ -11,7 +11,6 @@ export {
   type ResolveOptions,
 } from './config.js';
 export {
-  ASSISTANT_TABLES_SQL,
   MemoryConversationStore,
   SqliteConversationStore,
   type ConversationStore,

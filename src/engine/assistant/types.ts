@@ -3,12 +3,21 @@
 import type { Alert } from '../../shared/alert.js';
 import type { Decision, Prompt } from '../../shared/firewall.js';
 import type { Task } from '../../shared/task.js';
+import type { AssistantError, ProviderName } from '../../shared/assistant.js';
 
-export const PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
-export const RISKS = ['low', 'medium', 'high', 'unknown'] as const;
-export type Risk = (typeof RISKS)[number];
+// The words the clients see too (briefs, turns, errors, providers) live in src/shared/assistant.ts.
+export {
+  ASSISTANT_ERROR_CODES,
+  PROVIDERS,
+  RISKS,
+  type AssistantError,
+  type AssistantErrorCode,
+  type Brief,
+  type ChatMessage,
+  type ChatTurn,
+  type ProviderName,
+  type Risk,
+} from '../../shared/assistant.js';
 
 export type Subject = { kind: 'task'; task: Task } | { kind: 'prompt'; prompt: Prompt };
 
@@ -22,55 +31,6 @@ export interface BriefContext {
   open_alerts?: Alert[];
   /** Free-form extra notes from the engine (e.g. the rule that asked); treated as untrusted data. */
   notes?: string;
-}
-
-export interface Brief {
-  subject_id: string;
-  risk: Risk;
-  summary: string;
-  text: string;
-  model: string;
-  provider: ProviderName;
-  created_at: string;
-  tokens_in: number;
-  tokens_out: number;
-}
-
-export interface ChatMessage {
-  role: 'user' | 'assistant';
-  content: string;
-}
-
-export interface ChatTurn {
-  subject_id: string;
-  question: string;
-  answer: string;
-  model: string;
-  provider: ProviderName;
-  created_at: string;
-  tokens_in: number;
-  tokens_out: number;
-}
-
-export const ASSISTANT_ERROR_CODES = [
-  'off', // not configured / no key
-  'budget', // daily token or cost budget exhausted
-  'timeout', // a deadline fired (connect, idle stream or whole call)
-  'http', // the provider answered with a non-retryable status, or retries ran out
-  'network', // could not reach the provider
-  'protocol', // malformed JSON, truncated stream, unexpected shape
-  'internal', // a bug on our side, caught so it never reaches a decision path
-] as const;
-export type AssistantErrorCode = (typeof ASSISTANT_ERROR_CODES)[number];
-
-/** A failed assistant call, returned as a value. */
-export interface AssistantError {
-  error: AssistantErrorCode;
-  message: string;
-  request_id: string | null;
-  /** HTTP status of the last attempt, when there was one. */
-  status?: number;
-  attempts?: number;
 }
 
 export type AssistantResult<T> = ({ ok: true } & T) | ({ ok: false } & AssistantError);

@@ -8,23 +8,8 @@ import { AssistantConfigSchema } from '../assistant/config.js';
 import { MonitorConfigSchema } from '../monitor/monitorConfig.js';
 import { NotifyConfigSchema } from '../notify/notifyConfig.js';
 import { configHome } from '../store/stateDir.js';
+import { BudgetSchema } from '../tasks/budgetConfig.js';
 import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
-
-const money = z.number().finite().nonnegative();
-
-export const BudgetSchema = z
-  .object({
-    /** Tasks over the day's remaining budget are rejected (decided_by: budget). */
-    daily_usd: money.nullable().default(null),
-    /** Per-type cost ceilings: over it = rejected by budget. */
-    per_task: z.record(z.string(), money).default({}),
-    /** Tasks at or under this cost (and within the other limits) are approved by budget without asking. */
-    auto_approve_below_usd: money.nullable().default(null),
-    /** Time zone for "today" (IANA name). */
-    time_zone: z.string().default('UTC'),
-  })
-  .strict()
-  .default({ daily_usd: null, per_task: {}, auto_approve_below_usd: null, time_zone: 'UTC' });
 
 export const ConfigSchema = z
   .object({

@@ -12,12 +12,12 @@ import type { ExecutionConfig } from '../approver/constraints.js';
 import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../../shared/taskSchemas.js';
 import { VERSION } from '../../shared/version.js';
 import { tokenMatches } from './apiToken.js';
-import type { Door, Engine } from '../engine.js';
+import type { Door, EngineSurface } from './engineSurface.js';
 import { renderMetrics } from './metrics.js';
 import type { Actor } from '../tasks/queue.js';
 
 /** Extra routes contributed by other capabilities (firewall, prompts, security). */
-export type RouteContributor = (app: FastifyInstance, engine: Engine, helpers: ApiHelpers) => void;
+export type RouteContributor = (app: FastifyInstance, engine: EngineSurface, helpers: ApiHelpers) => void;
 
 export interface ApiHelpers {
   ok: (reply: FastifyReply, data: unknown, code?: number) => FastifyReply;
@@ -78,7 +78,7 @@ const WaitQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
 });
 
-export function buildApi(engine: Engine): FastifyInstance {
+export function buildApi(engine: EngineSurface): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: engine.config.api.body_limit_bytes,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { EngineError, RPC_CODE } from '../../shared/errors.js';
 import { TOPICS, topicOf, type EngineEvent, type Topic } from '../../shared/events.js';
 import { SURFACES } from '../../shared/task.js';
-import type { Door, Engine } from '../engine.js';
+import type { Door, EngineSurface } from './engineSurface.js';
 import { LineSplitter } from '../platform/lineSplitter.js';
 import { findMethod, parseParams } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
@@ -44,7 +44,7 @@ class Connection {
   private readonly gone = new AbortController();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineSurface,
     private readonly socket: Socket,
   ) {
     const splitter = new LineSplitter(MAX_LINE);

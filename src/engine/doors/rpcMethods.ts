@@ -6,7 +6,7 @@ import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../../share
 import { PromptResolveSchema } from '../../shared/firewall.js';
 import { EngineError } from '../../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
-import type { Engine } from '../engine.js';
+import type { EngineSurface } from './engineSurface.js';
 import type { Actor } from '../tasks/queue.js';
 
 export interface CallContext {
@@ -15,7 +15,7 @@ export interface CallContext {
   signal?: AbortSignal;
 }
 
-export type Method = (engine: Engine, params: unknown, ctx: CallContext) => unknown;
+export type Method = (engine: EngineSurface, params: unknown, ctx: CallContext) => unknown;
 
 export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
   const r = schema.safeParse(params ?? {});

@@ -49,12 +49,7 @@ export class MemoryBaselineRepo implements BaselineRepo {
   }
 }
 
-/** For the engine's versioned migrations. The entry is JSON so new fields need no migration. */
-export const BASELINE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS integrity_baseline (
-  path TEXT PRIMARY KEY,
-  entry TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-)`;
+
 
 /** The part of better-sqlite3's Database this repo uses (so tests and the engine share it). */
 export interface SqliteLike {
@@ -71,7 +66,7 @@ export class SqliteBaselineRepo implements BaselineRepo {
   private readonly delStmt;
   private readonly listStmt;
 
-  /** The table must exist (BASELINE_TABLE_SQL, run by the engine's migrations). */
+  /** The table must exist (BASELINE_TABLE_SQL in the store's migrations). */
   constructor(db: SqliteLike) {
     this.getStmt = db.prepare('SELECT entry FROM integrity_baseline WHERE path = ?');
     this.putStmt = db.prepare(

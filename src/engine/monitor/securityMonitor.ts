@@ -4,7 +4,11 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../../shared/alert.js';
 import { EngineError } from '../../shared/errors.js';
-import type { Engine } from '../engine.js';
+import type { AlertInput } from '../../shared/alert.js';
+import type { AlertCenter } from '../alerts/alerts.js';
+import type { Db } from '../store/db.js';
+import type { Ledger } from '../store/ledger.js';
+import type { MonitorConfig } from './monitorConfig.js';
 import { accessFindingToAlert } from './accessLogAuditor.js';
 import { watchAccessLogs, type AccessLogWatch } from './accessLogWatch.js';
 import { auditFindingToAlert } from './monitorScan.js';
@@ -23,6 +27,18 @@ export interface SecurityStatus {
   audit: { last_run: string | null; findings: AuditFinding[] };
 }
 
+/** What the monitor needs of the engine: its settings (the audit reads the API and logging ones), store, alerts, ledger. */
+export interface MonitorHost {
+  readonly opts: { env?: NodeJS.ProcessEnv; stateDir: string };
+  readonly config: Parameters<typeof hostAuditInputFor>[0]['config'] & { monitor: MonitorConfig };
+  readonly configFile: string | null;
+  readonly token: string;
+  readonly db: Db;
+  readonly alerts: Pick<AlertCenter, 'list' | 'ack' | 'openCounts'>;
+  readonly ledger: Pick<Ledger, 'append'>;
+  raiseAlert(input: AlertInput): unknown;
+}
+
 export class SecurityMonitor {
   private integrity: IntegrityMonitor | null = null;
   private logs: AccessLogWatch | null = null;
@@ -32,7 +48,7 @@ export class SecurityMonitor {
   private readonly repo: SqliteBaselineRepo;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: MonitorHost,
     private readonly logger: Logger,
   ) {
     this.repo = new SqliteBaselineRepo(engine.db as never);

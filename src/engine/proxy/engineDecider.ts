@@ -6,12 +6,13 @@
 // engine learns that the requester went away: a cancelled call closes its own connection, which
 // cancels that call's prompt and nothing else. Concurrent calls open more connections; the idle
 // ones are kept up to a few and reused.
-import type { EngineClient } from '../../client/engineClient.js';
+import type { Decision, FirewallCheck } from '../../shared/firewall.js';
 import type { DecideFn, ProxyLogger } from './types.js';
 
 /** A connection to the engine and whether it is still open (an engine restart closes it). */
 export interface EngineLink {
-  client: EngineClient;
+  /** The slice of an engine client the proxy uses (the socket client satisfies it). */
+  client: { firewall: { check(req: FirewallCheck): Promise<Decision> }; close(): Promise<void> };
   isOpen(): boolean;
 }
 

@@ -1,6 +1,5 @@
 // Versioned schema migrations, applied in order inside one transaction each; PRAGMA user_version
 // records the last applied. Never edit a released migration: add a new one.
-import { ASSISTANT_TABLES_SQL } from '../assistant/conversations.js';
 
 export interface Migration {
   version: number;
@@ -8,7 +7,38 @@ export interface Migration {
   sql: string;
 }
 
-import { BASELINE_TABLE_SQL } from '../monitor/integrityBaseline.js';
+// Tables other rooms keep in the engine's database; their own stores run the same idempotent SQL.
+export const ASSISTANT_TABLES_SQL = `
+CREATE TABLE IF NOT EXISTS assistant_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject_id TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+  content TEXT NOT NULL,
+  model TEXT,
+  provider TEXT,
+  tokens INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assistant_messages_subject ON assistant_messages (subject_id, seq);
+CREATE TABLE IF NOT EXISTS assistant_briefs (
+  subject_id TEXT PRIMARY KEY,
+  risk TEXT NOT NULL CHECK (risk IN ('low', 'medium', 'high', 'unknown')),
+  summary TEXT NOT NULL,
+  text TEXT NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  tokens_in INTEGER NOT NULL,
+  tokens_out INTEGER NOT NULL
+);
+`;
+
+/** For the engine's versioned migrations. The entry is JSON so new fields need no migration. */
+export const BASELINE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS integrity_baseline (
+  path TEXT PRIMARY KEY,
+  entry TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+)`;
 
 export const MIGRATIONS: Migration[] = [
   {

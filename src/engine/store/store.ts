@@ -5,7 +5,8 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 import { ensurePrivateDir, refuseSymlink, statePath } from './stateDir.js';
 import { WalSync } from './walSync.js';
 
-export type Db = Database.Database;
+export type { Db } from './db.js';
+import type { Db } from './db.js';
 
 export interface StoreOptions {
   synchronous?: 'FULL' | 'NORMAL' | 'EXTRA';

@@ -8,7 +8,7 @@
 // acknowledged only when `durable` settles, so what has been answered survives a power loss exactly as
 // with FULL, and a `kill -9` loses nothing either way (the page cache outlives the process).
 import { closeSync, constants, fdatasync, fstatSync, openSync } from 'node:fs';
-import type { Db } from './store.js';
+import type { Db } from './db.js';
 
 export type SyncMode = 'FULL' | 'NORMAL' | 'EXTRA';
 

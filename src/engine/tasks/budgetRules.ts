@@ -1,6 +1,6 @@
 // Local budget rules: decide a task from config alone when they can (decided_by: budget); otherwise
 // leave it to the operator. Pure.
-import type { Config } from '../config/config.js';
+import type { BudgetConfig } from './budgetConfig.js';
 
 export interface BudgetVerdict {
   approved: boolean;
@@ -14,7 +14,7 @@ export interface Spend {
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
-export function decideByBudget(task: { task_type: string; estimated_cost: number }, budget: Config['budget'], spend: Spend): BudgetVerdict | null {
+export function decideByBudget(task: { task_type: string; estimated_cost: number }, budget: BudgetConfig, spend: Spend): BudgetVerdict | null {
   const typeLimit = budget.per_task[task.task_type] ?? budget.per_task.default;
   if (typeLimit !== undefined && task.estimated_cost > typeLimit) {
     return { approved: false, reason: `estimated ${usd(task.estimated_cost)} exceeds the ${task.task_type} limit ${usd(typeLimit)}` };

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { captureEntry } from '../../../src/engine/monitor/integrityCapture.js';
 import { compareEntry, integrityFindingToAlert, type WatchSpec } from '../../../src/engine/monitor/integrityCompare.js';
-import { MemoryBaselineRepo, SqliteBaselineRepo, BASELINE_TABLE_SQL, type BaselineRepo } from '../../../src/engine/monitor/integrityBaseline.js';
+import { MemoryBaselineRepo, SqliteBaselineRepo, type BaselineRepo } from '../../../src/engine/monitor/integrityBaseline.js';
+import { BASELINE_TABLE_SQL } from '../../../src/engine/store/migrations.js';
 import { IntegrityMonitor } from '../../../src/engine/monitor/integrityMonitor.js';
 import { parseWorkHours, isWorkTime } from '../../../src/engine/monitor/workHours.js';
 
