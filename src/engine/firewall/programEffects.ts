@@ -45,9 +45,15 @@ export function programEntry(argv0: string): [string, ProgramSpec] | null {
   return Object.hasOwn(PROGRAMS, name) ? [name, PROGRAMS[name]!] : null;
 }
 
-/** An option word that could stand for an option: a dynamic word that is not plainly a path or a word. */
+/** Stands for words read from input (xargs, parallel): they may be anything, options included. */
+export const INPUT_WORD = '{input}';
+
+/**
+ * A word that could stand for an option: a dynamic word that is not plainly a path or a word. find's `{}`
+ * is a path under a start point, never an option; words from input (xargs) may be anything.
+ */
 function mayBeOption(word: string, dynamic: boolean): boolean {
-  return dynamic && !/^[A-Za-z0-9./_]/.test(word);
+  return dynamic && word !== '{}' && !/^[A-Za-z0-9./_]/.test(word);
 }
 
 function hasRisk(spec: ProgramSpec): boolean {
@@ -258,10 +264,11 @@ class Reader {
       return;
     }
     // Words read from input are added to the command: only a pattern ending in `*` covers them.
-    const replace = this.replaceString();
-    const marked = dyn.map((d, k) => d || (replace !== null && words[k]!.includes(replace)));
+    const replace = runs.input ? this.replaceString() : null;
+    const marked = dyn.map((d, k) => d || (replace !== null && replace !== '' && words[k]!.includes(replace)));
+    if (replace) for (let k = 0; k < words.length; k++) if (words[k]!.includes(replace)) words[k] = words[k]!.split(replace).join(INPUT_WORD);
     if (runs.input && replace === null) {
-      words.push('{input}');
+      words.push(INPUT_WORD);
       marked.push(true);
     }
     this.out.nested.push({ argv: words, dynamic: marked, how });
