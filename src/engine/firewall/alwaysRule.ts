@@ -1,6 +1,7 @@
 // "Allow always": the narrowest rule that covers what was asked, or none where a standing rule must
 // never be written. Commands: an allowlist pattern of their exact words (never for shells, interpreters,
-// sudo & co, or anything not statically verifiable). MCP tool calls: a tools rule naming the server,
+// sudo & co, programs that run other commands, options that execute or write, or anything not statically
+// verifiable). MCP tool calls: a tools rule naming the server,
 // the tool and every argument's exact value.
 import type { ToolCall } from '../../shared/firewall.js';
 import { effectiveCommands, interpreterName, isPrivileged, isShell } from './commandView.js';
@@ -32,8 +33,12 @@ export function alwaysRulesFor(command: string, policy?: Policy, agent?: string 
       if (cmd.blocked.length || cmd.argv.length === 0 || cmd.dynamic.some(Boolean)) return null;
       const head = cmd.argv[0]!;
       if (isShell(head) || interpreterName(head) || isPrivileged(head) || head === 'source' || head === '.') return null;
-      // Reached through a shell's -c script (or sudo, eval, env -S): the operator approved a shell, not this command.
+      // Reached through a shell's -c script (or sudo, eval, env -S, find -exec, xargs): the operator approved that, not this command.
       if (cmd.via.some((v) => v.endsWith(' -c') || !TRANSPARENT.has(v))) return null;
+      // Law 4a: a standing rule never names an option that runs or writes, nor a word that runs code (git aliases,
+      // make VAR=…); it may name a path the program writes by nature (`tee build.log`), which is exactly this one.
+      if (cmd.guards.some((g) => g.kind === 'option' || g.effect === 'exec')) return null;
+      if (cmd.program?.nested.length || cmd.program?.refusals.length) return null;
       if (allowed.has(cmd.argv.join('\u0000'))) continue;
       const rule = cmd.argv.map(quotePatternWord).join(' ');
       if (!rules.includes(rule)) rules.push(rule);

@@ -1,5 +1,6 @@
 // How one simple command looks to the policy: transparent wrappers are unwrapped (law 4), shells' `-c`
 // scripts and sudo/eval/env -S payloads are parsed again, and what may never be allowed is marked.
+import { programEffects, programEntry, type Guard, type ProgramEffects } from './programEffects.js';
 import { parseShell, type ShellSegment } from './shellParser.js';
 
 /** One command the policy judges, after unwrapping. */
@@ -21,6 +22,10 @@ export interface EffectiveCommand {
   assignmentOnly: boolean;
   /** Commands with the same key ran in one pipeline, in order (pipe patterns in the denylist use it). */
   pipeline: string;
+  /** Argv words a whole-word `*` may not reach (law 4a): options that execute or write, written paths. */
+  guards: Guard[];
+  /** What its program's entry says it does, when it has one. */
+  program: ProgramEffects | null;
 }
 
 export const MAX_NESTING = 8;
@@ -266,76 +271,6 @@ function step(argv: string[], dynamic: boolean[]): Step {
   return null;
 }
 
-/** Runners whose command operand the denylist should see (they are not transparent for allow). */
-const DENY_ONLY_RUNNERS: Record<string, { withArg: string; longWithArg: string[]; flags: string; longFlags: string[] }> = {
-  xargs: { withArg: 'IinPdEsLa', longWithArg: ['--replace', '--max-args', '--max-procs', '--delimiter', '--eof', '--max-chars', '--max-lines', '--arg-file'], flags: '0prtxe', longFlags: ['--null', '--no-run-if-empty', '--interactive', '--verbose', '--exit', '--open-tty'] },
-  setsid: { withArg: '', longWithArg: [], flags: 'cfw', longFlags: ['--ctty', '--fork', '--wait'] },
-  ionice: { withArg: 'cnp', longWithArg: ['--class', '--classdata', '--pid'], flags: 't', longFlags: ['--ignore'] },
-  chrt: { withArg: '', longWithArg: [], flags: 'bdefiorRpaTPDmv', longFlags: [] },
-  taskset: { withArg: '', longWithArg: [], flags: 'acp', longFlags: ['--all-tasks', '--cpu-list', '--pid'] },
-  flock: { withArg: 'wEc', longWithArg: ['--timeout', '--conflict-exit-code', '--command'], flags: 'sxuno', longFlags: ['--shared', '--exclusive', '--unlock', '--nonblock', '--close', '--verbose'] },
-  unbuffer: { withArg: '', longWithArg: [], flags: 'p', longFlags: [] },
-  strace: { withArg: 'eoOpPsSuUEIXb', longWithArg: [], flags: 'fFhiqrtTvVwxyzcCdDkn', longFlags: [] },
-  ltrace: { withArg: 'eoOpsSuUaAlLnIb', longWithArg: [], flags: 'fhiCrtTV', longFlags: [] },
-  coproc: { withArg: '', longWithArg: [], flags: '', longFlags: [] },
-  builtin: { withArg: '', longWithArg: [], flags: '', longFlags: [] },
-  parallel: { withArg: 'jSI', longWithArg: [], flags: 'kq', longFlags: ['--keep-order', '--quote'] },
-};
-
-/** Commands `denyOnly` looks inside (the runners above and these); for any other it finds nothing. */
-const DENY_ONLY_OTHERS = new Set(['find', 'watch', 'script']);
-
-function runsOthers(argv0: string): boolean {
-  const name = basename(argv0);
-  return Object.hasOwn(DENY_ONLY_RUNNERS, name) || DENY_ONLY_OTHERS.has(name);
-}
-
-/** What a command runs that only the denylist looks at: argv forms (xargs, find -exec, setsid…) and shell strings (watch, script -c, flock -c). */
-function denyOnly(argv: string[]): { forms: string[][]; scripts: string[] } {
-  if (!runsOthers(argv[0]!)) return { forms: [], scripts: [] };
-  const name = basename(argv[0]!);
-  const forms: string[][] = [];
-  const scripts: string[] = [];
-  const runner = Object.hasOwn(DENY_ONLY_RUNNERS, name) ? DENY_ONLY_RUNNERS[name] : undefined;
-  if (runner) {
-    let i = skipOptions(argv, 1, runner.withArg, runner.longWithArg, runner.flags, runner.longFlags);
-    // chrt and taskset take a priority or CPU mask before the command.
-    if (i > 0 && (name === 'chrt' || name === 'taskset')) i++;
-    if (i > 0 && i < argv.length) forms.push(argv.slice(i));
-    if (name === 'flock') for (let k = 1; k < argv.length - 1; k++) if (argv[k] === '-c' || argv[k] === '--command') scripts.push(argv[k + 1]!);
-  } else if (name === 'find') {
-    for (let i = 1; i < argv.length; i++) {
-      if (['-exec', '-execdir', '-ok', '-okdir'].includes(argv[i]!)) {
-        let j = i + 1;
-        while (j < argv.length && argv[j] !== ';' && argv[j] !== '+') j++;
-        if (j > i + 1) forms.push(argv.slice(i + 1, j));
-        i = j;
-      }
-    }
-  } else if (name === 'watch') {
-    const i = skipOptions(argv, 1, 'nd', ['--interval', '--differences'], 'bcegtx', ['--beep', '--color', '--errexit', '--chgexit', '--no-title', '--exec', '--precise']);
-    if (i > 0 && i < argv.length) scripts.push(argv.slice(i).join(' '));
-  } else if (name === 'script') {
-    for (let k = 1; k < argv.length - 1; k++) if (argv[k] === '-c' || argv[k] === '--command') scripts.push(argv[k + 1]!);
-  }
-  return { forms, scripts };
-}
-
-/** Deny forms of what a runner runs, unwrapped and parsed like any command. */
-function denyOnlyForms(cmd: EffectiveCommand, depth: number): string[][] {
-  const { forms, scripts } = denyOnly(cmd.argv);
-  if (!forms.length && !scripts.length) return [];
-  const out: string[][] = [];
-  for (const f of forms) {
-    const inner: EffectiveCommand = { ...cmd, argv: f, dynamic: f.map(() => false), blocked: [], denyForms: [f], pipeForms: [f], via: [] };
-    for (const e of unwrap(inner, depth + 1)) out.push(...e.denyForms);
-  }
-  for (const text of scripts) {
-    for (const seg of parseShell(text).segments) for (const e of effectiveCommands(seg, depth + 1)) out.push(...e.denyForms);
-  }
-  return out;
-}
-
 function assignmentBlocked(assignments: string[]): string[] {
   const safe = /^(LANG|LC_ALL|LC_MESSAGES|TZ|NO_COLOR|FORCE_COLOR|CI|COLUMNS)=[A-Za-z0-9_.@:+-]*$/;
   return assignments.filter((a) => !safe.test(a)).map((a) => `assignment ${a} changes what the command runs with`);
@@ -353,6 +288,8 @@ export function effectiveCommands(origin: ShellSegment, depth = 0): EffectiveCom
     via: [],
     assignmentOnly: origin.argv.length === 0 && origin.assignments.length > 0 && origin.assignments.every((a) => a.safe),
     pipeline: String(origin.pipeline),
+    guards: [],
+    program: null,
   };
   if (origin.argv.length === 0) return [base];
   return unwrap(base, depth);
@@ -362,17 +299,15 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
   if (depth > MAX_NESTING) return [{ ...cmd, blocked: [...cmd.blocked, `more than ${MAX_NESTING} nested wrappers or shells`] }];
   const argv = cmd.argv;
   if (argv.length === 0 || cmd.dynamic[0]) return [cmd];
-  // Most commands are neither wrappers nor runners: both questions below would find nothing.
-  if (!maySteps(argv[0]!) && !runsOthers(argv[0]!)) return [cmd];
-  const extra = denyOnlyForms(cmd, depth);
-  const withForms = (c: EffectiveCommand, forms: string[][]): EffectiveCommand => (forms.length ? { ...c, denyForms: [...c.denyForms, ...forms], pipeForms: [...c.pipeForms, ...forms] } : c);
+  // Most commands are neither wrappers nor programs with an entry: both questions below would find nothing.
+  if (!maySteps(argv[0]!)) return programEntry(argv[0]!) ? programCommands(cmd, depth) : [cmd];
   const s = step(argv, cmd.dynamic);
-  if (s === null) return [withForms(cmd, extra)];
+  if (s === null) return [cmd];
   switch (s.kind) {
     case 'bad':
-      return [withForms({ ...cmd, blocked: [...cmd.blocked, s.reason] }, extra)];
+      return [{ ...cmd, blocked: [...cmd.blocked, s.reason] }];
     case 'never':
-      return [withForms({ ...cmd, blocked: [...cmd.blocked, `${s.reason} (never allowed by a pattern)`] }, extra)];
+      return [{ ...cmd, blocked: [...cmd.blocked, `${s.reason} (never allowed by a pattern)`] }];
     case 'wrapper': {
       const rest = argv.slice(s.rest);
       const inner: EffectiveCommand = {
@@ -402,6 +337,50 @@ function unwrap(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
       if (s.script === null) return [{ ...cmd, blocked: [...cmd.blocked, `${s.name} with a command string that expands at run time`] }];
       return script(cmd, s.name, s.script, s.never ? [s.never] : [], depth);
   }
+}
+
+/**
+ * A program with an entry (law 4a): the command as written, with the words `*` may not reach, and every
+ * command it runs as a command of its own, judged by every law.
+ */
+function programCommands(cmd: EffectiveCommand, depth: number): EffectiveCommand[] {
+  const eff = programEffects(cmd.argv, cmd.dynamic)!;
+  const forms = eff.nested.flatMap((n) => ('argv' in n && n.argv.length ? [n.argv] : []));
+  const outer: EffectiveCommand = {
+    ...cmd,
+    blocked: eff.refusals.length ? [...cmd.blocked, ...eff.refusals] : cmd.blocked,
+    guards: eff.guards,
+    program: eff,
+    denyForms: forms.length ? [...cmd.denyForms, ...forms] : cmd.denyForms,
+    pipeForms: forms.length ? [...cmd.pipeForms, ...forms] : cmd.pipeForms,
+  };
+  const out = [outer];
+  eff.nested.forEach((n, k) => {
+    const base: EffectiveCommand = { origin: cmd.origin, argv: [], dynamic: [], blocked: [], denyForms: [], pipeForms: [], via: cmd.via, assignmentOnly: false, pipeline: `${cmd.pipeline}>${k}`, guards: [], program: null };
+    if (!('argv' in n)) {
+      out.push(...script(base, n.how, n.script, [], depth));
+      return;
+    }
+    const inner: EffectiveCommand = { ...base, argv: n.argv, dynamic: n.dynamic, denyForms: [n.argv], pipeForms: [n.argv], via: [...cmd.via, n.how] };
+    if (n.dynamic[0]) inner.blocked = [`${n.how} runs a command named by its input (${n.argv[0]})`];
+    out.push(...unwrap(inner, depth + 1));
+  });
+  return out;
+}
+
+/** What one parsed segment runs and which paths it reads, writes and deletes (for path rules): every command to judge, nested ones included. */
+export function segmentEffects(seg: ShellSegment): { commands: EffectiveCommand[]; reads: string[]; writes: string[]; deletes: string[] } {
+  const commands = effectiveCommands(seg);
+  const reads: string[] = [];
+  const writes: string[] = [];
+  const deletes: string[] = [];
+  for (const c of commands) {
+    if (!c.program) continue;
+    reads.push(...c.program.reads);
+    writes.push(...c.program.writes);
+    deletes.push(...c.program.deletes);
+  }
+  return { commands, reads, writes, deletes };
 }
 
 /** Parses a script a wrapper runs (sh -c, eval, su -c, env -S) and judges its commands in place of the wrapper. */

@@ -29,6 +29,8 @@ export interface JudgedCommand {
   rule: string | null;
   note: string;
   trace: TraceStep[];
+  /** The program entry and option that made it a miss (`sort -o`, `xargs`), or that ran it (`find -exec`). */
+  decidedBy: string | null;
 }
 
 export interface CommandJudgement {
@@ -107,13 +109,31 @@ function judge(cmd: EffectiveCommand, rules: RuleSet, trace: boolean, parseError
     const hit = firstMatch([ix.denyByName.get(basename(form[0]!)), ix.denyOther], (p) => denyMatches(p.stages[0]!, form), deny ? deny[0] : Infinity);
     if (hit) deny = hit;
   }
-  if (deny) return { cmd, verdict: 'deny', rule: deny[1].source, note: `matches denylist pattern ${JSON.stringify(deny[1].source)}`, trace: [] };
+  const by = ranBy(cmd);
+  if (deny) return { cmd, verdict: 'deny', rule: deny[1].source, note: `matches denylist pattern ${JSON.stringify(deny[1].source)}`, trace: [], decidedBy: by };
   const blocked = parseErrors.length ? [...parseErrors, ...cmd.blocked] : cmd.blocked;
-  if (blocked.length) return { cmd, verdict: 'miss', rule: null, note: blocked.join('; '), trace: [] };
-  if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: [] };
-  const allow = cmd.argv.length ? firstMatch([ix.allowByHead.get(cmd.argv[0]!), ix.allowOther], (p) => allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic)) : null;
-  if (allow) return { cmd, verdict: 'allow', rule: allow[1].source, note: `matches allowlist pattern ${JSON.stringify(allow[1].source)}`, trace: [] };
-  return { cmd, verdict: 'miss', rule: null, note: 'matches no allowlist pattern', trace: [] };
+  if (blocked.length) return { cmd, verdict: 'miss', rule: null, note: blocked.join('; '), trace: [], decidedBy: cmd.program?.refusals.length ? cmd.program.program : by };
+  if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: [], decidedBy: null };
+  const candidates = cmd.argv.length ? [ix.allowByHead.get(cmd.argv[0]!), ix.allowOther] : [];
+  const allow = cmd.argv.length ? firstMatch(candidates, (p) => allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic, cmd.guards)) : null;
+  if (allow) return { cmd, verdict: 'allow', rule: allow[1].source, note: `matches allowlist pattern ${JSON.stringify(allow[1].source)}`, trace: [], decidedBy: by };
+  return guardedMiss(cmd, cmd.guards.length ? firstMatch(candidates, (p) => allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic))?.[1] ?? null : null, [], by);
+}
+
+/** The runner a nested command came from (`find -exec`), if any. */
+function ranBy(cmd: EffectiveCommand): string | null {
+  for (let i = cmd.via.length - 1; i >= 0; i--) if (cmd.via[i]!.includes(' ') && !cmd.via[i]!.endsWith(' -c')) return cmd.via[i]!;
+  return null;
+}
+
+/** A miss; when a pattern would match but for a guarded word, the note names the entry, the option and what it does. */
+function guardedMiss(cmd: EffectiveCommand, wouldMatch: CompiledPattern | null, trace: TraceStep[], by: string | null): JudgedCommand {
+  if (!wouldMatch) return { cmd, verdict: 'miss', rule: null, note: 'matches no allowlist pattern', trace, decidedBy: by };
+  const g = cmd.guards.find((x) => !allowMatches(wouldMatch.stages[0]!, cmd.argv, cmd.dynamic, [x])) ?? cmd.guards[0]!;
+  const word = JSON.stringify(cmd.argv[g.index] ?? '');
+  const what = g.kind === 'option' ? 'an option that runs or writes' : g.effect === 'exec' ? 'a word that runs code' : 'a path it writes or deletes';
+  const note = `${g.what}: ${word} ${g.why}; pattern ${JSON.stringify(wouldMatch.source)} does not name it (\`*\` never reaches ${what})`;
+  return { cmd, verdict: 'miss', rule: null, note, trace, decidedBy: g.what };
 }
 
 /** The same judgement, trying every rule in order and recording each try (for `firewall explain`). */
@@ -124,18 +144,21 @@ function judgeTraced(cmd: EffectiveCommand, rules: RuleSet, parseErrors: string[
     for (const form of cmd.denyForms) {
       const matched = denyMatches(p.stages[0]!, form);
       steps.push({ list: 'denylist', pattern: p.source, against: form, matched });
-      if (matched) return { cmd, verdict: 'deny', rule: p.source, note: `matches denylist pattern ${JSON.stringify(p.source)}`, trace: steps };
+      if (matched) return { cmd, verdict: 'deny', rule: p.source, note: `matches denylist pattern ${JSON.stringify(p.source)}`, trace: steps, decidedBy: ranBy(cmd) };
     }
   }
+  const by = ranBy(cmd);
   const blocked = [...parseErrors, ...cmd.blocked];
-  if (blocked.length) return { cmd, verdict: 'miss', rule: null, note: blocked.join('; '), trace: steps };
-  if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: steps };
+  if (blocked.length) return { cmd, verdict: 'miss', rule: null, note: blocked.join('; '), trace: steps, decidedBy: cmd.program?.refusals.length ? cmd.program.program : by };
+  if (cmd.assignmentOnly) return { cmd, verdict: 'allow', rule: '(safe assignment)', note: 'only sets a locale/colour variable', trace: steps, decidedBy: null };
+  let wouldMatch: CompiledPattern | null = null;
   for (const p of rules.allow) {
-    const matched = allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic);
+    const matched = allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic, cmd.guards);
     steps.push({ list: 'allowlist', pattern: p.source, against: cmd.argv, matched });
-    if (matched) return { cmd, verdict: 'allow', rule: p.source, note: `matches allowlist pattern ${JSON.stringify(p.source)}`, trace: steps };
+    if (matched) return { cmd, verdict: 'allow', rule: p.source, note: `matches allowlist pattern ${JSON.stringify(p.source)}`, trace: steps, decidedBy: by };
+    if (!wouldMatch && cmd.guards.length && allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic)) wouldMatch = p;
   }
-  return { cmd, verdict: 'miss', rule: null, note: 'matches no allowlist pattern', trace: steps };
+  return guardedMiss(cmd, wouldMatch, steps, by);
 }
 
 /** Pipe patterns (`curl * | sh`): stages matched by commands of one pipeline, in order. */
@@ -206,6 +229,11 @@ function analyse(command: string): Analysis {
   return a;
 }
 
+function segmentNote(j: JudgedCommand, offMode: boolean): string {
+  const note = j.cmd.via.length ? `${j.note} (via ${j.cmd.via.join(' → ')})` : j.note;
+  return offMode && j.verdict !== 'deny' ? `${note}; policy: deny denies every command` : note;
+}
+
 /** Judges a shell command line, keeping everything `firewall explain` shows. */
 export function judgeCommand(policy: Policy, command: string, opts: EvaluateOptions & { trace?: boolean } = {}): CommandJudgement {
   const rules = rulesFor(policy, opts.agent);
@@ -214,17 +242,23 @@ export function judgeCommand(policy: Policy, command: string, opts: EvaluateOpti
   for (const cmd of commands) judged.push(judge(cmd, rules, opts.trace ?? false, parsed.errors));
   pipeDeny(judged, indexOf(rules).pipes, opts.trace ?? false);
   const miss = missVerdict(rules.mode);
-  const segments: Segment[] = judged.map((j) => ({
-    argv: [...j.cmd.argv],
-    matched_rule: j.rule,
-    verdict: j.verdict === 'miss' ? miss : j.verdict,
-    note: j.cmd.via.length ? `${j.note} (via ${j.cmd.via.join(' → ')})` : j.note,
-  }));
   const request_id = opts.requestId ?? randomUUID();
   const denied = judged.find((j) => j.verdict === 'deny');
+  const offMode = rules.mode === 'deny';
+  const segments: Segment[] = judged.map((j) => ({
+    argv: [...j.cmd.argv],
+    matched_rule: offMode && j.verdict === 'allow' ? null : j.rule,
+    verdict: offMode ? 'deny' : j.verdict === 'miss' ? miss : j.verdict,
+    note: segmentNote(j, offMode),
+  }));
   let decision: Decision;
   if (denied) {
     decision = { decision: 'deny', source: 'policy', rule: denied.rule, reason: `\`${showArgv(denied.cmd.argv)}\` ${denied.note}`, segments, request_id };
+  } else if (parsed.fatal) {
+    // Input the firewall cannot even read is denied in every mode: nobody can answer a prompt about it.
+    decision = { decision: 'deny', source: 'policy', rule: null, reason: `${parsed.fatal}: denied whatever the mode`, segments, request_id };
+  } else if (offMode) {
+    decision = { decision: 'deny', source: 'policy', rule: 'policy: deny', reason: 'policy: deny denies every command (exec is off; the allowlist is kept but not used)', segments, request_id };
   } else if (judged.length === 0) {
     const why = parsed.errors.length ? parsed.errors.join('; ') : 'empty command: nothing to verify';
     decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${why} (policy: ${rules.mode})`, segments, request_id };
@@ -232,7 +266,8 @@ export function judgeCommand(policy: Policy, command: string, opts: EvaluateOpti
     const missed = judged.find((j) => j.verdict === 'miss');
     if (missed) {
       const what = missed.cmd.argv.length ? `\`${showArgv(missed.cmd.argv)}\`` : `\`${clip(missed.cmd.origin.text)}\``;
-      decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${what}: ${missed.note} (policy: ${rules.mode})`, segments, request_id };
+      const via = missed.cmd.via.length ? ` (run by ${missed.cmd.via.join(' → ')})` : '';
+      decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${what}${via}: ${missed.note} (policy: ${rules.mode})`, segments, request_id };
     } else {
       const used = [...new Set(judged.map((j) => j.rule!))];
       decision = { decision: 'allow', source: 'policy', rule: used.join(' ; '), reason: `every command matches the allowlist (${used.map((u) => JSON.stringify(u)).join(', ')})`, segments, request_id };

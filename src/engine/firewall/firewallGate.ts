@@ -163,7 +163,7 @@ export class FirewallGate {
       if (!('rule' in made) || made.text !== p.always_rule) throw new EngineError(`the rule shown (${p.always_rule}) can no longer be made from this call: answer again`, 'conflict');
       text = addToolRule(loaded.text, made.rule, opts);
     } else {
-      if (!p.always_rule) throw new EngineError('allow always is refused for this request (shells, interpreters, sudo and unverifiable commands get no standing rule)', 'bad_request');
+      if (!p.always_rule) throw new EngineError('allow always is refused for this request (shells, interpreters, sudo, programs that run other commands, options that run or write files, and unverifiable commands get no standing rule)', 'bad_request');
       text = addAllowRule(loaded.text, p.always_rule, opts);
     }
     const written = this.guard.writeTrusted(text, actor.by);

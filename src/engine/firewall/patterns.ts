@@ -128,11 +128,48 @@ function sequenceMatches(pat: PatternWord[], argv: string[], dynamic: boolean[],
   return pi >= pat.length;
 }
 
-/** Allow: the whole argv, argv[0] exactly as written. Dynamic words only under a whole-word `*`. */
-export function allowMatches(words: PatternWord[], argv: string[], dynamic: boolean[]): boolean {
+/** An argv word only a pattern word that spells it out may match (law 4a): a literal, or a glob starting with `literal`. */
+export interface GuardedWord {
+  index: number;
+  literal: string;
+}
+
+function namesGuarded(p: PatternWord, word: string, dynamic: boolean, literal: string): boolean {
+  if (p.kind === 'rest' || dynamic) return false;
+  return p.kind === 'lit' ? p.text === word : p.parts[0]!.startsWith(literal) && globWord(p.parts, word);
+}
+
+/** The same match where a whole-word `*` may not cover a guarded word: a table over (pattern word, argv word), O(n·m). */
+function guardedSequenceMatches(pat: PatternWord[], argv: string[], dynamic: boolean[], guards: readonly GuardedWord[]): boolean {
+  const literal = new Map<number, string>();
+  for (const g of guards) if ((literal.get(g.index)?.length ?? -1) < g.literal.length) literal.set(g.index, g.literal);
+  const n = argv.length;
+  const m = pat.length;
+  // ok[i][j]: pat[i..] matches argv[j..]; rows kept one at a time from the end.
+  let next = new Uint8Array(n + 2);
+  next[n] = 1;
+  for (let i = m - 1; i >= 0; i--) {
+    const row = new Uint8Array(n + 2);
+    const p = pat[i]!;
+    for (let j = n; j >= 1; j--) {
+      if (p.kind === 'rest') row[j] = next[j] || (j < n && !literal.has(j) && row[j + 1]) ? 1 : 0;
+      else if (j < n) {
+        const lit = literal.get(j);
+        const ok = lit === undefined ? wordMatches(p, argv[j]!, dynamic[j] ?? false) : namesGuarded(p, argv[j]!, dynamic[j] ?? false, lit);
+        row[j] = ok && next[j + 1] ? 1 : 0;
+      }
+    }
+    next = row;
+  }
+  return next[1] === 1;
+}
+
+/** Allow: the whole argv, argv[0] exactly as written. Dynamic words only under a whole-word `*`; guarded words never under it. */
+export function allowMatches(words: PatternWord[], argv: string[], dynamic: boolean[], guards: readonly GuardedWord[] = []): boolean {
   if (argv.length === 0 || words.length === 0) return false;
   const head = words[0]!;
   if (head.kind === 'rest' || !wordMatches(head, argv[0]!, dynamic[0] ?? false)) return false;
+  if (guards.length) return guardedSequenceMatches(words.slice(1), argv, dynamic, guards);
   return sequenceMatches(words.slice(1), argv, dynamic, 1, false);
 }
 

@@ -55,7 +55,7 @@ const ALLOWED_KEYS: Record<string, string[]> = {
   agent: ['policy', 'allowlist', 'denylist', 'tools', 'description'],
   pattern: ['pattern', 'description'],
   tool: ['server', 'tool', 'args', 'annotations', 'decision', 'description'],
-  test: ['name', 'command', 'tool', 'agent', 'expect'],
+  test: ['name', 'command', 'tool', 'agent', 'expect', 'decided_by'],
   testTool: ['server', 'tool', 'args', 'annotations'],
   annotations: ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'],
 };

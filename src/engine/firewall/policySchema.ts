@@ -74,6 +74,8 @@ const PolicyTest = z
       .optional(),
     agent: z.string().min(1).optional(),
     expect: z.enum(['allow', 'deny', 'ask']),
+    /** The program entry and option the decision must come from (`sort -o`, `find -exec`, `xargs`): `firewall explain` shows it. */
+    decided_by: z.string().min(1).optional(),
   })
   .refine((t) => (t.command === undefined) !== (t.tool === undefined), { message: 'give exactly one of command or tool' });
 export type PolicyTest = z.output<typeof PolicyTest>;

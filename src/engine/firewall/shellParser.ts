@@ -35,6 +35,8 @@ export interface ParsedShell {
   segments: ShellSegment[];
   /** Parse errors and input-level problems; any entry makes every segment unverifiable for allow. */
   errors: string[];
+  /** Input too long or too deeply nested to read at all (law 5 at the limits): denied in every mode. */
+  fatal?: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -43,9 +45,12 @@ const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-b
 const parser = new Parser();
 parser.setLanguage(bash);
 
-/** Longest command text parsed at all; longer input is refused (a miss). */
+/** Longest command text parsed at all; longer input is denied unread. */
 export const MAX_COMMAND_LENGTH = 100_000;
 const MAX_DEPTH = 64;
+/** Deepest nesting of brackets, substitutions and compound commands read; deeper input is denied unparsed. */
+export const MAX_NESTING_DEPTH = 48;
+export const TOO_DEEP = 'too deeply nested to verify';
 
 /** Variables whose assignment before a command cannot load code: locale, time zone, colour switches. */
 const SAFE_ASSIGNMENTS = new Set(['LANG', 'LC_ALL', 'LC_MESSAGES', 'TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'COLUMNS']);
@@ -71,11 +76,12 @@ interface Word {
 class Walker {
   readonly segments: ShellSegment[] = [];
   readonly errors: string[] = [];
+  tooDeep = false;
   private nextPipeline = 0;
 
   statement(node: Node, ctx: string | null, inherited: string[], pipeline: number | null, depth: number): void {
     if (depth > MAX_DEPTH) {
-      this.errors.push('nesting too deep to verify');
+      this.tooDeep = true;
       return;
     }
     const d = depth + 1;
@@ -155,6 +161,10 @@ class Walker {
 
   /** Walks every statement and substitution below a node that is not itself a statement list. */
   private nested(node: Node, ctx: string, inherited: string[], depth: number): void {
+    if (depth > MAX_DEPTH) {
+      this.tooDeep = true;
+      return;
+    }
     for (const c of node.namedChildren) {
       if (STATEMENT_TYPES.has(c.type)) this.statement(c, ctx, inherited, null, depth + 1);
       else if (c.type === 'command_substitution' || c.type === 'process_substitution') this.substitution(c, depth + 1);
@@ -468,7 +478,9 @@ export function clip(s: string, max = 60): string {
 
 /** Parses a command line into simple commands. Never throws: problems come back in `errors`. */
 export function parseShell(command: string): ParsedShell {
-  if (command.length > MAX_COMMAND_LENGTH) return { segments: [], errors: [`command is ${command.length} characters, over the ${MAX_COMMAND_LENGTH} limit`] };
+  if (command.length > MAX_COMMAND_LENGTH) return fatal(`command is ${command.length} characters, too long to verify (limit ${MAX_COMMAND_LENGTH})`);
+  const depth = nestingDepth(command, MAX_NESTING_DEPTH);
+  if (depth > MAX_NESTING_DEPTH) return fatal(`${TOO_DEEP} (more than ${MAX_NESTING_DEPTH} levels of brackets, substitutions or compound commands)`);
   const walker = new Walker();
   if (CONTINUATION_IN_WORD_RE.test(command)) walker.errors.push(CONTINUATION_IN_WORD);
   if (UNUSUAL_CHARS.test(command)) walker.errors.push('command contains control characters or unusual spaces (\\r, NUL, non-breaking or unicode spaces) that bash does not treat as blanks');
@@ -478,9 +490,9 @@ export function parseShell(command: string): ParsedShell {
     try {
       tree = parser.parse(source);
     } catch (err) {
-      return { segments: [], errors: [`shell parser failure: ${(err as Error).message}`] };
+      return fatal(`the shell parser failed on this input (${clip((err as Error).message)})`);
     }
-    if (!tree) return { segments: [], errors: ['the shell parser returned no tree'] };
+    if (!tree) return fatal('the shell parser returned no tree');
     const root = syntaxRoot(tree, source);
     const joined = source.includes('\n') ? joinedNewlines(root, source) : [];
     if (joined.length === 0 || pass === MAX_REJOIN_PASSES) return walkTree(walker, tree, root, source);
@@ -534,7 +546,8 @@ function walkTree(walker: Walker, tree: { delete(): void }, root: Node, source: 
       walker.statement(root, null, [], null, 0);
     } catch (err) {
       // A walker bug must not become an allow: whatever was collected is still checked against the denylist.
-      walker.errors.push(`shell parser failure: ${(err as Error).message}`);
+      if (err instanceof RangeError) walker.tooDeep = true;
+      else walker.errors.push(`shell parser failure: ${clip((err as Error).message)}`);
     }
     if (root.hasError && !walker.errors.some((e) => e.startsWith('parse error'))) walker.errors.push('parse error (incomplete or malformed command)');
     // The grammar can pass over text it has no rule for (`- A=a` reads as `A=a`): bash would not.
@@ -543,5 +556,64 @@ function walkTree(walker: Walker, tree: { delete(): void }, root: Node, source: 
   } finally {
     tree.delete();
   }
+  if (walker.tooDeep) return { ...fatal(TOO_DEEP), segments: walker.segments };
   return { segments: walker.segments, errors: walker.errors };
+}
+
+function fatal(reason: string): ParsedShell {
+  return { segments: [], errors: [reason], fatal: reason };
+}
+
+const OPENING_WORDS = new Set(['if', 'while', 'until', 'for', 'case', 'select']);
+const CLOSING_WORDS = new Set(['fi', 'done', 'esac']);
+
+/**
+ * How deeply the text nests brackets, substitutions, backquotes and compound commands, read in one pass
+ * without the parser (stops counting past `limit`). Quoting is followed roughly: an over-count only
+ * denies text no person writes, and it keeps the parser and the walker from deep recursion.
+ */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let dq = false;
+  let bq = false;
+  let wordStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      i++;
+      wordStart = false;
+      continue;
+    }
+    if (c === "'" && !dq) {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) break;
+      i = end;
+      wordStart = false;
+      continue;
+    }
+    let delta = 0;
+    if (c === '"') dq = !dq;
+    else if (c === '`') {
+      delta = bq ? -1 : 1;
+      bq = !bq;
+    } else if (c === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) {
+      delta = 1;
+      i++;
+    } else if (!dq && (c === '(' || c === '{' || c === '[')) delta = 1;
+    else if (c === ')' || c === '}' || (!dq && c === ']')) delta = -1;
+    else if (!dq && wordStart && /[a-z]/.test(c)) {
+      const m = /^[a-z]+/.exec(text.slice(i, i + 8))![0];
+      const end = text[i + m.length];
+      if (end === undefined || /[\s;&|()]/.test(end)) delta = OPENING_WORDS.has(m) ? 1 : CLOSING_WORDS.has(m) ? -1 : 0;
+      i += m.length - 1;
+    }
+    depth = Math.max(0, depth + delta);
+    if (depth > max) {
+      max = depth;
+      if (max > limit) return max;
+    }
+    wordStart = /[\s;&|()`{]/.test(c);
+  }
+  return max;
 }

@@ -72,7 +72,8 @@ def add(p,c,e,a=None):
     if a: d['agent']=a
     cases.append(d)
 for c,e in [('npm install',D),('git status',A),('sudo ls',D),('(ls)',D),('ls $(id)',D),('ls; rm -rf /',D),('echo hi > x',D),('',D)]: add('strict',c,e)
-for c,e in [('npm install',D),('git status',A),('ls | sh',D),('rm -rf /',D)]: add('denymode',c,e)
+# law 6: policy: deny denies every command, allowlisted or not (issue 15: git status was allow)
+for c,e in [('npm install',D),('git status',D),('ls | sh',D),('rm -rf /',D),('ls -la',D)]: add('denymode',c,e)
 for c,e in [('make all',A),('npm install',D),('cargo build --release',A),('rm -rf /',D),('cat notes.txt',A),('sudo make',D)]: add('base',c,e,'build-bot')
 for c,e in [('cat notes.txt',D),('ls',A),('npm install',Q),('nice cat a.txt',D)]: add('base',c,e,'reader')
 for c,e in [('npm install',Q),('git status',A)]: add('base',c,e,'nobody')

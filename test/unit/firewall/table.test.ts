@@ -62,16 +62,20 @@ describe('very long and deeply nested input', () => {
     expect(evaluateCommand(base, 'ls; '.repeat(3000) + 'rm -rf /').decision).toBe('deny');
   });
 
-  it('refuses input over the length limit (a miss, never an allow)', () => {
+  it('denies input over the length limit in every mode, saying why (issue 15: was a miss)', () => {
     const d = evaluateCommand(base, 'ls ' + 'a'.repeat(200_000));
-    expect(d.decision).toBe('ask');
-    expect(d.reason).toContain('limit');
+    expect(d.decision).toBe('deny');
+    expect(d.reason).toContain('too long to verify');
   });
 
   it('does not allow deeply nested sh -c', () => {
     let cmd = 'ls';
     for (let i = 0; i < 12; i++) cmd = `sh -c ${"'" + cmd.replace(/'/g, `'\\''`) + "'"}`;
-    expect(evaluateCommand(base, cmd).decision).toBe('ask');
+    // 800 kB after twelve rounds of quoting: over the length limit, denied unread (issue 15: was a miss).
+    expect(evaluateCommand(base, cmd).decision).toBe('deny');
+    cmd = 'ls';
+    for (let i = 0; i < 9; i++) cmd = `sh -c ${"'" + cmd.replace(/'/g, `'\\''`) + "'"}`;
+    expect(evaluateCommand(base, cmd)).toMatchObject({ decision: 'ask', reason: expect.stringContaining('nested wrappers or shells') });
   });
 
   it('does not allow deeply nested subshells and still denies inside them', () => {

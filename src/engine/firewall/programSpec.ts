@@ -1,0 +1,81 @@
+// The shape of what the firewall knows about a program (law 4a): how its argv is read, which options
+// run another program or write/delete files, which operands are paths it reads, writes or deletes,
+// and where a command it runs starts. The entries themselves are data, in programs.ts.
+
+/** What an option or operand does. `exec` runs something the policy cannot see; `upload` sends a local file away. */
+export type Effect = 'exec' | 'write' | 'delete' | 'upload';
+
+export interface RiskyOption {
+  /** Spellings: `-o`, `--output` (unique prefixes are read too, as getopt_long does), `of=` (a key=value operand), `+` (a `+cmd` word). */
+  names: string[];
+  effect: Effect;
+  /** What follows the option: nothing (a flag), a path, text, or an optional value attached to it (sed -i[SUFFIX]). */
+  value?: 'none' | 'path' | 'text' | 'attached';
+  /** Only risky when the value matches (ssh `-o ProxyCommand=…`, tar `--checkpoint-action=exec=…`). */
+  when?: RegExp;
+  why: string;
+}
+
+/** A command the program runs, which becomes a segment judged by every law itself. */
+export type RunSpec =
+  /** The command's argv starts at operand number `skip` (xargs 0, flock FILE 1, chroot NEWROOT 1, docker exec CONTAINER 1). */
+  | {
+      kind: 'operands';
+      skip: number;
+      /** The words are joined into a shell command line (ssh, watch, parallel). */
+      shell?: boolean;
+      /** Words read from input are added to the command (xargs, parallel); `replace` marks the placeholder option (-I). */
+      input?: boolean;
+      /** With no command: a miss (`xargs` alone runs what its input says), fine (`ssh host` logs in), or a shell runs (chroot). */
+      none: 'miss' | 'ok';
+      /** Words that end the command (parallel `:::`). */
+      stop?: string[];
+    }
+  /** The words after one of `starts` up to one of `ends` (find -exec … ;). */
+  | { kind: 'between'; starts: string[]; ends: string[]; input?: string };
+
+export type OperandRole = 'read' | 'write' | 'delete' | 'text' | 'exec' | 'host';
+
+export interface OperandRule {
+  /** Which operands: the n-th (0-based), the last one, or every one not otherwise named. */
+  at: number | 'last' | 'rest';
+  role: OperandRole;
+  /** The rule applies only when this option is absent (cp's last operand is the target unless `-t DIR` names it). */
+  unless?: string[];
+  /** The rule applies only when one of these options is present (sed -i writes its files): recorded, not guarded (the option is). */
+  if?: string[];
+  /** The rule applies only to operands that look like this (make's VAR=value, pip's local paths). */
+  when?: RegExp;
+  /** The operand is `KEY=PATH` (dd's if=). */
+  key?: string;
+}
+
+export interface ProgramSpec {
+  /** One line: what the program is and where its risky forms come from (GTFOBins page, manual). */
+  about: string;
+  /** Short option letters that take a value (so `-t o` and `-to` are read as sort's -t, not -o). */
+  shortValue?: string;
+  /** Long options that take a value as the next word when written without `=`. */
+  longValue?: string[];
+  /** Options end at the first operand (POSIX getopt, and every program that runs a command from its operands). */
+  posix?: boolean;
+  /** The first word may be an option cluster without `-` (tar xzf). */
+  bundledFirst?: boolean;
+  /** Options spelled with one dash and a long name (find -name, dd-style key=value are operands). */
+  singleDashLong?: boolean;
+  options?: RiskyOption[];
+  operands?: OperandRule[];
+  /** Option values that are a command line to run (parsed and judged like any command). */
+  commandOptions?: { names: string[]; shell: boolean; why: string }[];
+  runs?: RunSpec;
+  /** Read by the first operand (git log, npm exec, docker run). */
+  subcommands?: Record<string, ProgramSpec>;
+  /** A first operand that is no known subcommand runs something else (git aliases and git-X on PATH, yarn scripts). */
+  unknownSubcommand?: { effect: Effect; why: string };
+  /** The word that selects this entry runs programs of its own choosing (git difftool, git send-email). */
+  execSelf?: string;
+  /** Inline program text to read: the first operand unless one of `unless` gives it; `options` whose value is such text. */
+  script?: { language: 'sed'; unless: string[]; options: string[] };
+  /** Another subcommand of the same program this one is a name for (npm x → exec). */
+  alias?: string;
+}
