@@ -10,8 +10,8 @@
 // Chosen: tree-sitter-bash. mvdan-sh is too slow once walked; shell-quote loses what law 5 needs.
 // tree-sitter recovers from errors, so any ERROR or MISSING node makes the whole command a miss,
 // while the commands it did recognise are still checked against the denylist.
-import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
+import { bashGrammarPath } from './bashGrammar.js';
 import { syntaxRoot, type SyntaxNode as Node } from './syntaxTree.js';
 
 export interface ShellSegment {
@@ -39,9 +39,8 @@ export interface ParsedShell {
   fatal?: string;
 }
 
-const require = createRequire(import.meta.url);
 await Parser.init();
-const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+const bash = await Language.load(bashGrammarPath());
 const parser = new Parser();
 parser.setLanguage(bash);
 

@@ -3,6 +3,7 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { LedgerRecord, LedgerVerifyResult } from '../../shared/ledger.js';
 import type { Db } from './store.js';
+import { queryLedger } from './ledgerQuery.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -28,10 +29,6 @@ const sha256Hex: (text: string) => string =
 
 function hashOf(r: Omit<Row, 'hash'>): string {
   return sha256Hex(`${r.prev_hash}\n${JSON.stringify([r.seq, r.ts, r.actor, r.surface, r.action, r.subject, r.detail, r.reason, r.policy_hash])}`);
-}
-
-function toRecord(r: Row): LedgerRecord {
-  return { ...r, detail: JSON.parse(r.detail) as Record<string, unknown> };
 }
 
 export class Ledger {
@@ -79,8 +76,9 @@ export class Ledger {
     this.last = row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
+  /** The newest records, newest first: the same query `gatehouse ledger list` runs. */
   recent(limit = 100): LedgerRecord[] {
-    return (this.db.prepare('SELECT * FROM ledger ORDER BY seq DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
+    return queryLedger(this.db, { limit });
   }
 }
 
