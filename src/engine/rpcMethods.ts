@@ -6,6 +6,7 @@ import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../shared/a
 import { PromptResolveSchema } from '../shared/firewall.js';
 import { EngineError } from '../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../shared/taskSchemas.js';
+import { attachedConsoleCount } from './doors/attachedConsoles.js';
 import type { Engine } from './engine.js';
 import type { Actor } from './queue.js';
 
@@ -44,6 +45,8 @@ export function findMethod(name: string): Method | undefined {
 }
 
 defineMethod('status', (e) => e.status());
+// Consoles attached over the socket (the console hosting the engine in its process is not one of them).
+defineMethod('consoles.attached', (e) => ({ count: attachedConsoleCount(e) }));
 defineMethod('reload', (e, _p, ctx) => e.reload(ctx.actor));
 defineMethod('tasks.submit', (e, p, ctx) => e.submitTaskGrouped(parseParams(TaskSubmitSchema, p), ctx.actor));
 defineMethod('tasks.list', (e, p) => e.queue.list(parseParams(TaskListQuerySchema, p)));
