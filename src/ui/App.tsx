@@ -57,12 +57,6 @@ function tabCount(s: ConsoleState, v: ViewName): string {
 function Tabs(props: { width: number; compact: boolean }): React.ReactElement {
   const theme = useTheme();
   const s = useConsole((x) => x);
-  const tabs = VIEWS.map((v, i) => {
-    const n = tabCount(s, v);
-    const [full, short] = TAB_TITLE[v];
-    const text = props.compact ? `${i + 1}${short}${n ? ` ${n}` : ''}` : `${i + 1} ${full}${n ? ` (${n})` : ''}`;
-    return v === s.view && !s.detail ? `[${text}]` : ` ${text} `;
-  }).join(props.compact ? '' : ' ');
   // Filter, sort and marks are the Queue's: shown only where they apply.
   const onQueue = s.view === 'queue' && !s.detail && !s.help;
   const extra = onQueue
@@ -72,6 +66,16 @@ function Tabs(props: { width: number; compact: boolean }): React.ReactElement {
         s.queue.marks.length ? `marked: ${s.queue.marks.length}` : '',
       ].filter(Boolean).join('  ')
     : '';
+  const render = (short: boolean) =>
+    VIEWS.map((v, i) => {
+      const n = tabCount(s, v);
+      const [full, abbr] = TAB_TITLE[v];
+      const text = short ? `${i + 1}${abbr}${n ? ` ${n}` : ''}` : `${i + 1} ${full}${n ? ` (${n})` : ''}`;
+      return v === s.view && !s.detail ? `[${text}]` : ` ${text} `;
+    }).join(short ? '' : ' ');
+  // The short tab titles make room for the filter label on a narrow terminal (80 columns).
+  const long = render(props.compact);
+  const tabs = !props.compact && extra && Array.from(long).length + 2 + Array.from(extra).length > props.width - 1 ? render(true) : long;
   const left = fit(tabs, props.width - 1);
   const room = props.width - 1 - Array.from(left).length - 2;
   return (

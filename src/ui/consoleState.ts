@@ -142,12 +142,12 @@ export type Action =
   | { type: 'ledger'; ledger: LedgerRecord[] };
 
 /** The query the visible Queue page needs; its key tells a current answer from a stale one. */
-export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status'][]; text?: string; order: QueueOrder } {
+export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status'] | Task['status'][]; text?: string; order: QueueOrder } {
   const query = {
     limit: q.pageSize,
     offset: q.offset,
     order: q.order,
-    ...(q.filter.status?.length ? { status: [...q.filter.status] } : {}),
+    ...(q.filter.status?.length ? { status: q.filter.status.length === 1 ? q.filter.status[0]! : [...q.filter.status] } : {}),
     ...(q.filter.text ? { text: q.filter.text } : {}),
   };
   return { key: JSON.stringify(query), ...query };

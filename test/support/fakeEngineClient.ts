@@ -121,10 +121,11 @@ export class FakeEngineClient implements EngineClient {
     return t;
   }
 
-  addPrompt(over: Partial<Prompt> & { id: string }): Prompt {
+  /** emit false: the ask is there, but no subscriber heard of it (raised while a console was away). */
+  addPrompt(over: Partial<Prompt> & { id: string }, emit = true): Prompt {
     const p = makePrompt(over);
     this.promptList.push(p);
-    this.emit({ type: 'prompt.opened', prompt: p });
+    if (emit) this.emit({ type: 'prompt.opened', prompt: p });
     return p;
   }
 

@@ -262,7 +262,7 @@ describe('operator actions', () => {
     s.press('/inbox\r');
     await s.waitFor((f) => f.includes('summarise inbox') && !f.includes('reindex'));
     s.press('/\x15status:nope\r'); // ctrl-u clears the prefilled filter
-    await s.waitFor("unknown status 'nope' in filter");
+    await s.waitFor("no status begins with 'nope'");
   });
 
   it('opens a detail view with fields, timeline, constraints and logs', async () => {
