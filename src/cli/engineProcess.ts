@@ -66,7 +66,7 @@ export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
   });
 
   if (o.tui) {
-    await openConsole({ client: inProcessClient(engine, localActor('tui')), readonly: o.readonly, demo: o.demo });
+    await openConsole({ client: inProcessClient(engine, localActor('tui')), readonly: o.readonly, demo: o.demo, hosting: true });
     await engine.stop('console closed');
   } else {
     const api = engine.apiAddress ? `http://${engine.apiAddress.host}:${engine.apiAddress.port}` : 'off';

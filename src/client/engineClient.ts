@@ -9,6 +9,15 @@ import type { LedgerRecord } from '../shared/ledger.js';
 import type { EngineStatus } from '../shared/status.js';
 import type { TaskDetail, Task, TaskListQuery, TaskPage, TaskSubmit } from '../shared/task.js';
 
+/** Whether a long-running client is connected; `attempt` counts failed reconnects since the drop. */
+export interface ConnectionState {
+  state: 'connected' | 'reconnecting';
+  attempt: number;
+  /** When this state began (ms since the epoch). */
+  since: number;
+}
+export type ConnectionListener = (state: ConnectionState) => void;
+
 /** Who is acting, recorded in transitions and the ledger. */
 export interface Actor {
   by: string;
@@ -58,6 +67,12 @@ export interface EngineClient {
   /** Live events for the topics; returns the unsubscribe function. */
   subscribe(topics: readonly Topic[], onEvent: (event: EngineEvent) => void): () => void;
   close(): Promise<void>;
+  /** Only a reconnecting client has these: its connection now, and a listener for changes. */
+  connection?(): ConnectionState;
+  onConnection?(listener: ConnectionListener): () => void;
+  /** Consoles attached to this engine over the socket, other than the caller (a hosting console asks
+   * before it stops the engine under them). */
+  attachedConsoles?(): Promise<number>;
 }
 
 export { EngineError, type EngineErrorCode } from '../shared/errors.js';

@@ -57,6 +57,7 @@ export function clientOver(t: Transport): EngineClient {
       history: (id) => call<AssistantHistory>('assistant.history', { id }),
       ask: (id, question, opts) => call<AssistantAnswer>('assistant.ask', { id, question, ...opts }, 0),
     },
+    attachedConsoles: async () => (await call<{ count: number }>('consoles.attached')).count,
     subscribe: (topics, onEvent) => t.subscribe(topics, onEvent),
     close: () => t.close(),
   };

@@ -145,7 +145,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const { inProcessClient } = await import('../client/inProcessClient.js');
     // The console quits on its own keys and on SIGTERM; --duration ends it the same way.
     void ending.then(() => process.kill(process.pid, 'SIGTERM'));
-    await openConsole({ client: inProcessClient(engine, localActor('tui')), readonly: o.readonly, demo: true });
+    await openConsole({ client: inProcessClient(engine, localActor('tui')), readonly: o.readonly, demo: true, hosting: true });
   } else {
     let signals = 0;
     const onSignal = () => (++signals > 1 ? process.exit(130) : ended());

@@ -44,7 +44,8 @@ export const TaskFailSchema = z
   .default({});
 
 export const TaskListQuerySchema = z.object({
-  status: z.enum(TASK_STATUSES).optional(),
+  /** One status, or several (any of them): the console's `status:pending` means pending and pending_approval. */
+  status: z.union([z.enum(TASK_STATUSES), z.array(z.enum(TASK_STATUSES)).min(1).max(TASK_STATUSES.length)]).optional(),
   text: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),

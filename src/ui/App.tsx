@@ -9,7 +9,7 @@ import { KeyDispatcher } from './keyDispatcher.js';
 import { keyEvents } from './keys.js';
 import { footerHints, taskActions, type Scope } from './keymap.js';
 import { layoutFor, FLOOR } from './layout.js';
-import { describeFilter } from './queueFilter.js';
+import { describeFilter, filterHint } from './queueFilter.js';
 import { fit } from './format.js';
 import { ClockContext, StoreContext, useConsole, useNow, useTerminalSize, useTheme } from './hooks.js';
 import { Header } from './Header.js';
@@ -27,6 +27,10 @@ export interface AppProps {
   readonly?: boolean;
   demo?: boolean;
   compact?: boolean;
+  /** The engine runs in this process: quitting stops it (asks first while other consoles are attached). */
+  hosting?: boolean;
+  /** A warning shown on the message line at start. */
+  notice?: string;
   controller?: ControllerOptions;
   /** Called once when the operator quits (q at the root, ctrl-c twice, :quit). */
   onQuit?: () => void;
@@ -53,17 +57,25 @@ function tabCount(s: ConsoleState, v: ViewName): string {
 function Tabs(props: { width: number; compact: boolean }): React.ReactElement {
   const theme = useTheme();
   const s = useConsole((x) => x);
-  const tabs = VIEWS.map((v, i) => {
-    const n = tabCount(s, v);
-    const [full, short] = TAB_TITLE[v];
-    const text = props.compact ? `${i + 1}${short}${n ? ` ${n}` : ''}` : `${i + 1} ${full}${n ? ` (${n})` : ''}`;
-    return v === s.view && !s.detail ? `[${text}]` : ` ${text} `;
-  }).join(props.compact ? '' : ' ');
-  const extra = [
-    describeFilter(s.queue.filter) ? `filter: ${describeFilter(s.queue.filter)}` : '',
-    s.view === 'queue' && s.queue.order !== 'newest' ? `sort: ${s.queue.order}` : '',
-    s.queue.marks.length ? `marked: ${s.queue.marks.length}` : '',
-  ].filter(Boolean).join('  ');
+  // Filter, sort and marks are the Queue's: shown only where they apply.
+  const onQueue = s.view === 'queue' && !s.detail && !s.help;
+  const extra = onQueue
+    ? [
+        describeFilter(s.queue.filter) ? `filter: ${describeFilter(s.queue.filter)}` : '',
+        s.queue.order !== 'newest' ? `sort: ${s.queue.order}` : '',
+        s.queue.marks.length ? `marked: ${s.queue.marks.length}` : '',
+      ].filter(Boolean).join('  ')
+    : '';
+  const render = (short: boolean) =>
+    VIEWS.map((v, i) => {
+      const n = tabCount(s, v);
+      const [full, abbr] = TAB_TITLE[v];
+      const text = short ? `${i + 1}${abbr}${n ? ` ${n}` : ''}` : `${i + 1} ${full}${n ? ` (${n})` : ''}`;
+      return v === s.view && !s.detail ? `[${text}]` : ` ${text} `;
+    }).join(short ? '' : ' ');
+  // The short tab titles make room for the filter label on a narrow terminal (80 columns).
+  const long = render(props.compact);
+  const tabs = !props.compact && extra && Array.from(long).length + 2 + Array.from(extra).length > props.width - 1 ? render(true) : long;
   const left = fit(tabs, props.width - 1);
   const room = props.width - 1 - Array.from(left).length - 2;
   return (
@@ -75,6 +87,7 @@ function Tabs(props: { width: number; compact: boolean }): React.ReactElement {
 }
 
 function scopesFor(s: ConsoleState, banner: boolean): Scope[] {
+  if (s.help) return ['help'];
   // While answering an ask only its keys work, so only they are offered.
   if (s.answering !== null) return ['prompt', 'answering'];
   const ask: Scope[] = banner ? ['banner'] : [];
@@ -100,7 +113,7 @@ function MessageLine(props: { width: number }): React.ReactElement {
         <Text color={theme.text.accent} bold>{` ${dialog.label}${dialog.purpose === 'command' ? '' : ': '}`}</Text>
         {fit(dialog.value, props.width - dialog.label.length - 8)}
         <Text inverse> </Text>
-        <Text color={theme.text.secondary}>{'  enter ok · esc cancel'}</Text>
+        <Text color={theme.text.secondary}>{dialog.purpose === 'filter' ? `  ${filterHint(dialog.value)}` : '  enter ok · esc cancel'}</Text>
       </Text>
     );
   }
@@ -168,7 +181,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
   );
   return (
     <Box flexDirection="column" width={width} height={rows - 1}>
-      <Header status={s.status} connected={s.connected} demo={props.demo} compact={layout.compact} />
+      <Header status={s.status} connected={s.connected} reconnecting={s.reconnecting} demo={props.demo} compact={layout.compact} now={now} />
       {layout.compact ? null : <Rule width={width} />}
       {banner ? (
         <>
@@ -199,7 +212,7 @@ export function App(props: AppProps): React.ReactElement {
   const parts = useMemo(() => {
     // The first page asked for is already the size the screen shows: no second fetch on the first frame.
     const first = layoutFor(stdout.columns || 80, stdout.rows || 24, props.compact ?? false, false);
-    const store = createStore(initialState(first.pageSize));
+    const store = createStore(props.notice ? { ...initialState(first.pageSize), flash: { text: props.notice, tone: 'error' }, flashAt: Date.now() } : initialState(first.pageSize));
     const controller = new ConsoleController(props.client, store, props.controller);
     const dispatcher = new KeyDispatcher();
     return { store, controller, dispatcher };
@@ -209,7 +222,8 @@ export function App(props: AppProps): React.ReactElement {
   const { store, controller, dispatcher } = parts;
   const clock = useMemo(() => props.now ?? (() => Date.now()), [props.now]);
 
-  useEffect(() => registerConsoleKeys(dispatcher, { store, controller, readonly }), [dispatcher, store, controller, readonly]);
+  const hosting = props.hosting ?? false;
+  useEffect(() => registerConsoleKeys(dispatcher, { store, controller, readonly, hosting }), [dispatcher, store, controller, readonly, hosting]);
   useEffect(() => {
     void controller.start();
     return () => controller.stop();

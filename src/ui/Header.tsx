@@ -15,9 +15,30 @@ interface Part {
 
 const LINK_DOT = { online: '●', degraded: '◐', fallback: '○', off: '·' } as const;
 
-export function headerParts(status: EngineStatus | null, connected: boolean, demo: boolean, compact: boolean, theme: Theme): Part[] {
+/** The engine's uptime at `now`: from its start time, so the header ticks between status reads. */
+export function uptimeAt(status: EngineStatus, now: number): string {
+  const started = Date.parse(status.started_at);
+  return uptime(Number.isFinite(started) ? Math.max(status.uptime_ms, now - started) : status.uptime_ms);
+}
+
+export interface HeaderState {
+  status: EngineStatus | null;
+  connected: boolean;
+  /** Set while the socket is down and the client tries again. */
+  reconnecting: { attempt: number } | null;
+  demo: boolean;
+  compact: boolean;
+  now: number;
+}
+
+export function headerParts(h: HeaderState, theme: Theme): Part[] {
+  const { status, connected, demo, compact } = h;
   const parts: Part[] = [{ text: compact ? 'gh' : 'gatehouse', bold: true }];
   if (demo || status?.demo) parts.push({ text: 'DEMO', color: theme.state.warn, bold: true });
+  if (h.reconnecting) {
+    parts.push({ text: compact ? '↻ reconnecting…' : `engine ✗ gone, reconnecting…${h.reconnecting.attempt > 0 ? ` (try ${h.reconnecting.attempt + 1})` : ''}`, color: theme.state.warn, bold: true });
+    return parts;
+  }
   if (!connected) {
     parts.push({ text: 'engine ✗ unreachable', color: theme.state.error, bold: true });
     return parts;
@@ -26,7 +47,7 @@ export function headerParts(status: EngineStatus | null, connected: boolean, dem
     parts.push({ text: 'engine … connecting', color: theme.text.secondary });
     return parts;
   }
-  const up = uptime(status.uptime_ms);
+  const up = uptimeAt(status, h.now);
   parts.push({ text: compact ? `● ${up}` : `engine ● ${up}`, color: theme.state.ok });
   const link = status.approver.state;
   parts.push({ text: `${compact ? 'ap' : 'approver'} ${LINK_DOT[link]} ${link}`, color: theme.link[link] });
@@ -50,9 +71,9 @@ export function headerParts(status: EngineStatus | null, connected: boolean, dem
   return parts;
 }
 
-export function Header(props: { status: EngineStatus | null; connected: boolean; demo: boolean; compact: boolean }): React.ReactElement {
+export function Header(props: HeaderState): React.ReactElement {
   const theme = useTheme();
-  const parts = headerParts(props.status, props.connected, props.demo, props.compact, theme);
+  const parts = headerParts(props, theme);
   return (
     <Text wrap="truncate-end">
       {' '}

@@ -2,14 +2,30 @@
 import React, { useMemo } from 'react';
 import type { Task } from '../shared/task.js';
 import { age, CELL_NONE, money } from './format.js';
-import { Table, type Column } from './Table.js';
+import { Table, columnWidths, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
 
 /** Task ids are `t-` and 12 hex digits: whole in the full layout (an id is what an operator copies into
  * `gatehouse` commands), cut only in the compact one. */
 export const TASK_ID_WIDTH = 14;
 
-export function queueColumns(compact: boolean, now: number): Column<Task>[] {
+/** The description gets at least this many characters: the columns an operator can spare go first. */
+export const MIN_DESCRIPTION = 30;
+
+/** The Queue's columns for a width: ACTUAL, then TYPE, then AGE are left out while the description would
+ * get fewer than MIN_DESCRIPTION characters (80 columns shows ID, STATUS, EST, AGE and a real description). */
+export function queueColumns(compact: boolean, now: number, width = Infinity): Column<Task>[] {
+  const all = allQueueColumns(compact, now);
+  const spare = ['ACTUAL', 'TYPE', 'AGE'];
+  let cols = all;
+  for (const name of spare) {
+    if (columnWidths(cols, width).at(-1)! >= MIN_DESCRIPTION) break;
+    cols = cols.filter((c) => c.header !== name);
+  }
+  return cols;
+}
+
+function allQueueColumns(compact: boolean, now: number): Column<Task>[] {
   const id: Column<Task> = { header: 'ID', width: compact ? 9 : TASK_ID_WIDTH, value: (t) => t.task_id };
   const status: Column<Task> = { header: 'STATUS', width: 16, value: (t) => t.status };
   const est: Column<Task> = { header: 'EST', width: 8, align: 'right', value: (t) => money(t.estimated_cost, CELL_NONE) };
@@ -26,14 +42,17 @@ export function queueColumns(compact: boolean, now: number): Column<Task>[] {
   ];
 }
 
+/** What an empty Queue tells a new operator: where tasks come from and how to see some now. */
+export const EMPTY_QUEUE = "no tasks yet: the gateway submits them (POST /api/tasks), or `gatehouse submit -d TEXT --cost USD`; `gatehouse demo` shows everything moving";
+
 export function QueueView(props: { width: number; compact: boolean; now: number }): React.ReactElement {
   const theme = useTheme();
   const q = useConsole((s) => s.queue);
   // Built once per layout and clock tick, not per row or per refresh.
-  const columns = useMemo(() => queueColumns(props.compact, props.now), [props.compact, props.now]);
+  const columns = useMemo(() => queueColumns(props.compact, props.now, props.width), [props.compact, props.now, props.width]);
   const marks = useMemo(() => new Set(q.marks), [q.marks]);
   const selected = q.rows.findIndex((t) => t.task_id === q.selectedId);
-  const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status ? 'no task matches the filter (esc clears it)' : 'no tasks yet';
+  const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status ? 'no task matches the filter (esc clears it)' : EMPTY_QUEUE;
   return (
     <Table
       columns={columns}

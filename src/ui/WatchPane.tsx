@@ -13,6 +13,8 @@ export interface WatchData {
   status: EngineStatus | null;
   prompts: Prompt[];
   error: string | null;
+  /** The socket dropped; the client is trying again. */
+  reconnecting?: boolean;
 }
 
 /** Follows the engine: a re-read at most every `throttleMs` after events, and a poll every `pollMs`. */
@@ -36,12 +38,19 @@ function useWatchData(client: EngineClient, throttleMs: number, pollMs: number):
       if (timer || !alive) return;
       timer = setTimeout(() => void load(), Math.max(0, last + throttleMs - Date.now()));
     };
+    // Every event (the `gap` after a reconnect included) schedules a re-read.
     const unsubscribe = client.subscribe(['tasks', 'prompts', 'alerts', 'engine', 'agents'], schedule);
+    const offConnection = client.onConnection?.((c) => {
+      if (!alive) return;
+      setData((d) => ({ ...d, reconnecting: c.state === 'reconnecting' }));
+      if (c.state === 'connected') schedule();
+    });
     const poll = setInterval(schedule, pollMs);
     void load();
     return () => {
       alive = false;
       unsubscribe();
+      offConnection?.();
       clearInterval(poll);
       if (timer) clearTimeout(timer);
     };
@@ -58,6 +67,7 @@ export function WatchPane(props: { data: WatchData; compact: boolean; now: numbe
       {' ' + fit(text, w - 1)}
     </Text>
   );
+  if (props.data.reconnecting && !status) return <Box flexDirection="column">{line('gatehouse ✗ engine gone, reconnecting…', theme.state.warn, true)}</Box>;
   if (error && !status) return <Box flexDirection="column">{line(`gatehouse ✗ engine unreachable: ${error}`, theme.state.error, true)}</Box>;
   if (!status) return <Box flexDirection="column">{line('gatehouse … connecting', theme.text.secondary)}</Box>;
   const link = status.approver.state;
@@ -68,7 +78,7 @@ export function WatchPane(props: { data: WatchData; compact: boolean; now: numbe
   const q = status.queue.by_status;
   const pending = q.pending + q.pending_approval;
   const first = prompts[0];
-  const stale = error ? '  ✗ stale' : '';
+  const stale = props.data.reconnecting ? '  ✗ reconnecting…' : error ? '  ✗ stale' : '';
   return (
     <Box flexDirection="column">
       {line(`gatehouse ${dot} ${link}${review}  ${fw}${top ? `   ${top} ${status.alerts[top]}` : ''}${status.demo ? '  DEMO' : ''}${stale}`, status.firewall.lockdown || link === 'fallback' ? theme.state.error : undefined, true)}

@@ -18,6 +18,8 @@ export interface ControllerOptions {
   statusPollMs?: number;
   /** The least time between two status reads caused by events. */
   statusMinMs?: number;
+  /** How long a message stays on the message line (errors twice as long). */
+  flashMs?: number;
   alertCapacity?: number;
   ledgerCapacity?: number;
 }
@@ -49,6 +51,10 @@ export class ConsoleController {
   /** The ask whose brief was last asked for (see viewChanged). */
   private briefedAsk: string | null = null;
   private unsubscribe: (() => void) | null = null;
+  private offConnection: (() => void) | null = null;
+  private offFlash: (() => void) | null = null;
+  private flashSeen = 0;
+  private readonly flashMs: number;
   private stopped = false;
   /** Bumped by every live event for a list: a list answer that raced an event is re-read, not trusted. */
   private generation = { prompts: 0, alerts: 0 };
@@ -62,12 +68,17 @@ export class ConsoleController {
     this.busyThrottleMs = Math.max(this.throttleMs, opts.busyThrottleMs ?? 500);
     this.statusPollMs = opts.statusPollMs ?? 5000;
     this.statusMinMs = opts.statusMinMs ?? 1000;
+    this.flashMs = opts.flashMs ?? 6000;
     this.alerts = new RingBuffer(opts.alertCapacity ?? 500);
     this.ledger = new RingBuffer(opts.ledgerCapacity ?? 200);
   }
 
   async start(): Promise<void> {
     this.unsubscribe = this.client.subscribe(SUBSCRIBED, (e) => this.onEvent(e));
+    // A reconnecting client says when the engine went away and came back; the `gap` it sends on return
+    // makes every list re-read (see onEvent).
+    this.offConnection =
+      this.client.onConnection?.((c) => this.store.dispatch({ type: 'connection', reconnecting: c.state === 'reconnecting', attempt: c.attempt })) ?? null;
     await Promise.all([
       this.loadStatus(),
       this.loadQueue(true),
@@ -76,6 +87,7 @@ export class ConsoleController {
       this.loadAgents(),
       this.loadLedger(),
     ]);
+    this.offFlash = this.store.subscribe(() => this.fadeFlash());
     this.poll = setInterval(() => this.mark('status'), this.statusPollMs);
     this.poll.unref?.();
   }
@@ -84,6 +96,10 @@ export class ConsoleController {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.offConnection?.();
+    this.offConnection = null;
+    this.offFlash?.();
+    this.offFlash = null;
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearInterval(this.poll);
     if (this.statusTimer) clearTimeout(this.statusTimer);
@@ -131,6 +147,15 @@ export class ConsoleController {
       default:
         this.mark('status', 'ledger');
     }
+  }
+
+  /** A message on the message line fades after a while; a newer message keeps its own time. */
+  private fadeFlash(): void {
+    const s = this.store.getState();
+    if (!s.flash || s.flashAt === this.flashSeen || this.stopped) return;
+    this.flashSeen = s.flashAt;
+    const at = s.flashAt;
+    setTimeout(() => this.store.dispatch({ type: 'flash.expire', at }), s.flash.tone === 'error' ? this.flashMs * 2 : this.flashMs).unref?.();
   }
 
   /**
@@ -393,6 +418,26 @@ export class ConsoleController {
       this.fail('trust policy', err);
     }
     this.refresh('status', 'ledger');
+  }
+
+  /**
+   * q or :quit. A console hosting the engine in its process stops the engine when it quits: with consoles
+   * attached to it over the socket, ask first (they would lose their engine); otherwise quit at once.
+   */
+  async quit(hosting: boolean): Promise<void> {
+    if (!hosting) return this.store.dispatch({ type: 'quit' });
+    let attached = 0;
+    try {
+      attached = (await this.client.attachedConsoles?.()) ?? 0;
+    } catch {
+      // Cannot tell: quitting is what the operator asked for.
+    }
+    if (attached === 0) return this.store.dispatch({ type: 'quit' });
+    const who = attached === 1 ? '1 other console is' : `${attached} other consoles are`;
+    this.store.dispatch({
+      type: 'dialog.open',
+      dialog: { kind: 'confirm', purpose: 'quit', message: `${who} attached: quitting stops the engine under them. Quit anyway?`, targets: [] },
+    });
   }
 
   async policyDiff(): Promise<string> {

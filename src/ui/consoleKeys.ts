@@ -2,7 +2,7 @@
 // store's current state when the key arrives and acts through reducer actions or the controller.
 import type { Prompt } from '../shared/firewall.js';
 import type { Alert } from '../shared/alert.js';
-import { bindingOf, commandFor, type Command, type Scope } from './keymap.js';
+import { bindingOf, commandFor, helpLines, type Command, type Scope } from './keymap.js';
 import { KeyDispatcher, PRIORITY } from './keyDispatcher.js';
 import type { KeyEvent } from './keys.js';
 import { ORDERS, VIEWS, listItems, selectedIndex, type ConsoleState, type Store, type ViewName } from './consoleState.js';
@@ -13,6 +13,8 @@ export interface KeyContext {
   store: Store;
   controller: ConsoleController;
   readonly: boolean;
+  /** This console runs the engine in its own process: quitting stops the engine. */
+  hosting?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ const COMMAND_WORDS = ['queue', 'prompts', 'alerts', 'agents', 'ledger', 'help',
 
 export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext): () => void {
   const { store, controller, readonly } = ctx;
+  const quit = () => void controller.quit(ctx.hosting ?? false);
   const get = store.getState;
   const d = store.dispatch;
   const flash = (text: string, tone: 'ok' | 'error' | 'info' = 'info') => d({ type: 'flash', flash: { text, tone } });
@@ -89,7 +92,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
     const [word = '', ...rest] = line.trim().replace(/^:/, '').split(/\s+/);
     const arg = rest.join(' ');
     if ((VIEWS as readonly string[]).includes(word)) return d({ type: 'view', view: word as ViewName });
-    if (word === 'quit' || word === 'q') return d({ type: 'quit' });
+    if (word === 'quit' || word === 'q') return quit();
     if (word === 'help') return d({ type: 'help', open: true });
     if (word === 'sort') {
       if (!(ORDERS as readonly string[]).includes(arg)) return flash(`unknown sort '${arg}' (allowed: ${ORDERS.join(', ')})`, 'error');
@@ -120,6 +123,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
         if (dlg.purpose === 'abort') void controller.taskAction('abort', dlg.targets);
         else if (dlg.purpose === 'bulkApprove') void controller.taskAction('approve', dlg.targets);
         else if (dlg.purpose === 'trust') void controller.trustPolicy();
+        else if (dlg.purpose === 'quit') d({ type: 'quit' });
         else if (dlg.purpose === 'allowAlways') {
           const p = get().prompts.find((x) => x.id === dlg.targets[0]);
           if (p) {
@@ -155,9 +159,17 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
     return true;
   };
 
+  // The help takes every key while open: its own scroll keys, and close. Its page is the view's height.
   const helpLayer = (key: KeyEvent): boolean => {
-    if (!get().help) return false;
-    if (key.name === 'esc' || key.name === '?' || key.name === 'q') d({ type: 'help', open: false });
+    const s = get();
+    if (!s.help) return false;
+    const page = Math.max(1, s.queue.pageSize);
+    const max = helpLines(readonly).length - page;
+    const c = cmd(key, 'help');
+    if (c === 'help.close') d({ type: 'help', open: false });
+    else if (c === 'help.down' || c === 'help.up') d({ type: 'help.scroll', to: 'delta', delta: c === 'help.down' ? 1 : -1, max });
+    else if (c === 'help.pageDown' || c === 'help.pageUp') d({ type: 'help.scroll', to: 'delta', delta: c === 'help.pageDown' ? page : -page, max });
+    else if (c === 'help.top' || c === 'help.bottom') d({ type: 'help.scroll', to: c === 'help.top' ? 'top' : 'bottom', max });
     return true;
   };
 
@@ -331,7 +343,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
         d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'command', label: ':', value: '', targets: [] } });
         return true;
       case 'quit':
-        d({ type: 'quit' });
+        quit();
         return true;
       case 'back':
         // esc clears a filter first, then the marks, then the message line.

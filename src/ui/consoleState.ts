@@ -7,7 +7,7 @@ import type { Prompt } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
 import type { EngineStatus } from '../shared/status.js';
 import type { Task, TaskDetail } from '../shared/task.js';
-import { NO_FILTER, type QueueFilter } from './queueFilter.js';
+import { NO_FILTER, sameFilter, type QueueFilter } from './queueFilter.js';
 
 export const VIEWS = ['queue', 'prompts', 'alerts', 'agents', 'ledger'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -15,7 +15,7 @@ export const ORDERS = ['newest', 'oldest', 'cost'] as const;
 export type QueueOrder = (typeof ORDERS)[number];
 
 export type InputPurpose = 'filter' | 'reject' | 'denyFeedback' | 'command' | 'ask';
-export type ConfirmPurpose = 'abort' | 'allowAlways' | 'bulkApprove' | 'trust';
+export type ConfirmPurpose = 'abort' | 'allowAlways' | 'bulkApprove' | 'trust' | 'quit';
 
 export type Dialog =
   | { kind: 'input'; purpose: InputPurpose; label: string; value: string; targets: string[] }
@@ -51,6 +51,8 @@ export interface DetailAssistant {
 export interface ConsoleState {
   view: ViewName;
   help: boolean;
+  /** First help line shown (the help scrolls when it is taller than the screen). */
+  helpScroll: number;
   detail: { id: string; task: TaskDetail | null; scroll: number; error: string | null; assistant?: DetailAssistant } | null;
   dialog: Dialog | null;
   /** The ask taken up with `p` on the banner, by id. It stays until answered here or left with esc, even
@@ -61,6 +63,10 @@ export interface ConsoleState {
   flash: Flash | null;
   quit: boolean;
   connected: boolean;
+  /** The socket dropped and the client is trying again (attempt = failed tries so far). */
+  reconnecting: { attempt: number } | null;
+  /** When the flash was set (ms), so it can fade after a while. */
+  flashAt: number;
   status: EngineStatus | null;
   queue: QueueState;
   prompts: Prompt[];
@@ -77,6 +83,7 @@ export function initialState(pageSize = 20): ConsoleState {
   return {
     view: 'queue',
     help: false,
+    helpScroll: 0,
     detail: null,
     dialog: null,
     answering: null,
@@ -84,6 +91,8 @@ export function initialState(pageSize = 20): ConsoleState {
     flash: null,
     quit: false,
     connected: true,
+    reconnecting: null,
+    flashAt: 0,
     status: null,
     queue: { rows: [], total: 0, offset: 0, cursor: 0, selectedId: null, marks: [], filter: NO_FILTER, order: 'newest', pageSize, loaded: false },
     prompts: [],
@@ -99,6 +108,7 @@ export type Action =
   | { type: 'view'; view: ViewName }
   | { type: 'view.cycle'; delta: 1 | -1 }
   | { type: 'help'; open: boolean }
+  | { type: 'help.scroll'; to: 'delta' | 'top' | 'bottom'; delta?: number; max: number }
   | { type: 'detail.open'; id: string }
   | { type: 'detail.loaded'; task: TaskDetail }
   | { type: 'detail.failed'; id: string; error: string }
@@ -112,9 +122,11 @@ export type Action =
   | { type: 'dialog.close' }
   | { type: 'answering'; id: string | null }
   | { type: 'ctrlc.arm'; armed: boolean }
-  | { type: 'flash'; flash: Flash | null }
+  | { type: 'flash'; flash: Flash | null; at?: number }
   | { type: 'quit' }
   | { type: 'connected'; connected: boolean }
+  | { type: 'connection'; reconnecting: boolean; attempt: number }
+  | { type: 'flash.expire'; at: number }
   | { type: 'status'; status: EngineStatus }
   | { type: 'queue.move'; to: 'delta' | 'top' | 'bottom'; delta?: number }
   | { type: 'queue.page'; key: string; offset: number; rows: Task[]; total: number }
@@ -130,12 +142,12 @@ export type Action =
   | { type: 'ledger'; ledger: LedgerRecord[] };
 
 /** The query the visible Queue page needs; its key tells a current answer from a stale one. */
-export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status']; text?: string; order: QueueOrder } {
+export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status'] | Task['status'][]; text?: string; order: QueueOrder } {
   const query = {
     limit: q.pageSize,
     offset: q.offset,
     order: q.order,
-    ...(q.filter.status ? { status: q.filter.status } : {}),
+    ...(q.filter.status?.length ? { status: q.filter.status.length === 1 ? q.filter.status[0]! : [...q.filter.status] } : {}),
     ...(q.filter.text ? { text: q.filter.text } : {}),
   };
   return { key: JSON.stringify(query), ...query };
@@ -215,7 +227,11 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       return { ...s, view: VIEWS[(i + a.delta + VIEWS.length) % VIEWS.length] ?? 'queue', detail: null };
     }
     case 'help':
-      return { ...s, help: a.open };
+      return { ...s, help: a.open, helpScroll: 0 };
+    case 'help.scroll': {
+      const target = a.to === 'top' ? 0 : a.to === 'bottom' ? a.max : s.helpScroll + (a.delta ?? 0);
+      return { ...s, helpScroll: clamp(target, 0, Math.max(0, a.max)) };
+    }
     case 'detail.open':
       return { ...s, detail: { id: a.id, task: null, scroll: 0, error: null } };
     case 'detail.loaded':
@@ -259,11 +275,17 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
     case 'ctrlc.arm':
       return { ...s, ctrlCArmed: a.armed };
     case 'flash':
-      return { ...s, flash: a.flash };
+      return { ...s, flash: a.flash, flashAt: a.flash ? (a.at ?? Date.now()) : s.flashAt };
     case 'quit':
       return { ...s, quit: true };
     case 'connected':
       return { ...s, connected: a.connected };
+    case 'connection':
+      // Back: the header says connecting until the next status read shows the (maybe new) engine.
+      return a.reconnecting ? { ...s, reconnecting: { attempt: a.attempt } } : { ...s, reconnecting: null, connected: true };
+    case 'flash.expire':
+      // Only the message shown at that time goes; a newer one keeps its own time.
+      return s.flash && s.flashAt <= a.at ? { ...s, flash: null, ctrlCArmed: false } : s;
     case 'status': {
       // uptime_ms and the queue timestamp move on every read; the header shows uptime in minutes.
       const strip = (x: EngineStatus) => ({ ...x, uptime_ms: Math.floor(x.uptime_ms / 60_000), queue: { ...x.queue, timestamp: '' } });
@@ -297,7 +319,7 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
     case 'queue.filter':
       // The same filter again (enter after live filtering applied it) keeps the page: the controller does
       // not fetch a query it already has, so clearing the rows here left the Queue "loading…" for good.
-      if (a.filter.text === s.queue.filter.text && a.filter.status === s.queue.filter.status) return s;
+      if (sameFilter(a.filter, s.queue.filter)) return s;
       return { ...s, queue: { ...s.queue, filter: a.filter, offset: 0, cursor: 0, selectedId: null, rows: [], loaded: false } };
     case 'queue.order':
       return { ...s, queue: { ...s.queue, order: a.order, offset: 0, cursor: 0, selectedId: null } };

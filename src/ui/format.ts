@@ -26,7 +26,7 @@ export function age(fromIso: string, nowMs: number): string {
   return `${Math.floor(s / 86_400)}d`;
 }
 
-/** An uptime like 3h12m, 5m, 40s, 2d3h. */
+/** An uptime like 3h12m, 5m07s, 40s, 2d3h: seconds under an hour, so a young engine's clock visibly moves. */
 export function uptime(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86_400);
@@ -34,7 +34,7 @@ export function uptime(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   if (d > 0) return `${d}d${h}h`;
   if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m`;
+  if (m > 0) return `${m}m${String(s % 60).padStart(2, '0')}s`;
   return `${s}s`;
 }
 

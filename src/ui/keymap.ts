@@ -6,7 +6,7 @@ import type { TaskStatus } from '../shared/task.js';
 // 'banner': a firewall ask is shown over the view; 'prompt': the keys that answer an ask, live only while
 // answering (after `p` on the banner) or in the Prompts view; 'answering': the ask taken up with `p`.
 // Answer keys never share a layer with queue keys, so `a` meant for a task can never allow a command.
-export type Scope = 'global' | 'list' | 'queue' | 'banner' | 'answering' | 'prompt' | 'alerts' | 'detail';
+export type Scope = 'global' | 'list' | 'queue' | 'banner' | 'answering' | 'prompt' | 'alerts' | 'detail' | 'help';
 
 export interface Binding {
   command: Command;
@@ -55,6 +55,13 @@ export const KEYMAP = [
   { command: 'detail.scrollDown', keys: ['j', 'down'], hint: 'scroll', description: 'scroll the detail down', scope: 'detail' },
   { command: 'detail.scrollUp', keys: ['k', 'up'], hint: 'scroll', description: 'scroll the detail up', scope: 'detail', helpOnly: true },
   { command: 'detail.ask', keys: ['c'], hint: 'ask assistant', description: 'ask the approval assistant about this task (advisory; the answer shows when it arrives)', scope: 'detail' },
+  { command: 'help.down', keys: ['j', 'down'], hint: 'scroll', description: 'scroll the help down a line', scope: 'help' },
+  { command: 'help.up', keys: ['k', 'up'], hint: 'scroll', description: 'scroll the help up a line', scope: 'help', helpOnly: true },
+  { command: 'help.pageDown', keys: ['pagedown', 'space', 'ctrl+d'], hint: 'page', description: 'scroll the help down a page', scope: 'help' },
+  { command: 'help.pageUp', keys: ['pageup', 'ctrl+u'], hint: 'page', description: 'scroll the help up a page', scope: 'help', helpOnly: true },
+  { command: 'help.top', keys: ['g', 'home'], hint: 'top', description: 'the first line of the help', scope: 'help', helpOnly: true },
+  { command: 'help.bottom', keys: ['G', 'end'], hint: 'bottom', description: 'the last line of the help', scope: 'help', helpOnly: true },
+  { command: 'help.close', keys: ['esc', '?', 'q'], hint: 'close help', description: 'close the help', scope: 'help' },
   { command: 'view.queue', keys: ['1'], hint: 'queue', description: 'show the task queue', scope: 'global', helpOnly: true },
   { command: 'view.prompts', keys: ['2'], hint: 'prompts', description: 'show pending firewall asks', scope: 'global', helpOnly: true },
   { command: 'view.alerts', keys: ['3'], hint: 'alerts', description: 'show security alerts', scope: 'global', helpOnly: true },
@@ -74,6 +81,7 @@ export type Command =
   | 'task.open' | 'task.approve' | 'task.reject' | 'task.abort' | 'task.mark' | 'queue.sort' | 'queue.filter'
   | 'prompt.answer' | 'prompt.allowOnce' | 'prompt.allowTask' | 'prompt.allowAlways' | 'prompt.deny' | 'prompt.denyFeedback'
   | 'prompt.details' | 'prompt.leave'
+  | 'help.down' | 'help.up' | 'help.pageDown' | 'help.pageUp' | 'help.top' | 'help.bottom' | 'help.close'
   | 'alert.ack' | 'detail.scrollDown' | 'detail.scrollUp' | 'detail.ask'
   | 'view.queue' | 'view.prompts' | 'view.alerts' | 'view.agents' | 'view.ledger' | 'view.next' | 'view.prev'
   | 'back' | 'command' | 'help' | 'quit' | 'exit';
@@ -101,7 +109,7 @@ export function bindingsFor(scopes: readonly Scope[], readonly: boolean): Bindin
   return scopes.flatMap((scope) => BINDINGS.filter((b) => b.scope === scope && !(readonly && b.dangerous)));
 }
 
-const KEY_LABEL: Record<string, string> = { down: '↓', up: '↑', enter: 'enter', esc: 'esc', space: 'space', tab: 'tab' };
+const KEY_LABEL: Record<string, string> = { down: '↓', up: '↑', enter: 'enter', esc: 'esc', space: 'space', tab: 'tab', pagedown: 'PgDn', pageup: 'PgUp' };
 export const keyLabel = (k: string): string => KEY_LABEL[k] ?? k;
 const label = keyLabel;
 
@@ -112,11 +120,14 @@ export function taskActions(status: TaskStatus | null, readonly: boolean): Bindi
   return BINDINGS.filter((b) => b.onTask !== undefined && legal.includes(b.onTask) && !(readonly && b.dangerous));
 }
 
+/** Hints the footer never drops for lack of room: an operator must always see how to get help and out. */
+const KEPT: readonly Command[] = ['help', 'quit'];
+
 /** Footer hints for the scopes in front (then any extra bindings before the global ones), truncated to the
- * width at a whole hint. */
+ * width at a whole hint; `? help` and `q quit` (when in scope) are kept at the end whatever the width. */
 export function footerHints(scopes: readonly Scope[], readonly: boolean, width: number, extra: readonly Binding[] = []): string {
   const seen = new Set<string>();
-  const parts: string[] = [];
+  const parts: Array<{ text: string; kept: boolean }> = [];
   const local = bindingsFor(scopes.filter((s) => s !== 'global'), readonly);
   const bindings = [...local, ...extra, ...(scopes.includes('global') ? bindingsFor(['global'], readonly) : [])];
   for (const b of bindings) {
@@ -127,15 +138,19 @@ export function footerHints(scopes: readonly Scope[], readonly: boolean, width: 
     const text = `${keys} ${b.hint}`;
     if (seen.has(text)) continue;
     seen.add(text);
-    parts.push(text);
+    parts.push({ text, kept: KEPT.includes(b.command) });
   }
+  const kept = parts.filter((p) => p.kept).map((p) => p.text);
+  const tail = kept.join('  ');
+  const room = width - (tail ? Array.from(tail).length + 2 : 0);
   let out = '';
   for (const p of parts) {
-    const next = out ? `${out}  ${p}` : p;
-    if (Array.from(next).length > width) break;
+    if (p.kept) continue;
+    const next = out ? `${out}  ${p.text}` : p.text;
+    if (Array.from(next).length > room) break;
     out = next;
   }
-  return out;
+  return [out, tail].filter(Boolean).join('  ');
 }
 
 const SCOPE_TITLE: Record<Scope, string> = {
@@ -147,6 +162,7 @@ const SCOPE_TITLE: Record<Scope, string> = {
   answering: 'While answering an ask',
   alerts: 'Alerts',
   detail: 'Detail (the task actions when its status allows them)',
+  help: 'This help',
 };
 
 /** Help screen lines, grouped by scope: every binding the console honours (minus dangerous ones when read-only). */

@@ -1,17 +1,25 @@
-// Parses the Queue filter line: free text plus `status:NAME`. Pure.
+// Parses the Queue filter line: free text plus `status:NAME`, where NAME is a status, a prefix of some
+// (`status:pending` is pending and pending_approval, `status:r` running and rejected) or a comma list. Pure.
 import { TASK_STATUSES, type TaskStatus } from '../shared/task.js';
 
 export interface QueueFilter {
   text: string;
-  status: TaskStatus | null;
+  /** Tasks in any of these statuses; null = any status. */
+  status: readonly TaskStatus[] | null;
 }
 
 export const NO_FILTER: QueueFilter = { text: '', status: null };
 
 export type FilterParse = { ok: true; filter: QueueFilter } | { ok: false; error: string };
 
+/** The statuses a word names: itself when it is one, else every status it begins. */
+export function statusesFor(word: string): TaskStatus[] {
+  const w = word.toLowerCase();
+  return TASK_STATUSES.filter((s) => s.startsWith(w));
+}
+
 export function parseQueueFilter(line: string): FilterParse {
-  let status: TaskStatus | null = null;
+  let status: TaskStatus[] | null = null;
   const words: string[] = [];
   for (const word of line.trim().split(/\s+/).filter(Boolean)) {
     const m = /^status:(.*)$/i.exec(word);
@@ -19,11 +27,15 @@ export function parseQueueFilter(line: string): FilterParse {
       words.push(word);
       continue;
     }
-    const name = (m[1] ?? '').toLowerCase();
-    if (!(TASK_STATUSES as readonly string[]).includes(name)) {
-      return { ok: false, error: `unknown status '${name}' in filter (allowed: ${TASK_STATUSES.join(', ')})` };
+    const names = (m[1] ?? '').split(',').filter(Boolean);
+    if (names.length === 0) return { ok: false, error: `status: needs a name (statuses: ${TASK_STATUSES.join(', ')}; a prefix matches several)` };
+    const found = new Set<TaskStatus>();
+    for (const name of names) {
+      const matched = statusesFor(name);
+      if (matched.length === 0) return { ok: false, error: `no status begins with '${name.toLowerCase()}' (statuses: ${TASK_STATUSES.join(', ')})` };
+      matched.forEach((s) => found.add(s));
     }
-    status = name as TaskStatus;
+    status = TASK_STATUSES.filter((s) => found.has(s));
   }
   const text = words.join(' ');
   if (text.length > 200) return { ok: false, error: `filter text is ${text.length} characters (at most 200)` };
@@ -31,5 +43,18 @@ export function parseQueueFilter(line: string): FilterParse {
 }
 
 export function describeFilter(f: QueueFilter): string {
-  return [f.status ? `status:${f.status}` : '', f.text].filter(Boolean).join(' ');
+  return [f.status?.length ? `status:${f.status.join(',')}` : '', f.text].filter(Boolean).join(' ');
+}
+
+export function sameFilter(a: QueueFilter, b: QueueFilter): boolean {
+  return a.text === b.text && (a.status ?? []).join(',') === (b.status ?? []).join(',');
+}
+
+/** What the filter line offers while it is typed: the statuses a `status:` word matches, else how to use it. */
+export function filterHint(value: string): string {
+  const m = /(?:^|\s)status:([^\s]*)$/i.exec(value);
+  if (!m) return 'status:NAME by status (a prefix matches several) · enter ok · esc cancel';
+  const last = (m[1] ?? '').split(',').at(-1) ?? '';
+  const found = statusesFor(last);
+  return found.length ? `→ ${found.join(' ')}` : `no status begins with '${last}': ${TASK_STATUSES.join(' ')}`;
 }

@@ -12,6 +12,10 @@ export interface RunConsoleOptions {
   demo?: boolean;
   /** Use the compact layout whatever the terminal size. */
   compact?: boolean;
+  /** The engine runs in this process and stops when the console quits. */
+  hosting?: boolean;
+  /** A warning for the message line at start (e.g. CI was set and ignored). */
+  notice?: string;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   /** For tests and benchmarks: refresh throttle and status polling. */
@@ -34,6 +38,8 @@ export async function runConsole(opts: RunConsoleOptions): Promise<void> {
         readonly: opts.readonly ?? false,
         demo: opts.demo ?? false,
         compact: opts.compact ?? false,
+        hosting: opts.hosting ?? false,
+        ...(opts.notice ? { notice: opts.notice } : {}),
         ...(opts.controller ? { controller: opts.controller } : {}),
       }),
     );

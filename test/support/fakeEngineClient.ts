@@ -1,6 +1,6 @@
 // An in-memory EngineClient for console tests: push tasks, prompts, alerts and agents, and it emits the
 // same events the engine would. Every call is recorded so tests can assert what the console asked for.
-import type { Actor, EngineClient } from '../../src/client/engineClient.js';
+import type { Actor, ConnectionListener, EngineClient } from '../../src/client/engineClient.js';
 import { EngineError } from '../../src/client/engineClient.js';
 import type { Agent } from '../../src/shared/agent.js';
 import type { Alert, AlertQuery, AlertInput } from '../../src/shared/alert.js';
@@ -121,10 +121,11 @@ export class FakeEngineClient implements EngineClient {
     return t;
   }
 
-  addPrompt(over: Partial<Prompt> & { id: string }): Prompt {
+  /** emit false: the ask is there, but no subscriber heard of it (raised while a console was away). */
+  addPrompt(over: Partial<Prompt> & { id: string }, emit = true): Prompt {
     const p = makePrompt(over);
     this.promptList.push(p);
-    this.emit({ type: 'prompt.opened', prompt: p });
+    if (emit) this.emit({ type: 'prompt.opened', prompt: p });
     return p;
   }
 
@@ -186,7 +187,10 @@ export class FakeEngineClient implements EngineClient {
       if (query.order === 'oldest') ids.reverse();
       let tasks = ids.map((id) => this.tasksById.get(id)!);
       if (query.order === 'cost') tasks.sort((a, b) => b.estimated_cost - a.estimated_cost);
-      if (query.status) tasks = tasks.filter((t) => t.status === query.status);
+      if (query.status) {
+        const wanted: readonly string[] = typeof query.status === 'string' ? [query.status] : query.status;
+        tasks = tasks.filter((t) => wanted.includes(t.status));
+      }
       if (query.text) tasks = tasks.filter((t) => `${t.task_id} ${t.description} ${t.task_type}`.toLowerCase().includes(query.text!.toLowerCase()));
       const offset = Number(query.offset ?? 0);
       const limit = Number(query.limit ?? 50);
@@ -333,5 +337,31 @@ export class FakeEngineClient implements EngineClient {
 
   async close(): Promise<void> {
     this.record('close');
+  }
+
+  /** Consoles attached over the socket, as the engine would count them. */
+  attached = 0;
+  async attachedConsoles(): Promise<number> {
+    this.record('consoles.attached');
+    return this.attached;
+  }
+
+  connectionListeners = new Set<ConnectionListener>();
+  onConnection(listener: ConnectionListener): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  /** As a reconnecting client reports it: the socket dropped (and `attempt` tries failed). */
+  drop(attempt = 0): void {
+    this.down = true;
+    for (const l of this.connectionListeners) l({ state: 'reconnecting', attempt, since: T0 });
+  }
+
+  /** Back on a (maybe new) engine: connected, then the gap marker that makes every subscriber re-read. */
+  reconnect(): void {
+    this.down = false;
+    for (const l of this.connectionListeners) l({ state: 'connected', attempt: 0, since: T0 });
+    for (const { fn } of this.listeners) fn({ type: 'gap', dropped: 0, seq: ++this.seq, ts: iso(T0) } as EngineEvent);
   }
 }

@@ -19,8 +19,9 @@ function engineRunning(argv: GlobalArgs): boolean {
 async function attach(argv: ConsoleArgs, watch: boolean): Promise<void> {
   let client;
   try {
-    const { connectEngine } = await import('../../client/ipcClient.js');
-    client = await connectEngine({ stateDir: stateDirOf(argv), surface: 'tui' });
+    // A console outlives engine restarts: it reconnects with backoff and re-reads what it shows.
+    const { connectReconnecting } = await import('../../client/reconnectingClient.js');
+    client = await connectReconnecting({ stateDir: stateDirOf(argv), surface: 'tui' });
   } catch (err) {
     throw toCliError(err);
   }

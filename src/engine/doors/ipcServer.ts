@@ -9,6 +9,7 @@ import { TOPICS, topicOf, type EngineEvent, type Topic } from '../../shared/even
 import { SURFACES } from '../../shared/task.js';
 import type { Door, EngineSurface } from './engineSurface.js';
 import { LineSplitter } from '../platform/lineSplitter.js';
+import { consoleAttached } from './attachedConsoles.js';
 import { findMethod, parseParams } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
 import { refuseSymlink, statePath } from '../store/stateDir.js';
@@ -40,6 +41,7 @@ class Connection {
   topics = new Set<Topic>();
   dropped = 0;
   private unsubscribe: (() => void) | null = null;
+  private detachConsole: (() => void) | null = null;
   private closed = false;
   private readonly gone = new AbortController();
 
@@ -70,6 +72,7 @@ class Connection {
     this.closed = true;
     this.gone.abort();
     this.unsubscribe?.();
+    this.detachConsole?.();
     this.socket.destroy();
   }
 
@@ -125,6 +128,7 @@ class Connection {
       case 'hello': {
         const h = parseParams(HelloSchema, params);
         this.actor = { by: h.user, surface: h.client };
+        if (h.client === 'tui' && !this.detachConsole && !this.closed) this.detachConsole = consoleAttached(this.engine, this);
         return { version: this.engine.status().version, run_id: this.engine.runId };
       }
       case 'subscribe': {

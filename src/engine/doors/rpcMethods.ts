@@ -8,6 +8,7 @@ import { EngineError } from '../../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
 import type { EngineSurface } from './engineSurface.js';
 import type { Actor } from '../tasks/queue.js';
+import { attachedConsoleCount } from './attachedConsoles.js';
 
 export interface CallContext {
   actor: Actor;
@@ -44,6 +45,8 @@ export function findMethod(name: string): Method | undefined {
 }
 
 defineMethod('status', (e) => e.status());
+// Consoles attached over the socket (the console hosting the engine in its process is not one of them).
+defineMethod('consoles.attached', (e) => ({ count: attachedConsoleCount(e) }));
 defineMethod('reload', (e, _p, ctx) => e.reload(ctx.actor));
 defineMethod('tasks.submit', (e, p, ctx) => e.submitTaskGrouped(parseParams(TaskSubmitSchema, p), ctx.actor));
 defineMethod('tasks.list', (e, p) => e.queue.list(parseParams(TaskListQuerySchema, p)));

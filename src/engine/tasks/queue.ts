@@ -415,9 +415,10 @@ export class TaskQueue {
     const q = TaskListQuerySchema.parse(query);
     const where: string[] = [];
     const params: unknown[] = [];
-    if (q.status) {
-      where.push('status = ?');
-      params.push(q.status);
+    const statuses = q.status === undefined ? [] : [...new Set(typeof q.status === 'string' ? [q.status] : q.status)];
+    if (statuses.length) {
+      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      params.push(...statuses);
     }
     if (q.text) {
       where.push("(task_id LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR task_type LIKE ? ESCAPE '\\')");
@@ -428,8 +429,8 @@ export class TaskQueue {
     const order = q.order === 'oldest' ? 'rowid ASC' : q.order === 'cost' ? 'estimated_cost DESC, rowid DESC' : 'rowid DESC';
     const rows = this.db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(...params, q.limit, q.offset) as unknown[][];
     const total = where.length
-      ? q.status && !q.text
-        ? this.counters.count(q.status)
+      ? statuses.length && !q.text
+        ? statuses.reduce((n, st) => n + this.counters.count(st), 0)
         : (this.db.prepare(`SELECT count(*) AS n FROM tasks ${w}`).get(...params) as { n: number }).n
       : this.counters.total();
     return { total, tasks: rows.map(rowToTask) };

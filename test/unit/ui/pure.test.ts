@@ -160,18 +160,18 @@ describe('keymap', () => {
   });
 
   it('truncates the footer at a whole hint', () => {
-    const hints = footerHints(['list', 'queue', 'global'], false, 30);
-    expect(hints.length).toBeLessThanOrEqual(30);
-    expect(hints).toBe('j/k move  enter detail');
+    const hints = footerHints(['list', 'queue', 'global'], false, 40);
+    expect(hints.length).toBeLessThanOrEqual(40);
+    expect(hints).toBe('j/k move  enter detail  ? help  q quit');
   });
 });
 
 describe('queue filter', () => {
   it('parses text and status, and names a bad status with what is allowed', () => {
-    expect(parseQueueFilter('status:running deploy site')).toEqual({ ok: true, filter: { text: 'deploy site', status: 'running' } });
+    expect(parseQueueFilter('status:running deploy site')).toEqual({ ok: true, filter: { text: 'deploy site', status: ['running'] } });
     const bad = parseQueueFilter('status:done');
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.error).toContain("unknown status 'done' in filter (allowed: pending, pending_approval");
+    expect(!bad.ok && bad.error).toContain("no status begins with 'done' (statuses: pending, pending_approval");
   });
 });
 
@@ -230,10 +230,10 @@ describe('console state', () => {
 
   it('setting the filter already in force keeps the page (enter after live filtering)', () => {
     let s = initialState(5);
-    s = reduce(s, { type: 'queue.filter', filter: { text: '', status: 'running' } });
+    s = reduce(s, { type: 'queue.filter', filter: { text: '', status: ['running'] } });
     s = reduce(s, { type: 'queue.page', key: queueQuery(s.queue).key, ...page(['a']) });
-    expect(reduce(s, { type: 'queue.filter', filter: { text: '', status: 'running' } })).toBe(s);
-    const other = reduce(s, { type: 'queue.filter', filter: { text: 'x', status: 'running' } });
+    expect(reduce(s, { type: 'queue.filter', filter: { text: '', status: ['running'] } })).toBe(s);
+    const other = reduce(s, { type: 'queue.filter', filter: { text: 'x', status: ['running'] } });
     expect(other.queue).toMatchObject({ rows: [], loaded: false });
   });
 
