@@ -188,7 +188,8 @@ const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (chunk, ...rest) => (chunk.length > 0 && t.out.push(now()), write(chunk, ...rest));
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 const link = async ({ stateDir }) => { const c = await connectTransport({ stateDir, surface: 'ipc', callTimeoutMs: 0 }); return { client: clientOver(c), isOpen: () => !c.socket.destroyed, check: (req, signal) => c.call('firewall.check', req, 0, signal) }; };
-const fromEngine = engineDecider(link, ${JSON.stringify(engine.stateDir)}, 'bench', log);
+const fromEngine = engineDecider(link, ${JSON.stringify(engine.stateDir)}, 'bench', log, { pipelined: true });
+fromEngine.warm();
 const decide = async (call, ctx) => { t.start.push(now()); try { return await fromEngine(call, ctx); } finally { t.end.push(now()); } };
 const r = await runProxy({ command: process.execPath, args: [${JSON.stringify(everything)}, 'stdio'], input: process.stdin, output: process.stdout,
   serverName: 'everything', agent: 'bench', decide, onAlert: () => {}, scanText: (s) => findSecrets(s).map((f) => ({ kind: f.rule, excerpt: f.masked })) });

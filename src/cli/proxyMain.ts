@@ -84,7 +84,8 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
     }
   }
   const hidden = new Set(argv.hide ?? []);
-  const fromEngine = engineDecider(linkForProxy, stateDir, argv.agent, log);
+  const fromEngine = engineDecider(linkForProxy, stateDir, argv.agent, log, { pipelined: true });
+  fromEngine.warm();
   let decide: DecideFn = fromEngine;
   const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
   if (policy && argv.offlinePolicy !== undefined) {
