@@ -6,7 +6,7 @@ import type { EngineClient } from '../client/engineClient.js';
 import { connectEngine, connectTransport } from '../client/ipcClient.js';
 import { clientOver } from '../client/rpcClient.js';
 import type { AlertInput } from '../shared/alert.js';
-import type { ToolCall } from '../shared/firewall.js';
+import type { Decision, ToolCall } from '../shared/firewall.js';
 import { resolveStateDir } from '../engine/store/stateDir.js';
 import { JsonFilePinStore } from '../engine/proxy/pinStore.js';
 import { runProxy } from '../engine/proxy/runProxy.js';
@@ -34,9 +34,14 @@ export interface ProxyArgs {
 }
 
 // A waiting firewall check lasts as long as the operator takes: the engine's ask_ttl bounds it, not a call timeout.
+// One connection carries every check at once; a cancelled call cancels its own check (and prompt).
 const linkForProxy: ConnectLink = async ({ stateDir }) => {
   const t = await connectTransport({ stateDir, surface: 'ipc', callTimeoutMs: 0 });
-  return { client: clientOver(t), isOpen: () => !t.socket.destroyed };
+  return {
+    client: clientOver(t),
+    isOpen: () => !t.socket.destroyed,
+    check: (req, signal) => t.call('firewall.check', req, 0, signal) as Promise<Decision>,
+  };
 };
 const connectForAlerts = (stateDir: string): Promise<EngineClient> => connectEngine({ stateDir, surface: 'ipc' });
 
@@ -79,7 +84,8 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
     }
   }
   const hidden = new Set(argv.hide ?? []);
-  const fromEngine = engineDecider(linkForProxy, stateDir, argv.agent, log);
+  const fromEngine = engineDecider(linkForProxy, stateDir, argv.agent, log, { pipelined: true });
+  fromEngine.warm();
   let decide: DecideFn = fromEngine;
   const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
   if (policy && argv.offlinePolicy !== undefined) {

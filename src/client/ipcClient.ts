@@ -30,10 +30,95 @@ export function socketPath(stateDir: string): string {
   return join(stateDir, 'gatehouse.sock');
 }
 
+/** Past this many bytes without a newline the engine is not speaking the protocol: the connection fails. */
+const MAX_LINE = 64 * 1024 * 1024;
+
+type Answer = { id?: number; result?: unknown; error?: { code: number; message: string; data?: { code?: string; details?: unknown } }; method?: string; params?: unknown };
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | null;
+  /** Removes the caller's abort listener once the call is settled. */
+  release: (() => void) | null;
+}
+
+/**
+ * One connection carries any number of calls at once (pipelined): each has its own id, answers are
+ * matched by id in whatever order they come, and a call whose caller stops waiting (its signal
+ * aborts) is cancelled on its own with a `cancel` notification, the connection and the other calls
+ * going on. If the connection ends, every call still waiting fails: a caller never takes silence for
+ * an answer.
+ */
 export async function connectTransport(opts: ConnectOptions): Promise<Transport & { socket: Socket }> {
   const path = socketPath(opts.stateDir);
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = connect(path);
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Set<{ topics: Set<Topic>; onEvent: (e: EngineEvent) => void }>();
+  let closed = false;
+
+  const settle = (id: number): Pending | undefined => {
+    const p = pending.get(id);
+    if (!p) return undefined;
+    pending.delete(id);
+    if (p.timer) clearTimeout(p.timer);
+    p.release?.();
+    return p;
+  };
+
+  const failAll = (why: string) => {
+    closed = true;
+    for (const id of [...pending.keys()]) settle(id)!.reject(new EngineError(why, 'unavailable'));
+  };
+
+  const onLine = (line: string) => {
+    let msg: Answer;
+    try {
+      msg = JSON.parse(line) as Answer;
+    } catch {
+      return;
+    }
+    if (msg === null || typeof msg !== 'object') return;
+    if (msg.method === 'event') {
+      const event = msg.params as EngineEvent;
+      for (const l of listeners) if (event.type === 'gap' || l.topics.has(topicOf(event.type))) l.onEvent(event);
+      return;
+    }
+    const p = typeof msg.id === 'number' ? settle(msg.id) : undefined;
+    if (!p) return; // an answer to a call given up on (cancelled, timed out)
+    if (msg.error) {
+      const code = (msg.error.data?.code as EngineError['code'] | undefined) ?? codeFromRpc(msg.error.code);
+      p.reject(new EngineError(msg.error.message, code, msg.error.data?.details));
+    } else p.resolve(msg.result);
+  };
+
+  // Reads land in one buffer (onread: no stream machinery per answer) and are split into lines as bytes,
+  // so a UTF-8 sequence cut between two reads is joined before it is decoded. The buffer is reused by
+  // the next read: a partial line is copied out.
+  let rest: Buffer | null = null;
+  const onBytes = (n: number, buf: Buffer): boolean => {
+    const chunk = buf.subarray(0, n);
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const line = rest ? Buffer.concat([rest, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
+      rest = null;
+      start = nl + 1;
+      if (line.length > 0) onLine(line.toString('utf8'));
+    }
+    if (start < chunk.length) {
+      rest = rest ? Buffer.concat([rest, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+      if (rest.length > MAX_LINE) {
+        rest = null;
+        socket?.destroy();
+        failAll(`the engine sent a line longer than ${MAX_LINE} bytes`);
+      }
+    }
+    return true;
+  };
+
+  let socket: Socket | undefined;
+  socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ path, onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: onBytes } });
     const timer = setTimeout(() => {
       s.destroy();
       reject(new EngineError(`no answer from the engine at ${path} within ${opts.connectTimeoutMs ?? 2000} ms`, 'unavailable'));
@@ -47,72 +132,42 @@ export async function connectTransport(opts: ConnectOptions): Promise<Transport 
       reject(new EngineError(`no gatehouse engine is running for ${opts.stateDir} (${err.code === 'ENOENT' ? 'no socket' : err.code ?? err.message}); start one with 'gatehouse run'`, 'unavailable'));
     });
   });
+  const sock = socket;
+  sock.on('close', () => failAll('the engine closed the connection'));
+  sock.on('error', () => failAll('the connection to the engine failed'));
 
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | null }>();
-  const listeners = new Set<{ topics: Set<Topic>; onEvent: (e: EngineEvent) => void }>();
-  let buffer = '';
-  let closed = false;
-
-  const failAll = (why: string) => {
-    closed = true;
-    for (const [, p] of pending) {
-      if (p.timer) clearTimeout(p.timer);
-      p.reject(new EngineError(why, 'unavailable'));
-    }
-    pending.clear();
-  };
-
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (!line.trim()) continue;
-      let msg: { id?: number; result?: unknown; error?: { code: number; message: string; data?: { code?: string; details?: unknown } }; method?: string; params?: unknown };
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (msg.method === 'event') {
-        const event = msg.params as EngineEvent;
-        for (const l of listeners) if (event.type === 'gap' || l.topics.has(topicOf(event.type))) l.onEvent(event);
-        continue;
-      }
-      const p = typeof msg.id === 'number' ? pending.get(msg.id) : undefined;
-      if (!p) continue;
-      pending.delete(msg.id as number);
-      if (p.timer) clearTimeout(p.timer);
-      if (msg.error) {
-        const code = (msg.error.data?.code as EngineError['code'] | undefined) ?? codeFromRpc(msg.error.code);
-        p.reject(new EngineError(msg.error.message, code, msg.error.data?.details));
-      } else p.resolve(msg.result);
-    }
-  });
-  socket.on('close', () => failAll('the engine closed the connection'));
-  socket.on('error', () => failAll('the connection to the engine failed'));
-
-  const call = (method: string, params?: unknown, timeoutMs = opts.callTimeoutMs ?? 30_000): Promise<unknown> => {
+  const call = (method: string, params?: unknown, timeoutMs = opts.callTimeoutMs ?? 30_000, signal?: AbortSignal): Promise<unknown> => {
     if (closed) return Promise.reject(new EngineError('not connected to the engine', 'unavailable'));
+    if (signal?.aborted) return Promise.reject(new EngineError(`${method} cancelled`, 'unavailable'));
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => {
-        pending.delete(id);
-        reject(new EngineError(`the engine did not answer ${method} within ${timeoutMs} ms`, 'unavailable'));
-      }, timeoutMs) : null;
-      pending.set(id, { resolve, reject, timer });
-      socket.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} })}\n`);
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              if (settle(id)) reject(new EngineError(`the engine did not answer ${method} within ${timeoutMs} ms`, 'unavailable'));
+            }, timeoutMs)
+          : null;
+      let release: (() => void) | null = null;
+      if (signal) {
+        const onAbort = () => {
+          if (!settle(id)) return;
+          // The engine ends that call (an open prompt is cancelled); its late answer, if any, is dropped.
+          if (!closed && !sock.destroyed) sock.write(`{"jsonrpc":"2.0","method":"cancel","params":{"id":${id}}}\n`);
+          reject(new EngineError(`${method} cancelled`, 'unavailable'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        release = () => signal.removeEventListener('abort', onAbort);
+      }
+      pending.set(id, { resolve, reject, timer, release });
+      sock.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} })}\n`);
     });
   };
 
   await call('hello', { client: opts.surface ?? 'cli', user: currentUser() });
 
   return {
-    socket,
-    call: (method, params, timeoutMs) => call(method, params, timeoutMs),
+    socket: sock,
+    call: (method, params, timeoutMs, signal) => call(method, params, timeoutMs, signal),
     subscribe(topics, onEvent) {
       const entry = { topics: new Set(topics), onEvent };
       listeners.add(entry);
@@ -121,8 +176,8 @@ export async function connectTransport(opts: ConnectOptions): Promise<Transport 
     },
     async close() {
       closed = true;
-      socket.end();
-      socket.destroy();
+      sock.end();
+      sock.destroy();
     },
   };
 }

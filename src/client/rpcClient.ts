@@ -11,8 +11,11 @@ import type { Task, TaskDetail, TaskPage } from '../shared/task.js';
 import type { EngineClient } from './engineClient.js';
 
 export interface Transport {
-  /** timeoutMs 0 = wait as long as it takes (a firewall check waiting for the operator). */
-  call(method: string, params?: unknown, timeoutMs?: number): Promise<unknown>;
+  /**
+   * timeoutMs 0 = wait as long as it takes (a firewall check waiting for the operator). An aborted
+   * signal ends the wait and, on the socket, cancels that call alone in the engine.
+   */
+  call(method: string, params?: unknown, timeoutMs?: number, signal?: AbortSignal): Promise<unknown>;
   /** Starts delivering events of these topics; returns a stop function. */
   subscribe(topics: readonly Topic[], onEvent: (event: EngineEvent) => void): () => void;
   close(): Promise<void>;

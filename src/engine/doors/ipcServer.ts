@@ -1,6 +1,9 @@
 // The IPC door (DESIGN.md §10, contract): JSON-RPC 2.0, one message per line, over gatehouse.sock (0600).
 // A malformed line gets a JSON-RPC error and never ends the connection's other requests or the engine.
 // Subscribers that fall behind lose events and get a gap marker; they never slow the engine.
+// A connection carries any number of requests at once, answered as each finishes (by id, in any
+// order). `cancel {id}` ends one request still running (a waiting firewall check's prompt is
+// cancelled); a connection that closes ends all of its own.
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
@@ -29,6 +32,7 @@ const RequestSchema = z.object({
 
 const HelloSchema = z.object({ client: z.enum(SURFACES).default('ipc'), user: z.string().regex(/^[\w.@-]{1,64}$/).default('ipc') });
 const SubscribeSchema = z.object({ topics: z.array(z.enum(TOPICS)).min(1).default([...TOPICS]) });
+const CancelSchema = z.object({ id: z.union([z.string().max(200), z.number()]) });
 
 class MethodNotFound extends Error {
   constructor(method: string) {
@@ -43,7 +47,8 @@ class Connection {
   private unsubscribe: (() => void) | null = null;
   private detachConsole: (() => void) | null = null;
   private closed = false;
-  private readonly gone = new AbortController();
+  /** Requests still running, by their id: what `cancel` and the connection's end abort. */
+  private readonly running = new Map<string | number, AbortController>();
 
   constructor(
     private readonly engine: EngineSurface,
@@ -70,7 +75,8 @@ class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.gone.abort();
+    for (const r of this.running.values()) r.abort();
+    this.running.clear();
     this.unsubscribe?.();
     this.detachConsole?.();
     this.socket.destroy();
@@ -90,7 +96,7 @@ class Connection {
   }
 
   private async handleLine(line: string): Promise<void> {
-    if (line.trim() === '') return;
+    if (this.closed || line.trim() === '') return;
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -105,11 +111,13 @@ class Connection {
       this.send({ jsonrpc: '2.0', id, error: { code: -32600, message: 'invalid request: expected {jsonrpc:"2.0", id, method, params}', data: req.error.issues.map((i) => i.message) } });
       return;
     }
-    const { method, params } = req.data;
-    const isNotification = req.data.id === undefined;
+    const { method, params, id: reqId } = req.data;
+    const isNotification = reqId === undefined;
+    const run = new AbortController();
+    if (!isNotification) this.running.set(reqId, run);
     try {
-      const result = await this.dispatch(method, params);
-      if (!isNotification) this.send({ jsonrpc: '2.0', id: req.data.id, result: result ?? null });
+      const result = await this.dispatch(method, params, run.signal);
+      if (!isNotification) this.send({ jsonrpc: '2.0', id: reqId, result: result ?? null });
     } catch (err) {
       if (isNotification) return;
       if (err instanceof MethodNotFound) {
@@ -120,10 +128,12 @@ class Connection {
         this.engine.logger.error({ err, method }, 'IPC method failed');
         this.send({ jsonrpc: '2.0', id: req.data.id, error: { code: -32603, message: `internal error in ${method}`, data: { code: 'internal' } } });
       }
+    } finally {
+      if (!isNotification && this.running.get(reqId) === run) this.running.delete(reqId);
     }
   }
 
-  private async dispatch(method: string, params: unknown): Promise<unknown> {
+  private async dispatch(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
     switch (method) {
       case 'hello': {
         const h = parseParams(HelloSchema, params);
@@ -139,6 +149,12 @@ class Connection {
         });
         return { topics: [...this.topics] };
       }
+      case 'cancel': {
+        const { id } = parseParams(CancelSchema, params);
+        const r = this.running.get(id);
+        r?.abort();
+        return { cancelled: r !== undefined };
+      }
       case 'unsubscribe':
         this.topics.clear();
         return { topics: [] };
@@ -148,7 +164,7 @@ class Connection {
       default: {
         const m = findMethod(method);
         if (!m) throw new MethodNotFound(method);
-        return await m(this.engine, params, { actor: this.actor, signal: this.gone.signal });
+        return await m(this.engine, params, { actor: this.actor, signal });
       }
     }
   }

@@ -114,7 +114,9 @@ export class FirewallGate {
     });
     if (!req.wait) return { ...decision, prompt_id: prompt.id };
     const onAbort = () => this.prompts.cancel(prompt.id, 'the requester went away');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // The requester may have gone while the decision was being committed: no listener would hear it.
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const outcome = await this.prompts.wait(prompt.id);
     opts.signal?.removeEventListener('abort', onAbort);
     return {

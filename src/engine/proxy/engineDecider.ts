@@ -1,11 +1,14 @@
 // The MCP proxy's decisions come from the engine over its socket: firewall.check with wait, so the
 // engine prompts the operator, applies the TTL and writes the ledger exactly as for a shell command.
 //
-// Connections are kept and reused: connecting and saying hello costs more than the check itself
-// (bench/proxy.bench.mjs). Each connection carries one check at a time, because closing it is how the
-// engine learns that the requester went away: a cancelled call closes its own connection, which
-// cancels that call's prompt and nothing else. Concurrent calls open more connections; the idle
-// ones are kept up to a few and reused.
+// Connections are kept: connecting and saying hello costs more than the check itself
+// (bench/proxy.bench.mjs). Two ways to use them:
+//   - pipelined (the CLI): one connection for the proxy's life carries every call at once, answers
+//     coming back by id; a cancelled call cancels its own check (the socket's `cancel`), the others
+//     going on. It is opened when the proxy starts (warm) and again after it was lost.
+//   - one check per connection (a link without `check`): closing the connection is then the only way
+//     the engine learns that the requester went away, so concurrent calls open more connections, and
+//     the idle ones are kept up to a few and reused.
 import type { Decision, FirewallCheck } from '../../shared/firewall.js';
 import type { DecideFn, ProxyLogger } from './types.js';
 
@@ -14,12 +17,16 @@ export interface EngineLink {
   /** The slice of an engine client the proxy uses (the socket client satisfies it). */
   client: { firewall: { check(req: FirewallCheck): Promise<Decision> }; close(): Promise<void> };
   isOpen(): boolean;
+  /** A check that the signal cancels alone, leaving the connection and its other checks running (pipelined links). */
+  check?(req: FirewallCheck, signal: AbortSignal): Promise<Decision>;
 }
 
 export type ConnectLink = (opts: { stateDir: string }) => Promise<EngineLink>;
 
 export type EngineDecider = DecideFn & {
-  /** Closes the idle connections (a check still waiting keeps its own until it ends). */
+  /** Starts connecting now, so the first call does not wait for it (pipelined only; a failure is left to that call). */
+  warm(): void;
+  /** Closes the idle connections (a check still waiting keeps its own until it ends) and the pipelined one. */
   close(): void;
 };
 
@@ -27,14 +34,36 @@ export type EngineDecider = DecideFn & {
 const WAITING_AFTER_MS = 300;
 const MAX_IDLE = 4;
 
-export function engineDecider(connect: ConnectLink, stateDir: string, agent: string, log: ProxyLogger): EngineDecider {
+export function engineDecider(connect: ConnectLink, stateDir: string, agent: string, log: ProxyLogger, opts: { pipelined?: boolean } = {}): EngineDecider {
   const idle: EngineLink[] = [];
+  /** Pipelined: the link every call uses while it is open, or the connection being made. */
+  let shared: Promise<EngineLink> | null = null;
   let closed = false;
 
   const drop = (link: EngineLink) => void link.client.close().catch(() => undefined);
   const release = (link: EngineLink) => {
     if (!closed && link.isOpen() && idle.length < MAX_IDLE) idle.push(link);
     else drop(link);
+  };
+  const unreachable = (e: unknown) => new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
+
+  /** The pipelined link, connecting (once, whoever asks first) when there is none or it was lost. */
+  const sharedLink = async (): Promise<EngineLink> => {
+    if (shared) {
+      const link = await shared.catch(() => null);
+      if (link?.isOpen()) return link;
+      if (link) drop(link);
+    }
+    const p = connect({ stateDir }).then((link) => {
+      if (!link.check) throw new Error('the link cannot carry concurrent checks');
+      if (closed) drop(link);
+      return link;
+    });
+    shared = p;
+    p.catch(() => {
+      if (shared === p) shared = null;
+    });
+    return p;
   };
 
   const decide: DecideFn = async (call, ctx) => {
@@ -44,6 +73,29 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
       else ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
     });
     aborted.catch(() => undefined);
+    // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
+    // and then the proxy refuses the allow that did not come from the operator (fail closed).
+    const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
+
+    if (opts.pipelined) {
+      let link: EngineLink;
+      try {
+        link = await Promise.race([sharedLink(), aborted]);
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        throw unreachable(e);
+      }
+      const waitingTimer = setTimeout(() => ctx.onWaiting?.(), WAITING_AFTER_MS);
+      try {
+        return await link.check!(req, ctx.signal);
+      } catch (e) {
+        if (ctx.signal.aborted) throw new Error('cancelled');
+        log.warn({ err: (e as Error).message }, 'firewall.check failed');
+        throw e;
+      } finally {
+        clearTimeout(waitingTimer);
+      }
+    }
 
     let link: EngineLink | undefined;
     while (idle.length > 0 && !link) {
@@ -60,13 +112,9 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
           connecting.then(drop).catch(() => undefined);
           throw e;
         }
-        throw new Error(`gatehouse engine not reachable at ${stateDir}: ${(e as Error).message}`);
+        throw unreachable(e);
       }
     }
-
-    // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
-    // and then the proxy refuses the allow that did not come from the operator (fail closed).
-    const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
     const waitingTimer = setTimeout(() => ctx.onWaiting?.(), WAITING_AFTER_MS);
     let answered = false;
     try {
@@ -86,9 +134,14 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
   };
 
   return Object.assign(decide, {
+    warm() {
+      if (opts.pipelined && !shared && !closed) sharedLink().catch((e: Error) => log.debug({ err: e.message }, 'engine not reachable yet'));
+    },
     close() {
       closed = true;
       for (const l of idle.splice(0)) drop(l);
+      shared?.then(drop, () => undefined);
+      shared = null;
     },
   });
 }
