@@ -34,6 +34,7 @@ import { createLogger, silentLogger, type Logger } from './platform/logger.js';
 import { maskSecrets } from './monitor/secrets.js';
 import { PolicyGuard } from './firewall/policyGuard.js';
 import { SecurityMonitor } from './monitor/securityMonitor.js';
+import { SensorService } from './sensors/sensorService.js';
 import { PromptDesk } from './firewall/prompts.js';
 import { WalSync } from './store/walSync.js';
 import { TaskQueue, type Actor } from './tasks/queue.js';
@@ -72,6 +73,7 @@ export class Engine implements EngineSurface {
   readonly firewall: FirewallGate;
   approvals!: Approvals;
   security!: SecurityMonitor;
+  sensors!: SensorService;
   assistant!: AssistantService;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
@@ -151,6 +153,8 @@ export class Engine implements EngineSurface {
       engine.approvals.start();
       engine.security = new SecurityMonitor(engine, logger);
       await engine.security.start();
+      engine.sensors = new SensorService(engine, () => [engine.guard.policyPath, ...(engine.configFile ? [engine.configFile] : [])]);
+      await engine.sensors.start();
       engine.assistant = new AssistantService(engine, logger);
       engine.assistant.start();
       for (const door of doors) engine.closers.push(await door.open(engine));
@@ -391,6 +395,7 @@ export class Engine implements EngineSurface {
       prompts_pending: this.prompts.pendingCount,
       agents_alive: this.agents.aliveCount(),
       crashed_last_run: this.crashedLastRun,
+      ...(this.sensors ? { sensors: this.sensors.status() } : {}),
     };
   }
 
@@ -427,6 +432,7 @@ export class Engine implements EngineSurface {
       await this.guard.stop();
       await this.approvals.stop();
       await this.security.stop();
+      await this.sensors?.stop();
       this.assistant.stop();
       for (const close of [...this.closers].reverse()) {
         try {

@@ -9,6 +9,18 @@ export interface Agent {
   registered_at: string;
   last_seen: string;
   decisions: { allow: number; deny: number; ask: number };
+  /** What the host sensors saw the agent's processes do (docs/sensors.md); absent where no sensor data is kept. */
+  activity?: AgentActivity;
+}
+
+export interface AgentActivity {
+  execs: number;
+  files: number;
+  connections: number;
+  /** Firewall decisions that denied it. */
+  blocked: number;
+  /** How unusual its recent activity is against its learned baseline (0 = nothing new). */
+  anomaly_score: number;
 }
 
 export const AgentRegisterSchema = z.object({

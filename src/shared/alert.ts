@@ -15,6 +15,7 @@ export const ALERT_SOURCES = [
   'approver',
   'engine',
   'mcp',
+  'sensors',
 ] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 

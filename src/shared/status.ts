@@ -23,4 +23,6 @@ export interface EngineStatus {
   prompts_pending: number;
   agents_alive: number;
   crashed_last_run: boolean;
+  /** The host sensors: which source runs and why, events seen, events no agent owned, alerts raised. */
+  sensors?: { enabled: boolean; source: 'audit' | 'proc' | null; reason: string | null; events: number; unattributed: number; alerts: number };
 }

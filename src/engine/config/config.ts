@@ -8,6 +8,7 @@ import { AssistantConfigSchema } from '../assistant/config.js';
 import { MonitorConfigSchema } from '../monitor/monitorConfig.js';
 import { NotifyConfigSchema } from '../notify/notifyConfig.js';
 import { configHome } from '../store/stateDir.js';
+import { SensorsConfigSchema } from '../sensors/sensorsConfig.js';
 import { BudgetSchema } from '../tasks/budgetConfig.js';
 import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
 
@@ -52,6 +53,7 @@ export const ConfigSchema = z
     notify: NotifyConfigSchema,
     assistant: AssistantConfigSchema.optional(),
     monitor: MonitorConfigSchema.prefault({}),
+    sensors: SensorsConfigSchema,
   })
   .strict();
 

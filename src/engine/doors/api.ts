@@ -12,6 +12,7 @@ import type { ExecutionConfig } from '../approver/constraints.js';
 import { ReasonBodySchema, TaskIdSchema, TaskListQuerySchema, TaskStartSchema } from '../../shared/taskSchemas.js';
 import { VERSION } from '../../shared/version.js';
 import { tokenMatches } from './apiToken.js';
+import { listAgents } from './agentsView.js';
 import type { Door, EngineSurface } from './engineSurface.js';
 import { renderMetrics } from './metrics.js';
 import type { Actor } from '../tasks/queue.js';
@@ -201,7 +202,7 @@ export function buildApi(engine: EngineSurface): FastifyInstance {
     const answer = parse(PromptResolveSchema, req.body ?? {}, 'body');
     return ok(reply, engine.firewall.resolve(id, answer, actor(req)));
   });
-  app.get('/api/agents', async (_req, reply) => ok(reply, engine.agents.list()));
+  app.get('/api/agents', async (_req, reply) => ok(reply, listAgents(engine)));
   app.post('/api/agents', async (req, reply) => ok(reply, engine.agents.register(parse(AgentRegisterSchema, req.body ?? {}, 'agent'), actor(req)), 201));
   app.delete('/api/agents/:name', async (req, reply) => {
     const { name } = parse(z.object({ name: z.string().max(64) }), req.params, 'agent name');

@@ -12,6 +12,7 @@ import type { FirewallGate } from '../firewall/firewallGate.js';
 import type { PolicyGuard } from '../firewall/policyGuard.js';
 import type { PromptDesk } from '../firewall/prompts.js';
 import type { SecurityMonitor } from '../monitor/securityMonitor.js';
+import type { SensorService } from '../sensors/sensorService.js';
 import type { EventBus } from '../platform/eventBus.js';
 import type { Logger } from '../platform/logger.js';
 import type { Ledger } from '../store/ledger.js';
@@ -39,6 +40,7 @@ export interface EngineSurface {
   readonly guard: PolicyGuard;
   readonly assistant: AssistantService;
   readonly security: SecurityMonitor;
+  readonly sensors: SensorService;
   apiAddress: { host: string; port: number } | null;
   readonly isStopping: boolean;
   status(): EngineStatus;

@@ -6,6 +6,7 @@ import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../../share
 import { PromptResolveSchema } from '../../shared/firewall.js';
 import { EngineError } from '../../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
+import { listAgents } from './agentsView.js';
 import type { EngineSurface } from './engineSurface.js';
 import type { Actor } from '../tasks/queue.js';
 import { attachedConsoleCount } from './attachedConsoles.js';
@@ -102,7 +103,7 @@ defineMethod('prompts.cancel', (e, p) => {
 });
 defineMethod('agents.register', (e, p, ctx) => e.agents.register(parseParams(AgentRegisterSchema, p), ctx.actor));
 defineMethod('agents.deregister', (e, p, ctx) => e.agents.deregister(parseParams(z.object({ name: z.string().max(64) }), p).name, ctx.actor));
-defineMethod('agents.list', (e) => e.agents.list());
+defineMethod('agents.list', (e) => listAgents(e));
 defineMethod('policy.diff', (e) => e.guard.diff());
 defineMethod('policy.trust', (e, _p, ctx) => ({ policy_hash: e.guard.trustCurrent(ctx.actor.by).sha256 }));
 defineMethod('policy.status', (e) => ({ path: e.guard.policyPath, ...e.status().firewall }));

@@ -202,4 +202,20 @@ export const MIGRATIONS: Migration[] = [
       DROP TABLE task_counts;
     `,
   },
+  {
+    // What each agent's processes were seen doing while its baseline learned (src/engine/sensors).
+    version: 5,
+    name: 'sensor baselines',
+    sql: `
+      CREATE TABLE sensor_baseline_agents (agent TEXT PRIMARY KEY, learning_since TEXT NOT NULL);
+      CREATE TABLE sensor_baseline (
+        agent TEXT NOT NULL,
+        item TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (agent, item)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
