@@ -21,8 +21,7 @@ const MAX_SEEN = 100_000;
 
 export class ProcSource {
   private timer: NodeJS.Timeout | null = null;
-  /** pid:startTime of the processes already reported. */
-  private seen = new Set<string>();
+  /** What was already reported: `pid:start|x` an exec, `…|f|path` an open file, `…|s|inode` a socket. */
   private readonly reported = new Set<string>();
   private first = true;
   readonly counts = { sweeps: 0, events: 0 };
@@ -43,7 +42,6 @@ export class ProcSource {
     const root = this.opts.root ?? '/proc';
     this.counts.sweeps++;
     const live = new Set<number>();
-    const next = new Set<string>();
     let tcp: ReturnType<typeof readTcpTable> | null = null;
     for (const pid of listPids(root)) {
       const st = readProcStat(pid, root);
@@ -51,12 +49,16 @@ export class ProcSource {
       live.add(pid);
       this.opts.tree.learn(pid, st.ppid, st.startTime);
       const id = `${pid}:${st.startTime}`;
-      next.add(id);
-      const fresh = !this.seen.has(id);
-      // The first sweep only learns: what ran before the engine started is not news.
-      if (this.first || !this.opts.interesting(pid)) continue;
+      // The first sweep only learns: what ran before the engine started is not news. A process that
+      // started later is reported once it belongs to an agent (it may be registered after it started).
+      if (this.first) {
+        this.remember(`${id}|x`);
+        continue;
+      }
+      if (!this.opts.interesting(pid)) continue;
       const base = { at: now, pid, ppid: st.ppid, source: 'proc' as const, dest: null };
-      if (fresh) {
+      if (!this.reported.has(`${id}|x`)) {
+        this.remember(`${id}|x`);
         const exe = readExe(pid, root);
         this.emit({ ...base, kind: 'exec', program: programOf(exe, st.comm), argv: readArgv(pid, root) ?? [st.comm], path: exe, ref: id });
       }
@@ -79,7 +81,6 @@ export class ProcSource {
       }
     }
     this.first = false;
-    this.seen = next;
     this.opts.tree.prune(live);
   }
 
