@@ -1,8 +1,8 @@
 // Linux audit records → sensor events. A record is one line (`type=SYSCALL msg=audit(SEC.MS:SERIAL):
-// key=value …`); one event is the records that share a serial, ended by `type=EOE`. Records of
-// different events may interleave, a line may be cut short (rotation, a crash), and auditd's
-// ENRICHED format appends translated fields after a 0x1d separator. Values come quoted, as hex (any
-// value with a space, quote or control character), or as (null).
+// key=value …`); one event is the records that share a serial, ended by its PROCTITLE record or
+// `type=EOE`. Records of different events may interleave, a line may be cut short (rotation, a
+// crash), and auditd's ENRICHED format appends translated fields after a 0x1d separator. Values
+// come quoted, as hex (any value with a space, quote or control character), or as (null).
 import { programOf, type SensorEvent } from './sensorEvent.js';
 
 export interface AuditRecord {
@@ -117,7 +117,7 @@ function execArgs(r: AuditRecord): string[] {
 }
 
 /**
- * Gathers records into events by serial: an event is finished by its EOE, or when it has waited
+ * Gathers records into events by serial: an event is finished by its PROCTITLE or EOE, or when it has waited
  * `maxAgeMs` (single-record events and events cut by rotation), or when too many are open at once
  * (the oldest is finished first), so memory stays bounded under any input.
  */
@@ -127,7 +127,7 @@ export class AuditAssembler {
   constructor(
     private readonly onEvent: (records: AuditRecord[]) => void,
     private readonly maxOpen = 4096,
-    private readonly maxAgeMs = 2000,
+    private readonly maxAgeMs = 500,
   ) {}
 
   push(line: string, now = Date.now()): void {
@@ -144,6 +144,9 @@ export class AuditAssembler {
       this.open.set(r.serial, e);
     }
     if (e.records.length < MAX_RECORDS_PER_EVENT) e.records.push(r);
+    // PROCTITLE is the last record of a syscall's event; the kernel writes EOE after it only for some
+    // events (a connect has none), so the event is complete here.
+    if (r.type === 'PROCTITLE') this.finish(r.serial);
   }
 
   /** Finishes the events that have waited too long for their EOE. */

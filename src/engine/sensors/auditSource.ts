@@ -93,7 +93,7 @@ export class AuditSource {
       },
       { intervalMs: this.opts.intervalMs ?? 100, onError: (err) => this.opts.onError(`reading ${this.opts.auditLog}: ${err.message}`) },
     );
-    this.sweeper = setInterval(() => this.assembler.sweep(), 500);
+    this.sweeper = setInterval(() => this.assembler.sweep(), 100);
     this.sweeper.unref();
   }
 

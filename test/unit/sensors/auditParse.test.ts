@@ -50,6 +50,18 @@ describe('audit records', () => {
     expect(e).toMatchObject({ kind: 'exec', pid: 200, ppid: 100, program: 'curl', argv: ['curl', '-o', '/tmp/x y'], path: '/usr/bin/curl', source: 'audit', ref: '9' });
   });
 
+  it('finishes a connect at its PROCTITLE: the kernel writes no EOE for it', () => {
+    const out: AuditRecord[][] = [];
+    const a = new AuditAssembler((r) => out.push(r));
+    a.push('type=SYSCALL msg=audit(1.0:5): arch=c000003e syscall=42 success=yes exit=0 a2=10 ppid=1 pid=2 comm="x" key="gatehouse"', 0);
+    a.push('type=SOCKADDR msg=audit(1.0:5): saddr=020000507F0000010000000000000000', 0);
+    expect(out).toHaveLength(0);
+    a.push('type=PROCTITLE msg=audit(1.0:5): proctitle=78', 0);
+    expect(out).toHaveLength(1);
+    a.push('type=EOE msg=audit(1.0:5): ', 0);
+    expect(out).toHaveLength(1);
+  });
+
   it('keeps interleaved events apart', () => {
     const a = execEvent(10, 300, 1, ['ls']);
     const b = execEvent(11, 301, 1, ['id']);
