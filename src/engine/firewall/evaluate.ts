@@ -6,6 +6,7 @@ import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall
 import { effectiveCommands, type EffectiveCommand } from './commandView.js';
 import { allowMatches, denyMatches, globWord, type CompiledPattern } from './patterns.js';
 import { basename } from './commandView.js';
+import { programEntry } from './programEffects.js';
 import { rulesFor, type Policy, type RuleSet } from './policyLoader.js';
 import { clip, CONTINUATION_IN_WORD, parseShell, type ParsedShell } from './shellParser.js';
 import type { PolicyMode, ToolRule } from './policySchema.js';
@@ -120,9 +121,9 @@ function judge(cmd: EffectiveCommand, rules: RuleSet, trace: boolean, parseError
   return guardedMiss(cmd, cmd.guards.length ? firstMatch(candidates, (p) => allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic))?.[1] ?? null : null, [], by);
 }
 
-/** The runner a nested command came from (`find -exec`), if any. */
+/** The program that ran a nested command (`find -exec`, `xargs`), if any: the innermost unwrap step with an entry. */
 function ranBy(cmd: EffectiveCommand): string | null {
-  for (let i = cmd.via.length - 1; i >= 0; i--) if (cmd.via[i]!.includes(' ') && !cmd.via[i]!.endsWith(' -c')) return cmd.via[i]!;
+  for (let i = cmd.via.length - 1; i >= 0; i--) if (programEntry(cmd.via[i]!.split(' ', 1)[0]!)) return cmd.via[i]!;
   return null;
 }
 
