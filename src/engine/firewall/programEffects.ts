@@ -244,8 +244,11 @@ class Reader {
     const parent = this.out.program;
     if (!sub) {
       if (spec.unknownSubcommand) this.guard(i, word, spec.unknownSubcommand.effect, word, spec.unknownSubcommand.why, 'operand');
+      // The program's own options still count after a word it does not know.
+      this.read({ ...spec, subcommands: undefined, posix: false }, i + 1);
       return;
     }
+    if (spec.optionsAnywhere) sub = { ...sub, options: [...(sub.options ?? []), ...(spec.options ?? [])], longValue: [...(sub.longValue ?? []), ...(spec.longValue ?? [])], shortValue: `${sub.shortValue ?? ''}${spec.shortValue ?? ''}` };
     this.out.program = `${parent} ${word}`;
     this.out.about = sub.about;
     if (sub.execSelf) this.guard(i, word, 'exec', '', sub.execSelf, 'operand');

@@ -340,6 +340,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
   // ---- package managers and build tools ----
   npm: {
     about: 'npm: exec/x and -c run commands; --script-shell chooses the shell for scripts (GTFOBins npm)',
+    optionsAnywhere: true,
     longValue: ['--prefix', '--registry', '--workspace', '--loglevel', '--cache', '--userconfig', '--globalconfig'],
     shortValue: 'w',
     options: [exec(['--script-shell', '--node-options', '--userconfig', '--globalconfig', '-c', '--call'], 'runs a program or a command line of its choosing')],
@@ -375,6 +376,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
   },
   pip: {
     about: 'pip: installing from a local path runs its setup.py; --target/--prefix/--root/--log write elsewhere (GTFOBins pip)',
+    optionsAnywhere: true,
     longValue: ['--log', '--target', '--prefix', '--root', '--index-url', '--extra-index-url', '--requirement', '--constraint', '--find-links', '--src', '--cache-dir', '--dest', '--editable', '--config-settings', '--global-option', '--install-option', '--python'],
     shortValue: 'rciftde',
     options: PIP_OPTIONS,
