@@ -267,7 +267,8 @@ export function judgeCommand(policy: Policy, command: string, opts: EvaluateOpti
     const missed = judged.find((j) => j.verdict === 'miss');
     if (missed) {
       const what = missed.cmd.argv.length ? `\`${showArgv(missed.cmd.argv)}\`` : `\`${clip(missed.cmd.origin.text)}\``;
-      const via = missed.cmd.via.length ? ` (run by ${missed.cmd.via.join(' → ')})` : '';
+      const runner = ranBy(missed.cmd);
+      const via = runner ? ` (run by ${runner})` : '';
       decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${what}${via}: ${missed.note} (policy: ${rules.mode})`, segments, request_id };
     } else {
       const used = [...new Set(judged.map((j) => j.rule!))];
