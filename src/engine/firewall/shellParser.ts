@@ -51,6 +51,8 @@ const MAX_DEPTH = 64;
 /** Deepest nesting of brackets, substitutions and compound commands read; deeper input is denied unparsed. */
 export const MAX_NESTING_DEPTH = 48;
 export const TOO_DEEP = 'too deeply nested to verify';
+/** Most words (roughly: runs of text between blanks and operators) read; parse time grows with them. */
+export const MAX_WORDS = 8_000;
 
 /** Variables whose assignment before a command cannot load code: locale, time zone, colour switches. */
 const SAFE_ASSIGNMENTS = new Set(['LANG', 'LC_ALL', 'LC_MESSAGES', 'TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'COLUMNS']);
@@ -479,8 +481,9 @@ export function clip(s: string, max = 60): string {
 /** Parses a command line into simple commands. Never throws: problems come back in `errors`. */
 export function parseShell(command: string): ParsedShell {
   if (command.length > MAX_COMMAND_LENGTH) return fatal(`command is ${command.length} characters, too long to verify (limit ${MAX_COMMAND_LENGTH})`);
-  const depth = nestingDepth(command, MAX_NESTING_DEPTH);
-  if (depth > MAX_NESTING_DEPTH) return fatal(`${TOO_DEEP} (more than ${MAX_NESTING_DEPTH} levels of brackets, substitutions or compound commands)`);
+  const shape = measureShape(command, MAX_NESTING_DEPTH);
+  if (shape.depth > MAX_NESTING_DEPTH) return fatal(`${TOO_DEEP} (more than ${MAX_NESTING_DEPTH} levels of brackets, substitutions or compound commands)`);
+  if (shape.words > MAX_WORDS) return fatal(`command has more than ${MAX_WORDS} words, too many to verify`);
   const walker = new Walker();
   if (CONTINUATION_IN_WORD_RE.test(command)) walker.errors.push(CONTINUATION_IN_WORD);
   if (UNUSUAL_CHARS.test(command)) walker.errors.push('command contains control characters or unusual spaces (\\r, NUL, non-breaking or unicode spaces) that bash does not treat as blanks');
@@ -568,52 +571,96 @@ const OPENING_WORDS = new Set(['if', 'while', 'until', 'for', 'case', 'select'])
 const CLOSING_WORDS = new Set(['fi', 'done', 'esac']);
 
 /**
- * How deeply the text nests brackets, substitutions, backquotes and compound commands, read in one pass
- * without the parser (stops counting past `limit`). Quoting is followed roughly: an over-count only
+ * How deeply the text nests brackets, substitutions, backquotes and compound commands, and roughly how
+ * many words it has, read in one pass without the parser (stops counting depth past `limit`). Quoting is followed roughly: an over-count only
  * denies text no person writes, and it keeps the parser and the walker from deep recursion.
  */
-export function nestingDepth(text: string, limit: number): number {
+export function measureShape(text: string, limit: number): { depth: number; words: number } {
+  let words = 0;
   let depth = 0;
   let max = 0;
   let dq = false;
   let bq = false;
   let wordStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\\') {
-      i++;
-      wordStart = false;
-      continue;
-    }
-    if (c === "'" && !dq) {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) break;
-      i = end;
-      wordStart = false;
-      continue;
-    }
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
     let delta = 0;
-    if (c === '"') dq = !dq;
-    else if (c === '`') {
-      delta = bq ? -1 : 1;
-      bq = !bq;
-    } else if (c === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) {
-      delta = 1;
-      i++;
-    } else if (!dq && (c === '(' || c === '{' || c === '[')) delta = 1;
-    else if (c === ')' || c === '}' || (!dq && c === ']')) delta = -1;
-    else if (!dq && wordStart && /[a-z]/.test(c)) {
-      const m = /^[a-z]+/.exec(text.slice(i, i + 8))![0];
-      const end = text[i + m.length];
-      if (end === undefined || /[\s;&|()]/.test(end)) delta = OPENING_WORDS.has(m) ? 1 : CLOSING_WORDS.has(m) ? -1 : 0;
-      i += m.length - 1;
+    let starts = false;
+    switch (c) {
+      case 92: // backslash
+        i++;
+        break;
+      case 39: // '
+        if (!dq) {
+          const end = text.indexOf("'", i + 1);
+          if (end < 0) return { depth: max, words };
+          i = end;
+        }
+        break;
+      case 34: // "
+        dq = !dq;
+        break;
+      case 96: // `
+        delta = bq ? -1 : 1;
+        bq = !bq;
+        starts = true;
+        break;
+      case 36: {
+        // $( and ${
+        const next = text.charCodeAt(i + 1);
+        if (next === 40 || next === 123) {
+          delta = 1;
+          i++;
+          starts = true;
+        }
+        break;
+      }
+      case 40: // (
+      case 123: // {
+        if (!dq) delta = 1;
+        starts = true;
+        break;
+      case 91: // [
+        if (!dq) delta = 1;
+        break;
+      case 41: // )
+      case 125: // }
+        delta = -1;
+        starts = true;
+        break;
+      case 93: // ]
+        if (!dq) delta = -1;
+        break;
+      case 32:
+      case 9:
+      case 10:
+      case 59: // ;
+      case 38: // &
+      case 124: // |
+        starts = true;
+        break;
+      default:
+        if (!dq && wordStart && c >= 97 && c <= 122) {
+          let j = i;
+          while (j < n && j - i < 7 && text.charCodeAt(j) >= 97 && text.charCodeAt(j) <= 122) j++;
+          const end = text.charCodeAt(j);
+          if (j >= n || end === 32 || end === 9 || end === 10 || end === 59 || end === 38 || end === 124 || end === 40 || end === 41) {
+            const w = text.slice(i, j);
+            delta = OPENING_WORDS.has(w) ? 1 : CLOSING_WORDS.has(w) ? -1 : 0;
+          }
+          i = j - 1;
+        }
     }
-    depth = Math.max(0, depth + delta);
-    if (depth > max) {
-      max = depth;
-      if (max > limit) return max;
+    if (starts && !wordStart && !dq) words++;
+    wordStart = starts;
+    if (delta !== 0) {
+      depth = Math.max(0, depth + delta);
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return { depth: max, words };
+      }
     }
-    wordStart = /[\s;&|()`{]/.test(c);
   }
-  return max;
+  return { depth: max, words };
 }
