@@ -1,6 +1,9 @@
 // Firewall: in-process decisions/s over the decision table (test/support/firewall/table.json), against
 // two baselines measured in the same run: a bare tree-sitter parse of the same commands (the floor any
 // real-parser firewall pays) and shell-quote tokenisation (a string splitter that cannot fail closed).
+// Also: the program table (law 4a, programs.table.json), the time and memory one pathological command
+// costs (200 kB lines, deep nesting), and, with FIREWALL_BENCH_BASE=<an earlier build's dist/>, the same
+// table decided by that build in interleaved rounds (a before/after ratio on a noisy machine).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -89,6 +92,53 @@ const toolRate = rate(toolCalls, (t) => {
   sink += evaluateTool(def, t, { requestId: 'bench' }).segments.length;
 });
 
+// Law 4a: the program table, cold, under its policy.
+const programTable = JSON.parse(readFileSync(join(fixtures, 'programs.table.json'), 'utf8')).cases;
+const programPolicy = parsePolicyText(readFileSync(join(fixtures, 'programs.yaml'), 'utf8')).policy;
+setAnalysisCacheSize(0);
+const programRate = rate(programTable, (c) => {
+  sink += evaluateCommand(programPolicy, c[0], { requestId: 'bench' }).segments.length;
+});
+
+// Pathological input: one decision each, median of 5, and the heap it leaves behind.
+const pathological = [
+  ['200 kB line', 'ls ' + 'a'.repeat(200_000)],
+  ['200 kB of nested subshells', '('.repeat(100_000) + ')'.repeat(100_000)],
+  ['200 kB of nested $( )', 'echo ' + '$('.repeat(66_000) + 'ls' + ')'.repeat(66_000)],
+  ['200 kB of nested if', 'if true; then '.repeat(7_000) + 'ls; ' + 'fi; '.repeat(7_000)],
+  ['99 kB line of words', 'ls ' + 'a '.repeat(49_000)],
+  ['99 kB, 7,900 words (under the word limit)', 'ls ' + 'abcdefghijk '.repeat(7_900)],
+  ['99 kB, 40 levels deep (under the depth limit)', '{ '.repeat(40) + 'ls ' + 'abcdefghijk '.repeat(7_900) + '; }'.repeat(40)],
+];
+const patho = pathological.map(([name, command]) => {
+  const times = [];
+  let heap = 0;
+  for (let r = 0; r < 5; r++) {
+    const h0 = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    const d = evaluateCommand(def, command, { requestId: 'bench' });
+    times.push(performance.now() - t0);
+    heap = Math.max(heap, process.memoryUsage().heapUsed - h0);
+    sink += d.segments.length;
+  }
+  times.sort((a, b) => a - b);
+  return { name, kb: Math.round(command.length / 1000), ms: times[2], mb: heap / 1e6, decision: evaluateCommand(def, command).decision };
+});
+
+let baseRatio = null;
+if (process.env.FIREWALL_BENCH_BASE) {
+  const old = await import(join(process.env.FIREWALL_BENCH_BASE, 'engine/firewall/index.js'));
+  old.setAnalysisCacheSize(0);
+  const oldCases = table.map((c) => ({ policy: old.parsePolicyText(readFileSync(join(fixtures, `${c.policy}.yaml`), 'utf8')).policy, command: c.command, agent: c.agent ?? null }));
+  let bestNew = 0;
+  let bestOld = 0;
+  for (let r = 0; r < 6; r++) {
+    bestOld = Math.max(bestOld, once(oldCases, (c) => (sink += old.evaluateCommand(c.policy, c.command, { agent: c.agent, requestId: 'bench' }).segments.length), 500));
+    bestNew = Math.max(bestNew, once(cases, (c) => (sink += evaluateCommand(c.policy, c.command, { agent: c.agent, requestId: 'bench' }).segments.length), 500));
+  }
+  baseRatio = { bestNew, bestOld };
+}
+
 console.log(`table: ${cases.length} commands x ${policies.size} policies`);
 console.log(`baseline tree-sitter parse only:   ${fmt(parseOnly)}/s`);
 console.log(`baseline shell-quote tokenise:     ${fmt(tokenise)}/s`);
@@ -96,5 +146,8 @@ console.log(`firewall decisions/s (table):      ${fmt(decisions)} (target >= 20,
 console.log(`firewall decisions/s (table, parse cache warm): ${fmt(warm)} (${(warm / parseOnly).toFixed(2)}x parse-only)`);
 console.log(`firewall decisions/s (default policy, everyday commands): ${fmt(defaultPolicyRate)} (target >= 20,000)`);
 console.log(`tool-call decisions/s (default policy): ${fmt(toolRate)}`);
+console.log(`program table (law 4a): ${programTable.length} commands, cold: ${fmt(programRate)}/s (${(programRate / parseOnly).toFixed(2)}x parse-only)`);
+for (const p of patho) console.log(`pathological: ${p.name} (${p.kb} kB): ${p.decision}, ${p.ms.toFixed(2)} ms, heap +${p.mb.toFixed(1)} MB (target <= 50 ms, <= 50 MB for 200 kB)`);
+if (baseRatio) console.log(`against FIREWALL_BENCH_BASE (interleaved, cold table): ${fmt(baseRatio.bestNew)}/s vs ${fmt(baseRatio.bestOld)}/s = ${(baseRatio.bestNew / baseRatio.bestOld).toFixed(2)}x`);
 if (sink === 0) console.log('(sink)');
 if (decisions < 20_000) console.log(`note: cold decisions below the 20,000/s target on this run; the parse-only baseline (${fmt(parseOnly)}/s) bounds it, see the ratio`);

@@ -3,7 +3,8 @@
 export const DEFAULT_POLICY_TEXT = `# gatehouse firewall policy (DESIGN.md section 7).
 # Every simple command of a shell line must match an allowlist pattern to be allowed;
 # a denylist match anywhere denies the whole line. Anything else is a "miss":
-# asked under "policy: ask", denied under "policy: allowlist" or "policy: deny".
+# asked under "policy: ask", denied under "policy: allowlist". "policy: deny" denies every
+# command, allowlisted or not (tools rules still decide MCP calls).
 version: 1
 policy: ask
 # An unanswered ask becomes a deny, recorded as "expired".

@@ -6,6 +6,7 @@ import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall
 import { effectiveCommands, type EffectiveCommand } from './commandView.js';
 import { allowMatches, denyMatches, globWord, type CompiledPattern } from './patterns.js';
 import { basename } from './commandView.js';
+import { programEntry } from './programEffects.js';
 import { rulesFor, type Policy, type RuleSet } from './policyLoader.js';
 import { clip, CONTINUATION_IN_WORD, parseShell, type ParsedShell } from './shellParser.js';
 import type { PolicyMode, ToolRule } from './policySchema.js';
@@ -120,9 +121,9 @@ function judge(cmd: EffectiveCommand, rules: RuleSet, trace: boolean, parseError
   return guardedMiss(cmd, cmd.guards.length ? firstMatch(candidates, (p) => allowMatches(p.stages[0]!, cmd.argv, cmd.dynamic))?.[1] ?? null : null, [], by);
 }
 
-/** The runner a nested command came from (`find -exec`), if any. */
+/** The program that ran a nested command (`find -exec`, `xargs`), if any: the innermost unwrap step with an entry. */
 function ranBy(cmd: EffectiveCommand): string | null {
-  for (let i = cmd.via.length - 1; i >= 0; i--) if (cmd.via[i]!.includes(' ') && !cmd.via[i]!.endsWith(' -c')) return cmd.via[i]!;
+  for (let i = cmd.via.length - 1; i >= 0; i--) if (programEntry(cmd.via[i]!.split(' ', 1)[0]!)) return cmd.via[i]!;
   return null;
 }
 
@@ -266,7 +267,8 @@ export function judgeCommand(policy: Policy, command: string, opts: EvaluateOpti
     const missed = judged.find((j) => j.verdict === 'miss');
     if (missed) {
       const what = missed.cmd.argv.length ? `\`${showArgv(missed.cmd.argv)}\`` : `\`${clip(missed.cmd.origin.text)}\``;
-      const via = missed.cmd.via.length ? ` (run by ${missed.cmd.via.join(' → ')})` : '';
+      const runner = ranBy(missed.cmd);
+      const via = runner ? ` (run by ${runner})` : '';
       decision = { decision: miss, source: 'policy', rule: `policy: ${rules.mode}`, reason: `${what}${via}: ${missed.note} (policy: ${rules.mode})`, segments, request_id };
     } else {
       const used = [...new Set(judged.map((j) => j.rule!))];

@@ -171,6 +171,13 @@ class Reader {
         continue;
       }
       if (!optionsEnd && mayBeOption(a, dyn) && risky) this.guard(i, a, 'exec', '(expanded word)', 'expands at run time and could be any option', 'option');
+      // KEY=VALUE operands that act as options (dd of=FILE).
+      const keyed = dyn ? undefined : spec.options?.find((o) => o.names.some((n) => n.endsWith('=') && a.startsWith(n)));
+      if (keyed) {
+        const name = keyed.names.find((n) => n.endsWith('=') && a.startsWith(n))!;
+        this.hit({ risky: keyed, command: null, takesValue: false, name }, i, name, a.slice(name.length));
+        continue;
+      }
       // An operand.
       if (spec.singleDashLong) {
         // find: the operands before the expression are its start points; words after it are expression values.
@@ -237,8 +244,11 @@ class Reader {
     const parent = this.out.program;
     if (!sub) {
       if (spec.unknownSubcommand) this.guard(i, word, spec.unknownSubcommand.effect, word, spec.unknownSubcommand.why, 'operand');
+      // The program's own options still count after a word it does not know.
+      this.read({ ...spec, subcommands: undefined, posix: false }, i + 1);
       return;
     }
+    if (spec.optionsAnywhere) sub = { ...sub, options: [...(sub.options ?? []), ...(spec.options ?? [])], longValue: [...(sub.longValue ?? []), ...(spec.longValue ?? [])], shortValue: `${sub.shortValue ?? ''}${spec.shortValue ?? ''}` };
     this.out.program = `${parent} ${word}`;
     this.out.about = sub.about;
     if (sub.execSelf) this.guard(i, word, 'exec', '', sub.execSelf, 'operand');
@@ -259,8 +269,9 @@ class Reader {
     const words = this.argv.slice(at, end);
     const dyn = this.dynamic.slice(at, end);
     if (runs.shell) {
+      // Words from input are added to the line: a quoted expansion stands for them (only `*` covers it).
       if (dyn.some(Boolean)) this.out.refusals.push(`${how} runs a command line that expands at run time`);
-      else this.out.nested.push({ script: words.join(' '), how });
+      else this.out.nested.push({ script: words.join(' ') + (runs.input ? ' "$INPUT"' : ''), how });
       return;
     }
     // Words read from input are added to the command: only a pattern ending in `*` covers them.
@@ -319,7 +330,7 @@ class Reader {
             if (guarded) this.guard(at, '', 'delete', '(deleted path)', `deletes ${word}`, 'operand');
             break;
           case 'exec':
-            this.guard(at, '', 'exec', word.includes('=') ? `${word.slice(0, word.indexOf('=') + 1)}…` : word, 'changes what runs: code the policy cannot see', 'operand');
+            this.guard(at, '', 'exec', word.includes('=') ? `${word.slice(0, word.indexOf('=') + 1)}…` : rule.when ? word : '', 'changes what runs: code the policy cannot see', 'operand');
             break;
         }
       }

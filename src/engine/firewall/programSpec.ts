@@ -70,6 +70,8 @@ export interface ProgramSpec {
   runs?: RunSpec;
   /** Read by the first operand (git log, npm exec, docker run). */
   subcommands?: Record<string, ProgramSpec>;
+  /** The program's options are read after its subcommand too (npm's config flags), not only before it (git's). */
+  optionsAnywhere?: boolean;
   /** A first operand that is no known subcommand runs something else (git aliases and git-X on PATH, yarn scripts). */
   unknownSubcommand?: { effect: Effect; why: string };
   /** The word that selects this entry runs programs of its own choosing (git difftool, git send-email). */

@@ -13,6 +13,11 @@ const upload = (names: string[], why: string, when?: RegExp): RiskyOption => ({ 
 /** A pip requirement that is a local path, an archive or a VCS URL: installing it runs its build code. */
 const LOCAL_PACKAGE = /^(\.|\/|~|file:|[a-z]+\+)|\/|\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$/;
 
+const PIP_OPTIONS = [
+  write(['--log', '-t', '--target', '--prefix', '--root', '-d', '--dest', '--src', '--cache-dir'], 'writes into FILE or DIRECTORY'),
+  exec(['-e', '--editable', '--global-option', '--install-option', '--config-settings', '--python'], 'builds and runs code from a path or passes options to its build'),
+];
+
 /** git options that print a diff: --output writes it, --ext-diff runs diff.external. */
 const GIT_DIFFS: ProgramSpec = {
   about: 'git: a command that prints diffs',
@@ -328,11 +333,14 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
       upload(['--post-file', '--body-file'], 'uploads a local file'),
       exec(['-e', '--execute', '--config', '--use-askpass'], 'runs wgetrc commands or a program'),
     ],
+    // Without -O the download is written to a file named after the URL.
+    operands: [{ at: 'rest', role: 'write', unless: ['-O', '--output-document', '--spider'] }],
   },
 
   // ---- package managers and build tools ----
   npm: {
     about: 'npm: exec/x and -c run commands; --script-shell chooses the shell for scripts (GTFOBins npm)',
+    optionsAnywhere: true,
     longValue: ['--prefix', '--registry', '--workspace', '--loglevel', '--cache', '--userconfig', '--globalconfig'],
     shortValue: 'w',
     options: [exec(['--script-shell', '--node-options', '--userconfig', '--globalconfig', '-c', '--call'], 'runs a program or a command line of its choosing')],
@@ -368,14 +376,18 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
   },
   pip: {
     about: 'pip: installing from a local path runs its setup.py; --target/--prefix/--root/--log write elsewhere (GTFOBins pip)',
+    optionsAnywhere: true,
     longValue: ['--log', '--target', '--prefix', '--root', '--index-url', '--extra-index-url', '--requirement', '--constraint', '--find-links', '--src', '--cache-dir', '--dest', '--editable', '--config-settings', '--global-option', '--install-option', '--python'],
     shortValue: 'rciftde',
-    options: [
-      write(['--log', '-t', '--target', '--prefix', '--root', '-d', '--dest', '--src', '--cache-dir'], 'writes into FILE or DIRECTORY'),
-      exec(['-e', '--editable', '--global-option', '--install-option', '--config-settings', '--python'], 'builds and runs code from a path or passes options to its build'),
-    ],
+    options: PIP_OPTIONS,
     subcommands: {
-      install: { about: 'pip install: a local path, archive or VCS URL runs its build code', shortValue: 'rciftde', longValue: ['--requirement', '--constraint', '--index-url', '--extra-index-url', '--find-links', '--target', '--prefix', '--root', '--src', '--editable'], operands: [{ at: 'rest', role: 'exec', when: LOCAL_PACKAGE }] },
+      install: {
+        about: 'pip install: a local path, archive or VCS URL runs its build code',
+        shortValue: 'rciftde',
+        longValue: ['--requirement', '--constraint', '--index-url', '--extra-index-url', '--find-links', '--target', '--prefix', '--root', '--src', '--editable', '--log', '--cache-dir'],
+        options: PIP_OPTIONS,
+        operands: [{ at: 'rest', role: 'exec', when: LOCAL_PACKAGE }],
+      },
     },
   },
   make: {

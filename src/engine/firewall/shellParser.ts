@@ -12,6 +12,7 @@
 // while the commands it did recognise are still checked against the denylist.
 import { Language, Parser } from 'web-tree-sitter';
 import { bashGrammarPath } from './bashGrammar.js';
+import { MAX_NESTING_DEPTH, MAX_WORDS, measureShape, TOO_DEEP } from './inputShape.js';
 import { syntaxRoot, type SyntaxNode as Node } from './syntaxTree.js';
 
 export interface ShellSegment {
@@ -47,9 +48,6 @@ parser.setLanguage(bash);
 /** Longest command text parsed at all; longer input is denied unread. */
 export const MAX_COMMAND_LENGTH = 100_000;
 const MAX_DEPTH = 64;
-/** Deepest nesting of brackets, substitutions and compound commands read; deeper input is denied unparsed. */
-export const MAX_NESTING_DEPTH = 48;
-export const TOO_DEEP = 'too deeply nested to verify';
 
 /** Variables whose assignment before a command cannot load code: locale, time zone, colour switches. */
 const SAFE_ASSIGNMENTS = new Set(['LANG', 'LC_ALL', 'LC_MESSAGES', 'TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'COLUMNS']);
@@ -478,8 +476,9 @@ export function clip(s: string, max = 60): string {
 /** Parses a command line into simple commands. Never throws: problems come back in `errors`. */
 export function parseShell(command: string): ParsedShell {
   if (command.length > MAX_COMMAND_LENGTH) return fatal(`command is ${command.length} characters, too long to verify (limit ${MAX_COMMAND_LENGTH})`);
-  const depth = nestingDepth(command, MAX_NESTING_DEPTH);
-  if (depth > MAX_NESTING_DEPTH) return fatal(`${TOO_DEEP} (more than ${MAX_NESTING_DEPTH} levels of brackets, substitutions or compound commands)`);
+  const shape = measureShape(command, MAX_NESTING_DEPTH);
+  if (shape.depth > MAX_NESTING_DEPTH) return fatal(`${TOO_DEEP} (more than ${MAX_NESTING_DEPTH} levels of brackets, substitutions or compound commands)`);
+  if (shape.words > MAX_WORDS) return fatal(`command has more than ${MAX_WORDS} words, too many to verify`);
   const walker = new Walker();
   if (CONTINUATION_IN_WORD_RE.test(command)) walker.errors.push(CONTINUATION_IN_WORD);
   if (UNUSUAL_CHARS.test(command)) walker.errors.push('command contains control characters or unusual spaces (\\r, NUL, non-breaking or unicode spaces) that bash does not treat as blanks');
@@ -561,58 +560,4 @@ function walkTree(walker: Walker, tree: { delete(): void }, root: Node, source: 
 
 function fatal(reason: string): ParsedShell {
   return { segments: [], errors: [reason], fatal: reason };
-}
-
-const OPENING_WORDS = new Set(['if', 'while', 'until', 'for', 'case', 'select']);
-const CLOSING_WORDS = new Set(['fi', 'done', 'esac']);
-
-/**
- * How deeply the text nests brackets, substitutions, backquotes and compound commands, read in one pass
- * without the parser (stops counting past `limit`). Quoting is followed roughly: an over-count only
- * denies text no person writes, and it keeps the parser and the walker from deep recursion.
- */
-export function nestingDepth(text: string, limit: number): number {
-  let depth = 0;
-  let max = 0;
-  let dq = false;
-  let bq = false;
-  let wordStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\\') {
-      i++;
-      wordStart = false;
-      continue;
-    }
-    if (c === "'" && !dq) {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) break;
-      i = end;
-      wordStart = false;
-      continue;
-    }
-    let delta = 0;
-    if (c === '"') dq = !dq;
-    else if (c === '`') {
-      delta = bq ? -1 : 1;
-      bq = !bq;
-    } else if (c === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) {
-      delta = 1;
-      i++;
-    } else if (!dq && (c === '(' || c === '{' || c === '[')) delta = 1;
-    else if (c === ')' || c === '}' || (!dq && c === ']')) delta = -1;
-    else if (!dq && wordStart && /[a-z]/.test(c)) {
-      const m = /^[a-z]+/.exec(text.slice(i, i + 8))![0];
-      const end = text[i + m.length];
-      if (end === undefined || /[\s;&|()]/.test(end)) delta = OPENING_WORDS.has(m) ? 1 : CLOSING_WORDS.has(m) ? -1 : 0;
-      i += m.length - 1;
-    }
-    depth = Math.max(0, depth + delta);
-    if (depth > max) {
-      max = depth;
-      if (max > limit) return max;
-    }
-    wordStart = /[\s;&|()`{]/.test(c);
-  }
-  return max;
 }

@@ -121,3 +121,46 @@ describe('gatehouse policy test', () => {
     expect(r.err).toContain(':3:28: tests[0].expect: got "maybe"');
   });
 });
+
+describe('modes and program knowledge offline (issue 15)', () => {
+  it('policy: deny denies an allowlisted command; allowlist denies what an allowed program runs or writes', () => {
+    const deny = policyFile('policy: deny\nallowlist: [ "ls *" ]\n');
+    expect(JSON.parse(gh(['firewall', 'check', '--json', '--policy', deny, '--', 'ls']).out)).toMatchObject({ decision: 'deny', rule: 'policy: deny' });
+    const allow = policyFile('policy: allowlist\nallowlist: [ "find *", "sort *", "ls *" ]\n');
+    expect(JSON.parse(gh(['firewall', 'check', '--json', '--policy', allow, '--', 'find', '.', '-exec', 'ls', '{}', '+']).out).decision).toBe('allow');
+    const d = JSON.parse(gh(['firewall', 'check', '--json', '--policy', allow, '--', 'find', '.', '-exec', 'touch', '/tmp/pwned', "';'"]).out);
+    expect(d.decision).toBe('deny');
+    expect(d.reason).toContain('run by find -exec');
+    expect(gh(['firewall', 'check', '--policy', allow, '--', 'sort', '-o', '/etc/passwd', 'x']).out).toMatch(/^deny: .*sort -o/);
+  });
+
+  it('explain shows the program entry, the option that decided and the nested command', () => {
+    const allow = policyFile('policy: ask\nallowlist: [ "find *", "sort *" ]\n');
+    const r = gh(['firewall', 'explain', '--policy', allow, '--', "find . -exec sort -o out {} ';'"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('program entry: find');
+    expect(r.out).toContain('find -exec runs sort -o out "{}"');
+    expect(r.out).toContain('(unwrapped from find -exec)');
+    expect(r.out).toContain('decided by: sort -o');
+    expect(r.out).toContain('decision: ask');
+  });
+
+  it('policy tests can name the entry and option that decide', () => {
+    const file = policyFile('policy: allowlist\nallowlist: [ "sort *", "find *", "grep *" ]\ntests:\n  - { command: "sort -o out in", expect: deny, decided_by: "sort -o" }\n  - { command: "find . -exec grep x {} +", expect: allow, decided_by: "find -exec" }\n  - { command: "sort in", expect: allow, decided_by: "sort -o" }\n');
+    const r = gh(['policy', 'test', '--policy', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('tests[2]: "sort in" expected allow decided by sort -o, got allow decided by no program entry');
+    expect(r.out).toContain('2/3 tests pass');
+  });
+
+  it('a 200 kB line and deep nesting are denied with a readable reason, no stack trace', () => {
+    // One argument may not exceed 128 kB (Linux MAX_ARG_STRLEN): the 200 kB line comes as four words.
+    for (const words of [['ls', ...Array<string>(4).fill('a'.repeat(50_000))], ['echo', '$('.repeat(20_000) + 'ls' + ')'.repeat(20_000)]]) {
+      const r = gh(['firewall', 'check', '--json', '--', ...words]);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      expect(JSON.parse(r.out).reason).toMatch(/too long to verify|too deeply nested to verify/);
+      expect(JSON.parse(r.out).decision).toBe('deny');
+    }
+  });
+});

@@ -1,8 +1,10 @@
-// Property tests of laws 1-3: a segment no allow pattern matches is never allowed, and a segment a deny
+// Property tests of laws 1-3 and 4a: a segment no allow pattern matches is never allowed, and a segment a deny
 // pattern matches denies the whole line, whatever else the line, the quoting or the wrappers.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { evaluateCommand, evaluateTool, parsePolicyText } from '../../../src/engine/firewall/index.js';
+import { PROGRAMS } from '../../../src/engine/firewall/programs.js';
+import type { ProgramSpec } from '../../../src/engine/firewall/programSpec.js';
 
 const HEADS = ['ls', 'git', 'npm', 'make', 'grep', 'cat', 'echo'];
 const word = fc.stringMatching(/^[a-z0-9][a-z0-9._\/-]{0,7}$/);
@@ -115,6 +117,72 @@ describe('tool rule properties', () => {
         expect(d.decision).toBe('deny');
         // The same call outside the denied tree is allowed.
         expect(evaluateTool(policy, { server, tool, args: { path: `/zz${top}/x` } }).decision).toBe('allow');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+// Law 4a: the catalogue's executing and writing options, rendered as a person might write them.
+const WHEN_VALUES = ['ProxyCommand=id', 'exec=id', 'host', '@/etc/passwd', 'f=@/etc/passwd', '%output{x}'];
+type Risky = { prefix: string[]; words: string[]; spec: ProgramSpec };
+
+function riskyForms(): Risky[] {
+  const out: Risky[] = [];
+  const add = (prefix: string[], spec: ProgramSpec): void => {
+    for (const o of spec.options ?? []) {
+      const value = o.when ? WHEN_VALUES.find((v) => o.when!.test(v)) : 'x';
+      if (value === undefined) continue;
+      for (const n of o.names) {
+        const takes = o.value === 'path' || o.value === 'text';
+        if (n.endsWith('=')) out.push({ prefix, spec, words: [`${n}${value}`] });
+        else if (n.startsWith('+')) out.push({ prefix, spec, words: [`${n}${n === '+' ? '!id' : 'id'}`] });
+        else if (n.startsWith('--')) out.push({ prefix, spec, words: takes ? [`${n}=${value}`] : [n] });
+        else out.push({ prefix, spec, words: takes ? [n, value] : [n] });
+      }
+    }
+    for (const [sub, s] of Object.entries(spec.subcommands ?? {})) if (!s.alias) add([...prefix, sub], s);
+  };
+  for (const [name, spec] of Object.entries(PROGRAMS)) add([name], spec);
+  return out;
+}
+
+describe('law 4a properties', () => {
+  const forms = riskyForms();
+  const operand = fc.constantFrom('src', 'a.txt', 'ls', 'notes', 'main');
+  let allowedBefore = 0;
+
+  it('adding an executing or writing option never turns a deny (or an ask) into an allow', () => {
+    fc.assert(
+      fc.property(mode, fc.constantFrom(...forms), fc.array(operand, { maxLength: 3 }), fc.nat(), styles, fc.constantFrom('', 'nice ', 'timeout 5 ', 'env '), (m, risky, operands, at, st, wrap) => {
+        const head = risky.prefix[0]!;
+        // Every program is allowed with any words, and so is what it might run: only law 4a can stop the option.
+        const policy = parsePolicyText(policyText(m, [`${head} *`, 'ls *', 'src *', 'main *', 'notes *'], [])).policy;
+        const spec = risky.spec;
+        // Options of a program that stops reading options at its first operand go first; others anywhere.
+        const pos = spec.posix || spec.runs ? 0 : at % (operands.length + 1);
+        const without = [...risky.prefix, ...operands];
+        const withRisky = [...risky.prefix, ...operands.slice(0, pos), ...risky.words, ...operands.slice(pos)];
+        const before = evaluateCommand(policy, wrap + renderSegment(without, st)).decision;
+        const after = evaluateCommand(policy, wrap + renderSegment(withRisky, st));
+        if (before === 'allow') allowedBefore++;
+        expect(after.decision, `${withRisky.join(' ')} → ${after.reason}`).not.toBe('allow');
+        if (before === 'deny') expect(after.decision).toBe('deny');
+      }),
+      { numRuns: 600 },
+    );
+    // Not vacuous: many of the same commands without the option were allowed.
+    expect(allowedBefore).toBeGreaterThan(100);
+  });
+
+  it('a pattern that names the option literally allows it (the operator chose it)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...forms.filter((f) => f.words.length === 1 && !f.words[0]!.startsWith('+'))), (risky) => {
+        const argv = [...risky.prefix, ...risky.words];
+        const policy = parsePolicyText(policyText('allowlist', [argv.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ')], [])).policy;
+        const d = evaluateCommand(policy, renderSegment(argv, [1]));
+        // Programs that run a command with none given (xargs-style) stay a miss; everything else is allowed.
+        if (!risky.spec.runs) expect(d.decision, `${argv.join(' ')} → ${d.reason}`).toBe('allow');
       }),
       { numRuns: 200 },
     );

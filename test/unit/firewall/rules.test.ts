@@ -106,6 +106,16 @@ describe('allow always', () => {
     }
   });
 
+  it('never writes a rule that allows an option that runs or writes, or a program that runs another (law 4a)', () => {
+    for (const c of ['sort -o out in', 'sed -i s/a/b/ f', "sed 's/a/b/e' f", 'git -c core.pager=id log', 'git log --output=x', 'git myalias', 'tar -xzf a.tgz', 'curl -o x https://a', 'make SHELL=/bin/sh', 'find . -delete', 'find . -exec ls {} \\;', 'xargs grep x', 'ssh host ls', 'rsync -e ssh a b/', 'npx cowsay', 'sort $X', 'nice sort -o x y']) {
+      expect(alwaysRuleFor(c, p), c).toBeNull();
+    }
+    // A path the program writes by nature is written exactly as asked: the rule names it.
+    expect(alwaysRuleFor('tee build.log', p)).toBe('tee build.log');
+    expect(alwaysRuleFor('git log --oneline -5', p)).toBe('git log --oneline -5');
+    expect(alwaysRuleFor('sort -u names.txt', p)).toBe('sort -u names.txt');
+  });
+
   it('skips what the policy already allows; several missing commands give several rules', () => {
     expect(alwaysRuleFor('git status && npm ci', p)).toBe('npm ci');
     expect(alwaysRulesFor('npm ci && make', p)).toEqual(['npm ci', 'make']);
