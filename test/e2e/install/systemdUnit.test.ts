@@ -23,22 +23,22 @@ function serviceValues(key: string): string[] {
 
 describe('the systemd unit', () => {
   it.skipIf(!hasAnalyze)('passes systemd-analyze verify without a single warning', () => {
-    // verify checks that ExecStart is executable: point it at this checkout's bin instead of /usr/local/bin.
+    // verify checks that ExecStart is executable: point it at this checkout's bin instead of the installed one.
     const dir = tempStateDir('gh-unit-');
     const unit = join(dir, 'gatehouse.service');
-    writeFileSync(unit, unitText.replace('/usr/local/bin/gatehouse', BIN));
+    writeFileSync(unit, unitText.replace('ExecStart=gatehouse ', `ExecStart=${BIN} `));
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', unit], { encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
     expect(r.status).toBe(0);
 
     // The check can fail: a misspelt key is reported.
-    writeFileSync(unit, unitText.replace('/usr/local/bin/gatehouse', BIN).replace('ExecReload=', 'ExecRelaod='));
+    writeFileSync(unit, unitText.replace('ExecStart=gatehouse ', `ExecStart=${BIN} `).replace('ExecReload=', 'ExecRelaod='));
     const bad = spawnSync('systemd-analyze', ['verify', '--man=no', unit], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/Unknown key 'ExecRelaod'/);
   });
 
   it('runs headless with NDJSON logs, restarts on failure, and is hardened', () => {
-    expect(serviceValues('ExecStart')).toEqual(['/usr/local/bin/gatehouse run --no-tui --log-format json']);
+    expect(serviceValues('ExecStart')).toEqual(['gatehouse run --no-tui --log-format json']);
     expect(serviceValues('ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
     expect(serviceValues('Restart')).toEqual(['on-failure']);
     for (const [key, value] of [
