@@ -1,4 +1,5 @@
-// `gatehouse doctor`: state dir permissions, stale lock, config validity, database integrity.
+// `gatehouse doctor`: the install (node, SQLite module, shell parser), state dir permissions, stale lock,
+// config validity, database integrity.
 import type { CommandModule } from 'yargs';
 import { printJson, type GlobalArgs } from '../context.js';
 
@@ -8,11 +9,11 @@ interface Args extends GlobalArgs {
 
 export const doctorCommand: CommandModule<GlobalArgs, Args> = {
   command: 'doctor',
-  describe: 'check the state dir, lock, config and database (exit 1 on a problem)',
+  describe: 'check the install, state dir, lock, config and database (exit 1 on a problem)',
   builder: (y) => y.option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
-    const { runDoctor } = await import('../doctorChecks.js');
-    const checks = runDoctor(argv);
+    const [{ runDoctor }, { installChecks }] = await Promise.all([import('../doctorChecks.js'), import('../installChecks.js')]);
+    const checks = [...(await installChecks()), ...runDoctor(argv)];
     if (argv.json) printJson(checks);
     else process.stdout.write(checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(14)} ${c.message}`).join('\n') + '\n');
     if (checks.some((c) => !c.ok)) process.exitCode = 1;
