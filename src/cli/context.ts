@@ -17,9 +17,30 @@ export function stateDirOf(argv: GlobalArgs): string {
 /** Exit code for "no engine runs for this state dir". */
 export const EXIT_NO_ENGINE = 3;
 
+/** An engine error's details (zod issues, mostly) as one line: `estimated_cost: Expected number; …`. */
+export function detailsLine(details: unknown): string {
+  if (details === undefined || details === null) return '';
+  if (!Array.isArray(details)) {
+    if (typeof details !== 'object') return String(details);
+    return Object.entries(details as Record<string, unknown>)
+      .map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(', ');
+  }
+  return details
+    .map((d: { path?: unknown; message?: unknown }) => {
+      const path = Array.isArray(d?.path) ? d.path.join('.') : typeof d?.path === 'string' ? d.path : '';
+      const message = typeof d?.message === 'string' ? d.message : JSON.stringify(d);
+      return path ? `${path}: ${message}` : message;
+    })
+    .join('; ');
+}
+
+/** Exit codes: bad input refused by the engine is a usage error (2), a refusal or conflict 1, no engine 3. */
 export function toCliError(err: unknown): Error {
   if (err instanceof EngineError) {
-    return new CliError(err.message + (err.details ? `\n${JSON.stringify(err.details, null, 2)}` : ''), err.code === 'unavailable' ? EXIT_NO_ENGINE : 1);
+    const details = detailsLine(err.details);
+    const code = err.code === 'unavailable' ? EXIT_NO_ENGINE : err.code === 'bad_request' ? 2 : 1;
+    return new CliError(err.message + (details ? `: ${details}` : ''), code);
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -4,6 +4,7 @@ import { Engine, localActor, type Door } from '../engine/engine.js';
 import { apiDoor } from '../engine/api.js';
 import { ipcDoor } from '../engine/ipcServer.js';
 import { LockHeldError } from '../engine/lock.js';
+import { StartupError } from '../engine/doors/portHolder.js';
 import { DocumentError } from '../engine/yamlErrors.js';
 import { inProcessClient } from '../client/inProcessClient.js';
 import { CliError } from './cliError.js';
@@ -37,10 +38,12 @@ export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
       engineDoors,
     );
   } catch (err) {
-    if (err instanceof LockHeldError || err instanceof DocumentError) throw new CliError(err.message, 1);
+    if (err instanceof LockHeldError || err instanceof DocumentError || err instanceof StartupError) throw new CliError(err.message, 1);
     throw err;
   }
 
+  const { logDecision } = await import('./decisionLog.js');
+  engine.bus.subscribe((e) => logDecision(engine.logger, e));
   const stop = (why: string) => void engine.stop(why);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
