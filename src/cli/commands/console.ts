@@ -24,7 +24,7 @@ async function attach(argv: ConsoleArgs, watch: boolean): Promise<void> {
     const { connectReconnecting } = await import('../../client/reconnectingClient.js');
     client = await connectReconnecting({ stateDir: stateDirOf(argv), surface: 'tui' });
   } catch (err) {
-    throw toCliError(err);
+    throw toCliError(err, stateDirOf(argv));
   }
   try {
     const { openConsole } = await import('../openConsole.js');
