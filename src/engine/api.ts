@@ -1,4 +1,4 @@
-// The REST API (DESIGN.md §6, contract) on fastify, bound to 127.0.0.1 by default. Every endpoint but
+// The REST API (docs/rest-api.md, contract) on fastify, bound to 127.0.0.1 by default. Every endpoint but
 // GET /health needs the bearer token. Responses are {success, timestamp, data}; errors {success:false, error, details}.
 import { StartupError, portHolder, portInUseMessage } from './doors/portHolder.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
