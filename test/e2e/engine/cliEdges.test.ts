@@ -141,6 +141,12 @@ describe('with an engine', () => {
     expect(again.stderr).not.toMatch(/[{}]/);
     // Decisions at info on the headless engine's stdout.
     await waitFor(() => /firewall decision/.test(e.output()) && /prompt answered: deny/.test(e.output()), 10_000, 'decision log lines');
+    // Several statuses in one list (the console's status:pend), over REST and the socket.
+    cli(['submit', '-d', 'waits for a decision', '--cost', '3'], d);
+    const both = await e.http('GET', '/api/queue/tasks?status=pending&status=pending_approval');
+    expect(both.status).toBe(200);
+    expect(both.body.data.tasks.map((t: { status: string }) => t.status)).toContain('pending_approval');
+    expect((await e.http('GET', '/api/queue/tasks?status=pending&status=nope')).status).toBe(400);
     const tmux = cli(['status', '--tmux'], d);
     expect(tmux.code).toBe(0);
     expect(tmux.stdout.trim()).toMatch(/^gh (ok|.*(ask|pending|running|alert))/);
