@@ -5,6 +5,7 @@ import { inspectLock } from '../engine/store/lock.js';
 import { STATE_FILES, statePath } from '../engine/store/stateDir.js';
 import { openStore } from '../engine/store/store.js';
 import { stateDirOf, type GlobalArgs } from './context.js';
+import { stateDirAccessProblem } from './stateAccess.js';
 
 export interface Check {
   id: string;
@@ -15,7 +16,11 @@ export interface Check {
 export function runDoctor(argv: GlobalArgs): Check[] {
   const dir = stateDirOf(argv);
   const checks: Check[] = [];
-  if (!existsSync(dir)) {
+  const problem = stateDirAccessProblem(dir);
+  if (problem) {
+    // Nothing under it can be checked by this user: say so, instead of "no engine running".
+    checks.push({ id: 'state_dir', ok: false, message: problem });
+  } else if (!existsSync(dir)) {
     checks.push({ id: 'state_dir', ok: true, message: `${dir} does not exist yet (created 0700 at first start)` });
   } else {
     const st = lstatSync(dir);

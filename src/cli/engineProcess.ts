@@ -5,9 +5,12 @@ import { apiDoor } from '../engine/doors/api.js';
 import { ipcDoor } from '../engine/doors/ipcServer.js';
 import { LockHeldError } from '../engine/store/lock.js';
 import { DocumentError } from '../engine/platform/yamlErrors.js';
+import { StartupError } from '../engine/doors/portHolder.js';
 import { inProcessClient } from '../client/inProcessClient.js';
 import { CliError } from './cliError.js';
-import { stateDirOf, type GlobalArgs } from './context.js';
+import { EXIT_ACCESS, stateDirOf, type GlobalArgs } from './context.js';
+import { stateDirAccessProblem } from './stateAccess.js';
+import { StateFileError } from '../engine/store/stateDir.js';
 import { openConsole } from './openConsole.js';
 
 export interface EngineProcessOptions {
@@ -24,6 +27,8 @@ export const engineDoors: Door[] = [ipcDoor, apiDoor];
 
 export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
   const stateDir = stateDirOf(o.argv);
+  const problem = stateDirAccessProblem(stateDir);
+  if (problem) throw new CliError(problem, EXIT_ACCESS);
   let engine: Engine;
   try {
     engine = await Engine.start(
@@ -37,10 +42,16 @@ export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
       engineDoors,
     );
   } catch (err) {
-    if (err instanceof LockHeldError || err instanceof DocumentError) throw new CliError(err.message, 1);
+    if (err instanceof LockHeldError || err instanceof DocumentError || err instanceof StartupError || err instanceof StateFileError) throw new CliError(err.message, 1);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new CliError(`cannot use the state dir ${stateDir} as user ${localActor('cli').by}: ${(err as Error).message}`, EXIT_ACCESS);
+    }
     throw err;
   }
 
+  const { logDecision } = await import('./decisionLog.js');
+  engine.bus.subscribe((e) => logDecision(engine.logger, e));
   const stop = (why: string) => void engine.stop(why);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -22,6 +22,8 @@ export interface DemoOptions {
   /** Run the demo approver (off: the budget rules and the operator decide every task). */
   approver: boolean;
   readonly: boolean;
+  /** REST API port (default: any free port). */
+  port?: number | undefined;
 }
 
 export class DemoStateError extends Error {}
@@ -114,7 +116,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   writeFileSync(configFile, JSON.stringify(demoConfig(approver?.url ?? null, speed, drill.monitor), null, 2), { mode: 0o600 });
 
   // Engine logs go to the state dir's logs/ only: headless, the demo's own lines tell the story.
-  const engine = await Engine.start({ stateDir, configFlag: configFile, demo: true, logStdout: null, env: process.env }, engineDoors).catch(
+  const engine = await Engine.start({ stateDir, configFlag: configFile, demo: true, logStdout: null, env: process.env, ...(o.port !== undefined ? { port: o.port } : {}) }, engineDoors).catch(
     async (err: unknown) => {
       await approver?.stop();
       throw err;

@@ -127,6 +127,8 @@ export class Engine implements EngineSurface {
     ensurePrivateDir(opts.stateDir);
     const release = await acquireLock(statePath(opts.stateDir, 'lock'));
     let db: Db | null = null;
+    let engine: Engine | null = null;
+    let servicesStarted = false;
     try {
       const logger = opts.quiet
         ? silentLogger()
@@ -139,7 +141,7 @@ export class Engine implements EngineSurface {
             stdout: opts.logStdout ?? null,
           });
       db = openStore(opts.stateDir, { synchronous: config.store.synchronous });
-      const engine = new Engine(opts, config, file, db, logger, release);
+      engine = new Engine(opts, config, file, db, logger, release);
       engine.recoverFromCrash();
       engine.prompts.cancelStale();
       try {
@@ -153,18 +155,27 @@ export class Engine implements EngineSurface {
       engine.approvals.start();
       engine.security = new SecurityMonitor(engine, logger);
       await engine.security.start();
-      engine.sensors = new SensorService(engine, () => [engine.guard.policyPath, ...(engine.configFile ? [engine.configFile] : [])]);
+      const started = engine;
+      engine.sensors = new SensorService(engine, () => [started.guard.policyPath, ...(started.configFile ? [started.configFile] : [])]);
       await engine.sensors.start();
       engine.assistant = new AssistantService(engine, logger);
       engine.assistant.start();
+      servicesStarted = true;
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });
       engine.logger.info({ run_id: engine.runId, state_dir: opts.stateDir, config: file ?? '(defaults)', version: VERSION }, 'engine started');
       for (const id of engine.queue.idsWithStatus('pending_approval')) engine.scheduleDecision(id);
       return engine;
     } catch (err) {
-      db?.close();
-      release();
+      // A failed start leaves nothing behind: no sentinel (the next start would report a crash that did
+      // not happen), no socket, no lock.
+      if (engine && servicesStarted) {
+        await engine.stop(`start failed: ${(err as Error).message}`).catch(() => {});
+      } else {
+        db?.close();
+        if (engine) clearSentinel(statePath(opts.stateDir, 'sentinel'));
+        release();
+      }
       throw err;
     }
   }

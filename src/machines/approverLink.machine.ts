@@ -1,4 +1,4 @@
-// The approver link (DESIGN.md §5): online → degraded → fallback → online, driven only by the
+// The approver link (docs/approver.md): online → degraded → fallback → online, driven only by the
 // results of calls and health checks that the link reports to it. Pure: no timers, no I/O.
 import { assign, setup } from 'xstate';
 

@@ -1,4 +1,4 @@
-// The task lifecycle (DESIGN.md §4, contract). The only authority on which transition is legal.
+// The task lifecycle (docs/rest-api.md, contract). The only authority on which transition is legal.
 // Tasks are rows; this machine is the law applied to them, never one live actor per task.
 import { setup, transition } from 'xstate';
 import type { TaskStatus } from '../shared/task.js';

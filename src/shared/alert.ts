@@ -1,4 +1,4 @@
-// Alert vocabulary (DESIGN.md §8, contract).
+// Alert vocabulary (docs/rest-api.md, Approver and security; contract).
 import { z } from 'zod';
 
 export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;

@@ -1,4 +1,4 @@
-// One vocabulary of engine events for the console, the socket, the ledger and the logs (DESIGN.md §10).
+// One vocabulary of engine events for the console, the socket, the ledger and the logs (docs/ipc.md, Events).
 import type { Agent } from './agent.js';
 import type { Alert } from './alert.js';
 import type { AnswerScope, Prompt } from './firewall.js';

@@ -1,4 +1,4 @@
-// Firewall decision and prompt vocabulary (DESIGN.md §7, contract).
+// Firewall decision and prompt vocabulary (docs/policy.md, contract).
 import { z } from 'zod';
 
 export const VERDICTS = ['allow', 'deny', 'ask'] as const;

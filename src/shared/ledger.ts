@@ -1,4 +1,4 @@
-// Hash-chained ledger records (DESIGN.md §9).
+// Hash-chained ledger records.
 export interface LedgerRecord {
   seq: number;
   ts: string;

@@ -1,4 +1,4 @@
-// Task vocabulary shared by the engine, the clients and the console (DESIGN.md §4, contract).
+// Task vocabulary shared by the engine, the clients and the console (docs/rest-api.md, contract).
 // Types only, and the vocabulary re-exported from taskVocabulary.ts: the zod schemas live in
 // taskSchemas.ts, so the CLI can name statuses without loading zod.
 import type { z } from 'zod';

@@ -181,7 +181,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
   );
   return (
     <Box flexDirection="column" width={width} height={rows - 1}>
-      <Header status={s.status} connected={s.connected} reconnecting={s.reconnecting} demo={props.demo} compact={layout.compact} now={now} />
+      <Header status={s.status} connected={s.connected} reconnecting={s.reconnecting} demo={props.demo} compact={layout.compact} now={now} width={width} />
       {layout.compact ? null : <Rule width={width} />}
       {banner ? (
         <>

@@ -11,6 +11,21 @@ interface Part {
   text: string;
   color?: Color;
   bold?: boolean;
+  /** Left out first when the line is wider than the terminal (higher goes first). */
+  spare?: number;
+}
+
+/** Drops the parts an operator can spare, most sparable first, until the line fits `width`. */
+export function fitParts(parts: Part[], width: number): Part[] {
+  const len = (ps: Part[]) => ps.reduce((n, p) => n + Array.from(p.text).length + 2, 1);
+  let out = parts;
+  while (len(out) > width) {
+    const spare = out.filter((p) => p.spare !== undefined);
+    if (spare.length === 0) break;
+    const worst = spare.reduce((a, b) => ((b.spare ?? 0) > (a.spare ?? 0) ? b : a));
+    out = out.filter((p) => p !== worst);
+  }
+  return out;
 }
 
 const LINK_DOT = { online: '●', degraded: '◐', fallback: '○', off: '·' } as const;
@@ -26,6 +41,8 @@ export interface HeaderState {
   connected: boolean;
   /** Set while the socket is down and the client tries again. */
   reconnecting: { attempt: number } | null;
+  /** Terminal columns: parts an operator can spare are left out to fit. */
+  width?: number;
   demo: boolean;
   compact: boolean;
   now: number;
@@ -50,7 +67,9 @@ export function headerParts(h: HeaderState, theme: Theme): Part[] {
   const up = uptimeAt(status, h.now);
   parts.push({ text: compact ? `● ${up}` : `engine ● ${up}`, color: theme.state.ok });
   const link = status.approver.state;
-  parts.push({ text: `${compact ? 'ap' : 'approver'} ${LINK_DOT[link]} ${link}`, color: theme.link[link] });
+  // An approver that needs no one (online, or none configured) is the last thing a narrow header keeps.
+  const calm = link === 'online' || link === 'off';
+  parts.push({ text: `${compact ? 'ap' : 'approver'} ${LINK_DOT[link]} ${link}`, color: theme.link[link], ...(calm ? { spare: 0.5 } : {}) });
   if (status.firewall.lockdown) parts.push({ text: compact ? 'LOCKDOWN' : 'firewall LOCKDOWN', color: theme.state.error, bold: true });
   else {
     const trust = status.firewall.trusted ? (compact ? '✓' : '✓ trusted') : compact ? '✗' : '✗ untrusted';
@@ -63,9 +82,13 @@ export function headerParts(h: HeaderState, theme: Theme): Part[] {
   } else {
     // P3 is informational: the header shows what needs a human.
     for (const s of SEVERITIES.slice(0, 3)) {
-      parts.push({ text: `${s === 'P0' ? 'alerts ' : ''}${s} ${status.alerts[s]}`, color: status.alerts[s] > 0 ? theme.severity[s] : theme.text.secondary });
+      // A zero count is what goes first on a narrow terminal; a non-zero one stays.
+      const spare = status.alerts[s] > 0 ? undefined : s === 'P2' ? 3 : s === 'P1' ? 2 : 1;
+      parts.push({ text: `${s === 'P0' ? 'alerts ' : ''}${s} ${status.alerts[s]}`, color: status.alerts[s] > 0 ? theme.severity[s] : theme.text.secondary, ...(spare ? { spare } : {}) });
     }
-    parts.push({ text: `today ${money(status.cost_today_usd)} ${sparkline(status.cost_by_hour, 12)}`.trimEnd() });
+    parts.push({ text: `today ${money(status.cost_today_usd)}` });
+    const spark = sparkline(status.cost_by_hour, 12);
+    if (spark) parts.push({ text: spark, spare: 5 });
   }
   if (status.crashed_last_run && !compact) parts.push({ text: 'recovered from crash', color: theme.state.warn });
   return parts;
@@ -73,7 +96,7 @@ export function headerParts(h: HeaderState, theme: Theme): Part[] {
 
 export function Header(props: HeaderState): React.ReactElement {
   const theme = useTheme();
-  const parts = headerParts(props, theme);
+  const parts = fitParts(headerParts(props, theme), props.width ?? Infinity);
   return (
     <Text wrap="truncate-end">
       {' '}

@@ -42,11 +42,11 @@ export class TmuxServer {
    * The console as an operator starts it: `gatehouse --state-dir DIR [args]`, with CI unset (ink draws
    * nothing interactive under CI) and the state dir's own config home.
    */
-  console(stateDir: string, args: string[] = [], env: Record<string, string> = {}): Pane {
+  console(stateDir: string, args: string[] = [], env: Record<string, string> = {}, size: { columns?: number; rows?: number } = {}): Pane {
     const vars = Object.entries({ XDG_CONFIG_HOME: configHomeFor(stateDir), GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', ...env })
       .map(([k, v]) => `${k}=${quote(v)}`)
       .join(' ');
-    return this.open(`env -u CI ${vars} ${quote(process.execPath)} ${quote(BIN)} --state-dir ${quote(stateDir)} ${args.map(quote).join(' ')}`);
+    return this.open(`env -u CI ${vars} ${quote(process.execPath)} ${quote(BIN)} --state-dir ${quote(stateDir)} ${args.map(quote).join(' ')}`, size);
   }
 
   /** Ends this test's tmux server and every pane in it (only ours: it has its own socket). */

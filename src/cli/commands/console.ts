@@ -9,6 +9,7 @@ import { stateDirOf, toCliError, type GlobalArgs } from '../context.js';
 interface ConsoleArgs extends GlobalArgs {
   readonly: boolean;
   compact: boolean;
+  port?: number;
 }
 
 function engineRunning(argv: GlobalArgs): boolean {
@@ -23,7 +24,7 @@ async function attach(argv: ConsoleArgs, watch: boolean): Promise<void> {
     const { connectReconnecting } = await import('../../client/reconnectingClient.js');
     client = await connectReconnecting({ stateDir: stateDirOf(argv), surface: 'tui' });
   } catch (err) {
-    throw toCliError(err);
+    throw toCliError(err, stateDirOf(argv));
   }
   try {
     const { openConsole } = await import('../openConsole.js');
@@ -34,19 +35,20 @@ async function attach(argv: ConsoleArgs, watch: boolean): Promise<void> {
   process.exit(0);
 }
 
-const consoleOptions = (y: import('yargs').Argv<GlobalArgs>) =>
+const withConsoleOptions = (y: import('yargs').Argv<GlobalArgs>) =>
   y
     .option('readonly', { type: 'boolean', default: false, describe: 'hide dangerous actions (approve, reject, abort, trust)' })
-    .option('compact', { type: 'boolean', default: false, describe: 'compact layout for a small tmux pane' }) as never;
+    .option('compact', { type: 'boolean', default: false, describe: 'compact layout for a small tmux pane' });
+const consoleOptions = (y: import('yargs').Argv<GlobalArgs>) => withConsoleOptions(y) as never;
 
 export const defaultCommand: CommandModule<GlobalArgs, ConsoleArgs> = {
   command: '$0',
   describe: 'open the console (attach to the running engine, or start one here)',
-  builder: consoleOptions,
+  builder: (y) => withConsoleOptions(y).option('port', { type: 'number', describe: 'REST API port when an engine starts here (default api.port, 18790; 0 = any free port)' }) as never,
   handler: async (argv) => {
     if (engineRunning(argv)) return attach(argv, false);
     const { runEngineProcess } = await import('../engineProcess.js');
-    await runEngineProcess({ argv, tui: true, logFormat: 'pretty', demo: false, readonly: argv.readonly });
+    await runEngineProcess({ argv, tui: true, port: argv.port, logFormat: 'pretty', demo: false, readonly: argv.readonly });
   },
 };
 

@@ -10,6 +10,7 @@ interface Args extends GlobalArgs {
   duration?: number;
   approver: boolean;
   readonly: boolean;
+  port?: number;
 }
 
 export const demoCommand: CommandModule<GlobalArgs, Args> = {
@@ -22,6 +23,7 @@ export const demoCommand: CommandModule<GlobalArgs, Args> = {
       .option('duration', { type: 'number', describe: 'stop after this many seconds (default: until q / ctrl-c)' })
       .option('approver', { type: 'boolean', default: true, describe: 'run the demo approver (--no-approver: budget rules and the operator decide)' })
       .option('readonly', { type: 'boolean', default: false, describe: 'console hides dangerous actions' })
+      .option('port', { type: 'number', describe: 'REST API port of the demo engine (default: any free port)' })
       .check((a) => {
         if (!(a.speed >= 0.1 && a.speed <= 20)) throw new Error(`--speed ${a.speed} is not allowed: use a number from 0.1 to 20`);
         if (a.duration !== undefined && !(a.duration > 0)) throw new Error(`--duration ${a.duration} is not allowed: use a number of seconds above 0`);
@@ -38,9 +40,12 @@ export const demoCommand: CommandModule<GlobalArgs, Args> = {
         durationS: argv.duration,
         approver: argv.approver,
         readonly: argv.readonly,
+        port: argv.port,
       });
     } catch (err) {
       if (err instanceof DemoStateError) throw new CliError(err.message, 2);
+      const { StartupError } = await import('../../engine/doors/portHolder.js');
+      if (err instanceof StartupError) throw new CliError(err.message, 1);
       throw err;
     }
     process.exit(0);

@@ -16,6 +16,12 @@ interface Args extends GlobalArgs {
 
 export const EXIT_DENIED = 126;
 
+/** What `exec` prints on stderr while its command waits for the operator. */
+export function waitingLine(promptId: string, expiresAt: string, now: number): string {
+  const s = Math.max(0, Math.round((Date.parse(expiresAt) - now) / 1000));
+  return `gatehouse: waiting for the operator (prompt ${promptId}, expires in ${s} s): answer in the console or with 'gatehouse resolve ${promptId.slice(0, 8)} allow|deny'`;
+}
+
 export const execCommand: CommandModule<GlobalArgs, Args> = {
   command: 'exec',
   describe: 'run a shell command if the firewall allows it (asks the operator when the policy says ask)',
@@ -34,9 +40,18 @@ export const execCommand: CommandModule<GlobalArgs, Args> = {
     let decision: Decision;
     try {
       const client = await connectEngine({ stateDir, surface: 'cli' });
+      // An ask can keep the command waiting for minutes: say so on stderr, with the prompt's id and TTL,
+      // so the agent's operator knows where to answer (stdout stays the command's own).
+      let announced = false;
+      const stop = client.subscribe(['prompts'], (e) => {
+        if (announced || e.type !== 'prompt.opened' || e.prompt.agent !== argv.agent || e.prompt.command !== command) return;
+        announced = true;
+        process.stderr.write(`${waitingLine(e.prompt.id, e.prompt.expires_at, Date.now())}\n`);
+      });
       try {
         decision = await client.firewall.check({ command, agent: argv.agent, cwd: process.cwd(), ...(argv.task ? { task_id: argv.task } : {}), wait: true });
       } finally {
+        stop();
         await client.close();
       }
     } catch (err) {

@@ -1,7 +1,20 @@
 // `gatehouse pending` and `gatehouse resolve`: the operator's prompts from a shell.
 import type { CommandModule } from 'yargs';
 import type { Prompt } from '../../shared/firewall.js';
+import { CliError } from '../cliError.js';
 import { printJson, withClient, type GlobalArgs } from '../context.js';
+
+/**
+ * The pending prompt an id or a unique prefix of one names (`pending` and the console show 8 characters).
+ * An exact id is used as given, pending or not, so the engine can say it was already answered.
+ */
+export function resolvePromptId(given: string, pending: readonly string[]): string {
+  if (pending.includes(given)) return given;
+  const matches = pending.filter((id) => id.startsWith(given));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new CliError(`prompt id prefix '${given}' matches ${matches.length} pending prompts (${matches.join(', ')}): give more characters`, 2);
+  return given;
+}
 
 function describe(p: Prompt): string {
   const left = Math.max(0, Math.round((Date.parse(p.expires_at) - Date.now()) / 1000));
@@ -49,7 +62,10 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
       .option('reason', { type: 'string', describe: 'feedback the agent sees with a deny' })
       .option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
-    const p = await withClient(argv, (c) => c.prompts.resolve(argv.id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) }));
+    const p = await withClient(argv, async (c) => {
+      const id = resolvePromptId(argv.id, (await c.prompts.list()).map((x) => x.id));
+      return c.prompts.resolve(id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) });
+    });
     if (argv.json) printJson(p);
     else process.stdout.write(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''}\n`);
   },

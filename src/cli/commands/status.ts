@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import type { EngineStatus } from '../../shared/status.js';
 import { CliError } from '../cliError.js';
-import { EXIT_NO_ENGINE, printJson, withClient, type GlobalArgs } from '../context.js';
+import { EXIT_ACCESS, EXIT_NO_ENGINE, printJson, withClient, type GlobalArgs } from '../context.js';
 import { formatStatus } from '../formatStatus.js';
 
 interface Args extends GlobalArgs {
@@ -22,9 +22,10 @@ export const statusCommand: CommandModule<GlobalArgs, Args> = {
     try {
       status = await withClient(argv, (c) => c.status(), 5000);
     } catch (err) {
-      if (argv.tmux && err instanceof CliError && err.exitCode === EXIT_NO_ENGINE) {
-        process.stdout.write(`${(await import('../../ui/tmuxLine.js')).tmuxOfflineLine()}\n`);
-        process.exitCode = EXIT_NO_ENGINE;
+      if (argv.tmux && err instanceof CliError && (err.exitCode === EXIT_NO_ENGINE || err.exitCode === EXIT_ACCESS)) {
+        // The status line is never blank, and never a stack of text: one short word of what is wrong.
+        process.stdout.write(`${err.exitCode === EXIT_ACCESS ? 'gh ✗ no access' : (await import('../../ui/tmuxLine.js')).tmuxOfflineLine()}\n`);
+        process.exitCode = err.exitCode;
         return;
       }
       throw err;

@@ -1,4 +1,4 @@
-// Alerts (DESIGN.md §8): stored in the DB (the truth) and appended to alerts.jsonl. The same open finding
+// Alerts (docs/rest-api.md): stored in the DB (the truth) and appended to alerts.jsonl. The same open finding
 // raised again is aggregated into the open alert (count, last_ts) instead of a new one.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, writeSync } from 'node:fs';

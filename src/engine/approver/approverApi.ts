@@ -1,4 +1,4 @@
-// The remote approver's HTTP API (DESIGN.md §5, contract): request bodies and the zod schemas that
+// The remote approver's HTTP API (docs/approver.md, contract): request bodies and the zod schemas that
 // every answer must pass. A malformed answer is a failed call, never an approval.
 import { z } from 'zod';
 import { ConstraintSchema } from '../../shared/taskSchemas.js';

@@ -1,4 +1,4 @@
-// HTTP client for the remote approver (DESIGN.md §5): bearer auth, a User-Agent with our version,
+// HTTP client for the remote approver (docs/approver.md): bearer auth, a User-Agent with our version,
 // a request id on every request and log line, per-attempt timeouts under an overall deadline, and
 // retries with backoff on network errors, timeouts and 5xx (never on 4xx: the approver has spoken).
 import { randomUUID } from 'node:crypto';

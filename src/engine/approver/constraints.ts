@@ -1,4 +1,4 @@
-// Constraints that come with an approval (DESIGN.md §4): applied to the execution config the gateway
+// Constraints that come with an approval (docs/approver.md): applied to the execution config the gateway
 // receives, only ever tightening it, and enforced while the task runs.
 import type { Constraint, ConstraintType, Task } from '../../shared/task.js';
 

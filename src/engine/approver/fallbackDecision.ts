@@ -1,4 +1,4 @@
-// Local decisions while the approver cannot be reached (DESIGN.md §5). Strict by default: a task is
+// Local decisions while the approver cannot be reached (docs/approver.md). Strict by default: a task is
 // approved only within the fallback limits and carries them as constraints; fallback_strict=false
 // relaxes to the per-type budget rules. Either way the decision is marked decided_by: fallback.
 import type { Constraint, Task } from '../../shared/task.js';

@@ -1,5 +1,5 @@
 // Configuration: one zod schema, YAML or JSON, ${VAR} expansion, errors that name the key, the bad value
-// and what is allowed (DESIGN.md §3). No config file at all is a valid configuration.
+// and what is allowed (docs/configuration.md). No config file at all is a valid configuration.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';

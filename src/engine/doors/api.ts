@@ -1,5 +1,6 @@
-// The REST API (DESIGN.md §6, contract) on fastify, bound to 127.0.0.1 by default. Every endpoint but
+// The REST API (docs/rest-api.md, contract) on fastify, bound to 127.0.0.1 by default. Every endpoint but
 // GET /health needs the bearer token. Responses are {success, timestamp, data}; errors {success:false, error, details}.
+import { StartupError, portHolder, portInUseMessage } from './portHolder.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AgentRegisterSchema } from '../../shared/agent.js';
@@ -220,7 +221,17 @@ export const apiDoor: Door = {
   async open(engine) {
     if (!engine.config.api.enabled) return async () => {};
     const app = buildApi(engine);
-    await app.listen({ host: engine.config.api.host, port: engine.config.api.port });
+    try {
+      await app.listen({ host: engine.config.api.host, port: engine.config.api.port });
+    } catch (err) {
+      await app.close().catch(() => {});
+      const code = (err as NodeJS.ErrnoException).code;
+      const { host, port } = engine.config.api;
+      if (code === 'EADDRINUSE') throw new StartupError(portInUseMessage(host, port, portHolder(port)));
+      if (code === 'EACCES') throw new StartupError(`the REST API cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges); choose another with --port N or api.port in the config file`);
+      if (code === 'EADDRNOTAVAIL') throw new StartupError(`the REST API cannot listen on ${host}:${port}: no such address on this host; fix api.host in the config file`);
+      throw err;
+    }
     const addr = app.server.address();
     engine.apiAddress = typeof addr === 'object' && addr ? { host: engine.config.api.host, port: addr.port } : null;
     engine.logger.info({ api: engine.apiAddress }, 'REST API listening');

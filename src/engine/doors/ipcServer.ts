@@ -1,4 +1,4 @@
-// The IPC door (DESIGN.md §10, contract): JSON-RPC 2.0, one message per line, over gatehouse.sock (0600).
+// The IPC door (docs/ipc.md, contract): JSON-RPC 2.0, one message per line, over gatehouse.sock (0600).
 // A malformed line gets a JSON-RPC error and never ends the connection's other requests or the engine.
 // Subscribers that fall behind lose events and get a gap marker; they never slow the engine.
 // A connection carries any number of requests at once, answered as each finishes (by id, in any

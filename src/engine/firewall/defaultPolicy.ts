@@ -1,6 +1,6 @@
 // The policy written on first run and used offline when no policy file exists: ask by default,
 // a few read-only commands allowed, and a generous denylist of destructive commands.
-export const DEFAULT_POLICY_TEXT = `# gatehouse firewall policy (DESIGN.md section 7).
+export const DEFAULT_POLICY_TEXT = `# gatehouse firewall policy (the laws: docs/policy.md in the gatehouse repository).
 # Every simple command of a shell line must match an allowlist pattern to be allowed;
 # a denylist match anywhere denies the whole line. Anything else is a "miss":
 # asked under "policy: ask", denied under "policy: allowlist". "policy: deny" denies every

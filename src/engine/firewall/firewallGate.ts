@@ -99,6 +99,11 @@ export class FirewallGate {
         policy_hash: this.policyHash,
       },
     });
+    // Every decision at info: a headless engine's stdout (and its logs/) shows what was allowed and denied.
+    this.logger.info(
+      { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id },
+      'firewall decision',
+    );
     if (decision.decision !== 'ask' || !loaded) return decision;
 
     const prompt = this.prompts.open({

@@ -1,4 +1,4 @@
-// The policy file's shape (DESIGN.md §7): one zod schema, from which the Policy types come.
+// The policy file's shape (docs/policy.md): one zod schema, from which the Policy types come.
 import { z } from 'zod';
 
 export const POLICY_MODES = ['deny', 'ask', 'allowlist'] as const;

@@ -178,7 +178,7 @@ export class AccessLogAuditor {
   }
 }
 
-/** The alert the engine stores for a finding (DESIGN.md §8, source api_audit). */
+/** The alert the engine stores for a finding (source api_audit). */
 export function accessFindingToAlert(f: AccessFinding): AlertInput {
   return {
     severity: f.severity,

@@ -1,4 +1,4 @@
-// The hash-chained ledger (DESIGN.md §9): each record carries the sha256 of the one before, so any
+// The hash-chained ledger: each record carries the sha256 of the one before, so any
 // edit or deletion breaks the chain at a record `verify` can name.
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { LedgerRecord, LedgerVerifyResult } from '../../shared/ledger.js';

@@ -1,5 +1,5 @@
 // Where gatehouse keeps its state, and the file rules for it: dir 0700, files 0600, no symlinks,
-// atomic replacement (DESIGN.md §3).
+// atomic replacement (docs/configuration.md, README's State and config).
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, chmodSync, renameSync, writeSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -1,83 +1,94 @@
-// The console in a real terminal (tmux): the screen it draws, the keys it takes, and the terminal it leaves
-// behind (main screen, cursor visible) after q, ctrl-c twice, SIGTERM and a crash.
-import { afterEach, describe, it, expect } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The console in a real terminal (tmux, on a private server socket: never the developer's own tmux): the
+// screen it draws, the keys it takes, and the terminal it leaves behind (main screen, cursor visible) after
+// q, ctrl-c twice, SIGTERM and a crash; and at 80×24, 120×40 and 200×50, help read to its last line and a
+// footer that keeps `? help` and `q quit`.
+import { afterEach, beforeEach, describe, it, expect } from 'vitest';
+import { TmuxServer, hasTmux, type Pane } from '../../support/tmuxPane.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const sessions: string[] = [];
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
-
-function start(mode: string, columns = 120, rows = 40): string {
-  const name = `gh-ui-${process.pid}-${sessions.length}`;
-  sessions.push(name);
-  const cmd = `cd ${root} && node --import tsx test/support/uiFakeConsole.ts ${mode}; echo "RC=$?"; sleep 600`;
-  tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), cmd);
-  return name;
-}
-
-const screen = (name: string) => tmux('capture-pane', '-p', '-t', name);
-const paneState = (name: string) => tmux('display-message', '-p', '-t', name, '#{alternate_on} #{cursor_flag}').trim();
-
-async function waitFor(name: string, text: string): Promise<string> {
-  for (let i = 0; i < 400; i++) {
-    const s = screen(name);
-    if (s.includes(text)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`pane never showed ${JSON.stringify(text)}:\n${screen(name)}`);
-}
-
-afterEach(() => {
-  for (const s of sessions.splice(0)) spawnSync('tmux', ['kill-session', '-t', s]);
+let tmux: TmuxServer;
+beforeEach(() => {
+  if (hasTmux) tmux = new TmuxServer();
 });
+afterEach(() => tmux?.close());
+
+/** The fake console (uiFakeConsole.ts) in a pane of this size, with CI unset as an operator's shell has it. */
+function start(mode: string, columns = 120, rows = 40): Pane {
+  return tmux.open(`env -u CI node --import tsx test/support/uiFakeConsole.ts ${mode}`, { columns, rows });
+}
 
 describe.skipIf(!hasTmux)('console in a real terminal', () => {
   it('draws in the alternate screen, takes keys, and gives the terminal back on q', async () => {
     const s = start('console');
-    await waitFor(s, 'summarise inbox');
-    expect(paneState(s)).toBe('1 0'); // alternate screen on, cursor hidden
-    tmux('send-keys', '-t', s, 'j', 'Enter');
-    await waitFor(s, 'timeline');
-    tmux('send-keys', '-t', s, 'Escape');
-    await waitFor(s, '[1 Queue (2)]');
-    tmux('send-keys', '-t', s, 'q');
-    const after = await waitFor(s, 'RC=');
+    await s.waitFor('summarise inbox');
+    expect(s.terminalState()).toBe('1 0'); // alternate screen on, cursor hidden
+    s.keys('j', 'Enter');
+    await s.waitFor('timeline');
+    s.keys('Escape');
+    await s.waitFor('[1 Queue (2)]');
+    s.keys('q');
+    const after = await s.waitFor('RC=');
     expect(after).toContain('EXITED CLEANLY');
     expect(after).toContain('RC=0');
-    expect(paneState(s)).toBe('0 1');
+    expect(s.terminalState()).toBe('0 1');
   }, 60_000);
 
   it('exits on ctrl-c twice and restores the terminal', async () => {
     const s = start('console');
-    await waitFor(s, 'summarise inbox');
-    tmux('send-keys', '-t', s, 'C-c');
-    await waitFor(s, 'press ctrl-c again to exit');
-    tmux('send-keys', '-t', s, 'C-c');
-    await waitFor(s, 'EXITED CLEANLY');
-    expect(paneState(s)).toBe('0 1');
+    await s.waitFor('summarise inbox');
+    s.keys('C-c');
+    await s.waitFor('press ctrl-c again to exit');
+    s.keys('C-c');
+    await s.waitFor('EXITED CLEANLY');
+    expect(s.terminalState()).toBe('0 1');
   }, 60_000);
 
   it('restores the terminal when the process crashes outside the UI, and shows the error', async () => {
     const s = start('crash');
-    const after = await waitFor(s, 'RC=');
+    const after = await s.waitFor('RC=');
     expect(after).toContain('boom outside the UI');
     expect(after).not.toContain('EXITED CLEANLY');
-    expect(paneState(s)).toBe('0 1');
+    expect(s.terminalState()).toBe('0 1');
   }, 60_000);
 
   it('the watch pane fits 50×8 and quits on q', async () => {
     const s = start('watch', 50, 8);
-    const shown = await waitFor(s, 'pending');
+    const shown = await s.waitFor('pending');
     expect(shown).toContain('gatehouse ● online');
     expect(shown).toContain('⧗ 1 pending  ▶ 1 running');
-    tmux('send-keys', '-t', s, 'q');
-    await waitFor(s, 'EXITED CLEANLY');
-    expect(paneState(s)).toBe('0 1');
+    s.keys('q');
+    await s.waitFor('EXITED CLEANLY');
+    expect(s.terminalState()).toBe('0 1');
   }, 60_000);
+
+  for (const [columns, rows] of [
+    [80, 24],
+    [120, 40],
+    [200, 50],
+  ] as const) {
+    it(`at ${columns}×${rows}: every footer keeps ? help and q quit, and the help is read to its last line`, async () => {
+      const s = start('console', columns, rows);
+      await s.waitFor('summarise inbox');
+      const footer = (screen: string) => screen.trimEnd().split('\n').at(-1) ?? '';
+      for (const view of ['1', '2', '3', '4', '5']) {
+        s.keys(view);
+        await s.waitFor((x) => /\? help {2}q quit\s*$/.test(footer(x)));
+      }
+      s.keys('1');
+      await s.waitFor('summarise inbox');
+      s.keys('?');
+      await s.waitFor('Everywhere');
+      // PgDn until the last help line shows (at most a few pages at 80×24).
+      for (let i = 0; i < 10 && !s.screen().includes('! changes engine state'); i++) {
+        s.keys('PageDown');
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const end = await s.waitFor('! changes engine state');
+      expect(end).toContain('close the help');
+      for (const line of end.split('\n')) expect(Array.from(line.trimEnd()).length).toBeLessThanOrEqual(columns);
+      s.keys('Escape');
+      await s.waitFor('summarise inbox');
+      s.keys('q');
+      expect(await s.exitCode()).toBe(0);
+    }, 90_000);
+  }
 });

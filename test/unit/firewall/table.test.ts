@@ -1,4 +1,4 @@
-// The decision table: commands × policies with the decision the laws of DESIGN.md §7 require.
+// The decision table: commands × policies with the decision the laws of docs/policy.md require.
 import { describe, it, expect } from 'vitest';
 import { evaluateCommand } from '../../../src/engine/firewall/index.js';
 import { decisionTable, fixturePolicy } from '../../support/firewallPolicies.js';

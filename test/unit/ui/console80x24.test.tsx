@@ -55,6 +55,19 @@ describe('80×24', () => {
     expect(lastLine(s.frame())).toMatch(/\? help {2}q quit$/);
   });
 
+  it('fits the header: zero counts and the sparkline make way, nothing is cut', async () => {
+    const s = open(seeded());
+    const f = await s.waitFor('reindex');
+    const header = f.split('\n')[0]!;
+    expect(header).toContain('engine ● 3h13m');
+    expect(header).toContain('firewall ask ✓ trusted');
+    expect(header).toContain('today $3.42');
+    expect(header).not.toContain('…');
+    const wide = open(seeded(), 200, 50);
+    const w = (await wide.waitFor('reindex')).split('\n')[0]!;
+    expect(w).toMatch(/approver ● online .*alerts P0 0 {2}P1 0 {2}P2 0 {2}today \$3\.42 {2}[▁-█]+/);
+  });
+
   it('scrolls the help to its last line with j, PgDn and G, and back with k, PgUp and g', async () => {
     const s = open(seeded());
     await s.waitFor('reindex');

@@ -65,8 +65,18 @@ describe('tmux status line', () => {
     return s as unknown as Parameters<typeof tmuxStatusLine>[0];
   };
 
-  it('prints link, asks, pending, running and the worst alert', () => {
-    expect(tmuxStatusLine(status())).toBe('gh ●1 ask ⧗3 ▶2 !P1');
+  it('prints asks, pending, running and the worst alert in words', () => {
+    expect(tmuxStatusLine(status())).toBe('gh 1 ask · 3 pending · 2 running · P1 alert');
+  });
+
+  it('says ok when nothing needs a human (not a bare glyph)', () => {
+    const s = status();
+    s.prompts_pending = 0;
+    s.queue.pending_approval = 0;
+    s.queue.running = 0;
+    s.alerts = { P0: 0, P1: 0, P2: 0, P3: 0 };
+    s.approver.state = 'off';
+    expect(tmuxStatusLine(s)).toBe('gh ok');
   });
 
   it('spells out fallback and LOCKDOWN and leaves out zero counts', () => {
@@ -76,7 +86,7 @@ describe('tmux status line', () => {
     s.prompts_pending = 0;
     s.queue.pending_approval = 0;
     s.alerts = { P0: 1, P1: 0, P2: 0, P3: 0 };
-    expect(tmuxStatusLine(s)).toBe('gh ○ fallback LOCKDOWN ▶2 !P0');
+    expect(tmuxStatusLine(s)).toBe('gh LOCKDOWN · approver fallback · 2 running · P0 alert');
     expect(tmuxOfflineLine()).toContain('✗');
   });
 
