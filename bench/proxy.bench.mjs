@@ -119,13 +119,16 @@ async function session(mode) {
 
 const names = Object.keys(MODES);
 const s = {};
-for (const m of names) s[m] = { ...(await session(MODES[m])), lat: [], ms: 0, cpu: 0, blockMs: [], roundMs: [0, 0, 0] };
+// The engine a mode's decisions come from: its CPU per call is counted too.
+const ENGINE_OF = { engine, nosync, before: engine };
+for (const m of names) s[m] = { ...(await session(MODES[m])), lat: [], ms: 0, cpu: 0, engineCpu: 0, blockMs: [], roundMs: [0, 0, 0] };
 let block = 0;
 for (let r = 0; r < ROUNDS; r++) {
   for (let b = 0; b < PER_ROUND / BLOCK; b++, block++) {
     for (const m of names.map((_, i) => names[(i + block) % names.length])) {
       const x = s[m];
       const cpu0 = cpuNs(x.transport.pid);
+      const ecpu0 = ENGINE_OF[m] ? cpuNs(ENGINE_OF[m].pid) : null;
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < BLOCK; i++) {
         const t = process.hrtime.bigint();
@@ -138,6 +141,8 @@ for (let r = 0; r < ROUNDS; r++) {
       x.blockMs.push(ms);
       const cpu1 = cpuNs(x.transport.pid);
       x.cpu = x.cpu === null || cpu0 === null || cpu1 === null ? null : x.cpu + (cpu1 - cpu0);
+      const ecpu1 = ENGINE_OF[m] ? cpuNs(ENGINE_OF[m].pid) : null;
+      x.engineCpu = x.engineCpu === null || ecpu0 === null || ecpu1 === null ? null : x.engineCpu + (ecpu1 - ecpu0);
     }
   }
 }
@@ -154,6 +159,7 @@ const stat = (m) => {
     median: median(x.lat),
     p99: [...x.lat].sort((a, b) => a - b)[Math.floor(CALLS * 0.99)],
     cpuUs: x.cpu === null ? null : x.cpu / CALLS / 1000,
+    engineCpuUs: ENGINE_OF[m] && x.engineCpu !== null ? x.engineCpu / CALLS / 1000 : null,
   };
 };
 const LABEL = {
@@ -168,7 +174,9 @@ const LABEL = {
 console.log(`${fmt(CALLS)} sequential echo calls per mode, ${ROUNDS} rounds of ${PER_ROUND} in interleaved blocks of ${BLOCK}; ratio = median over blocks of the stream pipe's time / the mode's`);
 for (const m of names) {
   const x = stat(m);
-  const cpu = x.cpuUs === null ? '' : `; ${fmt(x.cpuUs)} us CPU per call, all threads of the process the host talks to`;
+  const cpu =
+    (x.cpuUs === null ? '' : `; ${fmt(x.cpuUs)} us CPU per call, all threads of the process the host talks to`) +
+    (x.engineCpuUs === null ? '' : `, ${fmt(x.engineCpuUs)} us in the engine`);
   console.log(
     `${LABEL[m] ?? m}: ${fmt(x.perSec)} calls/s = ${x.ratio.toFixed(2)}x the pipe (rounds ${x.rounds.map((r) => r.toFixed(2)).join(' / ')}; ` +
       `median ${x.median.toFixed(3)} ms, added ${(x.median - stat('pipe').median).toFixed(3)} ms, p99 ${x.p99.toFixed(3)} ms${cpu})`,

@@ -37,6 +37,7 @@ export async function startEngineProcess(extraArgs = [], env = {}) {
   const port = Number(/"msg":"REST API listening"/.test(out) && /"port":(\d+)/.exec(out)[1]);
   const token = readFileSync(join(stateDir, 'api-token'), 'utf8').trim();
   return {
+    pid: proc.pid,
     stateDir,
     port,
     token,
