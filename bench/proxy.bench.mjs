@@ -7,6 +7,8 @@
 //   relay    runProxy deciding allow in-process: the relay's own cost (framing, parsing, scanning)
 //   engine   `gatehouse proxy` as a host runs it, every call decided by a real engine (policy allow
 //            rule, ledger record on disk before the call is forwarded) over its socket
+//   nosync   the same against an engine with store.synchronous NORMAL (its ledger commits not synced):
+//            not the product, it shows what the sync of the decision costs
 // Targets (issue 18), engine-decided against the stream pipe: throughput >= 0.5x, added median latency
 // <= 0.5 ms. The bench exits 1 naming the figure that missed.
 // Every mode keeps its session open and they take turns in blocks of 50 calls (the order rotating), three
@@ -14,7 +16,9 @@
 // alike; a mode's ratio is the median over blocks of (the pipe's time / its time) for the same calls.
 // Then one engine run with timestamps per stage (CLOCK_MONOTONIC is shared by the processes), and the
 // socket round trips of the decision on their own. BENCH_STDERR=1 shows the modes' stderr (to debug one);
-// BENCH_MODES=a,b,... runs only those modes (pipe is always run).
+// BENCH_MODES=a,b,... runs only those modes (pipe is always run); BENCH_BEFORE=DIR adds mode `before`, the
+// `gatehouse proxy` built in DIR (a checkout of an earlier commit), against the same engine; BENCH_QUICK=1
+// skips the stages and socket figures.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +39,12 @@ const dir = tempDir('gh-bench-proxy-');
 const policy = join(dir, 'policy.yaml');
 writeFileSync(policy, 'version: 1\npolicy: ask\nask_ttl: 60s\ntools:\n  - { server: everything, tool: echo, decision: allow }\n', { mode: 0o600 });
 const engine = await startEngineProcess([], { GATEHOUSE_POLICY: policy });
-const engines = [engine];
+// The same engine with store.synchronous NORMAL: its ledger commits are not synced. Not the product
+// (a decision must be on disk before the call goes on); it shows what that sync costs.
+const nosyncConfig = join(dir, 'nosync.yaml');
+writeFileSync(nosyncConfig, 'store:\n  synchronous: NORMAL\n', { mode: 0o600 });
+const nosync = await startEngineProcess([], { GATEHOUSE_POLICY: policy, GATEHOUSE_CONFIG: nosyncConfig });
+const engines = [engine, nosync];
 // A failed run must not leave engines behind (they hold this process's stderr open).
 const bail = async (e) => {
   console.error(e);
@@ -77,7 +86,12 @@ const ALL_MODES = {
   onread: ['--input-type=module', '-e', onread],
   relay: ['--input-type=module', '-e', relay],
   engine: [BIN, '--state-dir', engine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'],
+  nosync: [BIN, '--state-dir', nosync.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'],
 };
+// An earlier build of the proxy (a checkout of another commit, built), against the same engine: A/B in one run.
+if (process.env.BENCH_BEFORE) {
+  ALL_MODES.before = [join(process.env.BENCH_BEFORE, 'bin/gatehouse.js'), '--state-dir', engine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'];
+}
 const only = process.env.BENCH_MODES ? new Set(['pipe', ...process.env.BENCH_MODES.split(',')]) : null;
 const MODES = Object.fromEntries(Object.entries(ALL_MODES).filter(([m]) => !only || only.has(m)));
 
@@ -105,13 +119,16 @@ async function session(mode) {
 
 const names = Object.keys(MODES);
 const s = {};
-for (const m of names) s[m] = { ...(await session(MODES[m])), lat: [], ms: 0, cpu: 0, blockMs: [], roundMs: [0, 0, 0] };
+// The engine a mode's decisions come from: its CPU per call is counted too.
+const ENGINE_OF = { engine, nosync, before: engine };
+for (const m of names) s[m] = { ...(await session(MODES[m])), lat: [], ms: 0, cpu: 0, engineCpu: 0, blockMs: [], roundMs: [0, 0, 0] };
 let block = 0;
 for (let r = 0; r < ROUNDS; r++) {
   for (let b = 0; b < PER_ROUND / BLOCK; b++, block++) {
     for (const m of names.map((_, i) => names[(i + block) % names.length])) {
       const x = s[m];
       const cpu0 = cpuNs(x.transport.pid);
+      const ecpu0 = ENGINE_OF[m] ? cpuNs(ENGINE_OF[m].pid) : null;
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < BLOCK; i++) {
         const t = process.hrtime.bigint();
@@ -124,6 +141,8 @@ for (let r = 0; r < ROUNDS; r++) {
       x.blockMs.push(ms);
       const cpu1 = cpuNs(x.transport.pid);
       x.cpu = x.cpu === null || cpu0 === null || cpu1 === null ? null : x.cpu + (cpu1 - cpu0);
+      const ecpu1 = ENGINE_OF[m] ? cpuNs(ENGINE_OF[m].pid) : null;
+      x.engineCpu = x.engineCpu === null || ecpu0 === null || ecpu1 === null ? null : x.engineCpu + (ecpu1 - ecpu0);
     }
   }
 }
@@ -140,6 +159,7 @@ const stat = (m) => {
     median: median(x.lat),
     p99: [...x.lat].sort((a, b) => a - b)[Math.floor(CALLS * 0.99)],
     cpuUs: x.cpu === null ? null : x.cpu / CALLS / 1000,
+    engineCpuUs: ENGINE_OF[m] && x.engineCpu !== null ? x.engineCpu / CALLS / 1000 : null,
   };
 };
 const LABEL = {
@@ -148,11 +168,15 @@ const LABEL = {
   onread: 'byte pipe, Node without streams (onread + writeSync)',
   relay: 'proxy relay, allow decided in-process',
   engine: 'gatehouse proxy, every call decided by the engine',
+  nosync: 'gatehouse proxy, engine-decided, the ledger commit not synced (not the product: what the sync costs)',
+  before: 'gatehouse proxy as built in BENCH_BEFORE, same engine',
 };
 console.log(`${fmt(CALLS)} sequential echo calls per mode, ${ROUNDS} rounds of ${PER_ROUND} in interleaved blocks of ${BLOCK}; ratio = median over blocks of the stream pipe's time / the mode's`);
 for (const m of names) {
   const x = stat(m);
-  const cpu = x.cpuUs === null ? '' : `; ${fmt(x.cpuUs)} us CPU per call, all threads of the process the host talks to`;
+  const cpu =
+    (x.cpuUs === null ? '' : `; ${fmt(x.cpuUs)} us CPU per call, all threads of the process the host talks to`) +
+    (x.engineCpuUs === null ? '' : `, ${fmt(x.engineCpuUs)} us in the engine`);
   console.log(
     `${LABEL[m] ?? m}: ${fmt(x.perSec)} calls/s = ${x.ratio.toFixed(2)}x the pipe (rounds ${x.rounds.map((r) => r.toFixed(2)).join(' / ')}; ` +
       `median ${x.median.toFixed(3)} ms, added ${(x.median - stat('pipe').median).toFixed(3)} ms, p99 ${x.p99.toFixed(3)} ms${cpu})`,
@@ -237,10 +261,6 @@ process.exit(r.exitCode);`;
       }
       return xs.sort((a, b) => a - b)[n >> 1].toFixed(3);
     };
-    const config = join(dir, 'nosync.yaml');
-    writeFileSync(config, 'store:\n  synchronous: NORMAL\n', { mode: 0o600 });
-    const nosync = await startEngineProcess([], { GATEHOUSE_POLICY: policy, GATEHOUSE_CONFIG: config });
-    engines.push(nosync);
     const c = await connectEngine({ stateDir: engine.stateDir, surface: 'ipc', callTimeoutMs: 0 });
     const n = await connectEngine({ stateDir: nosync.stateDir, surface: 'ipc', callTimeoutMs: 0 });
     const figures = { list: [], status: [], check: [], checkNoSync: [] };
@@ -253,7 +273,6 @@ process.exit(r.exitCode);`;
     }
     await c.close();
     await n.close();
-    await nosync.stop();
     const m = (k) => [...figures[k]].sort((a, b) => a - b)[2];
     console.log(
       `engine socket, medians (ms): agents.list ${m('list')} (the round trip itself); status ${m('status')} (SQL aggregates behind it); ` +
@@ -263,7 +282,7 @@ process.exit(r.exitCode);`;
 
 }
 
-await engine.stop();
+await Promise.all(engines.map((x) => x.stop()));
 if (missed.length) {
   console.error(`proxy bench: MISS: engine-decided ${missed.join('; ')} (issue 18 targets, against the stream pipe in this run)`);
   process.exit(1);

@@ -38,6 +38,8 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
   const idle: EngineLink[] = [];
   /** Pipelined: the link every call uses while it is open, or the connection being made. */
   let shared: Promise<EngineLink> | null = null;
+  /** The same link once connected: a call finds it without waiting on a promise. */
+  let ready: EngineLink | null = null;
   let closed = false;
 
   const drop = (link: EngineLink) => void link.client.close().catch(() => undefined);
@@ -49,14 +51,18 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
 
   /** The pipelined link, connecting (once, whoever asks first) when there is none or it was lost. */
   const sharedLink = async (): Promise<EngineLink> => {
-    if (shared) {
-      const link = await shared.catch(() => null);
+    const current = shared;
+    if (current) {
+      const link = await current.catch(() => null);
       if (link?.isOpen()) return link;
+      if (shared !== current) return sharedLink(); // another call is connecting again already
       if (link) drop(link);
     }
+    ready = null;
     const p = connect({ stateDir }).then((link) => {
       if (!link.check) throw new Error('the link cannot carry concurrent checks');
       if (closed) drop(link);
+      else if (shared === p) ready = link;
       return link;
     });
     shared = p;
@@ -66,24 +72,31 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
     return p;
   };
 
-  const decide: DecideFn = async (call, ctx) => {
-    // Set up before any await: a cancel that lands while connecting must still end the wait.
-    const aborted = new Promise<never>((_r, reject) => {
-      if (ctx.signal.aborted) reject(new Error('cancelled'));
-      else ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
+  /** Rejects when the call is cancelled; set up before any await, so a cancel while connecting still ends the wait. */
+  const cancelled = (signal: AbortSignal) => {
+    const p = new Promise<never>((_r, reject) => {
+      if (signal.aborted) reject(new Error('cancelled'));
+      else signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
     });
-    aborted.catch(() => undefined);
+    p.catch(() => undefined);
+    return p;
+  };
+
+  const decide: DecideFn = async (call, ctx) => {
     // The escalation travels as a field the engine may not know yet: it is stripped by older engines,
     // and then the proxy refuses the allow that did not come from the operator (fail closed).
     const req = { tool: call, agent, wait: true, ...(ctx.escalation ? { escalate: ctx.escalation } : {}) };
 
     if (opts.pipelined) {
-      let link: EngineLink;
-      try {
-        link = await Promise.race([sharedLink(), aborted]);
-      } catch (e) {
-        if (ctx.signal.aborted) throw e;
-        throw unreachable(e);
+      // The usual case, the link open: nothing to wait for but the answer (the link handles a cancel).
+      let link = ready?.isOpen() ? ready : null;
+      if (!link) {
+        try {
+          link = await Promise.race([sharedLink(), cancelled(ctx.signal)]);
+        } catch (e) {
+          if (ctx.signal.aborted) throw e;
+          throw unreachable(e);
+        }
       }
       const waitingTimer = setTimeout(() => ctx.onWaiting?.(), WAITING_AFTER_MS);
       try {
@@ -97,6 +110,7 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
       }
     }
 
+    const aborted = cancelled(ctx.signal);
     let link: EngineLink | undefined;
     while (idle.length > 0 && !link) {
       const l = idle.pop()!;
@@ -142,6 +156,7 @@ export function engineDecider(connect: ConnectLink, stateDir: string, agent: str
       for (const l of idle.splice(0)) drop(l);
       shared?.then(drop, () => undefined);
       shared = null;
+      ready = null;
     },
   });
 }

@@ -96,6 +96,23 @@ describe('engineDecider, pipelined', () => {
     expect(links).toHaveLength(2);
   });
 
+  it('calls that find the link lost at the same time connect again once', async () => {
+    const links: FakeLink[] = [];
+    const decide = engineDecider(
+      async () => (await new Promise((r) => setTimeout(r, 5)), links.push(fakeLink(async () => decision({ decision: 'allow' }))), links.at(-1)!),
+      '/state',
+      'bot',
+      silentLogger,
+      pipelined,
+    );
+    await decide(call, ctx());
+    links[0]!.closed = true;
+    const answers = await Promise.all([1, 2, 3].map((n) => decide(call, ctx({ requestId: n }))));
+    expect(answers.map((a) => a.decision)).toEqual(['allow', 'allow', 'allow']);
+    expect(links).toHaveLength(2);
+    decide.close();
+  });
+
   it('a cancel while connecting still ends the wait', async () => {
     const decide = engineDecider(() => new Promise(() => undefined), '/state', 'bot', silentLogger, pipelined);
     const ac = new AbortController();
