@@ -4,7 +4,7 @@
 // unreachable it exits 2 with the reason on stderr (Claude Code blocks the call) unless the trusted
 // policy allows the request offline.
 import { z } from 'zod';
-import type { Decision, ToolCall } from '../shared/firewall.js';
+import { mayRun, type Decision, type ToolCall } from '../shared/firewall.js';
 import { CliError } from './cliError.js';
 import { stateDirOf, type GlobalArgs } from './context.js';
 
@@ -79,9 +79,10 @@ export async function runClaudeCodeHook(argv: HookArgs): Promise<void> {
     }
   } catch (err) {
     const { decideOffline } = await import('./offlinePolicy.js');
-    const offline = decideOffline(stateDir, { ...req, agent: argv.agent });
-    if (offline?.decision === 'allow') return output('allow', `gatehouse (offline, trusted policy): ${offline.reason}`);
-    throw new CliError(`gatehouse: the engine is unreachable (${(err as Error).message}); blocked because the trusted policy does not allow this offline`, 2);
+    const offline = decideOffline(stateDir, { ...req, agent: argv.agent }, argv.config);
+    if (offline && mayRun(offline)) return output('allow', `gatehouse (offline, trusted policy): ${offline.reason}`);
+    throw new CliError(`gatehouse: the engine is unreachable (${(err as Error).message}); blocked because the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`, 2);
   }
-  output(decision.decision, explain(decision));
+  // Law 8: nothing decided in lockdown runs, whatever the decision says.
+  output(decision.decision === 'allow' && !mayRun(decision) ? 'deny' : decision.decision, explain(decision));
 }

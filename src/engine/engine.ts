@@ -98,19 +98,30 @@ export class Engine implements EngineSurface {
     // Budget limits first (they only tighten), then a remote approver if one is added, then auto-approval.
     this.deciders = [(task) => this.budgetDecision(task, 'limits'), (task) => this.budgetDecision(task, 'approve')];
     const env = opts.env ?? process.env;
-    this.guard = new PolicyGuard(config.firewall.policy_file ?? defaultPolicyPath(env), statePath(opts.stateDir, 'policyTrusted'), {
-      lockdown: (reason) => {
-        this.logger.error({ reason }, 'firewall LOCKDOWN: every decision is deny until the operator trusts the policy');
-        this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.lockdown', reason });
-        this.bus.emit({ type: 'firewall.lockdown', reason });
-        this.raiseAlert({ severity: 'P0', source: 'firewall', check: 'policy_tampered', message: `firewall lockdown: ${reason}`, path: this.guard.policyPath });
+    this.guard = new PolicyGuard(
+      config.firewall.policy_file ?? defaultPolicyPath(env),
+      statePath(opts.stateDir, 'policyTrusted'),
+      {
+        lockdown: (reason, { key, fresh }) => {
+          this.logger.error({ reason }, 'firewall LOCKDOWN: every decision is deny until the operator trusts the policy');
+          this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.lockdown', detail: { key, fresh }, reason });
+          this.bus.emit({ type: 'firewall.lockdown', reason });
+          // Law 8: lockdown covers what is already open; each distinct tampering is its own P0.
+          this.prompts.cancelAll(`firewall in lockdown: ${reason}`);
+          this.raiseAlert({ severity: 'P0', source: 'firewall', check: 'policy_tampered', message: `firewall lockdown: ${reason}`, path: this.guard.policyPath, evidence: { distinct: key } });
+        },
+        trusted: (hash, by, how) => {
+          if (how === 'restored') this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.trusted', detail: { by: 'restored', path: this.guard.policyPath }, reason: 'the policy file is the trusted text again', policy_hash: hash });
+          else this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
+          this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
+        },
+        trustRefused: (by, reason, detail) => {
+          this.ledger.append({ actor: by, surface: 'cli', action: 'policy.trust_refused', detail, reason, policy_hash: this.guard.trustedPolicy?.sha256 ?? null });
+        },
+        warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
       },
-      trusted: (hash, by, how) => {
-        this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
-        this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
-      },
-      warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
-    });
+      statePath(opts.stateDir, 'lockdown'),
+    );
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
     this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);

@@ -14,6 +14,7 @@ import { VERSION } from '../../shared/version.js';
 import { tokenMatches } from './apiToken.js';
 import type { Door, EngineSurface } from './engineSurface.js';
 import { renderMetrics } from './metrics.js';
+import { PolicyTrustSchema } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
 
 /** Extra routes contributed by other capabilities (firewall, prompts, security). */
@@ -191,6 +192,10 @@ export function buildApi(engine: EngineSurface): FastifyInstance {
     return ok(reply, await engine.firewall.check(req.body as never, actor(req), { signal: gone.signal }));
   });
   app.get('/api/firewall/policy', async (_req, reply) => ok(reply, { path: engine.guard.policyPath, ...engine.status().firewall, ...engine.guard.diff() }));
+  app.post('/api/firewall/policy/trust', async (req, reply) => {
+    const { sha256 } = parse(PolicyTrustSchema, req.body ?? {}, 'body');
+    return ok(reply, { policy_hash: engine.guard.trustReviewed(actor(req).by, sha256).sha256 });
+  });
   app.get('/api/prompts', async (_req, reply) => ok(reply, engine.prompts.pending()));
   app.get('/api/prompts/:id', async (req, reply) => {
     const { id } = parse(z.object({ id: z.string().min(1).max(100) }), req.params, 'prompt id');

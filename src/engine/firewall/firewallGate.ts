@@ -60,6 +60,7 @@ export class FirewallGate {
     if (!parsed.success) throw new EngineError('invalid firewall check', 'bad_request', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
     const req = parsed.data;
     const loaded = this.guard.policy;
+    const epoch = this.guard.lockdownEpoch;
     let decision: Decision;
     if (!loaded) {
       decision = { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown: ${this.guard.lockdown}`, segments: [], request_id: randomUUID() };
@@ -117,6 +118,11 @@ export class FirewallGate {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const outcome = await this.prompts.wait(prompt.id);
     opts.signal?.removeEventListener('abort', onAbort);
+    // Law 8: nothing decided during a lockdown runs. A lockdown entered while the ask waited (even one
+    // lifted since) makes the final decision a deny.
+    if (this.guard.lockdown !== null || this.guard.lockdownEpoch !== epoch) {
+      return { ...decision, decision: 'deny', source: 'lockdown', reason: `firewall in lockdown while this waited: ${this.guard.lockdown ?? 'the policy changed outside gatehouse'}`, prompt_id: prompt.id };
+    }
     return {
       ...decision,
       decision: outcome.verdict,
@@ -131,6 +137,12 @@ export class FirewallGate {
     const p = this.prompts.find(id);
     if (!p) throw new EngineError(`no prompt ${id}`, 'not_found');
     if (p.state !== 'pending') throw new EngineError(`prompt ${id} is already ${p.state}${p.resolved_by ? ` (by ${p.resolved_by})` : ''}`, 'conflict');
+    if (this.guard.lockdown !== null) {
+      // Law 8: answers given during lockdown are refused (and recorded).
+      const reason = `the firewall is in lockdown (${this.guard.lockdown}): answers are refused until the policy is trusted`;
+      this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'prompt.answer_refused', subject: id, detail: { decision: answer.decision, scope: answer.scope }, reason, policy_hash: this.policyHash });
+      throw new EngineError(reason, 'conflict');
+    }
     if (answer.decision === 'allow' && answer.scope === 'task' && !p.task_id) throw new EngineError('allow for this task needs a prompt that names a task', 'bad_request');
     if (answer.decision === 'allow' && answer.scope === 'always') this.writeAlwaysRule(p, actor);
     const resolved = this.prompts.resolve(id, { decision: answer.decision, scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }, actor);
