@@ -29,6 +29,7 @@ import { EventBus } from './platform/eventBus.js';
 import { defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewall/firewallGate.js';
 import { Ledger } from './store/ledger.js';
+import { LedgerAnchor } from './store/ledgerAnchor.js';
 import { acquireLock } from './store/lock.js';
 import { createLogger, silentLogger, type Logger } from './platform/logger.js';
 import { maskSecrets } from './monitor/secrets.js';
@@ -63,6 +64,7 @@ export class Engine implements EngineSurface {
   readonly startedAt = new Date();
   readonly bus: EventBus;
   readonly ledger: Ledger;
+  private anchor: LedgerAnchor | null = null;
   readonly queue: TaskQueue;
   readonly alerts: AlertCenter;
   readonly token: string;
@@ -149,6 +151,7 @@ export class Engine implements EngineSurface {
           });
       db = openStore(opts.stateDir, { synchronous: config.store.synchronous });
       const engine = new Engine(opts, config, file, db, logger, release);
+      engine.anchorLedger();
       engine.recoverFromCrash();
       engine.prompts.cancelStale();
       try {
@@ -193,6 +196,17 @@ export class Engine implements EngineSurface {
     });
     this.bus.emit({ type: 'engine.crash_recovered', reconciled: ids.length });
     this.logger.warn({ previous: crashed, reconciled: ids.length }, 'recovered from a crash');
+  }
+
+  /** Anchors the ledger's head outside the DB (DESIGN §9); a problem found with the old anchors is an alert. */
+  private anchorLedger(): void {
+    const { anchor, problem, created } = LedgerAnchor.open(this.db, this.opts.stateDir);
+    this.anchor = anchor;
+    this.ledger.onAppend = () => anchor.touch();
+    if (problem) {
+      this.ledger.append({ actor: 'engine', surface: 'engine', action: 'ledger.anchor_problem', reason: problem });
+      this.raiseAlert({ severity: created ? 'P1' : 'P0', source: 'engine', check: 'ledger_tampered', message: `ledger: ${problem}`, path: statePath(this.opts.stateDir, 'ledgerHead') });
+    }
   }
 
   /** Adds a decider after the budget limits and before budget auto-approval (the approver link uses this). */
@@ -449,6 +463,7 @@ export class Engine implements EngineSurface {
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5_000))]);
       this.firewall.flush();
       await WalSync.of(this.db)?.close();
+      this.anchor?.write();
       this.db.close();
       clearSentinel(statePath(this.opts.stateDir, 'sentinel'));
       try {

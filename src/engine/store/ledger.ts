@@ -36,6 +36,8 @@ function toRecord(r: Row): LedgerRecord {
 
 export class Ledger {
   private last: { seq: number; hash: string };
+  /** Told of every append so the head is anchored outside the DB (ledgerAnchor.ts). */
+  onAppend: (() => void) | null = null;
   private readonly insert;
   private readonly head;
 
@@ -69,6 +71,7 @@ export class Ledger {
     const hash = hashOf(base);
     this.insert.run(base.seq, base.ts, base.actor, base.surface, base.action, base.subject, base.detail, base.reason, base.policy_hash, base.prev_hash, hash);
     this.last = { seq: base.seq, hash };
+    this.onAppend?.();
     // The caller already holds the detail it passed; no need to parse back the JSON just written.
     return { ...base, hash, detail: e.detail ?? {} };
   }
@@ -91,10 +94,10 @@ export function verifyLedger(db: Db): LedgerVerifyResult {
   let count = 0;
   for (const r of db.prepare('SELECT * FROM ledger ORDER BY seq').iterate() as IterableIterator<Row>) {
     count++;
-    if (r.seq !== expectedSeq) return { ok: false, records: count, broken_at: expectedSeq, problem: `record ${expectedSeq} is missing (next is ${r.seq})` };
-    if (r.prev_hash !== prev) return { ok: false, records: count, broken_at: r.seq, problem: `record ${r.seq} does not link to record ${r.seq - 1} (prev_hash differs)` };
+    if (r.seq !== expectedSeq) return { ok: false, records: count, broken_at: expectedSeq, first_seq: expectedSeq, last_seq: r.seq - 1, problem: r.seq - 1 > expectedSeq ? `records ${expectedSeq} to ${r.seq - 1} are missing` : `record ${expectedSeq} is missing (next is ${r.seq})` };
+    if (r.prev_hash !== prev) return { ok: false, records: count, broken_at: r.seq, first_seq: r.seq, last_seq: r.seq, problem: `record ${r.seq} does not link to record ${r.seq - 1} (prev_hash differs)` };
     const { hash, ...rest } = r;
-    if (hashOf(rest) !== hash) return { ok: false, records: count, broken_at: r.seq, problem: `record ${r.seq} was edited (its hash does not match its content)` };
+    if (hashOf(rest) !== hash) return { ok: false, records: count, broken_at: r.seq, first_seq: r.seq, last_seq: r.seq, problem: `record ${r.seq} was edited (its hash does not match its content)` };
     prev = hash;
     expectedSeq++;
   }
