@@ -8,7 +8,9 @@ import type { Decision, ToolCall } from '../shared/firewall.js';
 import { defaultPolicyPath, evaluateCommand, evaluateTool, parsePolicyText } from '../engine/firewall/index.js';
 import { readPolicyFile } from '../engine/firewall/policyFile.js';
 import { readLockdownMarker } from '../engine/firewall/policyGuard.js';
-import { statePath } from '../engine/store/stateDir.js';
+import { configHome, statePath } from '../engine/store/stateDir.js';
+import { installRoot, selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProtection.js';
+import { dirname } from 'node:path';
 import { loadConfig } from '../engine/config/config.js';
 
 function lockdownDeny(reason: string): Decision {
@@ -38,6 +40,10 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
     if (current !== trusted.sha256) return lockdownDeny(`${policyPath} is not the trusted text (sha256 ${current.slice(0, 12)}… is not ${String(trusted.sha256).slice(0, 12)}…)`);
     const loaded = parsePolicyText(trusted.text, trustedFile);
     if (loaded.sha256 !== trusted.sha256) return lockdownDeny('the trusted copy does not match its own hash');
+    // Law 10 holds offline too: the built-in self-protection rules come before the policy.
+    const places = { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installRoot() };
+    const guarded = req.command !== undefined ? selfProtectCommand(req.command, places, { cwd: process.cwd() }) : selfProtectTool(req.tool!, places);
+    if (guarded) return guarded;
     return req.command !== undefined ? evaluateCommand(loaded.policy, req.command, { agent: req.agent }) : evaluateTool(loaded.policy, req.tool!, { agent: req.agent });
   } catch {
     return null;

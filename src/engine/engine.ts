@@ -28,6 +28,7 @@ import { applyPortOverride, loadConfig, type Config } from './config/config.js';
 import { EventBus } from './platform/eventBus.js';
 import { defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewall/firewallGate.js';
+import { dirname } from 'node:path';
 import { Ledger } from './store/ledger.js';
 import { LedgerAnchor } from './store/ledgerAnchor.js';
 import { acquireLock } from './store/lock.js';
@@ -40,7 +41,8 @@ import { WalSync } from './store/walSync.js';
 import { TaskQueue, type Actor } from './tasks/queue.js';
 import type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
-import { ensurePrivateDir, statePath } from './store/stateDir.js';
+import { configHome, ensurePrivateDir, statePath } from './store/stateDir.js';
+import { installRoot } from './firewall/selfProtection.js';
 import { openStore, type Db } from './store/store.js';
 
 export interface EngineOptions {
@@ -126,7 +128,13 @@ export class Engine implements EngineSurface {
     );
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
-    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);
+    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, {
+      stateDir: opts.stateDir,
+      configDir: configFile ? dirname(configFile) : configHome(env),
+      policyPath: this.guard.policyPath,
+      installDir: installRoot(),
+      enginePid: process.pid,
+    });
     this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
   }
 

@@ -11,6 +11,7 @@ import { GroupCommit } from '../store/groupCommit.js';
 import type { Ledger, LedgerEntry } from '../store/ledger.js';
 import type { PolicyGuard } from './policyGuard.js';
 import type { PromptDesk } from './prompts.js';
+import { selfProtectCommand, selfProtectTool, type ProtectedPlaces } from './selfProtection.js';
 import type { Actor } from '../tasks/queue.js';
 import type { Db } from '../store/store.js';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,8 @@ export class FirewallGate {
     private readonly prompts: PromptDesk,
     private readonly agents: AgentRegistry,
     private readonly logger: Logger,
+    /** Law 10: the places the built-in self-protection rules guard (checked before the policy). */
+    private readonly places: ProtectedPlaces | null = null,
   ) {
     // The ledger record and the agent's counter share the batch's one transaction (one fsync per burst).
     this.decisions = new GroupCommit(
@@ -62,8 +65,11 @@ export class FirewallGate {
     const loaded = this.guard.policy;
     const epoch = this.guard.lockdownEpoch;
     let decision: Decision;
+    let guarded: Decision | null;
     if (!loaded) {
       decision = { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown: ${this.guard.lockdown}`, segments: [], request_id: randomUUID() };
+    } else if ((guarded = this.selfProtect(req.command, req.tool as ToolCall | undefined, req.cwd ?? null))) {
+      decision = guarded;
     } else {
       try {
         decision =
@@ -188,6 +194,17 @@ export class FirewallGate {
       reason: 'allow always',
       policy_hash: written.sha256,
     });
+  }
+
+  /** The built-in self-protection deny (law 10), or null. An error in it is a deny, never an allow. */
+  private selfProtect(command: string | undefined, tool: ToolCall | undefined, cwd: string | null): Decision | null {
+    if (!this.places) return null;
+    try {
+      return command !== undefined ? selfProtectCommand(command, this.places, { cwd }) : selfProtectTool(tool!, this.places);
+    } catch (err) {
+      this.logger.error({ err }, 'self-protection failed; denying');
+      return { decision: 'deny', source: 'policy', rule: 'self-protection', reason: 'the self-protection check failed (denied)', segments: [], request_id: randomUUID() };
+    }
   }
 
   private hasGrant(agent: string, taskId: string, subject: string): boolean {

@@ -236,3 +236,57 @@ describe('gap 6: offline decisions are never looser than the engine', () => {
     expect(readFileSync(policyPathFor(e.stateDir), 'utf8')).toBe(EVIL);
   });
 });
+
+describe('gap 7: the guard guards itself (law 10), whatever the policy allows', () => {
+  it('a permissive allowlist still denies reading the token, editing the policy, answering, stopping and killing the engine', async () => {
+    const dir = tempStateDir();
+    mkdirSync(dirname(policyPathFor(dir)), { recursive: true });
+    const permissive = `version: 1\npolicy: allowlist\nallowlist:\n${['cat *', 'gatehouse *', 'kill *', 'pkill *', 'sqlite3 *', 'cp *', 'tee *', 'sed *', 'echo *', 'ls *', 'env *', 'curl *'].map((p) => `  - pattern: "${p}"\n`).join('')}`;
+    writeFileSync(policyPathFor(dir), permissive, { mode: 0o600 });
+    const e = await startEngine({ stateDir: dir });
+    try {
+      const policy = policyPathFor(dir);
+      const attacks = [
+        `cat ${dir}/api-token`,
+        `cat '${dir}'/api-tok*`,
+        `env cat ${dir}/api-token`,
+        `bash -c 'cat ${dir}/api-token'`,
+        `sqlite3 ${dir}/gatehouse.db "DELETE FROM ledger"`,
+        `cp /tmp/evil.yaml ${policy}`,
+        `echo '- pattern: "*"' | tee -a ${policy}`,
+        `sed -i 's/allowlist/ask/' ${policy}`,
+        `echo x >> ${policy}`,
+        'gatehouse resolve abc allow',
+        'gatehouse stop',
+        'gatehouse policy trust --yes',
+        `kill -9 ${e.proc.pid}`,
+        'kill $(pgrep -f gatehouse)',
+        'pkill -f gatehouse',
+        'pkill node',
+      ];
+      for (const command of attacks) {
+        const d = (await e.http('POST', '/api/firewall/check', { command, agent: 'a1' })).body.data;
+        expect(d, command).toMatchObject({ decision: 'deny', rule: 'self-protection' });
+      }
+      expect((await e.http('POST', '/api/firewall/check', { command: 'gatehouse status --json', agent: 'a1' })).body.data.decision).toBe('allow');
+      expect((await e.http('POST', '/api/firewall/check', { command: 'cat README.md', agent: 'a1' })).body.data.decision).toBe('allow');
+      const read = await e.http('POST', '/api/firewall/check', { tool: { server: 'filesystem', tool: 'read_text_file', args: { path: `${dir}/api-token` } }, agent: 'a1' });
+      expect(read.body.data).toMatchObject({ decision: 'deny', rule: 'self-protection' });
+      // Through exec, as an agent would: nothing of the token is printed.
+      const r = cli(['exec', '--agent', 'a1', '--', 'cat', `${dir}/api-token`], { stateDir: dir });
+      expect(r.code).toBe(126);
+      expect(r.stdout).not.toContain(e.token);
+      expect(r.stderr).toMatch(/protects itself/);
+      const db = new Database(join(dir, 'gatehouse.db'), { readonly: true });
+      try {
+        const n = (db.prepare("SELECT COUNT(*) AS n FROM ledger WHERE action = 'firewall.decide' AND json_extract(detail, '$.rule') = 'self-protection'").get() as { n: number }).n;
+        expect(n).toBeGreaterThanOrEqual(attacks.length + 2);
+      } finally {
+        db.close();
+      }
+      expect(e.proc.exitCode).toBeNull();
+    } finally {
+      await e.stop();
+    }
+  });
+});
