@@ -290,3 +290,35 @@ describe('gap 7: the guard guards itself (law 10), whatever the policy allows', 
     }
   });
 });
+
+describe('gap 10: the hook has deadlines of its own', () => {
+  it('an engine that stalls after the handshake: `hook claude-code --wait` blocks (exit 2) at the ask TTL plus a margin, and a plain check too', async () => {
+    const dir = tempStateDir();
+    mkdirSync(dirname(policyPathFor(dir)), { recursive: true });
+    writeFileSync(policyPathFor(dir), POLICY.replace('ask_ttl: 60s', 'ask_ttl: 1s'), { mode: 0o600 });
+    const e = await startEngine({ stateDir: dir });
+    const input = JSON.stringify({ tool_name: 'Bash', tool_input: { command: 'npm publish' } });
+    try {
+      // --wait: the engine takes the check (a prompt opens), then stops answering altogether.
+      const waited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, '--state-dir', dir, 'hook', 'claude-code', '--wait'], { env: { ...process.env, XDG_CONFIG_HOME: configHomeFor(dir) } });
+        let stderr = '';
+        p.stderr.on('data', (d) => (stderr += d));
+        p.on('exit', (code) => resolve({ code, stderr }));
+        p.stdin.end(input);
+      });
+      await waitFor(async () => (await e.http('GET', '/api/prompts')).body.data.length > 0, 15_000, 'the prompt');
+      e.proc.kill('SIGSTOP');
+      const w = await waited;
+      expect(w.code).toBe(2);
+      expect(w.stderr).toMatch(/no decision within 6 s.*blocked/);
+      // A plain check against the stopped engine: the handshake times out (2 s), and offline the ask is not an allow.
+      const plain = cli(['hook', 'claude-code'], { stateDir: dir, input, timeoutMs: 30_000 });
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(/within 2000 ms.*blocked/);
+    } finally {
+      e.proc.kill('SIGCONT');
+      await e.stop();
+    }
+  });
+});
