@@ -107,6 +107,9 @@ export class FirewallGate {
       },
     });
     if (decision.decision !== 'ask' || !loaded) return decision;
+    // A waiting requester that went away while the decision was being recorded gets no prompt at all:
+    // an ask nobody waits for must not stay answerable (issue 22 gap 11).
+    if (req.wait && opts.signal?.aborted) return { ...decision, decision: 'deny', reason: 'the requester went away before the ask opened' };
 
     const prompt = this.prompts.open({
       kind: req.command !== undefined ? 'command' : 'tool',
@@ -122,6 +125,7 @@ export class FirewallGate {
     if (!req.wait) return { ...decision, prompt_id: prompt.id };
     const onAbort = () => this.prompts.cancel(prompt.id, 'the requester went away');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
     const outcome = await this.prompts.wait(prompt.id);
     opts.signal?.removeEventListener('abort', onAbort);
     // Law 8: nothing decided during a lockdown runs. A lockdown entered while the ask waited (even one
