@@ -38,6 +38,7 @@ export async function startEngineProcess(extraArgs = [], env = {}) {
   const token = readFileSync(join(stateDir, 'api-token'), 'utf8').trim();
   return {
     stateDir,
+    pid: proc.pid,
     port,
     token,
     url: (p) => `http://127.0.0.1:${port}${p}`,
