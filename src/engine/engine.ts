@@ -96,6 +96,7 @@ export class Engine implements EngineSurface {
   ) {
     this.bus = new EventBus(undefined, (err) => this.logger.error({ err }, 'event listener failed'));
     this.ledger = new Ledger(db);
+    this.ledger.redact = maskSecrets;
     this.queue = new TaskQueue(db, this.ledger, this.bus);
     this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'), maskSecrets);
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
@@ -204,6 +205,11 @@ export class Engine implements EngineSurface {
     });
     this.bus.emit({ type: 'engine.crash_recovered', reconciled: ids.length });
     this.logger.warn({ previous: crashed, reconciled: ids.length }, 'recovered from a crash');
+  }
+
+  /** The one redactor for what leaves the host (notifications, syslog, assistant prompts) and ledger reasons. */
+  redact(text: string): string {
+    return maskSecrets(text);
   }
 
   /** Anchors the ledger's head outside the DB (DESIGN §9); a problem found with the old anchors is an alert. */

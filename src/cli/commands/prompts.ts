@@ -1,7 +1,7 @@
 // `gatehouse pending` and `gatehouse resolve`: the operator's prompts from a shell.
 import type { CommandModule } from 'yargs';
 import type { Prompt } from '../../shared/firewall.js';
-import { printJson, withClient, type GlobalArgs } from '../context.js';
+import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
 
 function describe(p: Prompt): string {
   const left = Math.max(0, Math.round((Date.parse(p.expires_at) - Date.now()) / 1000));
@@ -26,7 +26,7 @@ export const pendingCommand: CommandModule<GlobalArgs, PendingArgs> = {
   handler: async (argv) => {
     const prompts = await withClient(argv, (c) => c.prompts.list());
     if (argv.json) return printJson(prompts);
-    process.stdout.write(prompts.length ? `${prompts.map(describe).join('\n\n')}\n` : 'no prompts waiting\n');
+    printText(prompts.length ? `${prompts.map(describe).join('\n\n')}\n` : 'no prompts waiting\n');
   },
 };
 
@@ -51,6 +51,6 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
   handler: async (argv) => {
     const p = await withClient(argv, (c) => c.prompts.resolve(argv.id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) }));
     if (argv.json) printJson(p);
-    else process.stdout.write(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''}\n`);
+    else printText(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''}\n`);
   },
 };

@@ -38,6 +38,11 @@ export class Ledger {
   private last: { seq: number; hash: string };
   /** Told of every append so the head is anchored outside the DB (ledgerAnchor.ts). */
   onAppend: (() => void) | null = null;
+  /**
+   * The one redactor (the secrets scanner, set by the engine): a reason that carries a secret is stored
+   * masked, with the sha256 of the original in detail.reason_sha256 (issue 22 gap 9).
+   */
+  redact: ((text: string) => string) | null = null;
   private readonly insert;
   private readonly head;
 
@@ -56,6 +61,15 @@ export class Ledger {
 
   /** Appends a record. Call inside the caller's transaction so the record commits with the change it describes. */
   append(e: LedgerEntry): LedgerRecord {
+    let reason = e.reason ?? null;
+    let detailIn = e.detail;
+    if (reason !== null && this.redact && reason.length >= 16) {
+      const masked = this.redact(reason);
+      if (masked !== reason) {
+        detailIn = { ...(detailIn ?? {}), reason_sha256: sha256Hex(reason) };
+        reason = masked;
+      }
+    }
     const base = {
       seq: this.last.seq + 1,
       ts: e.ts ?? this.now().toISOString(),
@@ -63,8 +77,8 @@ export class Ledger {
       surface: e.surface,
       action: e.action,
       subject: e.subject ?? null,
-      detail: JSON.stringify(e.detail ?? {}),
-      reason: e.reason ?? null,
+      detail: JSON.stringify(detailIn ?? {}),
+      reason,
       policy_hash: e.policy_hash ?? null,
       prev_hash: this.last.hash,
     };
@@ -73,7 +87,7 @@ export class Ledger {
     this.last = { seq: base.seq, hash };
     this.onAppend?.();
     // The caller already holds the detail it passed; no need to parse back the JSON just written.
-    return { ...base, hash, detail: e.detail ?? {} };
+    return { ...base, hash, detail: detailIn ?? {} };
   }
 
   /** Re-reads the chain head (after a rolled-back transaction the in-memory head may be ahead). */
