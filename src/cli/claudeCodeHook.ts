@@ -3,8 +3,10 @@
 // permissionDecision allow|deny|ask. Other tools get no opinion (exit 0, no output). With the engine
 // unreachable it exits 2 with the reason on stderr (Claude Code blocks the call) unless the trusted
 // policy allows the request offline.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Decision, ToolCall } from '../shared/firewall.js';
+import { statePath } from '../engine/store/stateDir.js';
+import { mayRun, type Decision, type ToolCall } from '../shared/firewall.js';
 import { CliError } from './cliError.js';
 import { stateDirOf, type GlobalArgs } from './context.js';
 
@@ -42,6 +44,23 @@ function explain(d: Decision): string {
   return d.decision === 'deny' ? `gatehouse denied this${rule}: ${d.reason}. Do not retry the same request.` : `gatehouse: ${d.reason}${rule}`;
 }
 
+/** The connect handshake's limit, and a plain (non-waiting) check's: both far inside a 30 s hook timeout. */
+export const HANDSHAKE_MS = 2_000;
+export const CHECK_DEADLINE_MS = 10_000;
+/** A waiting check may take the ask TTL (the engine then denies as expired) plus this margin. */
+export const WAIT_MARGIN_MS = 5_000;
+
+/** The ask TTL of the trusted policy (what the engine applies), or the default 120 s. */
+async function askTtlMs(stateDir: string): Promise<number> {
+  try {
+    const trusted = JSON.parse(readFileSync(statePath(stateDir, 'policyTrusted'), 'utf8')) as { text: string };
+    const { parsePolicyText } = await import('../engine/firewall/index.js');
+    return parsePolicyText(trusted.text, 'policy.trusted').policy.askTtlMs;
+  } catch {
+    return 120_000;
+  }
+}
+
 export interface HookArgs extends GlobalArgs {
   agent: string;
   wait: boolean;
@@ -66,22 +85,31 @@ export async function runClaudeCodeHook(argv: HookArgs): Promise<void> {
   }
   const stateDir = stateDirOf(argv);
   const { connectTransport } = await import('../client/ipcClient.js');
-  let decision: (Decision & { prompt_id?: string }) | null = null;
+  // Deadlines (issue 22 gap 10): the handshake and a plain check end well inside a 30 s hook timeout;
+  // a waiting check ends at the ask TTL plus a margin. Past a deadline the hook blocks the call (exit 2):
+  // a hook that Claude Code kills instead would let the tool run.
+  const deadlineMs = argv.wait ? (await askTtlMs(stateDir)) + WAIT_MARGIN_MS : CHECK_DEADLINE_MS;
+  let t: Awaited<ReturnType<typeof connectTransport>>;
   try {
-    const t = await connectTransport({ stateDir, surface: 'cli' });
-    try {
-      decision = (await t.call('firewall.check', { ...req, agent: argv.agent, ...(input.cwd ? { cwd: input.cwd } : {}), wait: argv.wait }, argv.wait ? 0 : undefined)) as Decision & { prompt_id?: string };
-      if (decision.decision === 'ask' && decision.prompt_id) {
-        await t.call('prompts.cancel', { id: decision.prompt_id, reason: "deferred to Claude Code's own permission prompt" }).catch(() => {});
-      }
-    } finally {
-      await t.close();
-    }
+    t = await connectTransport({ stateDir, surface: 'cli', connectTimeoutMs: HANDSHAKE_MS, handshakeTimeoutMs: HANDSHAKE_MS });
   } catch (err) {
     const { decideOffline } = await import('./offlinePolicy.js');
-    const offline = decideOffline(stateDir, { ...req, agent: argv.agent });
-    if (offline?.decision === 'allow') return output('allow', `gatehouse (offline, trusted policy): ${offline.reason}`);
-    throw new CliError(`gatehouse: the engine is unreachable (${(err as Error).message}); blocked because the trusted policy does not allow this offline`, 2);
+    const offline = decideOffline(stateDir, { ...req, agent: argv.agent }, argv.config);
+    if (offline && mayRun(offline)) return output('allow', `gatehouse (offline, trusted policy): ${offline.reason}`);
+    throw new CliError(`gatehouse: the engine is unreachable (${(err as Error).message}); blocked because the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`, 2);
   }
-  output(decision.decision, explain(decision));
+  let decision: Decision & { prompt_id?: string };
+  try {
+    decision = (await t.call('firewall.check', { ...req, agent: argv.agent, ...(input.cwd ? { cwd: input.cwd } : {}), wait: argv.wait }, deadlineMs)) as Decision & { prompt_id?: string };
+    if (decision.decision === 'ask' && decision.prompt_id) {
+      await t.call('prompts.cancel', { id: decision.prompt_id, reason: "deferred to Claude Code's own permission prompt" }, HANDSHAKE_MS).catch(() => {});
+    }
+  } catch (err) {
+    // The engine answered the handshake and then did not decide in time: blocked, never an offline allow.
+    throw new CliError(`gatehouse: no decision within ${Math.round(deadlineMs / 1000)} s (${(err as Error).message}); blocked`, 2);
+  } finally {
+    await t.close();
+  }
+  // Law 8: nothing decided in lockdown runs, whatever the decision says.
+  output(decision.decision === 'allow' && !mayRun(decision) ? 'deny' : decision.decision, explain(decision));
 }

@@ -1,4 +1,5 @@
 // What every command needs: the state dir it acts on, a connection to the engine, and output helpers.
+import { escapeControls, terminalSafeJson } from '../shared/text.js';
 import { connectEngine, connectTransport } from '../client/ipcClient.js';
 import type { EngineClient } from '../client/engineClient.js';
 import { EngineError } from '../shared/errors.js';
@@ -82,6 +83,12 @@ export async function callEngine(argv: GlobalArgs, method: string, params?: unkn
   }
 }
 
+/** JSON on stdout with C1 and bidi controls escaped (law 11): the same JSON value, safe on a terminal. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${terminalSafeJson(value, 2)}\n`);
+}
+
+/** Text on stdout that carries strings from outside (descriptions, reasons, commands, names): controls escaped. */
+export function printText(text: string): void {
+  process.stdout.write(escapeControls(text));
 }

@@ -1,17 +1,49 @@
-// The policy a client may use when the engine is unreachable: only the text the operator trusted.
-// A policy file that differs from the trusted copy is not used (fail closed).
+// The policy a client may use when the engine is unreachable: only the text the operator trusted, and
+// only while nothing says the guard is compromised (law 8: offline is never looser than the engine).
+// A lockdown marker left by the engine, a policy file that is not the trusted text, or one that cannot
+// be trusted (a symlink, not a regular file, not the operator's) makes every offline decision a deny.
 import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { Decision, ToolCall } from '../shared/firewall.js';
-import { evaluateCommand, evaluateTool, parsePolicyText } from '../engine/firewall/index.js';
-import { statePath } from '../engine/store/stateDir.js';
+import { defaultPolicyPath, evaluateCommand, evaluateTool, parsePolicyText } from '../engine/firewall/index.js';
+import { readPolicyFile } from '../engine/firewall/policyFile.js';
+import { readLockdownMarker } from '../engine/firewall/policyGuard.js';
+import { configHome, statePath } from '../engine/store/stateDir.js';
+import { installRoot, selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProtection.js';
+import { dirname } from 'node:path';
+import { loadConfig } from '../engine/config/config.js';
+
+function lockdownDeny(reason: string): Decision {
+  return { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown (offline): ${reason}`, segments: [], request_id: randomUUID() };
+}
 
 /** The offline decision, or null when no trusted policy is available. Never more permissive than the engine. */
-export function decideOffline(stateDir: string, req: { command?: string; tool?: ToolCall; agent: string }): Decision | null {
+export function decideOffline(stateDir: string, req: { command?: string; tool?: ToolCall; agent: string }, configFlag?: string): Decision | null {
   const trustedFile = statePath(stateDir, 'policyTrusted');
   if (!existsSync(trustedFile)) return null;
   try {
-    const trusted = JSON.parse(readFileSync(trustedFile, 'utf8')) as { text: string };
+    const marker = readLockdownMarker(statePath(stateDir, 'lockdown'));
+    if (marker) return lockdownDeny(marker.reason);
+    let policyPath: string;
+    try {
+      policyPath = loadConfig(configFlag).config.firewall.policy_file ?? defaultPolicyPath();
+    } catch (err) {
+      return lockdownDeny(`the config cannot be loaded to find the policy: ${(err as Error).message}`);
+    }
+    const trusted = JSON.parse(readFileSync(trustedFile, 'utf8')) as { text: string; sha256: string };
+    let current: string;
+    try {
+      current = readPolicyFile(policyPath).sha256;
+    } catch (err) {
+      return lockdownDeny((err as Error).message);
+    }
+    if (current !== trusted.sha256) return lockdownDeny(`${policyPath} is not the trusted text (sha256 ${current.slice(0, 12)}… is not ${String(trusted.sha256).slice(0, 12)}…)`);
     const loaded = parsePolicyText(trusted.text, trustedFile);
+    if (loaded.sha256 !== trusted.sha256) return lockdownDeny('the trusted copy does not match its own hash');
+    // Law 10 holds offline too: the built-in self-protection rules come before the policy.
+    const places = { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installRoot() };
+    const guarded = req.command !== undefined ? selfProtectCommand(req.command, places, { cwd: process.cwd() }) : selfProtectTool(req.tool!, places);
+    if (guarded) return guarded;
     return req.command !== undefined ? evaluateCommand(loaded.policy, req.command, { agent: req.agent }) : evaluateTool(loaded.policy, req.tool!, { agent: req.agent });
   } catch {
     return null;

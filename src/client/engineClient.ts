@@ -19,6 +19,15 @@ export interface ConnectionState {
 export type ConnectionListener = (state: ConnectionState) => void;
 
 /** Who is acting, recorded in transitions and the ledger. */
+/** The policy file against the trusted copy; `sha256` names exactly the text `diff` shows (null when the file cannot be trusted). */
+export interface PolicyReview {
+  diff: string;
+  trusted_hash: string | null;
+  current_hash: string | null;
+  sha256?: string | null;
+  refused?: string | null;
+}
+
 export interface Actor {
   by: string;
   surface: 'tui' | 'cli' | 'rest' | 'ipc';
@@ -40,8 +49,9 @@ export interface EngineClient {
   };
   firewall: {
     check(req: FirewallCheck): Promise<Decision>;
-    trust(): Promise<{ policy_hash: string }>;
-    diff(): Promise<{ diff: string; trusted_hash: string | null; current_hash: string | null }>;
+    /** Trusts the policy text the operator reviewed, named by its sha256 (refused when the file changed since). */
+    trust(sha256: string): Promise<{ policy_hash: string }>;
+    diff(): Promise<PolicyReview>;
   };
   alerts: {
     list(query?: AlertQuery): Promise<Alert[]>;

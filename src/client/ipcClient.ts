@@ -14,6 +14,8 @@ export interface ConnectOptions {
   /** Which door the caller is, recorded as the surface of its actions. */
   surface?: 'tui' | 'cli' | 'ipc';
   connectTimeoutMs?: number;
+  /** How long the engine has to answer the first call (hello); default the per-call timeout. */
+  handshakeTimeoutMs?: number;
   /** Per-call timeout; 0 = none (firewall checks that wait for an operator pass their own). */
   callTimeoutMs?: number;
 }
@@ -163,7 +165,10 @@ export async function connectTransport(opts: ConnectOptions): Promise<Transport 
     });
   };
 
-  await call('hello', { client: opts.surface ?? 'cli', user: currentUser() });
+  await call('hello', { client: opts.surface ?? 'cli', user: currentUser() }, opts.handshakeTimeoutMs ?? opts.callTimeoutMs ?? 30_000).catch((err: unknown) => {
+    socket.destroy();
+    throw err;
+  });
 
   return {
     socket: sock,

@@ -8,7 +8,7 @@ import type { Decision, Prompt } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
 import type { EngineStatus } from '../shared/status.js';
 import type { Task, TaskDetail, TaskPage } from '../shared/task.js';
-import type { EngineClient } from './engineClient.js';
+import type { EngineClient, PolicyReview } from './engineClient.js';
 
 export interface Transport {
   /**
@@ -39,8 +39,8 @@ export function clientOver(t: Transport): EngineClient {
     },
     firewall: {
       check: (req) => call<Decision>('firewall.check', req, req.wait ? 0 : undefined),
-      trust: () => call<{ policy_hash: string }>('policy.trust'),
-      diff: () => call<{ diff: string; trusted_hash: string | null; current_hash: string | null }>('policy.diff'),
+      trust: (sha256) => call<{ policy_hash: string }>('policy.trust', { sha256 }),
+      diff: () => call<PolicyReview>('policy.diff'),
     },
     alerts: {
       list: (query) => call<Alert[]>('alerts.list', query ?? {}),

@@ -28,7 +28,9 @@ import { applyPortOverride, loadConfig, type Config } from './config/config.js';
 import { EventBus } from './platform/eventBus.js';
 import { defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewall/firewallGate.js';
+import { dirname } from 'node:path';
 import { Ledger } from './store/ledger.js';
+import { LedgerAnchor } from './store/ledgerAnchor.js';
 import { acquireLock } from './store/lock.js';
 import { createLogger, silentLogger, type Logger } from './platform/logger.js';
 import { maskSecrets } from './monitor/secrets.js';
@@ -40,7 +42,8 @@ import { WalSync } from './store/walSync.js';
 import { TaskQueue, type Actor } from './tasks/queue.js';
 import type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
-import { ensurePrivateDir, statePath } from './store/stateDir.js';
+import { configHome, ensurePrivateDir, statePath } from './store/stateDir.js';
+import { installRoot } from './firewall/selfProtection.js';
 import { openStore, type Db } from './store/store.js';
 
 export interface EngineOptions {
@@ -64,6 +67,7 @@ export class Engine implements EngineSurface {
   readonly startedAt = new Date();
   readonly bus: EventBus;
   readonly ledger: Ledger;
+  private anchor: LedgerAnchor | null = null;
   readonly queue: TaskQueue;
   readonly alerts: AlertCenter;
   readonly token: string;
@@ -94,28 +98,46 @@ export class Engine implements EngineSurface {
   ) {
     this.bus = new EventBus(undefined, (err) => this.logger.error({ err }, 'event listener failed'));
     this.ledger = new Ledger(db);
+    this.ledger.redact = maskSecrets;
     this.queue = new TaskQueue(db, this.ledger, this.bus);
     this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'), maskSecrets);
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
     // Budget limits first (they only tighten), then a remote approver if one is added, then auto-approval.
     this.deciders = [(task) => this.budgetDecision(task, 'limits'), (task) => this.budgetDecision(task, 'approve')];
     const env = opts.env ?? process.env;
-    this.guard = new PolicyGuard(config.firewall.policy_file ?? defaultPolicyPath(env), statePath(opts.stateDir, 'policyTrusted'), {
-      lockdown: (reason) => {
-        this.logger.error({ reason }, 'firewall LOCKDOWN: every decision is deny until the operator trusts the policy');
-        this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.lockdown', reason });
-        this.bus.emit({ type: 'firewall.lockdown', reason });
-        this.raiseAlert({ severity: 'P0', source: 'firewall', check: 'policy_tampered', message: `firewall lockdown: ${reason}`, path: this.guard.policyPath });
+    this.guard = new PolicyGuard(
+      config.firewall.policy_file ?? defaultPolicyPath(env),
+      statePath(opts.stateDir, 'policyTrusted'),
+      {
+        lockdown: (reason, { key, fresh }) => {
+          this.logger.error({ reason }, 'firewall LOCKDOWN: every decision is deny until the operator trusts the policy');
+          this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.lockdown', detail: { key, fresh }, reason });
+          this.bus.emit({ type: 'firewall.lockdown', reason });
+          // Law 8: lockdown covers what is already open; each distinct tampering is its own P0.
+          this.prompts.cancelAll(`firewall in lockdown: ${reason}`);
+          this.raiseAlert({ severity: 'P0', source: 'firewall', check: 'policy_tampered', message: `firewall lockdown: ${reason}`, path: this.guard.policyPath, evidence: { distinct: key } });
+        },
+        trusted: (hash, by, how) => {
+          if (how === 'restored') this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.trusted', detail: { by: 'restored', path: this.guard.policyPath }, reason: 'the policy file is the trusted text again', policy_hash: hash });
+          else this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
+          this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
+        },
+        trustRefused: (by, reason, detail) => {
+          this.ledger.append({ actor: by, surface: 'cli', action: 'policy.trust_refused', detail, reason, policy_hash: this.guard.trustedPolicy?.sha256 ?? null });
+        },
+        warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
       },
-      trusted: (hash, by, how) => {
-        this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
-        this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
-      },
-      warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
-    });
+      statePath(opts.stateDir, 'lockdown'),
+    );
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
-    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);
+    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, {
+      stateDir: opts.stateDir,
+      configDir: configFile ? dirname(configFile) : configHome(env),
+      policyPath: this.guard.policyPath,
+      installDir: installRoot(),
+      enginePid: process.pid,
+    });
     this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
   }
 
@@ -142,6 +164,7 @@ export class Engine implements EngineSurface {
           });
       db = openStore(opts.stateDir, { synchronous: config.store.synchronous });
       engine = new Engine(opts, config, file, db, logger, release);
+      engine.anchorLedger();
       engine.recoverFromCrash();
       engine.prompts.cancelStale();
       try {
@@ -197,6 +220,22 @@ export class Engine implements EngineSurface {
     });
     this.bus.emit({ type: 'engine.crash_recovered', reconciled: ids.length });
     this.logger.warn({ previous: crashed, reconciled: ids.length }, 'recovered from a crash');
+  }
+
+  /** The one redactor for what leaves the host (notifications, syslog, assistant prompts) and ledger reasons. */
+  redact(text: string): string {
+    return maskSecrets(text);
+  }
+
+  /** Anchors the ledger's head outside the DB (DESIGN §9); a problem found with the old anchors is an alert. */
+  private anchorLedger(): void {
+    const { anchor, problem, created } = LedgerAnchor.open(this.db, this.opts.stateDir);
+    this.anchor = anchor;
+    this.ledger.onAppend = () => anchor.touch();
+    if (problem) {
+      this.ledger.append({ actor: 'engine', surface: 'engine', action: 'ledger.anchor_problem', reason: problem });
+      this.raiseAlert({ severity: created ? 'P1' : 'P0', source: 'engine', check: 'ledger_tampered', message: `ledger: ${problem}`, path: statePath(this.opts.stateDir, 'ledgerHead') });
+    }
   }
 
   /** Adds a decider after the budget limits and before budget auto-approval (the approver link uses this). */
@@ -455,6 +494,7 @@ export class Engine implements EngineSurface {
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5_000))]);
       this.firewall.flush();
       await WalSync.of(this.db)?.close();
+      this.anchor?.write();
       this.db.close();
       clearSentinel(statePath(this.opts.stateDir, 'sentinel'));
       try {

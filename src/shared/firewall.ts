@@ -24,6 +24,14 @@ export interface Decision {
   request_id: string;
 }
 
+/**
+ * Whether a final decision lets the request run. Clients (exec, the hook, the MCP proxy) re-check it:
+ * only an allow runs, and never one whose source is a lockdown (law 8: nothing decided in lockdown runs).
+ */
+export function mayRun(d: Pick<Decision, 'decision' | 'source'>): boolean {
+  return d.decision === 'allow' && d.source !== 'lockdown';
+}
+
 export interface ToolCall {
   server: string;
   tool: string;

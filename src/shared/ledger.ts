@@ -19,4 +19,9 @@ export interface LedgerVerifyResult {
   /** The first record whose hash or link is wrong. */
   broken_at?: number;
   problem?: string;
+  /** The first and last sequence numbers affected (deleted, rewritten, or unverifiable). */
+  first_seq?: number;
+  last_seq?: number;
+  /** The newest anchored record the database agrees with (the anchor outside the DB, DESIGN §9). */
+  anchored_seq?: number;
 }

@@ -410,9 +410,10 @@ export class ConsoleController {
     this.refresh('status');
   }
 
-  async trustPolicy(): Promise<void> {
+  /** Trusts the text the operator reviewed, named by its sha256: the engine refuses if the file changed since. */
+  async trustPolicy(sha256: string): Promise<void> {
     try {
-      const { policy_hash } = await this.client.firewall.trust();
+      const { policy_hash } = await this.client.firewall.trust(sha256);
       this.ok(`policy trusted (${policy_hash.slice(0, 12)})`);
     } catch (err) {
       this.fail('trust policy', err);
@@ -442,5 +443,11 @@ export class ConsoleController {
 
   async policyDiff(): Promise<string> {
     return (await this.client.firewall.diff()).diff;
+  }
+
+  /** The diff and the sha256 of exactly the text it shows. */
+  async policyReview(): Promise<{ diff: string; sha256: string | null }> {
+    const r = await this.client.firewall.diff();
+    return { diff: r.diff, sha256: r.sha256 ?? r.current_hash };
   }
 }

@@ -102,10 +102,12 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
     if (word === 'filter') return submitInput('filter', arg, []);
     if (word === 'trust') {
       if (readonly) return flash('read-only console: :trust is not available', 'error');
-      void controller.policyDiff().then(
-        (diff) => {
+      void controller.policyReview().then(
+        ({ diff, sha256 }) => {
+          if (!sha256) return flash('the policy file cannot be trusted (missing, a symlink, or not a regular file you own)', 'error');
           const changed = diff.split('\n').filter((l) => /^[+-](?![+-])/.test(l)).length;
-          d({ type: 'dialog.open', dialog: { kind: 'confirm', purpose: 'trust', message: `Trust the policy on disk (${changed} changed lines)? This ends a lockdown.`, targets: [] } });
+          // The dialog carries the hash of the text whose diff was counted: trust binds to it (law 8).
+          d({ type: 'dialog.open', dialog: { kind: 'confirm', purpose: 'trust', message: `Trust the policy on disk (${changed} changed lines, sha256 ${sha256.slice(0, 12)}…)? This ends a lockdown.`, targets: [sha256] } });
         },
         (err: unknown) => flash(`policy diff failed: ${err instanceof Error ? err.message : String(err)}`, 'error'),
       );
@@ -122,7 +124,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
         d({ type: 'dialog.close' });
         if (dlg.purpose === 'abort') void controller.taskAction('abort', dlg.targets);
         else if (dlg.purpose === 'bulkApprove') void controller.taskAction('approve', dlg.targets);
-        else if (dlg.purpose === 'trust') void controller.trustPolicy();
+        else if (dlg.purpose === 'trust' && dlg.targets[0]) void controller.trustPolicy(dlg.targets[0]);
         else if (dlg.purpose === 'quit') d({ type: 'quit' });
         else if (dlg.purpose === 'allowAlways') {
           const p = get().prompts.find((x) => x.id === dlg.targets[0]);

@@ -240,13 +240,13 @@ export class FakeEngineClient implements EngineClient {
       this.record('firewall.check');
       return { decision: 'deny', source: 'policy', rule: null, reason: 'fake', segments: [], request_id: 'r-1' };
     },
-    trust: async () => {
-      this.record('firewall.trust');
+    trust: async (sha256: string) => {
+      this.record('firewall.trust', sha256);
       return { policy_hash: 'f00dfeedf00dfeed' };
     },
     diff: async () => {
       this.record('firewall.diff');
-      return { diff: '--- trusted\n+++ current\n+  - pattern: "curl *"\n', trusted_hash: 'a', current_hash: 'b' };
+      return { diff: '--- trusted\n+++ current\n+  - pattern: "curl *"\n', trusted_hash: 'a', current_hash: 'b'.repeat(64), sha256: 'b'.repeat(64) };
     },
   };
 

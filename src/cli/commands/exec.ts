@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import type { Decision } from '../../shared/firewall.js';
+import { mayRun, type Decision } from '../../shared/firewall.js';
 import { CliError } from '../cliError.js';
 import { stateDirOf, type GlobalArgs } from '../context.js';
 
@@ -56,11 +56,11 @@ export const execCommand: CommandModule<GlobalArgs, Args> = {
       }
     } catch (err) {
       const { decideOffline } = await import('../offlinePolicy.js');
-      const offline = decideOffline(stateDir, { command, agent: argv.agent });
-      if (offline?.decision !== 'allow') throw new CliError(`denied: the engine is unreachable (${(err as Error).message}) and the trusted policy does not allow this offline`, EXIT_DENIED);
+      const offline = decideOffline(stateDir, { command, agent: argv.agent }, argv.config);
+      if (!offline || !mayRun(offline)) throw new CliError(`denied: the engine is unreachable (${(err as Error).message}) and the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`, EXIT_DENIED);
       decision = offline;
     }
-    if (decision.decision !== 'allow') throw new CliError(`denied by ${decision.source}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}`, EXIT_DENIED);
+    if (!mayRun(decision)) throw new CliError(`denied by ${decision.source}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}`, EXIT_DENIED);
     const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
     const child = spawn(shell, ['-c', command], { stdio: 'inherit' });
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));

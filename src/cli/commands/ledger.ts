@@ -163,15 +163,24 @@ const tailCommand: CommandModule<GlobalArgs, TailArgs> = {
 
 const verifyCommand: CommandModule<GlobalArgs, VerifyArgs> = {
   command: 'verify',
-  describe: 'check the chain; exit 1 at the first edited or missing record',
+  describe: 'check the chain and its anchor; exit 1 on an edited, missing, truncated or rewritten record',
   builder: (yy) => yy.option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
     const { verifyLedger } = await import('../../engine/store/ledger.js');
+    const { verifyAnchored } = await import('../../engine/store/ledgerAnchor.js');
     const db = await openReadOnly(argv);
     try {
-      const r = verifyLedger(db);
+      // The chain's own links first (an edit names its record), then the anchor outside the DB
+      // (a truncation, a deleted ledger or a rebuilt chain, which links perfectly).
+      const chain = verifyLedger(db);
+      const r = chain.ok ? verifyAnchored(db, stateDirOf(argv)) : chain;
       if (argv.json) printJson(r);
-      else process.stdout.write(r.ok ? `ledger ok: ${r.records} records\n` : `ledger BROKEN at record ${r.broken_at}: ${r.problem}\n`);
+      else
+        process.stdout.write(
+          r.ok
+            ? `ledger ok: ${r.records} records, anchored up to record ${r.anchored_seq}\n`
+            : `ledger BROKEN${r.broken_at !== undefined ? ` at record ${r.broken_at}` : ''}: ${r.problem}${r.first_seq !== undefined ? ` (records ${r.first_seq}-${r.last_seq} affected)` : ''}\n`,
+        );
       if (!r.ok) process.exitCode = 1;
     } finally {
       db.close();

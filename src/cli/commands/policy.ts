@@ -57,12 +57,16 @@ const verifyCommand: CommandModule<GlobalArgs, ReviewArgs> = {
 
 interface TrustArgs extends GlobalArgs {
   yes: boolean;
+  sha256?: string;
 }
 
 const trustCommand: CommandModule<GlobalArgs, TrustArgs> = {
   command: 'trust',
-  describe: 'show the diff, ask, and trust the policy file as it is now (ends a lockdown)',
-  builder: (y) => y.option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'trust without asking' }) as never,
+  describe: 'show the diff and its sha256, ask, and trust exactly that text (ends a lockdown; refused if the file changes meanwhile)',
+  builder: (y) =>
+    y
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'trust the text whose diff is printed, without asking' })
+      .option('sha256', { type: 'string', describe: 'trust only if the policy text is this sha256' }) as never,
   handler: async (argv) => (await import('../policyReview.js')).policyTrust(argv),
 };
 

@@ -1,8 +1,8 @@
 // `gatehouse pending` and `gatehouse resolve`: the operator's prompts from a shell.
 import type { CommandModule } from 'yargs';
 import type { Prompt } from '../../shared/firewall.js';
+import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
 import { CliError } from '../cliError.js';
-import { printJson, withClient, type GlobalArgs } from '../context.js';
 
 /**
  * The pending prompt an id or a unique prefix of one names (`pending` and the console show 8 characters).
@@ -39,7 +39,7 @@ export const pendingCommand: CommandModule<GlobalArgs, PendingArgs> = {
   handler: async (argv) => {
     const prompts = await withClient(argv, (c) => c.prompts.list());
     if (argv.json) return printJson(prompts);
-    process.stdout.write(prompts.length ? `${prompts.map(describe).join('\n\n')}\n` : 'no prompts waiting\n');
+    printText(prompts.length ? `${prompts.map(describe).join('\n\n')}\n` : 'no prompts waiting\n');
   },
 };
 
@@ -67,6 +67,6 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
       return c.prompts.resolve(id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) });
     });
     if (argv.json) printJson(p);
-    else process.stdout.write(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''}\n`);
+    else printText(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''}\n`);
   },
 };

@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { Task, TaskDetail, TaskStatus } from '../../shared/task.js';
 import { TASK_STATUSES } from '../../shared/task.js';
 import { CliError } from '../cliError.js';
-import { printJson, withClient, type GlobalArgs } from '../context.js';
+import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
 
 function line(t: Task): string {
   const cost = `$${t.estimated_cost.toFixed(2)}`;
@@ -65,7 +65,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       }),
     );
     if (argv.json) printJson(task);
-    else process.stdout.write(`${task.task_id} ${task.status}\n`);
+    else printText(`${task.task_id} ${task.status}\n`);
   },
 };
 
@@ -90,7 +90,7 @@ function actionCommand(action: 'approve' | 'reject' | 'abort'): CommandModule<Gl
     handler: async (argv) => {
       const t = await withClient(argv, (c) => c.tasks[action](argv.id, argv.reason));
       if (argv.json) printJson(t);
-      else process.stdout.write(`${t.task_id} ${t.status}\n`);
+      else printText(`${t.task_id} ${t.status}\n`);
     },
   };
 }
@@ -115,7 +115,7 @@ export const tasksCommand: CommandModule<GlobalArgs, GlobalArgs> = {
             c.tasks.list({ limit: argv.limit, offset: argv.offset, ...(argv.status ? { status: argv.status } : {}), ...(argv.text ? { text: argv.text } : {}) }),
           );
           if (argv.json) return printJson(page);
-          process.stdout.write(`${page.tasks.map(line).join('\n')}${page.tasks.length ? '\n' : ''}${page.tasks.length} of ${page.total}\n`);
+          printText(`${page.tasks.map(line).join('\n')}${page.tasks.length ? '\n' : ''}${page.tasks.length} of ${page.total}\n`);
         },
       })
       .command<IdArgs>({
@@ -125,7 +125,7 @@ export const tasksCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         handler: async (argv) => {
           const t = await withClient(argv, (c) => c.tasks.get(argv.id));
           if (argv.json) printJson(t);
-          else process.stdout.write(detail(t));
+          else printText(detail(t));
         },
       })
       .command(actionCommand('approve'))

@@ -37,8 +37,10 @@ function toAlert(r: AlertRow): Alert {
   return a;
 }
 
+/** What makes two alerts the same finding. `evidence.distinct` (a string) separates findings on the same path, e.g. each tampered policy hash. */
 export function fingerprintOf(a: AlertInput): string {
-  return createHash('sha256').update(JSON.stringify([a.source, a.check, a.path ?? null, a.ip ?? null, a.severity])).digest('hex').slice(0, 32);
+  const distinct = typeof a.evidence?.distinct === 'string' ? a.evidence.distinct : null;
+  return createHash('sha256').update(JSON.stringify([a.source, a.check, a.path ?? null, a.ip ?? null, a.severity, ...(distinct ? [distinct] : [])])).digest('hex').slice(0, 32);
 }
 
 export class AlertCenter {

@@ -32,6 +32,8 @@ export interface ApprovalsHost {
   abort(id: string, actor: Actor, reason?: string): unknown;
   addDecider(decider: TaskDecider): void;
   raiseAlert(input: AlertInput): unknown;
+  /** The one redactor for text that leaves the host. */
+  redact?(text: string): string;
 }
 
 export class Approvals {
@@ -58,7 +60,7 @@ export class Approvals {
       this.link = null;
       this.outbox = null;
     }
-    this.notifier = new Notifier(applyNotifyEnv(engine.config.notify, env), log);
+    this.notifier = new Notifier(applyNotifyEnv(engine.config.notify, env), log, (t) => engine.redact?.(t) ?? t);
     this.poller = new AbortPoller({
       link: { abortSignal: (id) => this.link?.abortSignal(id) ?? Promise.resolve(null) },
       intervalMs: this.cfg.abort_poll_interval_ms,

@@ -16,7 +16,29 @@ import { tokenMatches } from './apiToken.js';
 import { listAgents } from './agentsView.js';
 import type { Door, EngineSurface } from './engineSurface.js';
 import { renderMetrics } from './metrics.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../platform/jsonDepth.js';
+import { PolicyTrustSchema } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
+
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** Open REST connections at most; one more gets a 503 naming the limit and is closed. */
+export const MAX_REST_CONNECTIONS = 512;
+
+function capConnections(app: FastifyInstance, max: number): void {
+  let open = 0;
+  app.server.prependListener('connection', (socket: import('node:net').Socket) => {
+    if (open >= max) {
+      const body = JSON.stringify({ success: false, error: `gatehouse refuses the connection: ${max} connections are open already` });
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    open++;
+    socket.once('close', () => open--);
+  });
+}
 
 /** Extra routes contributed by other capabilities (firewall, prompts, security). */
 export type RouteContributor = (app: FastifyInstance, engine: EngineSurface, helpers: ApiHelpers) => void;
@@ -86,6 +108,21 @@ export function buildApi(engine: EngineSurface): FastifyInstance {
     bodyLimit: engine.config.api.body_limit_bytes,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // A body dripped a byte at a time is cut off (issue 22 gap 11); long-polls wait on the response, not this.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+  });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  capConnections(app, MAX_REST_CONNECTIONS);
+  // JSON bodies: nesting is refused by a scan before the parser walks it (a 400, never a 500).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(null, undefined);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new EngineError(`invalid body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, 'bad_request'), undefined);
+    try {
+      done(null, JSON.parse(text, (k, v: unknown) => (k === '__proto__' || k === 'constructor' ? undefined : v)));
+    } catch (err) {
+      done(new EngineError(`invalid body: ${(err as Error).message}`, 'bad_request'), undefined);
+    }
   });
   const helpers: ApiHelpers = { ok, parse, actor };
 
@@ -193,6 +230,10 @@ export function buildApi(engine: EngineSurface): FastifyInstance {
     return ok(reply, await engine.firewall.check(req.body as never, actor(req), { signal: gone.signal }));
   });
   app.get('/api/firewall/policy', async (_req, reply) => ok(reply, { path: engine.guard.policyPath, ...engine.status().firewall, ...engine.guard.diff() }));
+  app.post('/api/firewall/policy/trust', async (req, reply) => {
+    const { sha256 } = parse(PolicyTrustSchema, req.body ?? {}, 'body');
+    return ok(reply, { policy_hash: engine.guard.trustReviewed(actor(req).by, sha256).sha256 });
+  });
   app.get('/api/prompts', async (_req, reply) => ok(reply, engine.prompts.pending()));
   app.get('/api/prompts/:id', async (req, reply) => {
     const { id } = parse(z.object({ id: z.string().min(1).max(100) }), req.params, 'prompt id');

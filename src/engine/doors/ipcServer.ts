@@ -12,12 +12,16 @@ import { TOPICS, topicOf, type EngineEvent, type Topic } from '../../shared/even
 import { SURFACES } from '../../shared/task.js';
 import type { Door, EngineSurface } from './engineSurface.js';
 import { LineSplitter } from '../platform/lineSplitter.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../platform/jsonDepth.js';
 import { consoleAttached } from './attachedConsoles.js';
 import { findMethod, parseParams } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
 import { refuseSymlink, statePath } from '../store/stateDir.js';
 
-const MAX_LINE = 16 * 1024 * 1024;
+/** A request line's limit, as a REST body's (1 MiB): a longer line is discarded as it arrives, never buffered. */
+export const MAX_LINE = 1024 * 1024;
+/** Open connections at most; one more is told so and closed (issue 22: hostile clients are bounded). */
+export const MAX_IPC_CONNECTIONS = 256;
 /** Buffered output past which a subscriber is considered behind and events are dropped. */
 const HIGH_WATER = 4 * 1024 * 1024;
 
@@ -97,6 +101,10 @@ class Connection {
 
   private async handleLine(line: string): Promise<void> {
     if (this.closed || line.trim() === '') return;
+    if (jsonDepth(line) > MAX_JSON_DEPTH) {
+      this.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `invalid request: JSON nested deeper than ${MAX_JSON_DEPTH} levels` } });
+      return;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -182,6 +190,12 @@ export const ipcDoor: Door = {
     }
     const connections = new Set<Connection>();
     const server: Server = createServer((socket) => {
+      if (connections.size >= MAX_IPC_CONNECTIONS) {
+        socket.on('error', () => {});
+        socket.end(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `gatehouse refuses the connection: ${MAX_IPC_CONNECTIONS} connections are open already` } })}\n`);
+        setTimeout(() => socket.destroy(), 1000).unref();
+        return;
+      }
       const c = new Connection(engine, socket);
       connections.add(c);
       socket.on('close', () => connections.delete(c));

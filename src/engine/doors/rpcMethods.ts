@@ -105,7 +105,9 @@ defineMethod('agents.register', (e, p, ctx) => e.agents.register(parseParams(Age
 defineMethod('agents.deregister', (e, p, ctx) => e.agents.deregister(parseParams(z.object({ name: z.string().max(64) }), p).name, ctx.actor));
 defineMethod('agents.list', (e) => listAgents(e));
 defineMethod('policy.diff', (e) => e.guard.diff());
-defineMethod('policy.trust', (e, _p, ctx) => ({ policy_hash: e.guard.trustCurrent(ctx.actor.by).sha256 }));
+/** A trust request names the text the operator reviewed by its sha256 (law 8); the engine trusts only that text. */
+export const PolicyTrustSchema = z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'the sha256 (64 hex digits) of the policy text you reviewed') }).strict();
+defineMethod('policy.trust', (e, p, ctx) => ({ policy_hash: e.guard.trustReviewed(ctx.actor.by, parseParams(PolicyTrustSchema, p).sha256).sha256 }));
 defineMethod('policy.status', (e) => ({ path: e.guard.policyPath, ...e.status().firewall }));
 // The approval assistant (issue 8): advisory briefs and chat; failures come back as values.
 const SubjectId = z.string().min(1).max(100);

@@ -11,6 +11,7 @@ import { GroupCommit } from '../store/groupCommit.js';
 import type { Ledger, LedgerEntry } from '../store/ledger.js';
 import type { PolicyGuard } from './policyGuard.js';
 import type { PromptDesk } from './prompts.js';
+import { selfProtectCommand, selfProtectTool, type ProtectedPlaces } from './selfProtection.js';
 import type { Actor } from '../tasks/queue.js';
 import type { Db } from '../store/store.js';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,8 @@ export class FirewallGate {
     private readonly prompts: PromptDesk,
     private readonly agents: AgentRegistry,
     private readonly logger: Logger,
+    /** Law 10: the places the built-in self-protection rules guard (checked before the policy). */
+    private readonly places: ProtectedPlaces | null = null,
   ) {
     // The ledger record and the agent's counter share the batch's one transaction (one fsync per burst).
     this.decisions = new GroupCommit(
@@ -60,9 +63,13 @@ export class FirewallGate {
     if (!parsed.success) throw new EngineError('invalid firewall check', 'bad_request', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
     const req = parsed.data;
     const loaded = this.guard.policy;
+    const epoch = this.guard.lockdownEpoch;
     let decision: Decision;
+    let guarded: Decision | null;
     if (!loaded) {
       decision = { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown: ${this.guard.lockdown}`, segments: [], request_id: randomUUID() };
+    } else if ((guarded = this.selfProtect(req.command, req.tool as ToolCall | undefined, req.cwd ?? null))) {
+      decision = guarded;
     } else {
       try {
         decision =
@@ -105,6 +112,9 @@ export class FirewallGate {
       'firewall decision',
     );
     if (decision.decision !== 'ask' || !loaded) return decision;
+    // A waiting requester that went away while the decision was being recorded gets no prompt at all:
+    // an ask nobody waits for must not stay answerable (issue 22 gap 11).
+    if (req.wait && opts.signal?.aborted) return { ...decision, decision: 'deny', reason: 'the requester went away before the ask opened' };
 
     const prompt = this.prompts.open({
       kind: req.command !== undefined ? 'command' : 'tool',
@@ -124,6 +134,11 @@ export class FirewallGate {
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const outcome = await this.prompts.wait(prompt.id);
     opts.signal?.removeEventListener('abort', onAbort);
+    // Law 8: nothing decided during a lockdown runs. A lockdown entered while the ask waited (even one
+    // lifted since) makes the final decision a deny.
+    if (this.guard.lockdown !== null || this.guard.lockdownEpoch !== epoch) {
+      return { ...decision, decision: 'deny', source: 'lockdown', reason: `firewall in lockdown while this waited: ${this.guard.lockdown ?? 'the policy changed outside gatehouse'}`, prompt_id: prompt.id };
+    }
     return {
       ...decision,
       decision: outcome.verdict,
@@ -138,6 +153,12 @@ export class FirewallGate {
     const p = this.prompts.find(id);
     if (!p) throw new EngineError(`no prompt ${id}`, 'not_found');
     if (p.state !== 'pending') throw new EngineError(`prompt ${id} is already ${p.state}${p.resolved_by ? ` (by ${p.resolved_by})` : ''}`, 'conflict');
+    if (this.guard.lockdown !== null) {
+      // Law 8: answers given during lockdown are refused (and recorded).
+      const reason = `the firewall is in lockdown (${this.guard.lockdown}): answers are refused until the policy is trusted`;
+      this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'prompt.answer_refused', subject: id, detail: { decision: answer.decision, scope: answer.scope }, reason, policy_hash: this.policyHash });
+      throw new EngineError(reason, 'conflict');
+    }
     if (answer.decision === 'allow' && answer.scope === 'task' && !p.task_id) throw new EngineError('allow for this task needs a prompt that names a task', 'bad_request');
     if (answer.decision === 'allow' && answer.scope === 'always') this.writeAlwaysRule(p, actor);
     const resolved = this.prompts.resolve(id, { decision: answer.decision, scope: answer.scope, ...(answer.reason ? { reason: answer.reason } : {}) }, actor);
@@ -183,6 +204,17 @@ export class FirewallGate {
       reason: 'allow always',
       policy_hash: written.sha256,
     });
+  }
+
+  /** The built-in self-protection deny (law 10), or null. An error in it is a deny, never an allow. */
+  private selfProtect(command: string | undefined, tool: ToolCall | undefined, cwd: string | null): Decision | null {
+    if (!this.places) return null;
+    try {
+      return command !== undefined ? selfProtectCommand(command, this.places, { cwd }) : selfProtectTool(tool!, this.places);
+    } catch (err) {
+      this.logger.error({ err }, 'self-protection failed; denying');
+      return { decision: 'deny', source: 'policy', rule: 'self-protection', reason: 'the self-protection check failed (denied)', segments: [], request_id: randomUUID() };
+    }
   }
 
   private hasGrant(agent: string, taskId: string, subject: string): boolean {

@@ -1,6 +1,7 @@
 // Outbound notifications (issue 5): Slack-compatible JSON and generic JSON webhooks for chosen
 // events. notify() only appends to a bounded in-memory queue and returns at once: a slow or dead
 // receiver never holds up the engine. Deliveries retry with backoff; a full queue drops with a log.
+import { escapeControls } from '../../shared/text.js';
 import { setMaxListeners } from 'node:events';
 import type { EngineEvent } from '../../shared/events.js';
 import { VERSION } from '../../shared/version.js';
@@ -61,6 +62,8 @@ export class Notifier {
   constructor(
     private readonly cfg: NotifyConfig,
     logger: LinkLogger = silentLogger,
+    /** The one redactor for what leaves the host (the secrets scanner, passed down by the engine). */
+    private readonly redact: (text: string) => string = (t) => t,
   ) {
     this.log = logger.child({ component: 'notifier' });
     setMaxListeners(0, this.stopping.signal);
@@ -69,7 +72,11 @@ export class Notifier {
   /** Queues one notification for every target that wants it; false when nothing was queued. */
   notify(event: NotifyEvent, text: string, data: Record<string, unknown> = {}): boolean {
     if (this.stopping.signal.aborted) return false;
-    const n: Notification = { event, ts: new Date().toISOString(), text, data };
+    // Secrets masked and control characters escaped before anything leaves the host (laws 11, gap 9).
+    const clean = (t: string) => escapeControls(this.redact(t));
+    const deep = (v: unknown, depth = 0): unknown =>
+      typeof v === 'string' ? clean(v) : depth > 16 || v === null || typeof v !== 'object' ? v : Array.isArray(v) ? v.map((x) => deep(x, depth + 1)) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x, depth + 1)]));
+    const n: Notification = { event, ts: new Date().toISOString(), text: clean(text), data: deep(data) as Record<string, unknown> };
     let queued = false;
     if (this.cfg.slack_webhook_url && this.cfg.slack_events.includes(event)) {
       queued = this.push({ target: this.cfg.slack_webhook_url, kind: 'slack', headers: {}, body: JSON.stringify(slackBody(n)), event }) || queued;

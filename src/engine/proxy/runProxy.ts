@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import type { AlertInput } from '../../shared/alert.js';
-import type { Decision } from '../../shared/firewall.js';
+import { mayRun, type Decision } from '../../shared/firewall.js';
 import { isGatedMethod, parseGated, refusalLine, unreachableLine, type GatedRequest } from './gatedRequests.js';
 import { LineFramer, type FramedLine } from './lineFramer.js';
 import {
@@ -222,6 +222,7 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       // The decider did not ask although the proxy required it: refuse rather than trust it.
       decision = { ...decision, decision: 'deny', reason: `needs the operator's approval: ${escalation.reason}; the firewall did not ask` };
     }
+    if (decision.decision === 'allow' && !mayRun(decision)) decision = { ...decision, decision: 'deny' }; // law 8: nothing decided in lockdown runs
     settleWaiting(key, decision.decision === 'allow' && !childGone);
     if (decision.decision !== 'allow') {
       log.info({ server, request: label, decision: decision.decision, source: decision.source, rule: decision.rule, audit_id: decision.request_id }, `${r.method} refused`);

@@ -33,6 +33,13 @@ function hashOf(r: Omit<Row, 'hash'>): string {
 
 export class Ledger {
   private last: { seq: number; hash: string };
+  /** Told of every append so the head is anchored outside the DB (ledgerAnchor.ts). */
+  onAppend: (() => void) | null = null;
+  /**
+   * The one redactor (the secrets scanner, set by the engine): a reason that carries a secret is stored
+   * masked, with the sha256 of the original in detail.reason_sha256 (issue 22 gap 9).
+   */
+  redact: ((text: string) => string) | null = null;
   private readonly insert;
   private readonly head;
 
@@ -51,6 +58,15 @@ export class Ledger {
 
   /** Appends a record. Call inside the caller's transaction so the record commits with the change it describes. */
   append(e: LedgerEntry): LedgerRecord {
+    let reason = e.reason ?? null;
+    let detailIn = e.detail;
+    if (reason !== null && this.redact && reason.length >= 16) {
+      const masked = this.redact(reason);
+      if (masked !== reason) {
+        detailIn = { ...(detailIn ?? {}), reason_sha256: sha256Hex(reason) };
+        reason = masked;
+      }
+    }
     const base = {
       seq: this.last.seq + 1,
       ts: e.ts ?? this.now().toISOString(),
@@ -58,16 +74,17 @@ export class Ledger {
       surface: e.surface,
       action: e.action,
       subject: e.subject ?? null,
-      detail: JSON.stringify(e.detail ?? {}),
-      reason: e.reason ?? null,
+      detail: JSON.stringify(detailIn ?? {}),
+      reason,
       policy_hash: e.policy_hash ?? null,
       prev_hash: this.last.hash,
     };
     const hash = hashOf(base);
     this.insert.run(base.seq, base.ts, base.actor, base.surface, base.action, base.subject, base.detail, base.reason, base.policy_hash, base.prev_hash, hash);
     this.last = { seq: base.seq, hash };
+    this.onAppend?.();
     // The caller already holds the detail it passed; no need to parse back the JSON just written.
-    return { ...base, hash, detail: e.detail ?? {} };
+    return { ...base, hash, detail: detailIn ?? {} };
   }
 
   /** Re-reads the chain head (after a rolled-back transaction the in-memory head may be ahead). */
@@ -89,10 +106,10 @@ export function verifyLedger(db: Db): LedgerVerifyResult {
   let count = 0;
   for (const r of db.prepare('SELECT * FROM ledger ORDER BY seq').iterate() as IterableIterator<Row>) {
     count++;
-    if (r.seq !== expectedSeq) return { ok: false, records: count, broken_at: expectedSeq, problem: `record ${expectedSeq} is missing (next is ${r.seq})` };
-    if (r.prev_hash !== prev) return { ok: false, records: count, broken_at: r.seq, problem: `record ${r.seq} does not link to record ${r.seq - 1} (prev_hash differs)` };
+    if (r.seq !== expectedSeq) return { ok: false, records: count, broken_at: expectedSeq, first_seq: expectedSeq, last_seq: r.seq - 1, problem: r.seq - 1 > expectedSeq ? `records ${expectedSeq} to ${r.seq - 1} are missing` : `record ${expectedSeq} is missing (next is ${r.seq})` };
+    if (r.prev_hash !== prev) return { ok: false, records: count, broken_at: r.seq, first_seq: r.seq, last_seq: r.seq, problem: `record ${r.seq} does not link to record ${r.seq - 1} (prev_hash differs)` };
     const { hash, ...rest } = r;
-    if (hashOf(rest) !== hash) return { ok: false, records: count, broken_at: r.seq, problem: `record ${r.seq} was edited (its hash does not match its content)` };
+    if (hashOf(rest) !== hash) return { ok: false, records: count, broken_at: r.seq, first_seq: r.seq, last_seq: r.seq, problem: `record ${r.seq} was edited (its hash does not match its content)` };
     prev = hash;
     expectedSeq++;
   }

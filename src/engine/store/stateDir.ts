@@ -70,6 +70,9 @@ export const STATE_FILES = {
   apiToken: 'api-token',
   alerts: 'alerts.jsonl',
   policyTrusted: 'policy.trusted',
+  lockdown: 'lockdown.json',
+  ledgerHead: 'ledger.head',
+  ledgerKey: 'ledger.key',
   logs: 'logs',
 } as const;
 

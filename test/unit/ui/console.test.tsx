@@ -640,9 +640,11 @@ describe('help', () => {
     s.press(':frobnicate\r');
     await s.waitFor("unknown command 'frobnicate'");
     s.press(':trust\r');
-    await s.waitFor('Trust the policy on disk (1 changed lines)?');
+    await s.waitFor('Trust the policy on disk (1 changed lines, sha256 bbbbbbbbbbbb…)?');
     s.press('y');
     await c.waitForCall('firewall.trust');
+    // The trust names the text whose diff the dialog counted (law 8).
+    expect(c.callsTo('firewall.trust')).toEqual([['b'.repeat(64)]]);
   });
 });
 

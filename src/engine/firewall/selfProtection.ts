@@ -1,0 +1,223 @@
+// The guard guards itself (DESIGN §7 law 10): built-in rules evaluated before the policy, which no
+// allow rule overrides. An agent is denied reading or writing gatehouse's state dir, config dir,
+// policy, token and installed files; running the gatehouse commands that disarm or answer for it;
+// and killing the engine. Read-only gatehouse commands (`status`, `--help`, …) stay allowed.
+//
+// Deny is generous here (as law 3 makes deny patterns): the command text is looked at after undoing
+// what a shell would undo (quotes, backslashes, `$'\x..'`, `~` and `$HOME`), word by word and as a
+// whole, so `bash -c`, `env`, absolute paths, redirections and globs do not hide a protected path.
+// What cannot be seen statically (a path assembled from variables or decoded at run time) is a miss of
+// the policy (law 5) and goes to the operator or is denied by the mode; this file does not claim it.
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import { basename, dirname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Decision, ToolCall } from '../../shared/firewall.js';
+
+export interface ProtectedPlaces {
+  stateDir: string;
+  /** The config directory (config.yaml, policy.yaml by default). */
+  configDir: string;
+  policyPath: string;
+  /** Where gatehouse itself is installed (the package root). */
+  installDir?: string | null;
+  /** The engine's pid (killing it is disarming the guard). */
+  enginePid?: number | null;
+}
+
+/** State and config files by name: wherever they are spelled, a command touching them is refused. */
+const PROTECTED_NAMES = ['api-token', 'gatehouse.db', 'gatehouse.db-wal', 'gatehouse.db-shm', 'gatehouse.sock', 'gatehouse.lock', 'policy.trusted', 'ledger.key', 'ledger.head', 'lockdown.json', 'sentinel.json', 'alerts.jsonl'];
+const PROTECTED_SUFFIXES = [`gatehouse${sep}policy.yaml`, `gatehouse${sep}config.yaml`, `state${sep}gatehouse`, `config${sep}gatehouse`];
+const TOKEN_VARS = ['GATEHOUSE_API_TOKEN'];
+/** REST routes that answer for the operator or change trust (they need the token, which is protected too). */
+const OPERATOR_ROUTES = [/\/api\/prompts\/[^\s/]*\/resolve/, /\/api\/queue\/(approve|reject|abort)\//, /\/api\/firewall\/policy\/trust/];
+
+/** gatehouse commands an agent may run: they read, or they are themselves decided by the firewall. */
+const READ_ONLY_ONE = new Set(['status', 'help', 'version', 'pending', 'doctor', 'exec', 'hook', 'proxy', 'sandbox']);
+const READ_ONLY_TWO = new Set(['tasks list', 'tasks show', 'tasks get', 'ledger verify', 'ledger list', 'ledger show', 'ledger tail', 'policy diff', 'policy verify', 'policy test', 'firewall check', 'firewall explain', 'alerts list', 'agents list', 'prompts list']);
+/** Global options that take a value (skipped to find the subcommand). */
+const VALUE_OPTIONS = new Set(['--state-dir', '--config', '--agent', '--task', '--log-format', '--port']);
+
+const KILLERS = new Set(['kill', 'pkill', 'killall', 'killall5', 'skill', 'pkill.sh']);
+const SERVICE_TOOLS = new Set(['systemctl', 'service', 'launchctl', 'supervisorctl', 'pm2']);
+
+/** Undoes what the shell undoes before a program sees its words: ANSI-C quotes, backslashes, quotes, ~ and $HOME. */
+export function shellNormalise(text: string, home = homedir()): string {
+  let t = text.replace(/\$'((?:[^'\\]|\\.)*)'/g, (_m, body: string) =>
+    body
+      .replace(/\\x([0-9a-fA-F]{1,2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\u([0-9a-fA-F]{1,4})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\([0-7]{1,3})/g, (_x, o: string) => String.fromCharCode(parseInt(o, 8)))
+      .replace(/\\(.)/g, '$1'),
+  );
+  t = t.replace(/\\\n/g, '').replace(/\\(.)/g, '$1').replace(/["']/g, '');
+  t = t.replace(/\$\{HOME\}|\$HOME\b/g, home).replace(/(^|[\s=:<>|;&(])~(?=\/|$|\s)/g, (_m, pre: string) => `${pre}${home}`);
+  return t;
+}
+
+/** The words of a normalised command line, split at blanks and shell operators. */
+function wordsOf(norm: string): string[] {
+  return norm.split(/[\s;|&()<>`]+|\$\(/).filter(Boolean);
+}
+
+function globToRegExp(word: string): RegExp | null {
+  if (!/[*?[]/.test(word)) return null;
+  let re = '';
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const end = word.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${word.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`(^|/)${re}$`);
+  } catch {
+    return /.*/; // a glob we cannot read is assumed to reach anything
+  }
+}
+
+function within(path: string, dir: string): boolean {
+  const d = dir.endsWith(sep) ? dir : dir + sep;
+  return path === dir || path.startsWith(d);
+}
+
+interface Finding {
+  what: string;
+}
+
+/** Which protected place a normalised text reaches, if any. */
+function touchesProtected(norm: string, places: ProtectedPlaces, cwd: string | null): Finding | null {
+  const dirs = [places.stateDir, places.configDir, dirname(places.policyPath), ...(places.installDir ? [places.installDir] : [])].map((d) => resolve(d));
+  const files = [places.policyPath, ...PROTECTED_NAMES.map((n) => resolve(places.stateDir, n))];
+  for (const d of dirs) if (norm.includes(d)) return { what: `it names gatehouse's own directory ${d}` };
+  if (norm.includes(places.policyPath)) return { what: `it names the policy file ${places.policyPath}` };
+  for (const n of PROTECTED_NAMES) if (norm.includes(n)) return { what: `it names gatehouse's state file ${n}` };
+  for (const s of PROTECTED_SUFFIXES) if (norm.includes(s)) return { what: `it names gatehouse's files (${s})` };
+  for (const v of TOKEN_VARS) if (norm.includes(v)) return { what: `it reads the API token (${v})` };
+  for (const r of OPERATOR_ROUTES) if (r.test(norm)) return { what: 'it calls an operator-only REST route' };
+  const base = cwd ? resolve(cwd) : null;
+  if (base && [places.stateDir, places.configDir, dirname(places.policyPath)].some((d) => within(base, resolve(d)))) return { what: `it runs inside gatehouse's own directory ${base}` };
+  for (const w of wordsOf(norm)) {
+    const g = globToRegExp(w);
+    if (!g) continue;
+    const abs = w.startsWith('/') ? w : null;
+    for (const f of [...files, ...dirs]) {
+      if (abs ? new RegExp(`^${g.source.replace(/^\(\^\|\/\)/, '')}`).test(f) : g.test(basename(f))) return { what: `the glob ${w} reaches ${f}` };
+    }
+  }
+  return null;
+}
+
+/** A gatehouse invocation that is not read-only (stop, resolve, trust, approve, reload, the console, …). */
+function disarmingGatehouse(words: string[]): Finding | null {
+  for (let i = 0; i < words.length; i++) {
+    const b = basename(words[i]!);
+    if (b !== 'gatehouse' && b !== 'gatehouse.js') continue;
+    const rest: string[] = [];
+    for (let j = i + 1; j < words.length; j++) {
+      const w = words[j]!;
+      if (w === '--help' || w === '-h' || w === '--version') return null;
+      if (w.startsWith('-')) {
+        if (VALUE_OPTIONS.has(w)) j++;
+        continue;
+      }
+      rest.push(w);
+      if (rest.length === 2) break;
+    }
+    if (rest.length === 0) return { what: 'it opens the gatehouse console (which answers for the operator)' };
+    if (READ_ONLY_ONE.has(rest[0]!) || (rest.length === 2 && READ_ONLY_TWO.has(`${rest[0]} ${rest[1]}`))) continue;
+    return { what: `\`gatehouse ${rest.join(' ')}\` disarms or answers for the guard` };
+  }
+  return null;
+}
+
+/** Killing the engine (or every process of the user), or stopping its service. */
+function killsEngine(words: string[], norm: string, places: ProtectedPlaces): Finding | null {
+  const engineLine = 'node gatehouse gatehouse.js';
+  for (let i = 0; i < words.length; i++) {
+    const b = basename(words[i]!);
+    if (SERVICE_TOOLS.has(b) && /gatehouse/.test(norm)) return { what: `${b} on the gatehouse service` };
+    if (!KILLERS.has(b)) continue;
+    const args = words.slice(i + 1);
+    if (/gatehouse/.test(norm)) return { what: `${b} aimed at gatehouse` };
+    if (/\$\(|`/.test(norm)) return { what: `${b} with pids computed at run time (they may be the engine's)` };
+    if (b === 'killall5') return { what: 'killall5 signals every process' };
+    if (b === 'kill') {
+      // The first word may be the signal (`kill -1 PID` is SIGHUP); any later -1 is "every process".
+      for (let j = 0; j < args.length; j++) {
+        const a = args[j]!;
+        if (a === '-1' && j > 0) return { what: 'kill -1 signals every process, the engine included' };
+        if (places.enginePid && (a === String(places.enginePid) || a === `-${places.enginePid}`)) return { what: `kill of the engine (pid ${places.enginePid})` };
+      }
+      continue;
+    }
+    // pkill/killall/skill match process names or command lines: refuse any pattern that would reach the engine.
+    for (let j = 0; j < args.length; j++) {
+      const a = args[j]!;
+      if (/^-(u|U|-uid|-euid|-user)$/.test(a) || /^-[a-zA-Z]*u$/.test(a)) return { what: `${b} by user signals the engine too` };
+      if (a.startsWith('-')) {
+        if (/^-[A-Za-z]*[gGPst]$/.test(a) || a === '--signal') j++;
+        continue;
+      }
+      let matches: boolean;
+      try {
+        matches = new RegExp(a).test(engineLine) || (b !== 'pkill' && a === 'node');
+      } catch {
+        matches = true;
+      }
+      if (matches) return { what: `${b} ${a} would reach the engine (node … gatehouse.js)` };
+    }
+  }
+  return null;
+}
+
+function deny(what: string, requestId?: string): Decision {
+  return {
+    decision: 'deny',
+    source: 'policy',
+    rule: 'self-protection',
+    reason: `gatehouse protects itself (built in, not overridable): ${what}`,
+    segments: [],
+    request_id: requestId ?? randomUUID(),
+  };
+}
+
+/** gatehouse's own package root (what `installDir` protects), from where this file is loaded. */
+export function installRoot(): string {
+  // dist/engine/firewall/selfProtection.js or src/engine/firewall/selfProtection.ts: three levels up.
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+/** The built-in deny for a command, or null when self-protection has nothing against it. */
+export function selfProtectCommand(command: string, places: ProtectedPlaces, opts: { cwd?: string | null; requestId?: string } = {}): Decision | null {
+  const norm = shellNormalise(command);
+  const words = wordsOf(norm);
+  const f = touchesProtected(norm, places, opts.cwd ?? null) ?? disarmingGatehouse(words) ?? killsEngine(words, norm, places);
+  return f ? deny(f.what, opts.requestId) : null;
+}
+
+/** The built-in deny for an MCP tool call whose arguments reach gatehouse's own files. */
+export function selfProtectTool(call: ToolCall, places: ProtectedPlaces, opts: { requestId?: string } = {}): Decision | null {
+  const strings: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 32) return;
+    if (typeof v === 'string') strings.push(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(call.args ?? {}, 0);
+  // Each string alone, and all of them as one line (an argv array arrives as separate words).
+  for (const s of [...strings, strings.join(' ')]) {
+    const norm = shellNormalise(s);
+    const f = touchesProtected(norm, places, null) ?? disarmingGatehouse(wordsOf(norm)) ?? killsEngine(wordsOf(norm), norm, places);
+    if (f) return deny(`the ${call.server}/${call.tool} call: ${f.what}`, opts.requestId);
+  }
+  return null;
+}
