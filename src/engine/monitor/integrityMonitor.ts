@@ -51,11 +51,12 @@ export class IntegrityMonitor {
   }
 
   /** `gatehouse scan --init-hashes`: records the current state of every watched path. */
-  initBaseline(by = 'init'): { recorded: string[]; missing: string[] } {
+  initBaseline(by = 'init', only?: string[]): { recorded: string[]; missing: string[] } {
     const recorded: string[] = [];
     const missing: string[] = [];
+    const wanted = only ? new Set(only.map((p) => resolve(p))) : null;
     for (const spec of this.specs.values()) {
-      if (spec.profile === 'ignore') continue;
+      if (spec.profile === 'ignore' || (wanted && !wanted.has(spec.path))) continue;
       const cur = captureEntry(spec.path);
       if (!cur) {
         missing.push(spec.path);
@@ -64,7 +65,7 @@ export class IntegrityMonitor {
       this.opts.repo.put({ ...cur.entry, acked_by: by, acked_at: new Date(this.now()).toISOString(), ack_reason: 'baseline initialised' });
       recorded.push(spec.path);
     }
-    this.active.clear();
+    if (!wanted) this.active.clear();
     return { recorded, missing };
   }
 

@@ -54,7 +54,18 @@ export class SecurityMonitor {
     this.repo = new SqliteBaselineRepo(engine.db as never);
   }
 
-  async start(): Promise<void> {
+  /**
+   * A reload with a changed `monitor` section: the watchers, the log followers and the scan period are
+   * rebuilt from the new settings. Core files added by the reload get their baseline recorded now.
+   */
+  async reconfigure(previous: MonitorConfig): Promise<void> {
+    await this.stop();
+    const before = new Set(previous.core_files.map((s) => s.path));
+    const added = this.engine.config.monitor.core_files.filter((s) => !before.has(s.path));
+    await this.start(added.map((s) => s.path));
+  }
+
+  async start(addedPaths: string[] = []): Promise<void> {
     const cfg = this.engine.config.monitor;
     if (cfg.core_files.length) {
       this.integrity = new IntegrityMonitor({
@@ -71,6 +82,9 @@ export class SecurityMonitor {
       const known = new Set(this.repo.list().map((e) => e.path));
       if (cfg.core_files.every((s) => !known.has(s.path))) {
         const r = this.integrity.initBaseline('engine');
+        this.engine.ledger.append({ actor: 'engine', surface: 'engine', action: 'integrity.baseline', detail: { recorded: r.recorded, missing: r.missing } });
+      } else if (addedPaths.some((p) => !known.has(p))) {
+        const r = this.integrity.initBaseline('reload', addedPaths.filter((p) => !known.has(p)));
         this.engine.ledger.append({ actor: 'engine', surface: 'engine', action: 'integrity.baseline', detail: { recorded: r.recorded, missing: r.missing } });
       }
       await this.integrity.start();
@@ -145,7 +159,10 @@ export class SecurityMonitor {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     await this.integrity?.stop();
     await this.logs?.stop();
+    this.integrity = null;
+    this.logs = null;
   }
 }
