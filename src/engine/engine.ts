@@ -31,6 +31,7 @@ import { effectiveNotifyConfig } from './notify/notifyConfig.js';
 import { EventBus } from './platform/eventBus.js';
 import { defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewall/firewallGate.js';
+import { HostBlocklist } from './firewall/hostBlocklist.js';
 import { Ledger } from './store/ledger.js';
 import { acquireLock } from './store/lock.js';
 import { createLogger, silentLogger, type Logger } from './platform/logger.js';
@@ -74,6 +75,8 @@ export class Engine implements EngineSurface {
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
   readonly notifier: Notifier;
+  /** Hosts verified rule packs block: the firewall denies them; the egress proxy can ask `blocks(host)`. */
+  readonly hostBlocklist = new HostBlocklist();
   approvals!: Approvals;
   security!: SecurityMonitor;
   assistant!: AssistantService;
@@ -118,7 +121,7 @@ export class Engine implements EngineSurface {
     });
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
-    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);
+    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, this.hostBlocklist);
     this.notifier = new Notifier(effectiveNotifyConfig(config.notify, config.approval.slack_webhook_url, env), {
       logger,
       redact: maskSecrets,
@@ -458,6 +461,7 @@ export class Engine implements EngineSurface {
     await apply('firewall', () => this.guard.retarget(next.firewall.policy_file ?? defaultPolicyPath(env)));
     await apply('assistant', () => this.assistant.reconfigure());
     await apply('monitor', () => this.security.reconfigure(previous.monitor));
+    if (!plan.sections.has('monitor')) await this.security.refreshPacks(); // `gatehouse packs add|remove`
     const result: ReloadResult = { ok: true, file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed, notes: plan.restart_required.map((k) => `${k} takes effect at the next start`) };
     const detail = { file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed };
     this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'config.reload', detail });
