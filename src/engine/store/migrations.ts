@@ -202,4 +202,16 @@ export const MIGRATIONS: Migration[] = [
       DROP TABLE task_counts;
     `,
   },
+  {
+    // Budget days start at midnight in budget.time_zone, which is not an hour boundary in UTC for
+    // every zone (Asia/Kolkata is +05:30): spend is kept with its own timestamp. What was spent before
+    // this version is only known by UTC hour and is dated at the start of that hour.
+    version: 5,
+    name: 'spend by timestamp',
+    sql: `
+      CREATE TABLE spend (ts TEXT NOT NULL, cost_usd REAL NOT NULL);
+      CREATE INDEX spend_ts ON spend (ts);
+      INSERT INTO spend (ts, cost_usd) SELECT hour || ':00:00.000Z', cost_usd FROM cost_by_hour;
+    `,
+  },
 ];

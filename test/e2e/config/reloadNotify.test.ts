@@ -102,3 +102,23 @@ describe('notifications under a flood', () => {
     expect(alerts.find((a) => a.check === 'notifications_dropped')?.severity).toBe('P2');
   });
 });
+
+describe('the daily budget is shown and reloads', () => {
+  it('status --json and the status text carry the limit, the committed total and the zone; a new limit applies at once', async () => {
+    engine = await startEngine({ config: 'budget:\n  daily_usd: 10\n  time_zone: Asia/Kolkata\n' });
+    const e = engine;
+    const id = (await e.http('POST', '/api/tasks', { task_type: 'chat', estimated_cost: 4 })).body.data.task_id;
+    expect(cli(['tasks', 'approve', id], { stateDir: e.stateDir }).code).toBe(0);
+    const st = JSON.parse(cli(['status', '--json'], { stateDir: e.stateDir }).stdout);
+    expect(st.budget).toEqual({ daily_usd: 10, committed_today_usd: 4, spent_today_usd: 0, time_zone: 'Asia/Kolkata' });
+    expect(cli(['status'], { stateDir: e.stateDir }).stdout).toMatch(/budget +\$4\.00 committed of \$10\.00 today \(day in Asia\/Kolkata\)/);
+    writeFileSync(configFileOf(e), 'budget:\n  daily_usd: 5\n  time_zone: Asia/Kolkata\n');
+    expect(JSON.parse(cli(['reload', '--json'], { stateDir: e.stateDir }).stdout).applied).toEqual(['budget.daily_usd']);
+    const over = (await e.http('POST', '/api/tasks', { task_type: 'chat', estimated_cost: 2 })).body.data.task_id;
+    await waitFor(async () => (await e.http('GET', `/api/tasks/${over}`)).body.data.status === 'rejected', 10_000, 'the new limit to reject');
+    writeFileSync(configFileOf(e), 'budget:\n  time_zone: Mars/Olympus\n');
+    const bad = cli(['reload'], { stateDir: e.stateDir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/budget\.time_zone.*IANA time zone/);
+  });
+});
