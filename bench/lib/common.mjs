@@ -39,7 +39,6 @@ export async function startEngineProcess(extraArgs = [], env = {}) {
   return {
     pid: proc.pid,
     stateDir,
-    pid: proc.pid,
     port,
     token,
     url: (p) => `http://127.0.0.1:${port}${p}`,

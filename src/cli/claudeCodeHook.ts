@@ -73,6 +73,10 @@ export async function runClaudeCodeHook(argv: HookArgs): Promise<void> {
   } catch (err) {
     throw new CliError(`gatehouse hook: the hook input is not valid PreToolUse JSON (${err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message})`, 2);
   }
+  // Registered under another event (PostToolUse, Stop…) a PreToolUse answer would be ignored: say so.
+  if (input.hook_event_name !== undefined && input.hook_event_name !== 'PreToolUse') {
+    throw new CliError(`gatehouse hook claude-code decides PreToolUse events; it was run for ${input.hook_event_name} (register it under hooks.PreToolUse)`, 2);
+  }
   let req: { command: string } | { tool: ToolCall };
   if (input.tool_name === 'Bash') {
     const command = input.tool_input.command;

@@ -20,6 +20,8 @@ export function formatStatus(s: EngineStatus): string {
     `alerts     P0 ${s.alerts.P0}  P1 ${s.alerts.P1}  P2 ${s.alerts.P2}  P3 ${s.alerts.P3}${s.latest_alert ? `  latest: ${s.latest_alert.severity} ${s.latest_alert.message}` : ''}`,
     `tasks      ${s.queue.total_tasks} total: ${q.pending_approval} pending_approval, ${q.approved} approved, ${q.running} running, ${q.completed} completed, ${q.failed} failed, ${q.rejected} rejected, ${q.aborted} aborted`,
     `cost       today $${s.cost_today_usd.toFixed(2)}, all time $${s.queue.total_cost_usd.toFixed(2)}`,
+    `budget     ${s.budget.daily_usd === null ? 'no daily limit' : `$${s.budget.committed_today_usd.toFixed(2)} committed of $${s.budget.daily_usd.toFixed(2)} today`} (day in ${s.budget.time_zone})`,
+    `notify     ${s.notify.sent} sent, ${s.notify.failed} failed, ${s.notify.dropped} dropped, ${s.notify.pending} pending`,
     '',
   ].join('\n');
 }

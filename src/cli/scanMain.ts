@@ -105,6 +105,7 @@ export async function runScan(argv: ScanArgs): Promise<void> {
   else {
     for (const a of report.alerts) process.stdout.write(`${line(a)}\n`);
     for (const n of report.notes) process.stdout.write(`note: ${n}\n`);
+    for (const u of report.unreadable) process.stderr.write(`gatehouse scan: ${u}\n`);
     process.stdout.write(`${report.alerts.length} finding(s); ${report.exitCode ? 'something at P1 or above' : 'nothing at P1 or above'}\n`);
   }
   process.exitCode = report.exitCode;

@@ -25,9 +25,13 @@ import { loadOrCreateToken } from './doors/apiToken.js';
 import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config/config.js';
+import { planReload } from './config/reloadPlan.js';
+import { Notifier } from './notify/notifier.js';
+import { effectiveNotifyConfig } from './notify/notifyConfig.js';
 import { EventBus } from './platform/eventBus.js';
 import { defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewall/firewallGate.js';
+import { HostBlocklist } from './firewall/hostBlocklist.js';
 import { dirname } from 'node:path';
 import { Ledger } from './store/ledger.js';
 import { LedgerAnchor } from './store/ledgerAnchor.js';
@@ -75,6 +79,9 @@ export class Engine implements EngineSurface {
   readonly prompts: PromptDesk;
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
+  readonly notifier: Notifier;
+  /** Hosts verified rule packs block: the firewall denies them; the egress proxy can ask `blocks(host)`. */
+  readonly hostBlocklist = new HostBlocklist();
   approvals!: Approvals;
   security!: SecurityMonitor;
   sensors!: SensorService;
@@ -85,6 +92,7 @@ export class Engine implements EngineSurface {
   private closers: Array<() => Promise<void>> = [];
   private inflight = new Set<Promise<unknown>>();
   private stopping: Promise<void> | null = null;
+  private reloading: Promise<unknown> = Promise.resolve();
   private readonly stoppedResolvers: Array<() => void> = [];
   readonly stopped: Promise<void>;
 
@@ -137,7 +145,14 @@ export class Engine implements EngineSurface {
       policyPath: this.guard.policyPath,
       installDir: installRoot(),
       enginePid: process.pid,
+    }, this.hostBlocklist);
+    this.notifier = new Notifier(effectiveNotifyConfig(config.notify, config.approval.slack_webhook_url, env), {
+      logger,
+      redact: (t) => this.redact(t),
+      onDropped: (count, events) =>
+        this.raiseAlert({ severity: 'P2', source: 'engine', check: 'notifications_dropped', message: `${count} notification(s) dropped: the queue (notify.queue_size ${this.config.notify.queue_size}) is full; dropped: ${events.join(', ')}`, evidence: { count, events } }),
     });
+    this.bus.subscribe((e) => this.notifier.handleEvent(e));
     this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
   }
 
@@ -288,6 +303,7 @@ export class Engine implements EngineSurface {
       }
       if (answer) return this.applyDecision(taskId, answer, task);
     }
+    if (task) this.notifier.taskNeedsApproval(task);
   }
 
   private applyDecision(taskId: string, decision: TaskDecision, current?: Task): void {
@@ -421,6 +437,8 @@ export class Engine implements EngineSurface {
     const counts = this.alerts.openCounts();
     const latest = this.alerts.latest();
     const since = startOfDay(new Date(), this.config.budget.time_zone);
+    const today = this.queue.committedCostSince(since);
+    const cents = (n: number) => Math.round(n * 100) / 100;
     return {
       version: VERSION,
       pid: process.pid,
@@ -440,27 +458,70 @@ export class Engine implements EngineSurface {
       alerts: counts,
       latest_alert: latest ? { severity: latest.severity, ts: latest.ts, message: latest.message } : null,
       queue: this.queue.status(),
-      cost_today_usd: Math.round(this.queue.committedCostSince(since).spent * 100) / 100,
+      cost_today_usd: cents(today.spent),
       cost_by_hour: this.queue.costByHour(24),
       prompts_pending: this.prompts.pendingCount,
       agents_alive: this.agents.aliveCount(),
       crashed_last_run: this.crashedLastRun,
+      budget: { daily_usd: this.config.budget.daily_usd, committed_today_usd: cents(today.spent + today.reserved), spent_today_usd: cents(today.spent), time_zone: this.config.budget.time_zone },
+      notify: this.notifier.stats,
       ...(this.sensors ? { sensors: this.sensors.status() } : {}),
     };
   }
 
-  /** Re-reads the config file (SIGHUP, `gatehouse reload`). An invalid file keeps the running config. */
-  reload(actor: Actor): ReloadResult {
-    const { config: fresh, file } = loadConfig(this.opts.configFlag, this.opts.env ?? process.env);
-    const next = applyPortOverride(fresh, this.opts.port);
-    const notes: string[] = [];
-    if (next.api.port !== this.config.api.port || next.api.host !== this.config.api.host) notes.push('api.host/api.port take effect at the next start');
-    if (next.store.synchronous !== this.config.store.synchronous) notes.push('store.synchronous takes effect at the next start');
-    this.logger.level = next.logging.level;
-    this.config = next;
-    this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'config.reload', detail: { file, notes } });
-    this.logger.info({ file, notes }, 'config reloaded');
-    return { ok: true, file, notes };
+  /**
+   * Re-reads the config file (SIGHUP, `gatehouse reload`): changed live sections are handed to their
+   * services, the rest are named under restart_required. An invalid file is refused with its message
+   * and the running config stays. Reloads run one at a time.
+   */
+  reload(actor: Actor): Promise<ReloadResult> {
+    const run = this.reloading.then(() => this.reloadNow(actor));
+    this.reloading = run.catch(() => {});
+    return run;
+  }
+
+  private async reloadNow(actor: Actor): Promise<ReloadResult> {
+    this.assertRunning();
+    const env = this.opts.env ?? process.env;
+    let next: Config;
+    let file: string | null;
+    try {
+      const loaded = loadConfig(this.opts.configFlag, env);
+      next = applyPortOverride(loaded.config, this.opts.port);
+      file = loaded.file;
+      effectiveNotifyConfig(next.notify, next.approval.slack_webhook_url, env);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'reload refused; keeping the running config');
+      throw new EngineError(`reload refused; the running config stays: ${(err as Error).message}`, 'bad_request');
+    }
+    const previous = this.config;
+    const plan = planReload(previous, next);
+    this.config = { ...next, api: previous.api, store: previous.store, logging: { ...previous.logging, level: next.logging.level } };
+    const failed: string[] = [];
+    const apply = async (section: string, fn: () => unknown) => {
+      if (!plan.sections.has(section)) return;
+      try {
+        await fn();
+      } catch (err) {
+        failed.push(`${section}: ${(err as Error).message}`);
+        this.logger.error({ err: (err as Error).message, section }, 'a reloaded section could not be applied');
+      }
+    };
+    await apply('logging', () => (this.logger.level = next.logging.level));
+    await apply('notify', () => this.notifier.reconfigure(effectiveNotifyConfig(next.notify, next.approval.slack_webhook_url, env)));
+    await apply('approval', async () => {
+      this.notifier.reconfigure(effectiveNotifyConfig(next.notify, next.approval.slack_webhook_url, env));
+      await this.approvals.reconfigure(next.approval);
+    });
+    await apply('firewall', () => this.guard.retarget(next.firewall.policy_file ?? defaultPolicyPath(env)));
+    await apply('assistant', () => this.assistant.reconfigure());
+    await apply('monitor', () => this.security.reconfigure(previous.monitor));
+    if (!plan.sections.has('monitor')) await this.security.refreshPacks(); // `gatehouse packs add|remove`
+    const result: ReloadResult = { ok: true, file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed, notes: plan.restart_required.map((k) => `${k} takes effect at the next start`) };
+    const detail = { file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed };
+    this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'config.reload', detail });
+    this.logger.info(detail, 'config reloaded');
+    return result;
   }
 
   private assertRunning(): void {
@@ -484,6 +545,7 @@ export class Engine implements EngineSurface {
       await this.security.stop();
       await this.sensors?.stop();
       this.assistant.stop();
+      this.notifier.stop();
       for (const close of [...this.closers].reverse()) {
         try {
           await close();

@@ -23,6 +23,10 @@ export interface EngineStatus {
   prompts_pending: number;
   agents_alive: number;
   crashed_last_run: boolean;
+  /** Outbound notifications since the start: queued, sent, failed, dropped, suppressed repeats, pending now. */
+  /** The daily budget: its limit (null: none), what today's tasks have committed (spent + reserved), and the zone "today" is in. */
+  budget: { daily_usd: number | null; committed_today_usd: number; spent_today_usd: number; time_zone: string };
+  notify: { queued: number; sent: number; failed: number; dropped: number; suppressed: number; pending: number };
   /** The host sensors: which source runs and why, events seen, events no agent owned, alerts raised. */
   sensors?: { enabled: boolean; source: 'audit' | 'proc' | null; reason: string | null; events: number; unattributed: number; alerts: number };
 }

@@ -78,7 +78,7 @@ export function headerParts(h: HeaderState, theme: Theme): Part[] {
   if (compact) {
     const sev = SEVERITIES.filter((s) => status.alerts[s] > 0).slice(0, 2);
     for (const s of sev) parts.push({ text: `${s} ${status.alerts[s]}`, color: theme.severity[s] });
-    parts.push({ text: money(status.cost_today_usd) });
+    parts.push({ text: budgetText(status) });
   } else {
     // P3 is informational: the header shows what needs a human.
     for (const s of SEVERITIES.slice(0, 3)) {
@@ -86,12 +86,20 @@ export function headerParts(h: HeaderState, theme: Theme): Part[] {
       const spare = status.alerts[s] > 0 ? undefined : s === 'P2' ? 3 : s === 'P1' ? 2 : 1;
       parts.push({ text: `${s === 'P0' ? 'alerts ' : ''}${s} ${status.alerts[s]}`, color: status.alerts[s] > 0 ? theme.severity[s] : theme.text.secondary, ...(spare ? { spare } : {}) });
     }
-    parts.push({ text: `today ${money(status.cost_today_usd)}` });
+    const b = status.budget;
+    const near = b.daily_usd !== null && b.committed_today_usd >= 0.8 * b.daily_usd;
+    parts.push({ text: `today ${budgetText(status)}`, ...(near ? { color: theme.state.warn } : {}) });
     const spark = sparkline(status.cost_by_hour, 12);
     if (spark) parts.push({ text: spark, spare: 5 });
   }
   if (status.crashed_last_run && !compact) parts.push({ text: 'recovered from crash', color: theme.state.warn });
   return parts;
+}
+
+/** Spent today, or committed of the daily limit when there is one ("$3.10/$50.00"). */
+function budgetText(status: EngineStatus): string {
+  const b = status.budget;
+  return b.daily_usd === null ? money(status.cost_today_usd) : `${money(b.committed_today_usd)}/${money(b.daily_usd)}`;
 }
 
 export function Header(props: HeaderState): React.ReactElement {

@@ -172,6 +172,8 @@ export class FakeEngineClient implements EngineClient {
       prompts_pending: this.promptList.filter((p) => p.state === 'pending').length,
       agents_alive: this.agentList.filter((a) => a.state === 'alive').length,
       crashed_last_run: false,
+      notify: { queued: 0, sent: 0, failed: 0, dropped: 0, suppressed: 0, pending: 0 },
+      budget: { daily_usd: null, committed_today_usd: 3.42, spent_today_usd: 3.42, time_zone: 'UTC' },
       ...this.statusOverride,
     };
   }

@@ -1,15 +1,30 @@
 // `gatehouse reload` and `gatehouse stop`: ask the running engine over the socket.
 import type { CommandModule } from 'yargs';
 import { existsSync } from 'node:fs';
-import { callEngine, stateDirOf, type GlobalArgs } from '../context.js';
+import { callEngine, printJson, stateDirOf, type GlobalArgs } from '../context.js';
+import { CliError } from '../cliError.js';
+import type { ReloadResult } from '../../engine/doors/engineSurface.js';
 import { statePath } from '../../engine/store/stateDir.js';
 
-export const reloadCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+interface ReloadArgs extends GlobalArgs {
+  json: boolean;
+}
+
+export const reloadCommand: CommandModule<GlobalArgs, ReloadArgs> = {
   command: 'reload',
-  describe: 're-read the config file (an invalid file keeps the running config)',
+  describe: 're-read the config file: changed keys apply now or are listed as needing a restart (an invalid file keeps the running config)',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' }) as never,
   handler: async (argv) => {
-    const r = (await callEngine(argv, 'reload')) as { file: string | null; notes: string[] };
-    process.stdout.write(`reloaded ${r.file ?? '(defaults: no config file)'}\n${r.notes.map((n) => `note: ${n}\n`).join('')}`);
+    const r = (await callEngine(argv, 'reload')) as ReloadResult;
+    if (argv.json) printJson(r);
+    else {
+      const lines = [`reloaded ${r.file ?? '(defaults: no config file)'}: ${r.changed.length ? `${r.changed.length} key(s) differ from the running config` : 'nothing changed'}`];
+      for (const k of r.applied) lines.push(`applied: ${k}`);
+      for (const k of r.restart_required) lines.push(`restart required: ${k} (the running value stays until the next start)`);
+      for (const f of r.failed) lines.push(`not applied: ${f}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    if (r.failed.length) throw new CliError(`${r.failed.length} section(s) could not be applied`, 1);
   },
 };
 

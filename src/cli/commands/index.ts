@@ -17,6 +17,7 @@ import { firewallCommand } from './firewall.js';
 import { policyCommand } from './policy.js';
 import { assistantCommand } from './assistant.js';
 import { demoCommand } from './demo.js';
+import { packsCommand } from './packs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -45,4 +46,5 @@ export const commands: AnyCommand[] = [
   policyCommand,
   assistantCommand,
   demoCommand,
+  packsCommand,
 ];

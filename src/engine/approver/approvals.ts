@@ -1,6 +1,7 @@
 // The remote approver in the engine (issue 5): the link decides tasks ahead of the budget rules, its
-// state goes out as events, execution reports leave through the durable outbox, running tasks are
-// watched for constraint breaches and the approver's abort signal, and chosen events are notified.
+// state goes out as events, execution reports leave through the durable outbox, and running tasks are
+// watched for constraint breaches and the approver's abort signal. A reload rebuilds the link from the
+// new `approval` section (reconfigure); the outbox keeps what it holds in the store.
 import type { Logger } from 'pino';
 import type { EngineEvent } from '../../shared/events.js';
 import type { Task } from '../../shared/task.js';
@@ -17,13 +18,11 @@ import type { Db } from '../store/db.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Actor, TaskQueue } from '../tasks/queue.js';
 import type { TaskDecider, TaskDecision } from '../tasks/taskDecision.js';
-import { Notifier } from '../notify/notifier.js';
-import { applyNotifyEnv, type NotifyConfig } from '../notify/notifyConfig.js';
 
 /** What the approvals need of the engine: its settings, store, task queue, deciders, ledger, events and alerts. */
 export interface ApprovalsHost {
   readonly opts: { env?: NodeJS.ProcessEnv };
-  readonly config: { approval: ApprovalConfig; notify: NotifyConfig };
+  readonly config: { approval: ApprovalConfig };
   readonly db: Db;
   readonly logger: Pick<Logger, 'error'>;
   readonly queue: Pick<TaskQueue, 'idsWithStatus' | 'get'>;
@@ -37,20 +36,26 @@ export interface ApprovalsHost {
 }
 
 export class Approvals {
-  readonly cfg: ApprovalConfig;
-  readonly link: ApproverLink | null;
-  readonly outbox: ReportOutbox | null;
-  private readonly poller: AbortPoller;
-  private readonly notifier: Notifier;
+  cfg!: ApprovalConfig;
+  link: ApproverLink | null = null;
+  outbox: ReportOutbox | null = null;
+  private poller: AbortPoller | null = null;
   private readonly offs: Array<() => void> = [];
+  private linkOff: (() => void) | null = null;
+  private readonly log: Logger;
 
   constructor(
     private readonly engine: ApprovalsHost,
     logger: Logger,
   ) {
-    const env = engine.opts.env ?? process.env;
-    this.cfg = applyApprovalEnv(engine.config.approval, env);
-    const log = logger.child({ component: 'approver' });
+    this.log = logger.child({ component: 'approver' });
+    this.build(engine.config.approval);
+  }
+
+  /** Builds the link, outbox and abort poller from a validated `approval` section and the environment. */
+  private build(section: ApprovalConfig): void {
+    const { engine, log } = this;
+    this.cfg = applyApprovalEnv(section, engine.opts.env ?? process.env);
     if (this.cfg.enabled && this.cfg.assistant_url) {
       let link: ApproverLink | null = null;
       this.outbox = new ReportOutbox(engine.db as unknown as OutboxDatabase, { send: (r) => link!.sendReport(r), logger: log });
@@ -60,7 +65,6 @@ export class Approvals {
       this.link = null;
       this.outbox = null;
     }
-    this.notifier = new Notifier(applyNotifyEnv(engine.config.notify, env), log, (t) => engine.redact?.(t) ?? t);
     this.poller = new AbortPoller({
       link: { abortSignal: (id) => this.link?.abortSignal(id) ?? Promise.resolve(null) },
       intervalMs: this.cfg.abort_poll_interval_ms,
@@ -78,21 +82,42 @@ export class Approvals {
 
   start(): void {
     const { engine } = this;
+    // Always in the chain: with no link (approval off) it passes, so a reload can turn it on.
+    engine.addDecider((task) => (this.link ? this.decide(task) : null));
+    this.offs.push(engine.bus.subscribe((e) => this.onEvent(e)));
+    this.startParts();
+  }
+
+  private startParts(): void {
+    const { engine } = this;
     if (this.link) {
-      engine.addDecider((task) => this.decide(task));
-      this.offs.push(
-        this.link.on('state', (state, reason) => {
-          engine.ledger.append({ actor: 'approver', surface: 'approver', action: 'approver.link', detail: { state }, reason });
-          engine.bus.emit({ type: 'approver.link', state, reason });
-          if (state === 'online') this.outbox?.retryNow();
-          if (state === 'fallback') engine.raiseAlert({ severity: 'P2', source: 'approver', check: 'fallback_mode', message: `approver unreachable: deciding locally with strict limits (${reason ?? 'repeated failures'})` });
-        }),
-      );
+      this.linkOff = this.link.on('state', (state, reason) => {
+        engine.ledger.append({ actor: 'approver', surface: 'approver', action: 'approver.link', detail: { state }, reason });
+        engine.bus.emit({ type: 'approver.link', state, reason });
+        if (state === 'online') this.outbox?.retryNow();
+        if (state === 'fallback') engine.raiseAlert({ severity: 'P2', source: 'approver', check: 'fallback_mode', message: `approver unreachable: deciding locally with strict limits (${reason ?? 'repeated failures'})` });
+      });
       this.link.start();
       this.outbox?.start();
     }
-    this.offs.push(engine.bus.subscribe((e) => this.onEvent(e)));
-    this.poller.start();
+    this.poller?.start();
+  }
+
+  private async stopParts(): Promise<void> {
+    this.linkOff?.();
+    this.linkOff = null;
+    await this.poller?.stop();
+    this.link?.stop();
+    this.outbox?.stop();
+  }
+
+  /** A reload: a changed `approval` section replaces the link (decisions in flight finish on the old one). */
+  async reconfigure(section: ApprovalConfig): Promise<void> {
+    applyApprovalEnv(section, this.engine.opts.env ?? process.env); // throws before anything is torn down
+    await this.stopParts();
+    this.build(section);
+    this.startParts();
+    if (!this.link) this.engine.bus.emit({ type: 'approver.link', state: 'off', reason: 'approval disabled by reload' });
   }
 
   private async decide(task: Task): Promise<TaskDecision> {
@@ -101,7 +126,6 @@ export class Approvals {
   }
 
   private onEvent(e: EngineEvent): void {
-    this.notifier.handleEvent(e);
     if (e.type === 'task.transitioned' && this.outbox && TERMINAL_STATUSES.includes(e.to) && e.to !== 'rejected') {
       try {
         this.outbox.enqueue(reportFromTask(e.task));
@@ -117,10 +141,7 @@ export class Approvals {
 
   async stop(): Promise<void> {
     for (const off of this.offs) off();
-    await this.poller.stop();
-    this.link?.stop();
-    this.outbox?.stop();
-    this.notifier.stop();
+    await this.stopParts();
   }
 }
 

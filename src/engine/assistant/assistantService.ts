@@ -59,7 +59,7 @@ export interface AssistantHost {
 }
 
 export class AssistantService {
-  private readonly base: Assistant;
+  private base: Assistant;
   private readonly byModel = new Map<string, Assistant>();
   readonly conversations: SqliteConversationStore;
   private readonly running = new Map<string, Running>();
@@ -85,6 +85,16 @@ export class AssistantService {
       sent: (r) => this.recordSent(r),
       conversations: this.conversations,
     });
+  }
+
+  /** A reload with a changed `assistant` section: later briefs and answers use the new settings. */
+  reconfigure(): void {
+    this.base = this.make(undefined);
+    this.byModel.clear();
+    if (this.enabled && !this.stopped) {
+      for (const id of this.engine.queue.idsWithStatus('pending_approval')) this.enqueue('task', id);
+      for (const p of this.engine.prompts.pending()) this.enqueue('prompt', p.id);
+    }
   }
 
   /** The assistant for a `--model` override; the configured one otherwise (or when it is off). */

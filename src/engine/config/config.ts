@@ -55,7 +55,17 @@ export const ConfigSchema = z
     monitor: MonitorConfigSchema.prefault({}),
     sensors: SensorsConfigSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const legacy = c.approval.slack_webhook_url;
+    if (legacy && c.notify.slack_webhook_url && legacy !== c.notify.slack_webhook_url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approval', 'slack_webhook_url'],
+        message: 'is the old name of notify.slack_webhook_url and names a different URL; keep only notify.slack_webhook_url',
+      });
+    }
+  });
 
 export type Config = z.output<typeof ConfigSchema>;
 

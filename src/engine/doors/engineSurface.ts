@@ -21,6 +21,15 @@ import type { Actor, TaskQueue } from '../tasks/queue.js';
 export interface ReloadResult {
   ok: true;
   file: string | null;
+  /** Every key that differs from the running config, dotted. */
+  changed: string[];
+  /** Changed keys in force now. */
+  applied: string[];
+  /** Changed keys that keep their running value until the next start. */
+  restart_required: string[];
+  /** Live sections whose service refused the new settings (the section, then why). */
+  failed: string[];
+  /** One line per restart-required key, for people. */
   notes: string[];
 }
 
@@ -44,7 +53,7 @@ export interface EngineSurface {
   apiAddress: { host: string; port: number } | null;
   readonly isStopping: boolean;
   status(): EngineStatus;
-  reload(actor: Actor): ReloadResult;
+  reload(actor: Actor): Promise<ReloadResult>;
   stop(reason: string): Promise<void>;
   submitTaskGrouped(input: TaskSubmit, actor: Actor): Promise<Task>;
   approve(id: string, actor: Actor, reason?: string): Task;

@@ -23,5 +23,8 @@ export function renderMetrics(s: EngineStatus): string {
   gauge('gatehouse_firewall_lockdown', 'Whether the firewall is in lockdown', [line('gatehouse_firewall_lockdown', s.firewall.lockdown ? 1 : 0)]);
   gauge('gatehouse_prompts_pending', 'Firewall prompts waiting for an answer', [line('gatehouse_prompts_pending', s.prompts_pending)]);
   gauge('gatehouse_agents_alive', 'Registered agents whose process is alive', [line('gatehouse_agents_alive', s.agents_alive)]);
+  gauge('gatehouse_notifications', 'Outbound notifications since the start, by outcome (pending: waiting now)', (['queued', 'sent', 'failed', 'dropped', 'suppressed', 'pending'] as const).map((outcome) => line('gatehouse_notifications', s.notify[outcome], { outcome })));
+  gauge('gatehouse_budget_daily_usd', 'The daily budget limit (-1: none)', [line('gatehouse_budget_daily_usd', s.budget.daily_usd ?? -1)]);
+  gauge('gatehouse_budget_committed_today_usd', 'Spent plus reserved today, in budget.time_zone', [line('gatehouse_budget_committed_today_usd', s.budget.committed_today_usd)]);
   return `${out.join('\n')}\n`;
 }

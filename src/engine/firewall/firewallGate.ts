@@ -9,6 +9,7 @@ import type { AgentRegistry } from './agents.js';
 import { addAllowRule, addToolRule, alwaysRuleFor, alwaysToolRule, evaluateCommand, evaluateTool, type Policy } from './index.js';
 import { GroupCommit } from '../store/groupCommit.js';
 import type { Ledger, LedgerEntry } from '../store/ledger.js';
+import type { HostBlocklist } from './hostBlocklist.js';
 import type { PolicyGuard } from './policyGuard.js';
 import type { PromptDesk } from './prompts.js';
 import { selfProtectCommand, selfProtectTool, type ProtectedPlaces } from './selfProtection.js';
@@ -41,6 +42,7 @@ export class FirewallGate {
     private readonly logger: Logger,
     /** Law 10: the places the built-in self-protection rules guard (checked before the policy). */
     private readonly places: ProtectedPlaces | null = null,
+    private readonly blockedHosts: HostBlocklist | null = null,
   ) {
     // The ledger record and the agent's counter share the batch's one transaction (one fsync per burst).
     this.decisions = new GroupCommit(
@@ -80,7 +82,10 @@ export class FirewallGate {
         this.logger.error({ err }, 'firewall evaluation failed; denying');
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
       }
-      if (req.escalate && decision.decision !== 'deny') {
+      const named = decision.decision === 'deny' ? null : this.blockedHosts?.findIn(req.command ?? JSON.stringify((req.tool as ToolCall).args ?? {}));
+      if (named) {
+        decision = { ...decision, decision: 'deny', source: 'policy', rule: `rule pack ${named.source}: blocked host ${named.host}`, reason: `${named.host} is blocked by the rule pack ${named.source}` };
+      } else if (req.escalate && decision.decision !== 'deny') {
         decision = { ...decision, decision: 'ask', reason: `${req.escalate.reason} (${req.escalate.check}); the policy alone would ${decision.decision === 'allow' ? 'allow' : 'ask'}: ${decision.reason}` };
       } else if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, req.tool as ToolCall | undefined))) {
         decision = { ...decision, decision: 'allow', source: 'grant', reason: `allowed for task ${req.task_id} by an earlier answer` };

@@ -51,7 +51,7 @@ export class PolicyGuard {
   private debounce: NodeJS.Timeout | null = null;
 
   constructor(
-    readonly policyPath: string,
+    public policyPath: string,
     private readonly trustedPath: string,
     private readonly events: GuardEvents,
     /** The lockdown marker in the state dir (DESIGN §7 law 8: offline decisions deny while it exists). */
@@ -94,6 +94,17 @@ export class PolicyGuard {
     this.watcher.on('all', () => this.scheduleCheck());
     this.timer = setInterval(() => this.check(), RECHECK_MS);
     this.timer.unref();
+  }
+
+  /**
+   * A reload moved `firewall.policy_file`: the new file is checked against the trusted text like any
+   * edit, so a different policy there puts the firewall in lockdown until the operator trusts it.
+   */
+  async retarget(path: string): Promise<void> {
+    if (path === this.policyPath) return;
+    await this.stop();
+    this.policyPath = path;
+    this.start();
   }
 
   stop(): Promise<void> {

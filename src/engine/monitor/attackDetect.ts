@@ -54,7 +54,8 @@ export class RequestInspector {
     this.targetVerdicts = new VerdictCache(extra.verdictCache ?? DEFAULT_VERDICT_CACHE);
     this.uaVerdicts = new VerdictCache(DEFAULT_VERDICT_CACHE);
     this.set = new RE2Set(RE2Set.UNANCHORED, 0, SET_MEMORY);
-    for (const s of [...SIGNATURES, ...(extra.signatures ?? [])]) {
+    // The text matched is lower-cased first; a pack's pattern may be written in any case.
+    for (const s of [...SIGNATURES, ...(extra.signatures ?? []).map((x) => ({ ...x, pattern: `(?i)${x.pattern}` }))]) {
       this.set.add(s.pattern);
       this.entries.push({ kind: 'signature', check: s.check, name: s.name });
     }

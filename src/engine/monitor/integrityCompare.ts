@@ -2,7 +2,7 @@
 // class (S0 core, S1 important) and profile (read-only, growing, dynamic, ignore). Pure: no I/O.
 import type { AlertInput, Severity } from '../../shared/alert.js';
 import type { BaselineEntry, FileClass, FileProfile } from './integrityBaseline.js';
-import { isWorkTime, type WorkHours } from './workHours.js';
+import { describeWorkHours, isWorkTime, localTimeOf, type WorkHours } from './workHours.js';
 
 export interface WatchSpec {
   path: string;
@@ -30,8 +30,10 @@ export interface CompareInput {
   /** sha256 of the current file's first baseline.size bytes (growing profile). */
   prefixSha256?: string;
   workHours?: WorkHours;
-  /** When the change was seen (defaults to the file's ctime or now). */
+  /** When the change was seen: used for off-hours only when the file system has no time (a deletion). */
   now?: number;
+  /** The path is inside a watched directory (not listed itself): a new file there is a change. */
+  inWatchedDir?: boolean;
 }
 
 export interface CompareResult {
@@ -50,9 +52,10 @@ export function compareEntry(input: CompareInput): CompareResult {
 
   if (spec.profile === 'ignore') return { findings: [], autoAccept: false };
   if (!b) {
-    if (c) f('not_baselined', 'P3', 'watched path has no baseline yet (run gatehouse scan --init-hashes)');
+    if (c && input.inWatchedDir) f('file_appeared', spec.class === 'S0' ? 'P1' : 'P2', `new ${c.type} in a watched ${spec.class} directory`, { size: c.size, sha256: c.sha256 });
+    else if (c) f('not_baselined', 'P3', 'watched path has no baseline yet (run gatehouse scan --init-hashes)');
     else f('core_file_missing', spec.class === 'S0' ? 'P0' : 'P1', 'watched path missing and never baselined');
-    return { findings: out, autoAccept: false };
+    return { findings: out.concat(offHours(input, out)), autoAccept: false };
   }
   if (!c) {
     f('core_file_missing', 'P0', `${spec.class} file missing`, { sha256: b.sha256, size: b.size });
@@ -77,17 +80,27 @@ export function compareEntry(input: CompareInput): CompareResult {
       else f('content_changed', spec.class === 'S0' ? 'P1' : 'P2', `${spec.class} file ${how}`, ev);
     }
   }
-  if (out.length > 0 && input.workHours) {
-    const when = input.now ?? c.ctime ?? Date.now();
-    if (!isWorkTime(input.workHours, when)) {
-      out.push({
-        check: 'off_hours_change', severity: 'P2', source: 'anomaly', path: spec.path,
-        message: `change outside work hours (${input.workHours.timeZone}): ${spec.path}`,
-        evidence: { at: new Date(when).toISOString(), changes: out.map((x) => x.check) },
-      });
-    }
-  }
+  out.push(...offHours(input, out));
   return { findings: out, autoAccept };
+}
+
+/**
+ * A change outside work hours, judged by when the file system says it happened (the later of mtime
+ * and ctime: ctime cannot be set back by `touch`), in the configured zone; a deletion has no such
+ * time and is judged by when it was found.
+ */
+function offHours(input: CompareInput, found: IntegrityFinding[]): IntegrityFinding[] {
+  const wh = input.workHours;
+  if (!found.length || !wh) return [];
+  const c = input.current;
+  const when = c ? Math.max(c.mtime, c.ctime) : (input.now ?? Date.now());
+  if (isWorkTime(wh, when)) return [];
+  const path = input.spec.path;
+  return [{
+    check: 'off_hours_change', severity: 'P2', source: 'anomaly', path,
+    message: `change at ${localTimeOf(wh, when)} local time, outside work hours ${describeWorkHours(wh)}: ${path}`,
+    evidence: { at: new Date(when).toISOString(), local_time: localTimeOf(wh, when), work_hours: describeWorkHours(wh), judged_by: c ? 'file change time' : 'time found', changes: found.map((x) => x.check) },
+  }];
 }
 
 export function integrityFindingToAlert(f: IntegrityFinding): AlertInput {

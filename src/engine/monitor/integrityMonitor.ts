@@ -1,8 +1,10 @@
 // Runs file integrity continuously: a debounced chokidar watcher for fast detection and a periodic
 // full scan behind it (events can be missed), one finding per change with repeats counted, and
-// `ack` to accept a change into the baseline with who, when and why.
+// `ack` to accept a change into the baseline with who, when and why. A directory in the list is
+// watched recursively: every file under it (up to `maxFiles`) is a watched path of the same class.
 import { watch, type FSWatcher } from 'chokidar';
-import { resolve } from 'node:path';
+import { lstatSync, readdirSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import type { BaselineRepo, BaselineEntry } from './integrityBaseline.js';
 import { captureEntry } from './integrityCapture.js';
 import { compareEntry, type IntegrityFinding, type WatchSpec } from './integrityCompare.js';
@@ -22,6 +24,10 @@ export interface IntegrityMonitorOptions {
   debounceMs?: number;
   /** Full scan period (default 5 min; 0 = none). */
   scanIntervalMs?: number;
+  /** Files watched at most across the listed directories (default 10 000). */
+  maxFiles?: number;
+  /** Something the operator should know that is not a change (a directory over the file limit). */
+  onNotice?: (message: string, path: string) => void;
   /** Use polling in the watcher (network filesystems, tests on overlayfs). */
   usePolling?: boolean;
   now?: () => number;
@@ -39,6 +45,10 @@ function stateKey(e: BaselineEntry | null): string {
 
 export class IntegrityMonitor {
   private readonly specs: Map<string, WatchSpec>;
+  /** The listed directories, and the files found under them (watched like listed ones). */
+  private readonly dirs = new Map<string, WatchSpec>();
+  private readonly children = new Set<string>();
+  private limitNoticed = false;
   private readonly active = new Map<string, Active>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private watcher: FSWatcher | null = null;
@@ -48,14 +58,69 @@ export class IntegrityMonitor {
   constructor(private readonly opts: IntegrityMonitorOptions) {
     this.specs = new Map(opts.specs.map((s) => [resolve(s.path), { ...s, path: resolve(s.path) }]));
     this.now = opts.now ?? Date.now;
+    this.expand();
+  }
+
+  /** Finds the files under each listed directory (symlinks are entries, never followed). */
+  private expand(): void {
+    for (const spec of this.specs.values()) {
+      if (this.children.has(spec.path) || spec.profile === 'ignore') continue;
+      try {
+        if (lstatSync(spec.path).isDirectory()) this.dirs.set(spec.path, spec);
+      } catch {
+        /* missing: reported by check */
+      }
+    }
+    const max = this.opts.maxFiles ?? 10_000;
+    const found = new Set<string>();
+    let over: string | null = null;
+    const walk = (dir: string, spec: WatchSpec) => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (this.specs.has(p) && !this.children.has(p)) continue; // listed itself
+        if (e.isDirectory()) walk(p, spec);
+        else if (found.size >= max) over ??= spec.path;
+        else {
+          found.add(p);
+          if (!this.specs.has(p)) this.specs.set(p, { path: p, class: spec.class, profile: spec.profile });
+        }
+      }
+    };
+    for (const [path, spec] of this.dirs) walk(path, spec);
+    // A child that went away stays watched while it has a baseline, so its deletion is seen.
+    for (const p of this.children) {
+      if (!found.has(p) && !this.opts.repo.get(p)) {
+        this.specs.delete(p);
+        this.children.delete(p);
+      }
+    }
+    for (const p of found) this.children.add(p);
+    if (over && !this.limitNoticed) {
+      this.limitNoticed = true;
+      this.opts.onNotice?.(`${over} holds more than the ${max} files monitor.max_watched_files allows; only the first ${max} are watched (raise the limit or list narrower paths in monitor.core_files)`, over);
+    }
+  }
+
+  private underWatchedDir(p: string): boolean {
+    for (const d of this.dirs.keys()) if (p.startsWith(d + sep)) return true;
+    return false;
   }
 
   /** `gatehouse scan --init-hashes`: records the current state of every watched path. */
-  initBaseline(by = 'init'): { recorded: string[]; missing: string[] } {
+  initBaseline(by = 'init', only?: string[]): { recorded: string[]; missing: string[] } {
     const recorded: string[] = [];
     const missing: string[] = [];
+    const wanted = only ? new Set(only.map((p) => resolve(p))) : null;
+    const isWanted = (p: string) => !wanted || wanted.has(p) || [...wanted].some((w) => this.dirs.has(w) && p.startsWith(w + sep));
+    this.expand();
     for (const spec of this.specs.values()) {
-      if (spec.profile === 'ignore') continue;
+      if (spec.profile === 'ignore' || !isWanted(spec.path)) continue;
       const cur = captureEntry(spec.path);
       if (!cur) {
         missing.push(spec.path);
@@ -64,7 +129,7 @@ export class IntegrityMonitor {
       this.opts.repo.put({ ...cur.entry, acked_by: by, acked_at: new Date(this.now()).toISOString(), ack_reason: 'baseline initialised' });
       recorded.push(spec.path);
     }
-    this.active.clear();
+    if (!wanted) this.active.clear();
     return { recorded, missing };
   }
 
@@ -82,7 +147,7 @@ export class IntegrityMonitor {
     }
     const res = compareEntry({
       spec, baseline: base, current: cur?.entry ?? null, ...(cur?.prefixSha256 !== undefined ? { prefixSha256: cur.prefixSha256 } : {}),
-      ...(this.opts.workHours ? { workHours: this.opts.workHours } : {}), now: this.now(),
+      ...(this.opts.workHours ? { workHours: this.opts.workHours } : {}), now: this.now(), inWatchedDir: this.children.has(spec.path),
     });
     if (res.autoAccept && cur) {
       this.opts.repo.put({ ...base, ...cur.entry });
@@ -110,6 +175,7 @@ export class IntegrityMonitor {
 
   /** Full scan of every watched path; returns the new findings. */
   scanAll(): IntegrityFinding[] {
+    this.expand();
     const out: IntegrityFinding[] = [];
     for (const p of this.specs.keys()) out.push(...this.check(p));
     return out;
@@ -153,7 +219,11 @@ export class IntegrityMonitor {
 
   private schedule(path: string): void {
     const p = resolve(path);
-    if (!this.specs.has(p)) return;
+    if (!this.specs.has(p)) {
+      if (!this.underWatchedDir(p)) return;
+      this.expand(); // a new file under a watched directory
+      if (!this.specs.has(p)) return;
+    }
     const t = this.timers.get(p);
     if (t) clearTimeout(t);
     this.timers.set(p, setTimeout(() => {

@@ -9,7 +9,10 @@ const WatchSpecSchema = z.strictObject({
 });
 
 export const MonitorConfigSchema = z.strictObject({
+  /** Files or directories; a directory is watched recursively, every file in it at its class and profile. */
   core_files: z.array(WatchSpecSchema).default([]),
+  /** Files watched at most under the listed directories; past it an alert says which directory. */
+  max_watched_files: z.number().int().min(1).max(1_000_000).default(10_000),
   /** "HH:MM-HH:MM", may cross midnight; changes outside are P2. */
   work_hours: z.string().regex(/^\d{1,2}:\d{2}-\d{1,2}:\d{2}$/, 'use "HH:MM-HH:MM", e.g. "07:00-01:00"').optional(),
   time_zone: z.string().min(1).default('UTC'),

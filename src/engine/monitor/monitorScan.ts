@@ -1,6 +1,6 @@
 // `gatehouse scan`: every detector once, as alerts, with the exit code the contract asks for
 // (0 when nothing at or above P1, 1 otherwise). The engine runs the same detectors continuously.
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { AlertInput, Severity } from '../../shared/alert.js';
 import { severityRank } from '../../shared/alert.js';
 import { accessFindingToAlert, auditAccessLogFile } from './accessLogAuditor.js';
@@ -37,7 +37,10 @@ export interface ScanRequest {
 
 export interface ScanReport {
   alerts: AlertInput[];
-  exitCode: 0 | 1;
+  /** 2 when an input the scan was asked to read (--log, PATH) is missing or unreadable; else 1 at P1 or above. */
+  exitCode: 0 | 1 | 2;
+  /** The inputs given on the command line that could not be read, with why. */
+  unreadable: string[];
   /** Human notes: baselines recorded, files skipped, packs refused. */
   notes: string[];
 }
@@ -70,16 +73,35 @@ export function loadPackSignatures(config: MonitorConfig, notes: string[]): { si
   return { signatures, sensitivePaths };
 }
 
+/** Why `path` cannot be read, or null when it can. */
+function unreadableReason(path: string): string | null {
+  try {
+    statSync(path);
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? (err as Error).message})`;
+  }
+}
+
 export async function runMonitorScan(req: ScanRequest): Promise<ScanReport> {
   const { config } = req;
   const alerts: AlertInput[] = [];
   const notes: string[] = [];
+  // What the operator named is checked first: a typo in a cron job must not look like a clean scan.
+  const unreadable: string[] = [];
+  for (const p of [...(req.logs ?? []), ...(req.paths ?? [])]) {
+    const why = unreadableReason(p);
+    if (why) unreadable.push(`${p}: ${why}`);
+  }
   const want = (k: ScanOnly) => !req.only || req.only === k;
 
   if (want('integrity') || want('anomaly') || req.initHashes) {
     const workHours = config.work_hours ? parseWorkHours(config.work_hours, config.time_zone) : undefined;
     const mon = new IntegrityMonitor({
-      specs: config.core_files, repo: req.repo, onFinding: () => {}, scanIntervalMs: 0,
+      specs: config.core_files, repo: req.repo, onFinding: () => {}, scanIntervalMs: 0, maxFiles: config.max_watched_files,
+      onNotice: (message) => notes.push(message),
       ...(workHours ? { workHours } : {}), ...(req.now ? { now: req.now } : {}),
     });
     if (req.initHashes) {
@@ -141,5 +163,5 @@ export async function runMonitorScan(req: ScanRequest): Promise<ScanReport> {
   }
 
   const worst = alerts.reduce((m, a) => Math.min(m, severityRank(a.severity)), Infinity);
-  return { alerts, exitCode: worst <= severityRank('P1') ? 1 : 0, notes };
+  return { alerts, exitCode: unreadable.length ? 2 : worst <= severityRank('P1') ? 1 : 0, unreadable, notes };
 }

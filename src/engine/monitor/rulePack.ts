@@ -26,6 +26,8 @@ export const RulePackSchema = z.strictObject({
   denylist: z.array(z.string().min(1).max(500)).max(5000).default([]),
   sensitive_paths: z.array(z.string().min(2).max(300)).max(5000).default([]),
   access_log_signatures: z.array(SignatureSchema).max(1000).default([]),
+  /** Hosts the firewall denies in commands and tool calls (and the egress proxy, when it exists); a name blocks its subdomains. */
+  blocked_hosts: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z][a-z0-9-]{0,62}$/i, 'a host name such as evil.example')).max(10_000).default([]),
 });
 export type RulePack = z.output<typeof RulePackSchema>;
 

@@ -18,6 +18,9 @@ import { integrityFindingToAlert } from './integrityCompare.js';
 import { IntegrityMonitor } from './integrityMonitor.js';
 import { checkKeyAges, secretToAlert } from './secretsScan.js';
 import { parseWorkHours } from './workHours.js';
+import { RequestInspector } from './attackDetect.js';
+import { installedPacks, loadPacks, type LoadedPacks } from './rulePackStore.js';
+import type { HostBlocklist } from '../firewall/hostBlocklist.js';
 
 export interface SecurityStatus {
   alerts: Record<'P0' | 'P1' | 'P2' | 'P3', number>;
@@ -25,6 +28,7 @@ export interface SecurityStatus {
   integrity: { files: number; baselined: number; last_scan: string | null };
   access_logs: string[];
   audit: { last_run: string | null; findings: AuditFinding[] };
+  packs: { verified: Array<{ name: string; version: string; path: string }>; refused: Array<{ path: string; reason: string }> };
 }
 
 /** What the monitor needs of the engine: its settings (the audit reads the API and logging ones), store, alerts, ledger. */
@@ -36,6 +40,8 @@ export interface MonitorHost {
   readonly db: Db;
   readonly alerts: Pick<AlertCenter, 'list' | 'ack' | 'openCounts'>;
   readonly ledger: Pick<Ledger, 'append'>;
+  /** Where the packs' blocked hosts go (the firewall's list). */
+  readonly hostBlocklist?: Pick<HostBlocklist, 'replace'>;
   raiseAlert(input: AlertInput): unknown;
 }
 
@@ -46,6 +52,7 @@ export class SecurityMonitor {
   private lastScan: string | null = null;
   private lastAudit: { at: string; findings: AuditFinding[] } | null = null;
   private readonly repo: SqliteBaselineRepo;
+  private packs: LoadedPacks = { verified: [], refused: [], fingerprint: '' };
 
   constructor(
     private readonly engine: MonitorHost,
@@ -54,8 +61,45 @@ export class SecurityMonitor {
     this.repo = new SqliteBaselineRepo(engine.db as never);
   }
 
-  async start(): Promise<void> {
+  /**
+   * A reload with a changed `monitor` section: the watchers, the log followers and the scan period are
+   * rebuilt from the new settings. Core files added by the reload get their baseline recorded now.
+   */
+  async reconfigure(previous: MonitorConfig): Promise<void> {
+    await this.stop();
+    const before = new Set(previous.core_files.map((s) => s.path));
+    const added = this.engine.config.monitor.core_files.filter((s) => !before.has(s.path));
+    await this.start(added.map((s) => s.path));
+  }
+
+  private loadPacks(): LoadedPacks {
     const cfg = this.engine.config.monitor;
+    return loadPacks([...cfg.rules.packs, ...installedPacks(this.engine.opts.stateDir)], cfg.rules.public_key);
+  }
+
+  /** A reload: packs added, removed or changed since the last load rebuild the monitor. */
+  async refreshPacks(): Promise<void> {
+    if (this.loadPacks().fingerprint === this.packs.fingerprint) return;
+    await this.stop();
+    await this.start();
+  }
+
+  /** Verified packs feed the live access-log audit and the firewall's host list; a refused one is a P1. */
+  private applyPacks(): RequestInspector | undefined {
+    this.packs = this.loadPacks();
+    for (const r of this.packs.refused) {
+      this.engine.raiseAlert({ severity: 'P1', source: 'integrity', check: 'rule_pack_refused', message: `rule pack refused: ${r.reason}`, path: r.path });
+    }
+    this.engine.hostBlocklist?.replace(this.packs.verified.flatMap((v) => v.pack.blocked_hosts.map((host) => ({ host, source: v.pack.name }))));
+    for (const v of this.packs.verified) this.logger.info({ pack: v.pack.name, version: v.pack.version, path: v.path }, 'rule pack verified and loaded');
+    const signatures = this.packs.verified.flatMap((v) => v.signatures);
+    const sensitivePaths = this.packs.verified.flatMap((v) => v.pack.sensitive_paths);
+    return signatures.length || sensitivePaths.length ? new RequestInspector({ signatures, sensitivePaths }) : undefined;
+  }
+
+  async start(addedPaths: string[] = []): Promise<void> {
+    const cfg = this.engine.config.monitor;
+    const inspector = this.applyPacks();
     if (cfg.core_files.length) {
       this.integrity = new IntegrityMonitor({
         specs: cfg.core_files,
@@ -65,12 +109,17 @@ export class SecurityMonitor {
         onError: (err, path) => this.logger.warn({ err: err.message, path }, 'integrity check failed'),
         ...(cfg.work_hours ? { workHours: parseWorkHours(cfg.work_hours, cfg.time_zone) } : {}),
         debounceMs: cfg.debounce_ms,
+        maxFiles: cfg.max_watched_files,
+        onNotice: (message, path) => this.engine.raiseAlert({ severity: 'P2', source: 'integrity', check: 'watch_limit', message, path }),
         scanIntervalMs: cfg.scan_interval_seconds * 1000,
       });
       // First run with nothing recorded: the files as found are the baseline (and the ledger says so).
       const known = new Set(this.repo.list().map((e) => e.path));
       if (cfg.core_files.every((s) => !known.has(s.path))) {
         const r = this.integrity.initBaseline('engine');
+        this.engine.ledger.append({ actor: 'engine', surface: 'engine', action: 'integrity.baseline', detail: { recorded: r.recorded, missing: r.missing } });
+      } else if (addedPaths.some((p) => !known.has(p))) {
+        const r = this.integrity.initBaseline('reload', addedPaths.filter((p) => !known.has(p)));
         this.engine.ledger.append({ actor: 'engine', surface: 'engine', action: 'integrity.baseline', detail: { recorded: r.recorded, missing: r.missing } });
       }
       await this.integrity.start();
@@ -79,7 +128,7 @@ export class SecurityMonitor {
     if (cfg.access_logs.length) {
       this.logs = watchAccessLogs({
         logs: cfg.access_logs,
-        audit: { rateLimitPerMinute: cfg.rate_limit_per_minute, knownRoutes: cfg.known_routes, unknownRouteBurst: cfg.unknown_route_burst },
+        audit: { rateLimitPerMinute: cfg.rate_limit_per_minute, knownRoutes: cfg.known_routes, unknownRouteBurst: cfg.unknown_route_burst, ...(inspector ? { inspector } : {}) },
         onFinding: (f) => this.engine.raiseAlert(accessFindingToAlert(f)),
         onError: (err, path) => this.logger.warn({ err: err.message, path }, 'access log follow failed'),
       });
@@ -140,12 +189,16 @@ export class SecurityMonitor {
       integrity: { files: this.engine.config.monitor.core_files.length, baselined: this.repo.list().length, last_scan: this.lastScan },
       access_logs: this.engine.config.monitor.access_logs.map((l) => l.path),
       audit: { last_run: this.lastAudit?.at ?? null, findings: this.lastAudit?.findings ?? [] },
+      packs: { verified: this.packs.verified.map((v) => ({ name: v.pack.name, version: v.pack.version, path: v.path })), refused: this.packs.refused },
     };
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     await this.integrity?.stop();
     await this.logs?.stop();
+    this.integrity = null;
+    this.logs = null;
   }
 }

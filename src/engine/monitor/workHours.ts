@@ -48,3 +48,15 @@ export function isWorkTime(wh: WorkHours, t: number): boolean {
   const x = localMinutes(wh, t);
   return wh.start < wh.end ? x >= wh.start && x < wh.end : x >= wh.start || x < wh.end;
 }
+
+const hhmm = (m: number) => `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+/** "07:00-19:00 Europe/Berlin", for messages. */
+export function describeWorkHours(wh: WorkHours): string {
+  return `${hhmm(wh.start)}-${hhmm(wh.end)} ${wh.timeZone}`;
+}
+
+/** The local "HH:MM" of `t` in the work-hours zone. */
+export function localTimeOf(wh: WorkHours, t: number): string {
+  return hhmm(localMinutes(wh, t));
+}

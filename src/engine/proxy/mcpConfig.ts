@@ -8,6 +8,9 @@ export interface WrapOptions {
   /** How the host should start gatehouse: command and the arguments before "proxy". */
   gatehouse: { command: string; args: string[] };
   agent?: string;
+  /** Pinned in every wrapped entry, so the host reaches this engine whatever its own environment. */
+  stateDir?: string;
+  configPath?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -77,6 +80,8 @@ export function wrapDocument(doc: Json, o: WrapOptions): ChangeReport {
     entry.command = o.gatehouse.command;
     entry.args = [
       ...o.gatehouse.args,
+      ...(o.stateDir ? ['--state-dir', o.stateDir] : []),
+      ...(o.configPath ? ['--config', o.configPath] : []),
       'proxy',
       '--server-name',
       name,
@@ -128,7 +133,8 @@ function readConfig(file: string): { text: string; doc: Json; indent: string | n
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    const comment = /^\s*(\/\/|\/\*)/m.test(text) ? ' (it has comments, which JSON does not allow; remove them first)' : '';
+    throw new Error(`${file} is not valid JSON${comment}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${file}: expected a JSON object with "mcpServers"`);
   const m = /\n([ \t]+)"/.exec(text);
@@ -152,8 +158,8 @@ export function wrapFile(file: string, o: WrapOptions): ChangeReport & { backup:
   const report = wrapDocument(doc, o);
   if (report.changed.length === 0) return { ...report, backup: null };
   const backup = `${file}${BACKUP_SUFFIX}`;
-  // Keep the first backup: it is the config before gatehouse ever touched it.
-  if (!existsSync(backup)) copyFileSync(file, backup);
+  // The backup is the file as it was just before this wrap (an unwrap and a later edit are kept).
+  copyFileSync(file, backup);
   writeAtomic(file, serialize(doc, indent, text));
   return { ...report, backup };
 }

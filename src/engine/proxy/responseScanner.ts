@@ -10,11 +10,27 @@ export type SecretScanner = (text: string) => { kind: string; excerpt: string }[
 export interface ScanOptions {
   server: string;
   tool: string;
+  /** What the call read: the resource URI, or the arguments that name what the tool fetched. */
+  subject?: string;
   scanText?: SecretScanner;
   /** Masks secrets in a text; used only when redactSecrets is on. */
   redact?: (text: string) => string;
   redactSecrets?: boolean;
   redactInjection?: boolean;
+}
+
+const NAMING_ARGS = ['uri', 'url', 'path', 'file', 'filename', 'query', 'repo', 'id', 'name'];
+
+/**
+ * The arguments that say what a call read, for the alert: the naming ones first (uri, url, path…),
+ * else the first few string arguments; values shortened. Empty when there are none.
+ */
+export function describeCallArgs(args: Record<string, unknown> | undefined): string {
+  if (!args) return '';
+  const strings = Object.entries(args).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const naming = strings.filter(([k]) => NAMING_ARGS.includes(k.toLowerCase()));
+  const chosen = (naming.length ? naming : strings).slice(0, 3);
+  return chosen.map(([k, v]) => `${k}=${JSON.stringify(v.length > 120 ? `${v.slice(0, 117)}...` : v)}`).join(', ');
 }
 
 /** Scans the result (mutating it when redaction is on); returns the alerts and whether it was rewritten. */
@@ -36,8 +52,8 @@ export function scanResult(result: unknown, o: ScanOptions): { alerts: AlertInpu
       severity: 'P1',
       source: 'mcp',
       check: 'prompt_injection',
-      message: `result of tool "${o.tool}" on MCP server "${o.server}" looks like a prompt-injection attempt (${[...injections.keys()].join(', ')})${doRedactInjection ? '; redacted' : ''}`,
-      evidence: { server: o.server, tool: o.tool, patterns: [...injections.keys()], excerpts: [...injections.values()].map((e) => e.slice(0, 200)) },
+      message: `result of tool "${o.tool}"${o.subject ? ` (${o.subject})` : ''} on MCP server "${o.server}" looks like a prompt-injection attempt (${[...injections.keys()].join(', ')})${doRedactInjection ? '; the instruction was removed' : ''}`,
+      evidence: { server: o.server, tool: o.tool, ...(o.subject ? { arguments: o.subject } : {}), patterns: [...injections.keys()], excerpts: [...injections.values()].map((e) => e.slice(0, 200)) },
     });
   }
   if (secrets.size > 0) {

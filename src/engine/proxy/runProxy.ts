@@ -21,7 +21,7 @@ import {
   type JsonRpcId,
   type RpcMessage,
 } from './jsonRpc.js';
-import { scanResult } from './responseScanner.js';
+import { describeCallArgs, scanResult } from './responseScanner.js';
 import { SequenceTracker, type Escalation } from './sequenceRules.js';
 import { ToolRegistry } from './toolRegistry.js';
 import { silentLogger, type ProxyOptions, type ProxyResult } from './types.js';
@@ -32,6 +32,8 @@ const ProgressParamsSchema = z.object({ progressToken: z.union([z.string(), z.nu
 interface Forwarded {
   method: string;
   tool?: string;
+  /** What the call names (resource URI, url/path arguments), for alerts on its result. */
+  subject?: string;
   /** The progress token the proxy used while the call waited (its shift ends with the response). */
   progressKey?: string;
 }
@@ -236,7 +238,8 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
     // The call leaves first; the server's answer cannot be read before this task ends, so the
     // bookkeeping after the write is still in place for it.
     writeChild(raw);
-    forwarded.set(key, { method: r.method, tool: r.method === 'tools/call' ? call.tool : label, ...(token !== undefined && sent > 0 ? { progressKey: idKey(token) } : {}) });
+    const subject = describeCallArgs(call.args);
+    forwarded.set(key, { method: r.method, tool: r.method === 'tools/call' ? call.tool : label, ...(subject ? { subject } : {}), ...(token !== undefined && sent > 0 ? { progressKey: idKey(token) } : {}) });
     sequences.record(call);
   };
 
@@ -297,6 +300,7 @@ export function runProxy(o: ProxyOptions): Promise<ProxyResult> {
       const { alerts, rewritten } = scanResult(msg.result, {
         server,
         tool: f.tool ?? f.method,
+        ...(f.subject ? { subject: f.subject } : {}),
         scanText: o.scanText,
         redact: o.redact,
         redactSecrets: o.redactSecrets,

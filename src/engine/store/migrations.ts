@@ -203,8 +203,20 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
-    // What each agent's processes were seen doing while its baseline learned (src/engine/sensors).
+    // Budget days start at midnight in budget.time_zone, which is not an hour boundary in UTC for
+    // every zone (Asia/Kolkata is +05:30): spend is kept with its own timestamp. What was spent before
+    // this version is only known by UTC hour and is dated at the start of that hour.
     version: 5,
+    name: 'spend by timestamp',
+    sql: `
+      CREATE TABLE spend (ts TEXT NOT NULL, cost_usd REAL NOT NULL);
+      CREATE INDEX spend_ts ON spend (ts);
+      INSERT INTO spend (ts, cost_usd) SELECT hour || ':00:00.000Z', cost_usd FROM cost_by_hour;
+    `,
+  },
+  {
+    // What each agent's processes were seen doing while its baseline learned (src/engine/sensors).
+    version: 6,
     name: 'sensor baselines',
     sql: `
       CREATE TABLE sensor_baseline_agents (agent TEXT PRIMARY KEY, learning_since TEXT NOT NULL);

@@ -11,8 +11,18 @@ export const BudgetSchema = z
     per_task: z.record(z.string(), money).default({}),
     /** Tasks at or under this cost (and within the other limits) are approved by budget without asking. */
     auto_approve_below_usd: money.nullable().default(null),
-    /** Time zone for "today" (IANA name). */
-    time_zone: z.string().default('UTC'),
+    /** Time zone for "today" (IANA name): a budget day runs from local midnight to local midnight, DST included. */
+    time_zone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'an IANA time zone such as "UTC", "Asia/Kolkata" or "America/New_York"')
+      .default('UTC'),
   })
   .strict()
   .default({ daily_usd: null, per_task: {}, auto_approve_below_usd: null, time_zone: 'UTC' });

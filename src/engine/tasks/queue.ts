@@ -164,7 +164,8 @@ export class TaskQueue {
       costHour: db.prepare('INSERT INTO cost_by_hour (hour, cost_usd) VALUES (?, ?) ON CONFLICT(hour) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd'),
       running: db.prepare("SELECT task_id FROM tasks WHERE status = 'running'"),
       withStatus: db.prepare('SELECT task_id FROM tasks WHERE status = ? ORDER BY rowid'),
-      costSince: db.prepare('SELECT coalesce(sum(cost_usd), 0) AS c FROM cost_by_hour WHERE hour >= ?'),
+      costSince: db.prepare('SELECT coalesce(sum(cost_usd), 0) AS c FROM spend WHERE ts >= ?'),
+      spend: db.prepare('INSERT INTO spend (ts, cost_usd) VALUES (?, ?)'),
       reserved: db.prepare("SELECT coalesce(sum(estimated_cost), 0) AS c FROM tasks WHERE status IN ('approved', 'running')"),
       costHours: db.prepare('SELECT hour, cost_usd FROM cost_by_hour WHERE hour >= ?'),
     };
@@ -377,7 +378,10 @@ export class TaskQueue {
     const execMs = ending && start_time ? Math.max(0, now.getTime() - Date.parse(start_time)) : 0;
     if (ending) {
       this.st.totals.run(cost, execMs);
-      if (cost > 0) this.st.costHour.run(iso.slice(0, 13), cost);
+      if (cost > 0) {
+        this.st.costHour.run(iso.slice(0, 13), cost);
+        this.st.spend.run(iso, cost);
+      }
     }
     this.ledger.append({
       actor: actor.by,
@@ -459,9 +463,9 @@ export class TaskQueue {
     return keys.map((k) => map.get(k) ?? 0);
   }
 
-  /** Actual cost since the given instant (hour granularity), plus estimates of approved and running tasks. */
+  /** Actual cost since the given instant (by each task's end time), plus estimates of approved and running tasks. */
   committedCostSince(since: Date): { spent: number; reserved: number } {
-    const spent = (this.st.costSince.get(since.toISOString().slice(0, 13)) as { c: number }).c;
+    const spent = (this.st.costSince.get(since.toISOString()) as { c: number }).c;
     const reserved = (this.st.reserved.get() as { c: number }).c;
     return { spent, reserved };
   }

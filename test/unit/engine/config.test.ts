@@ -55,4 +55,16 @@ describe('budget rules', () => {
     expect(startOfDay(now, 'UTC').toISOString()).toBe('2026-11-22T00:00:00.000Z');
     expect(startOfDay(now, 'America/New_York').toISOString()).toBe('2026-11-21T05:00:00.000Z');
   });
+  it('start of day: half-hour zones and both DST changes (issue 25)', () => {
+    // 05:40 in Kolkata (+05:30): the day began at 18:30 UTC, not at an hour boundary.
+    expect(startOfDay(new Date('2026-03-10T00:10:00Z'), 'Asia/Kolkata').toISOString()).toBe('2026-03-09T18:30:00.000Z');
+    // New York springs forward at 02:00 on 2026-03-08: at noon EDT the day began at midnight EST.
+    expect(startOfDay(new Date('2026-03-08T16:00:00Z'), 'America/New_York').toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    // ...and falls back on 2026-11-01: at noon EST the day began at midnight EDT.
+    expect(startOfDay(new Date('2026-11-01T17:00:00Z'), 'America/New_York').toISOString()).toBe('2026-11-01T04:00:00.000Z');
+    // Just after midnight on the day after the change.
+    expect(startOfDay(new Date('2026-03-09T04:00:30Z'), 'America/New_York').toISOString()).toBe('2026-03-09T04:00:00.000Z');
+    // Santiago skips midnight when it springs forward (2026-09-06 00:00 → 01:00): the day starts at 01:00 local.
+    expect(startOfDay(new Date('2026-09-06T15:00:00Z'), 'America/Santiago').toISOString()).toBe('2026-09-06T04:00:00.000Z');
+  });
 });

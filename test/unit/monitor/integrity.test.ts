@@ -75,19 +75,25 @@ describe('compare', () => {
     expect(integrityFindingToAlert(r.findings[0]!)).toMatchObject({ source: 'integrity', severity: 'P1', path: p });
   });
 
-  it('adds an off-hours P2 for a change outside work hours, across midnight, in the zone', () => {
+  it('adds an off-hours P2 for a change outside work hours, across midnight, in the zone, judged by the change time', () => {
     const wh = parseWorkHours('07:00-01:00', 'Asia/Tokyo');
     const p = join(dir, 'w');
     writeFileSync(p, 'a');
     const b = captureEntry(p)!.entry;
     writeFileSync(p, 'b');
     const cur = captureEntry(p)!.entry;
-    // 03:00 in Tokyo is 18:00 UTC the day before: outside 07:00-01:00.
-    const night = compareEntry({ spec: spec('w'), baseline: b, current: cur, workHours: wh, now: Date.parse('2026-11-21T18:00:00Z') });
+    const at = (iso: string) => ({ ...cur, mtime: Date.parse(iso), ctime: Date.parse(iso) });
+    const morning = Date.parse('2026-11-22T01:00:00Z'); // 10:00 in Tokyo: found during work hours
+    // Changed at 03:00 in Tokyo (18:00 UTC the day before), found by the morning scan: still off-hours.
+    const night = compareEntry({ spec: spec('w'), baseline: b, current: at('2026-11-21T18:00:00Z'), workHours: wh, now: morning });
     expect(night.findings.map((f) => [f.check, f.severity, f.source])).toEqual([['content_changed', 'P1', 'integrity'], ['off_hours_change', 'P2', 'anomaly']]);
-    // 00:30 in Tokyo (15:30 UTC): inside, because the range crosses midnight.
-    const late = compareEntry({ spec: spec('w'), baseline: b, current: cur, workHours: wh, now: Date.parse('2026-11-21T15:30:00Z') });
+    expect(night.findings[1]!.message).toMatch(/change at 03:00 local time, outside work hours 07:00-01:00 Asia\/Tokyo/);
+    // 00:30 in Tokyo (15:30 UTC): inside, because the range crosses midnight, even when found at night.
+    const late = compareEntry({ spec: spec('w'), baseline: b, current: at('2026-11-21T15:30:00Z'), workHours: wh, now: Date.parse('2026-11-21T18:00:00Z') });
     expect(late.findings.map((f) => f.check)).toEqual(['content_changed']);
+    // mtime set back by `touch -d` into work hours does not hide a night-time ctime.
+    const touched = compareEntry({ spec: spec('w'), baseline: b, current: { ...cur, mtime: Date.parse('2026-11-21T02:00:00Z'), ctime: Date.parse('2026-11-21T18:00:00Z') }, workHours: wh, now: morning });
+    expect(touched.findings.map((f) => f.check)).toContain('off_hours_change');
   });
 });
 

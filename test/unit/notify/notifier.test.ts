@@ -54,7 +54,7 @@ function notifier(over: NotifyConfigInput = {}) {
       ...fast,
       ...over,
     }),
-    logger,
+    { logger },
   );
   return { n, logger };
 }
@@ -121,13 +121,11 @@ describe('notifier', () => {
     expect(n.stats.failed).toBe(1);
   });
 
-  it('never blocks the caller: a hung receiver and a full queue drop with a log line', async () => {
+  it('never blocks the caller: a hung receiver and a full queue drop the oldest with a log line', async () => {
     respond = () => {}; // never answers
     const { n, logger } = notifier({ slack_webhook_url: null, queue_size: 10, concurrency: 1, timeout_ms: 60_000 });
-    const results: boolean[] = [];
-    for (let i = 0; i < 100; i++) results.push(n.notify('alert.p0', `n${i}`));
+    for (let i = 0; i < 100; i++) n.notify('task.rejected', `n${i}`);
     // All 100 calls returned while the receiver holds the first delivery open.
-    expect(results.filter(Boolean)).toHaveLength(10);
     expect(n.stats.dropped).toBe(90);
     expect(logger.lines.filter((l) => l.msg === 'notification dropped: queue full')).toHaveLength(90);
     await waitFor(() => hits.length === 1, 'first delivery reached the hung receiver');
@@ -135,6 +133,48 @@ describe('notifier', () => {
     await n.idle(); // the delivery in flight is cut short by stop()
     expect(n.pending).toBe(0);
     expect(n.stats.sent).toBe(0);
+  });
+
+  it('a flood of rejections never drops or delays a P1 behind them (hung receiver)', async () => {
+    respond = (h, res) => {
+      if (h.body.event === 'alert.p1' || h.body.event === 'alert.p0') res.writeHead(200).end();
+    }; // rejections hang
+    const dropped: number[] = [];
+    const n = new Notifier(
+      NotifyConfigSchema.parse({ webhooks: [{ url: `${base}/hook`, events: ['alert.p0', 'alert.p1', 'task.rejected'] }], queue_size: 5, concurrency: 1, timeout_ms: 60_000, ...fast }),
+      { onDropped: (c) => dropped.push(c) },
+    );
+    for (let i = 0; i < 50; i++) n.notify('task.rejected', `r${i}`);
+    n.handleEvent(ev({ type: 'alert.raised', alert: { id: 'a1', ts: '', severity: 'P1', source: 'firewall', check: 'policy_tampered', message: 'tamper' } }));
+    for (let i = 50; i < 100; i++) n.notify('task.rejected', `r${i}`);
+    n.handleEvent(ev({ type: 'alert.raised', alert: { id: 'a2', ts: '', severity: 'P0', source: 'integrity', check: 'core_file_missing', message: 'gone' } }));
+    await waitFor(() => hits.filter((h) => h.body.event === 'alert.p1').length === 1 && hits.some((h) => h.body.event === 'alert.p0'), 'P0 and P1 delivered');
+    expect(n.stats.sent).toBe(2);
+    expect(n.stats.dropped).toBe(102 - 5); // 5 slots; the two alerts evicted two rejections
+    await waitFor(() => dropped.length > 0, 'drop reported');
+    n.stop();
+  });
+
+  it('an open alert raised on every scan is sent once per re-notify interval', async () => {
+    let now = 1_000_000;
+    const n = new Notifier(NotifyConfigSchema.parse({ webhooks: [{ url: `${base}/hook`, events: ['alert.p1'] }], renotify_minutes: 60, ...fast }), { now: () => now });
+    const raise = () => n.handleEvent(ev({ type: 'alert.raised', alert: { id: 'a1', ts: '', severity: 'P1', source: 'integrity', check: 'content_changed', message: 'SOUL.md changed' } }));
+    for (let i = 0; i < 12; i++) {
+      raise();
+      now += 5 * 60_000;
+    }
+    raise(); // 60 minutes after the first
+    await n.idle();
+    expect(hits).toHaveLength(2);
+    expect(hits[1]!.body.data.text).toMatch(/still open/);
+    expect(n.stats.suppressed).toBe(11);
+  });
+
+  it('redacts secrets in the text and data that leave the host', async () => {
+    const n = new Notifier(NotifyConfigSchema.parse({ webhooks: [{ url: `${base}/hook`, events: ['task.rejected'] }], ...fast }), { redact: (t) => t.replace(/sk-[a-z0-9]+/g, 'sk-***') });
+    n.notify('task.rejected', 'key sk-abc123 leaked', { reason: 'sk-abc123' });
+    await n.idle();
+    expect(JSON.stringify(hits[0]!.body)).not.toContain('sk-abc123');
   });
 
   it('escapes Slack markup from task and alert text', () => {
