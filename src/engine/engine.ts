@@ -21,6 +21,7 @@ import { AgentRegistry } from './firewall/agents.js';
 import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
+import { ContainService } from './contain/containService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
 import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
@@ -70,6 +71,7 @@ export class Engine implements EngineSurface {
   readonly prompts: PromptDesk;
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
+  readonly contain: ContainService;
   approvals!: Approvals;
   security!: SecurityMonitor;
   assistant!: AssistantService;
@@ -114,6 +116,8 @@ export class Engine implements EngineSurface {
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
     this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);
+    this.contain = new ContainService(this, logger);
+    this.firewall.answerKind('network', (id, answer, actor) => this.contain.gate.answer(id, answer, actor));
     this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
   }
 
@@ -147,6 +151,7 @@ export class Engine implements EngineSurface {
         engine.logger.error({ err: (err as Error).message }, 'policy could not be trusted');
       }
       engine.agents.start();
+      engine.contain.start();
       engine.approvals = new Approvals(engine, logger);
       engine.approvals.start();
       engine.security = new SecurityMonitor(engine, logger);
@@ -391,6 +396,7 @@ export class Engine implements EngineSurface {
       prompts_pending: this.prompts.pendingCount,
       agents_alive: this.agents.aliveCount(),
       crashed_last_run: this.crashedLastRun,
+      contain: this.contain.status(),
     };
   }
 
@@ -428,6 +434,7 @@ export class Engine implements EngineSurface {
       await this.approvals.stop();
       await this.security.stop();
       this.assistant.stop();
+      await this.contain.stop();
       for (const close of [...this.closers].reverse()) {
         try {
           await close();

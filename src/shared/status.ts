@@ -23,4 +23,6 @@ export interface EngineStatus {
   prompts_pending: number;
   agents_alive: number;
   crashed_last_run: boolean;
+  /** Containment sessions open and connections through the egress proxy since start (DESIGN.md §11). */
+  contain?: { sessions: number; connections: { allowed: number; blocked: number } };
 }

@@ -23,5 +23,12 @@ export function renderMetrics(s: EngineStatus): string {
   gauge('gatehouse_firewall_lockdown', 'Whether the firewall is in lockdown', [line('gatehouse_firewall_lockdown', s.firewall.lockdown ? 1 : 0)]);
   gauge('gatehouse_prompts_pending', 'Firewall prompts waiting for an answer', [line('gatehouse_prompts_pending', s.prompts_pending)]);
   gauge('gatehouse_agents_alive', 'Registered agents whose process is alive', [line('gatehouse_agents_alive', s.agents_alive)]);
+  if (s.contain) {
+    gauge('gatehouse_network_connections', 'Connections through the egress proxy since start, by decision', [
+      line('gatehouse_network_connections', s.contain.connections.allowed, { decision: 'allowed' }),
+      line('gatehouse_network_connections', s.contain.connections.blocked, { decision: 'blocked' }),
+    ]);
+    gauge('gatehouse_sandbox_sessions', 'Sandboxed runs open', [line('gatehouse_sandbox_sessions', s.contain.sessions)]);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -14,8 +14,12 @@ import type { PromptDesk } from './prompts.js';
 import type { Actor } from '../tasks/queue.js';
 import type { Db } from '../store/store.js';
 import { randomUUID } from 'node:crypto';
+import { sandboxFor } from '../../shared/containPolicy.js';
 
 export type CheckResult = Decision & { prompt_id?: string };
+
+/** Answers the prompts of a kind the firewall does not own (network asks belong to the containment room). */
+export type PromptAnswerer = (id: string, answer: { decision: 'allow' | 'deny'; scope: AnswerScope; reason?: string | undefined }, actor: Actor) => Prompt;
 
 function subjectOf(command: string | undefined, tool: ToolCall | undefined): string {
   return command !== undefined ? `cmd:${command}` : `tool:${tool!.server}/${tool!.tool}`;
@@ -29,6 +33,7 @@ function alwaysRuleText(policy: Policy, command: string | undefined, tool: ToolC
 }
 
 export class FirewallGate {
+  private readonly answerers = new Map<string, PromptAnswerer>();
   private readonly decisions: GroupCommit<{ entry: LedgerEntry; agent: string; verdict: Decision['decision'] }>;
 
   constructor(
@@ -73,6 +78,7 @@ export class FirewallGate {
         this.logger.error({ err }, 'firewall evaluation failed; denying');
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
       }
+      if (req.command !== undefined) decision.containment = sandboxFor(loaded.policy.file, req.agent).mode === 'off' ? 'unconfined' : 'sandbox';
       if (req.escalate && decision.decision !== 'deny') {
         decision = { ...decision, decision: 'ask', reason: `${req.escalate.reason} (${req.escalate.check}); the policy alone would ${decision.decision === 'allow' ? 'allow' : 'ask'}: ${decision.reason}` };
       } else if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, req.tool as ToolCall | undefined))) {
@@ -94,6 +100,7 @@ export class FirewallGate {
           ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }),
           task_id: req.task_id ?? null,
           cwd: req.cwd ?? null,
+          ...(decision.containment ? { containment: decision.containment } : {}),
         },
         reason: decision.reason,
         policy_hash: this.policyHash,
@@ -130,6 +137,8 @@ export class FirewallGate {
   resolve(id: string, answer: { decision: 'allow' | 'deny'; scope: AnswerScope; reason?: string | undefined }, actor: Actor): Prompt {
     const p = this.prompts.find(id);
     if (!p) throw new EngineError(`no prompt ${id}`, 'not_found');
+    const answerer = this.answerers.get(p.kind);
+    if (answerer) return answerer(id, answer, actor);
     if (p.state !== 'pending') throw new EngineError(`prompt ${id} is already ${p.state}${p.resolved_by ? ` (by ${p.resolved_by})` : ''}`, 'conflict');
     if (answer.decision === 'allow' && answer.scope === 'task' && !p.task_id) throw new EngineError('allow for this task needs a prompt that names a task', 'bad_request');
     if (answer.decision === 'allow' && answer.scope === 'always') this.writeAlwaysRule(p, actor);
@@ -176,6 +185,11 @@ export class FirewallGate {
       reason: 'allow always',
       policy_hash: written.sha256,
     });
+  }
+
+  /** Hands the answers to prompts of `kind` to the room that opened them. */
+  answerKind(kind: string, answerer: PromptAnswerer): void {
+    this.answerers.set(kind, answerer);
   }
 
   private hasGrant(agent: string, taskId: string, subject: string): boolean {
