@@ -72,6 +72,8 @@ export function parseDestination(hostIn: string, port: number): Destination | { 
     return { host: canonicalAddress(hostIn), port, literal: true };
   }
   if (isIPv6(hostIn)) return { host: canonicalAddress(hostIn), port, literal: true };
+  // Only name characters reach the URL parser (it would read `a/b` as `a` and `u@h` as `h`).
+  if (!/^[A-Za-z0-9._-]+$/.test(hostIn)) return { error: `bad host ${JSON.stringify(hostIn.slice(0, 80))}` };
   let host: string;
   try {
     host = new URL(`http://${hostIn}/`).hostname;
