@@ -34,6 +34,12 @@ function refusal(status: number, title: string, reason: string): string {
   return `HTTP/1.1 ${status} ${title}\r\nContent-Type: text/plain\r\nX-Gatehouse-Reason: ${line}\r\nContent-Length: ${line.length + 1}\r\nConnection: close\r\n\r\n${line}\n`;
 }
 
+/** Sends the refusal and closes; a client that keeps its side open is cut off a second later. */
+function refuse(socket: Duplex, text: string): void {
+  socket.end(text);
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
 /** `host:port` of a CONNECT line (IPv6 in brackets). */
 function connectTarget(url: string | undefined): { host: string; port: number } | null {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[^:/\s[\]@]+):(\d{1,5})$/.exec(url ?? '');
@@ -60,13 +66,13 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
     client.on('error', () => client.destroy());
     const target = connectTarget(req.url);
     if (!target) {
-      client.end(refusal(400, 'Bad Request', `blocked: malformed CONNECT target ${JSON.stringify((req.url ?? '').slice(0, 80))}; expected host:port`));
+      refuse(client, refusal(400, 'Bad Request', `blocked: malformed CONNECT target ${JSON.stringify((req.url ?? '').slice(0, 80))}; expected host:port`));
       return;
     }
     void decide(target.host, target.port).then((d) => {
       if (client.destroyed) return;
       if (d.decision !== 'allow' || !d.address) {
-        client.end(refusal(403, 'Forbidden', `blocked ${d.destination}: ${d.reason}`));
+        refuse(client, refusal(403, 'Forbidden', `blocked ${d.destination}: ${d.reason}`));
         return;
       }
       const upstream = connect({ host: d.address, port: target.port });
@@ -83,7 +89,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       });
       upstream.on('error', (err) => {
         clearTimeout(timer);
-        if (!client.destroyed && !connected) client.end(refusal(502, 'Bad Gateway', `${d.destination} (${d.address}) did not accept the connection: ${err.message}`));
+        if (!client.destroyed && !connected) refuse(client, refusal(502, 'Bad Gateway', `${d.destination} (${d.address}) did not accept the connection: ${err.message}`));
         else client.destroy();
       });
       client.on('close', () => upstream.destroy());
@@ -110,7 +116,9 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       headers.connection = 'close';
       const up = httpRequest({ host: d.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, agent: false, setHost: false, timeout: o.connectTimeoutMs ?? 10_000 });
       up.on('response', (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, Object.fromEntries(Object.entries(ur.headers).filter(([k]) => !HOP_HEADERS.has(k))) as Record<string, string>);
+        // One request per proxy connection: a second one on it would not be decided.
+        res.shouldKeepAlive = false;
+        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, { ...(Object.fromEntries(Object.entries(ur.headers).filter(([k]) => !HOP_HEADERS.has(k))) as Record<string, string>), connection: 'close' });
         ur.pipe(res);
       });
       up.on('timeout', () => up.destroy(new Error('timed out')));
@@ -132,7 +140,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'Request Timeout', 'blocked: the request head did not arrive in time']
           : [400, 'Bad Request', `blocked: malformed proxy request (${err.code ?? err.message})`];
-    socket.end(refusal(status, title, why));
+    refuse(socket, refusal(status, title, why));
   });
   server.on('error', (err) => logger.error({ err, path }, 'egress proxy error'));
 
@@ -159,6 +167,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
 
 function reply(res: ServerResponse, status: number, reason: string): void {
   const line = `gatehouse: ${oneLine(reason)}`;
+  res.shouldKeepAlive = false;
   res.writeHead(status, { 'content-type': 'text/plain', 'x-gatehouse-reason': line, connection: 'close' });
   res.end(`${line}\n`);
 }
