@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
+import { BIN, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 import { pidsWith, runCli, sandboxUsable, startCli, worldDir, writePolicy } from '../../support/contain.js';
 
 const usable = sandboxUsable();
@@ -108,6 +108,33 @@ describe.skipIf(!usable)('gatehouse exec in the sandbox', { timeout: 60_000 }, (
     expect(d.body.data.containment).toBe('unconfined');
     const c = await e.http('POST', '/api/firewall/check', { command: 'true' });
     expect(c.body.data.containment).toBe('sandbox');
+  });
+
+  it('gatehouse sandbox runs a whole agent: the engine socket reachable inside, nothing else of the state dir', async () => {
+    writeFileSync(
+      join(ws, 'agent.sh'),
+      [
+        `ls -a ${stateDir} | tr '\\n' ' '; echo`,
+        `cat ${stateDir}/api-token || echo no-token`,
+        `"${process.execPath}" "${BIN}" exec -- echo nested-allowed`,
+        `"${process.execPath}" "${BIN}" exec -- rm -rf /nothing || echo nested-denied`,
+        `echo x > ${root}/agent-outside.txt || echo no-write`,
+        'echo "agent=$GATEHOUSE_AGENT"',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(stateDir, ['sandbox', '--agent', 'coder', '--', 'sh', 'agent.sh'], { cwd: ws, env: { GATEHOUSE_API_TOKEN: 'tok-should-not-leak' } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]!.split(' ').filter((x) => x && x !== '.' && x !== '..').sort()).toEqual(['egress', 'gatehouse.sock']);
+    expect(r.stdout).toContain('no-token');
+    expect(r.stdout).toContain('nested-allowed');
+    expect(r.stdout).toContain('nested-denied');
+    expect(r.stdout).toContain('no-write');
+    expect(r.stdout).toContain('agent=coder');
+    expect(existsSync(join(root, 'agent-outside.txt'))).toBe(false);
+    const agents = await e.http('GET', '/api/agents');
+    expect(JSON.stringify(agents.body)).toContain('coder');
   });
 
   it('SIGKILL of the engine stops a running sandbox: no unconfined leftover', async () => {
