@@ -93,7 +93,8 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
         else client.destroy();
       });
       client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      // A clean end reaches the client through pipe() after the last byte; destroying here would drop it.
+      upstream.on('close', (hadError) => hadError && client.destroy());
     });
   });
 

@@ -70,12 +70,14 @@ export function sandboxEnv(env: NodeJS.ProcessEnv, withProxy: boolean): NodeJS.P
   return out;
 }
 
-// Inside: start the bridge, wait (builtins only, no fork) until it listens, then become the command.
+// Inside: start the bridge and wait until it listens (reading /proc/net/tcp, a builtin loop; between
+// looks a short sleep gives the CPU to socat on a busy machine), then become the command.
 const BRIDGE_SCRIPT = [
   `socat TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$GATEHOUSE_PROXY_SOCKET" </dev/null >/dev/null 2>&1 &`,
   'i=0',
-  `while [ $i -lt 200000 ]; do`,
+  'while [ $i -lt 2500 ]; do',
   `  while read -r _ l _ st _; do [ "$l" = "0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')}" ] && [ "$st" = 0A ] && break 2; done </proc/net/tcp`,
+  '  sleep 0.002',
   '  i=$((i+1))',
   'done',
   'unset GATEHOUSE_PROXY_SOCKET',
