@@ -3,7 +3,7 @@
 // trusted policy with no network), passes the exit code through, and stops the sandbox when the engine
 // goes away, so nothing keeps running unwatched.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sandboxFor, SandboxSectionSchema, type SandboxSection } from '../shared/containPolicy.js';
 import { buildSandbox, EXIT_NO_SANDBOX, probeSandbox } from '../engine/contain/sandbox.js';
@@ -62,6 +62,8 @@ export function runUnconfined(file: string, args: string[], env: NodeJS.ProcessE
 export async function runContained(r: ContainedRun): Promise<number> {
   const probe = probeSandbox(r.proxySocket !== null);
   if (!probe.ok) throw new CliError(`refused: no sandbox can be built here: ${probe.problem}`, EXIT_NO_SANDBOX);
+  // A workspace of / would bind the whole root writable again.
+  if (realpathSync(r.workspace) === '/') throw new CliError('refused: the workspace is / (run from a project directory or give --workspace DIR)', EXIT_NO_SANDBOX);
   const env = r.env ?? process.env;
   const built = buildSandbox(r.argv, {
     section: r.section,

@@ -92,7 +92,7 @@ export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
   const writable = new Set<string>([workspace]);
   for (const w of spec.section.write) {
     const p = expand(w, { ...spec, workspace });
-    if (existsSync(p)) writable.add(bothNames(p).at(-1)!);
+    if (existsSync(p) && bothNames(p).at(-1) !== '/') writable.add(bothNames(p).at(-1)!);
   }
   for (const w of writable) a.push('--bind', w, w);
   const hidden = new Set<string>();
