@@ -21,6 +21,7 @@ import { AgentRegistry } from './firewall/agents.js';
 import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
+import { ContainService } from './contain/containService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
 import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
@@ -82,6 +83,7 @@ export class Engine implements EngineSurface {
   readonly notifier: Notifier;
   /** Hosts verified rule packs block: the firewall denies them; the egress proxy can ask `blocks(host)`. */
   readonly hostBlocklist = new HostBlocklist();
+  readonly contain: ContainService;
   approvals!: Approvals;
   security!: SecurityMonitor;
   sensors!: SensorService;
@@ -153,6 +155,8 @@ export class Engine implements EngineSurface {
         this.raiseAlert({ severity: 'P2', source: 'engine', check: 'notifications_dropped', message: `${count} notification(s) dropped: the queue (notify.queue_size ${this.config.notify.queue_size}) is full; dropped: ${events.join(', ')}`, evidence: { count, events } }),
     });
     this.bus.subscribe((e) => this.notifier.handleEvent(e));
+    this.contain = new ContainService(this, logger);
+    this.firewall.answerKind('network', (id, answer, actor) => this.contain.gate.answer(id, answer, actor));
     this.stopped = new Promise((r) => this.stoppedResolvers.push(r));
   }
 
@@ -189,6 +193,7 @@ export class Engine implements EngineSurface {
         engine.logger.error({ err: (err as Error).message }, 'policy could not be trusted');
       }
       engine.agents.start();
+      engine.contain.start();
       engine.approvals = new Approvals(engine, logger);
       engine.approvals.start();
       engine.security = new SecurityMonitor(engine, logger);
@@ -466,6 +471,7 @@ export class Engine implements EngineSurface {
       budget: { daily_usd: this.config.budget.daily_usd, committed_today_usd: cents(today.spent + today.reserved), spent_today_usd: cents(today.spent), time_zone: this.config.budget.time_zone },
       notify: this.notifier.stats,
       ...(this.sensors ? { sensors: this.sensors.status() } : {}),
+      contain: this.contain.status(),
     };
   }
 
@@ -545,6 +551,7 @@ export class Engine implements EngineSurface {
       await this.security.stop();
       await this.sensors?.stop();
       this.assistant.stop();
+      await this.contain.stop();
       this.notifier.stop();
       for (const close of [...this.closers].reverse()) {
         try {

@@ -9,6 +9,8 @@ export interface Agent {
   registered_at: string;
   last_seen: string;
   decisions: { allow: number; deny: number; ask: number };
+  /** Connections through the egress proxy (DESIGN.md §11). */
+  connections?: { allowed: number; blocked: number };
   /** What the host sensors saw the agent's processes do (docs/sensors.md); absent where no sensor data is kept. */
   activity?: AgentActivity;
 }

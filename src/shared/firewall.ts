@@ -17,6 +17,8 @@ export interface Segment {
 
 export interface Decision {
   decision: Verdict;
+  /** Where an allowed command runs (DESIGN.md §11): in the sandbox, or unconfined when sandbox.mode is off. */
+  containment?: 'sandbox' | 'unconfined';
   source: DecisionSource;
   rule: string | null;
   reason: string;
@@ -79,7 +81,9 @@ export type AnswerScope = (typeof ANSWER_SCOPES)[number];
 
 export interface Prompt {
   id: string;
-  kind: 'command' | 'tool';
+  kind: 'command' | 'tool' | 'network';
+  /** A network ask's destination (`host:port`); null for the other kinds. */
+  destination?: string | null;
   agent: string;
   task_id: string | null;
   cwd: string | null;

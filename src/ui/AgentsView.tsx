@@ -1,4 +1,4 @@
-// Agents known to the engine and their firewall decision counts.
+// Agents known to the engine, their firewall decision counts and their connections through the egress proxy.
 import React from 'react';
 import type { Agent } from '../shared/agent.js';
 import { clock } from './format.js';
@@ -14,7 +14,8 @@ export function AgentsView(props: { width: number; height: number; compact: bool
     { header: 'NAME', width: props.compact ? 12 : 20, value: (a) => a.name },
     { header: 'STATE', width: 5, value: (a) => a.state },
     ...(props.compact ? [] : [{ header: 'PID', width: 7, align: 'right' as const, value: (a: Agent) => (a.pid === null ? '—' : String(a.pid)) }, { header: 'PROFILE', width: 12, value: (a: Agent) => a.profile ?? '—' }, { header: 'LAST SEEN', width: 9, value: (a: Agent) => clock(a.last_seen) }]),
-    { header: 'ALLOW/DENY/ASK', value: (a) => `${a.decisions.allow}/${a.decisions.deny}/${a.decisions.ask}` },
+    { header: 'ALLOW/DENY/ASK', width: 15, value: (a) => `${a.decisions.allow}/${a.decisions.deny}/${a.decisions.ask}` },
+    { header: 'NET OK/BLOCKED', value: (a) => (a.connections ? `${a.connections.allowed}/${a.connections.blocked}` : '—') },
   ];
   const h = Math.max(1, props.height - 1);
   const start = windowStart(sel, agents.length, h);

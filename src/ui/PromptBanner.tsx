@@ -8,6 +8,8 @@ import { bindingOf, bindingsFor, keyLabel, type Binding } from './keymap.js';
 import { useTheme } from './hooks.js';
 
 export function promptSubject(p: Prompt): string {
+  // A network ask: the destination, and the command whose sandbox asked.
+  if (p.kind === 'network') return `connect ${p.destination ?? '?'}${p.command ? ` (from \`${p.command}\`)` : ''}`;
   if (p.command !== null) return p.command;
   if (p.tool) return `${p.tool.server}/${p.tool.tool} ${JSON.stringify(p.tool.args)}`;
   return '(empty)';

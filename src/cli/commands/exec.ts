@@ -1,8 +1,10 @@
 // `gatehouse exec [--agent A] [--task T] -- COMMAND`: asks the engine, then runs exactly the approved
-// text with bash (the grammar the firewall parsed). Deny (or no engine) exits 126 with the reason.
-import { spawn } from 'node:child_process';
+// text with bash (the grammar the firewall parsed) inside the sandbox (docs/containment.md), its network through
+// the engine's egress proxy. Deny (or no engine and no offline allow) exits 126 with the reason; so does a
+// host where no sandbox can be built, unless the policy says sandbox.mode: off.
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import type { ContainSession, SandboxSection } from '../../shared/containPolicy.js';
 import { mayRun, type Decision } from '../../shared/firewall.js';
 import { CliError } from '../cliError.js';
 import { stateDirOf, type GlobalArgs } from '../context.js';
@@ -10,6 +12,7 @@ import { stateDirOf, type GlobalArgs } from '../context.js';
 interface Args extends GlobalArgs {
   agent: string;
   task?: string;
+  workspace?: string;
   '--'?: string[];
   _: (string | number)[];
 }
@@ -24,22 +27,28 @@ export function waitingLine(promptId: string, expiresAt: string, now: number): s
 
 export const execCommand: CommandModule<GlobalArgs, Args> = {
   command: 'exec',
-  describe: 'run a shell command if the firewall allows it (asks the operator when the policy says ask)',
+  describe: 'run a shell command in the sandbox if the firewall allows it (asks the operator when the policy says ask)',
   builder: (y) =>
     y
       .option('agent', { type: 'string', default: process.env.GATEHOUSE_AGENT ?? 'default', describe: 'the agent asking' })
       .option('task', { type: 'string', describe: 'the task it runs for (for "allow for this task")' })
+      .option('workspace', { type: 'string', describe: 'the writable directory (default: the current one)' })
       .parserConfiguration({ 'populate--': true })
-      .usage('gatehouse exec [--agent A] [--task T] -- COMMAND…') as never,
+      .usage('gatehouse exec [--agent A] [--task T] [--workspace DIR] -- COMMAND…') as never,
   handler: async (argv) => {
     const words = (argv['--'] ?? argv._.slice(1)).map(String);
     if (!words.length) throw new CliError('give the command after --, e.g. gatehouse exec -- git status', 2);
     const command = words.join(' ');
     const stateDir = stateDirOf(argv);
-    const { connectEngine } = await import('../../client/ipcClient.js');
+    const { connectTransport } = await import('../../client/ipcClient.js');
+    const { clientOver } = await import('../../client/rpcClient.js');
+    const run = await import('../sandboxRun.js');
     let decision: Decision;
+    let transport: Awaited<ReturnType<typeof connectTransport>> | null = null;
+    let session: ContainSession | null = null;
     try {
-      const client = await connectEngine({ stateDir, surface: 'cli' });
+      transport = await connectTransport({ stateDir, surface: 'cli' });
+      const client = clientOver(transport);
       // An ask can keep the command waiting for minutes: say so on stderr, with the prompt's id and TTL,
       // so the agent's operator knows where to answer (stdout stays the command's own).
       let announced = false;
@@ -52,19 +61,44 @@ export const execCommand: CommandModule<GlobalArgs, Args> = {
         decision = await client.firewall.check({ command, agent: argv.agent, cwd: process.cwd(), ...(argv.task ? { task_id: argv.task } : {}), wait: true });
       } finally {
         stop();
-        await client.close();
+      }
+      if (mayRun(decision) && !run.insideSandbox()) {
+        session = (await transport.call('contain.open', { agent: argv.agent, command, cwd: process.cwd(), ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
       }
     } catch (err) {
+      await transport?.close();
+      transport = null;
       const { decideOffline } = await import('../offlinePolicy.js');
       const offline = decideOffline(stateDir, { command, agent: argv.agent }, argv.config);
       if (!offline || !mayRun(offline)) throw new CliError(`denied: the engine is unreachable (${(err as Error).message}) and the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`, EXIT_DENIED);
       decision = offline;
     }
-    if (!mayRun(decision)) throw new CliError(`denied by ${decision.source}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}`, EXIT_DENIED);
+    if (!mayRun(decision)) {
+      await transport?.close();
+      throw new CliError(`denied by ${decision.source}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}`, EXIT_DENIED);
+    }
     const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
-    const child = spawn(shell, ['-c', command], { stdio: 'inherit' });
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
-    const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
+    // Offline there is no proxy: the sandbox has no network at all.
+    const section: SandboxSection = session?.sandbox ?? run.sandboxOffline(stateDir, argv.agent);
+    let code: number;
+    try {
+    if (run.insideSandbox() || section.mode === 'off') {
+      // Already inside a gatehouse sandbox (its walls hold), or the policy turned sandboxing off.
+      code = await run.runUnconfined(shell, ['-c', command]);
+    } else {
+      const t = transport;
+      code = await run.runContained({
+        argv: [shell, '-c', command],
+        workspace: argv.workspace ?? process.cwd(),
+        stateDir,
+        section,
+        proxySocket: session?.proxy_socket ?? null,
+        onStarted: (stop) => t?.socket.once('close', () => stop('the engine went away')),
+      });
+    }
+    } finally {
+      await transport?.close();
+    }
     process.exit(code);
   },
 };

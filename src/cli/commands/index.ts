@@ -4,6 +4,7 @@ import { attachCommand, defaultCommand, watchCommand } from './console.js';
 import { reloadCommand, stopCommand } from './control.js';
 import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
+import { sandboxCommand } from './sandbox.js';
 import { hookCommand } from './hook.js';
 import { pendingCommand, resolveCommand } from './prompts.js';
 import { ledgerCommand } from './ledger.js';
@@ -39,6 +40,7 @@ export const commands: AnyCommand[] = [
   pendingCommand,
   resolveCommand,
   execCommand,
+  sandboxCommand,
   hookCommand,
   proxyCommand,
   mcpCommand,

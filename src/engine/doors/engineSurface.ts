@@ -7,6 +7,7 @@ import type { Task, TaskStatus, TaskSubmit } from '../../shared/task.js';
 import type { AlertCenter } from '../alerts/alerts.js';
 import type { AssistantService } from '../assistant/assistantService.js';
 import type { Config } from '../config/config.js';
+import type { ContainService } from '../contain/containService.js';
 import type { AgentRegistry } from '../firewall/agents.js';
 import type { FirewallGate } from '../firewall/firewallGate.js';
 import type { PolicyGuard } from '../firewall/policyGuard.js';
@@ -46,6 +47,7 @@ export interface EngineSurface {
   readonly prompts: PromptDesk;
   readonly agents: AgentRegistry;
   readonly firewall: FirewallGate;
+  readonly contain: ContainService;
   readonly guard: PolicyGuard;
   readonly assistant: AssistantService;
   readonly security: SecurityMonitor;

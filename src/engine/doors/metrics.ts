@@ -26,5 +26,12 @@ export function renderMetrics(s: EngineStatus): string {
   gauge('gatehouse_notifications', 'Outbound notifications since the start, by outcome (pending: waiting now)', (['queued', 'sent', 'failed', 'dropped', 'suppressed', 'pending'] as const).map((outcome) => line('gatehouse_notifications', s.notify[outcome], { outcome })));
   gauge('gatehouse_budget_daily_usd', 'The daily budget limit (-1: none)', [line('gatehouse_budget_daily_usd', s.budget.daily_usd ?? -1)]);
   gauge('gatehouse_budget_committed_today_usd', 'Spent plus reserved today, in budget.time_zone', [line('gatehouse_budget_committed_today_usd', s.budget.committed_today_usd)]);
+  if (s.contain) {
+    gauge('gatehouse_network_connections', 'Connections through the egress proxy since start, by decision', [
+      line('gatehouse_network_connections', s.contain.connections.allowed, { decision: 'allowed' }),
+      line('gatehouse_network_connections', s.contain.connections.blocked, { decision: 'blocked' }),
+    ]);
+    gauge('gatehouse_sandbox_sessions', 'Sandboxed runs open', [line('gatehouse_sandbox_sessions', s.contain.sessions)]);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/store.js';
 
 /** An agent as stored: the decision counts are columns. */
-type AgentRow = Omit<Agent, 'decisions'> & { allow_count: number; deny_count: number; ask_count: number };
+type AgentRow = Omit<Agent, 'decisions' | 'connections'> & { allow_count: number; deny_count: number; ask_count: number; net_allowed?: number; net_blocked?: number };
 
 function toAgent(r: AgentRow): Agent {
   return {
@@ -21,6 +21,7 @@ function toAgent(r: AgentRow): Agent {
     registered_at: r.registered_at,
     last_seen: r.last_seen,
     decisions: { allow: r.allow_count, deny: r.deny_count, ask: r.ask_count },
+    connections: { allowed: r.net_allowed ?? 0, blocked: r.net_blocked ?? 0 },
   };
 }
 
@@ -89,6 +90,15 @@ export class AgentRegistry {
     }
     const ts = this.now().toISOString();
     st.run(name, ts, ts);
+  }
+
+  /** Counts a connection through the egress proxy for an agent (creating its row on first sight). */
+  countConnection(name: string, allowed: boolean): void {
+    const col = allowed ? 'net_allowed' : 'net_blocked';
+    const ts = this.now().toISOString();
+    this.db
+      .prepare(`INSERT INTO agents (name, state, registered_at, last_seen, ${col}) VALUES (?, 'alive', ?, ?, 1) ON CONFLICT(name) DO UPDATE SET ${col} = ${col} + 1, last_seen = excluded.last_seen`)
+      .run(name, ts, ts);
   }
 
   private sweep(): void {

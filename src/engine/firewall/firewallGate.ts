@@ -16,8 +16,12 @@ import { selfProtectCommand, selfProtectTool, type ProtectedPlaces } from './sel
 import type { Actor } from '../tasks/queue.js';
 import type { Db } from '../store/store.js';
 import { randomUUID } from 'node:crypto';
+import { sandboxFor } from '../../shared/containPolicy.js';
 
 export type CheckResult = Decision & { prompt_id?: string };
+
+/** Answers the prompts of a kind the firewall does not own (network asks belong to the containment room). */
+export type PromptAnswerer = (id: string, answer: { decision: 'allow' | 'deny'; scope: AnswerScope; reason?: string | undefined }, actor: Actor) => Prompt;
 
 function subjectOf(command: string | undefined, tool: ToolCall | undefined): string {
   return command !== undefined ? `cmd:${command}` : `tool:${tool!.server}/${tool!.tool}`;
@@ -31,6 +35,7 @@ function alwaysRuleText(policy: Policy, command: string | undefined, tool: ToolC
 }
 
 export class FirewallGate {
+  private readonly answerers = new Map<string, PromptAnswerer>();
   private readonly decisions: GroupCommit<{ entry: LedgerEntry; agent: string; verdict: Decision['decision'] }>;
 
   constructor(
@@ -82,6 +87,7 @@ export class FirewallGate {
         this.logger.error({ err }, 'firewall evaluation failed; denying');
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
       }
+      if (req.command !== undefined) decision.containment = sandboxFor(loaded.policy.file, req.agent).mode === 'off' ? 'unconfined' : 'sandbox';
       const named = decision.decision === 'deny' ? null : this.blockedHosts?.findIn(req.command ?? JSON.stringify((req.tool as ToolCall).args ?? {}));
       if (named) {
         decision = { ...decision, decision: 'deny', source: 'policy', rule: `rule pack ${named.source}: blocked host ${named.host}`, reason: `${named.host} is blocked by the rule pack ${named.source}` };
@@ -106,6 +112,7 @@ export class FirewallGate {
           ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }),
           task_id: req.task_id ?? null,
           cwd: req.cwd ?? null,
+          ...(decision.containment ? { containment: decision.containment } : {}),
         },
         reason: decision.reason,
         policy_hash: this.policyHash,
@@ -157,6 +164,8 @@ export class FirewallGate {
   resolve(id: string, answer: { decision: 'allow' | 'deny'; scope: AnswerScope; reason?: string | undefined }, actor: Actor): Prompt {
     const p = this.prompts.find(id);
     if (!p) throw new EngineError(`no prompt ${id}`, 'not_found');
+    const answerer = this.answerers.get(p.kind);
+    if (answerer) return answerer(id, answer, actor);
     if (p.state !== 'pending') throw new EngineError(`prompt ${id} is already ${p.state}${p.resolved_by ? ` (by ${p.resolved_by})` : ''}`, 'conflict');
     if (this.guard.lockdown !== null) {
       // Law 8: answers given during lockdown are refused (and recorded).
@@ -220,6 +229,11 @@ export class FirewallGate {
       this.logger.error({ err }, 'self-protection failed; denying');
       return { decision: 'deny', source: 'policy', rule: 'self-protection', reason: 'the self-protection check failed (denied)', segments: [], request_id: randomUUID() };
     }
+  }
+
+  /** Hands the answers to prompts of `kind` to the room that opened them. */
+  answerKind(kind: string, answerer: PromptAnswerer): void {
+    this.answerers.set(kind, answerer);
   }
 
   private hasGrant(agent: string, taskId: string, subject: string): boolean {

@@ -51,8 +51,10 @@ export class PolicyError extends Error {
 }
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  top: ['version', 'policy', 'ask_ttl', 'allowlist', 'denylist', 'tools', 'agents', 'tests'],
-  agent: ['policy', 'allowlist', 'denylist', 'tools', 'description'],
+  top: ['version', 'policy', 'ask_ttl', 'allowlist', 'denylist', 'tools', 'agents', 'sandbox', 'network', 'tests'],
+  agent: ['policy', 'allowlist', 'denylist', 'tools', 'sandbox', 'network', 'description'],
+  sandbox: ['mode', 'write', 'deny_read'],
+  network: ['default', 'allow', 'deny'],
   pattern: ['pattern', 'description'],
   tool: ['server', 'tool', 'args', 'annotations', 'decision', 'description'],
   test: ['name', 'command', 'tool', 'agent', 'expect', 'decided_by'],
@@ -66,6 +68,7 @@ function allowedKeysAt(path: PropertyKey[]): string[] | undefined {
   if (p.length === 0) return ALLOWED_KEYS.top;
   if (last === 'annotations') return ALLOWED_KEYS.annotations;
   if (p[0] === 'agents' && p.length === 2) return ALLOWED_KEYS.agent;
+  if (last === 'sandbox' || last === 'network') return ALLOWED_KEYS[last];
   if (p[0] === 'tests' && p.length === 2) return ALLOWED_KEYS.test;
   if (p[0] === 'tests' && last === 'tool') return ALLOWED_KEYS.testTool;
   if (p[p.length - 2] === 'tools') return ALLOWED_KEYS.tool;

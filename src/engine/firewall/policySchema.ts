@@ -1,5 +1,6 @@
 // The policy file's shape (docs/policy.md): one zod schema, from which the Policy types come.
 import { z } from 'zod';
+import { AgentNetworkSchema, AgentSandboxSchema, NetworkSectionSchema, SandboxSectionSchema } from '../../shared/containPolicy.js';
 
 export const POLICY_MODES = ['deny', 'ask', 'allowlist'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
@@ -56,6 +57,8 @@ const AgentOverride = z.strictObject({
   allowlist: z.array(PatternEntry).default([]),
   denylist: z.array(PatternEntry).default([]),
   tools: z.array(ToolRule).default([]),
+  sandbox: AgentSandboxSchema.optional(),
+  network: AgentNetworkSchema.optional(),
   description: z.string().optional(),
 });
 export type AgentOverride = z.output<typeof AgentOverride>;
@@ -88,6 +91,8 @@ export const PolicyFileSchema = z.strictObject({
   denylist: z.array(PatternEntry).default([]),
   tools: z.array(ToolRule).default([]),
   agents: z.record(z.string().min(1), AgentOverride).default({}),
+  sandbox: SandboxSectionSchema.default(SandboxSectionSchema.parse({})),
+  network: NetworkSectionSchema.default(NetworkSectionSchema.parse({})),
   tests: z.array(PolicyTest).default([]),
 });
 /** A validated policy file; `ask_ttl` is in milliseconds. */

@@ -11,7 +11,8 @@ import type { Actor } from '../tasks/queue.js';
 import type { Db } from '../store/store.js';
 
 export interface PromptRequest {
-  kind: 'command' | 'tool';
+  kind: 'command' | 'tool' | 'network';
+  destination?: string | null;
   agent: string;
   task_id: string | null;
   cwd: string | null;
@@ -69,6 +70,7 @@ export class PromptDesk {
     const prompt: Prompt = {
       id,
       kind: req.kind,
+      destination: req.destination ?? null,
       agent: req.agent,
       task_id: req.task_id,
       cwd: req.cwd,
@@ -89,8 +91,8 @@ export class PromptDesk {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO prompts (id, kind, agent, task_id, cwd, command, tool, segments, rule, reason, created_at, expires_at, state, always_rule, run_id)
-           VALUES (@id, @kind, @agent, @task_id, @cwd, @command, @tool, @segments, @rule, @reason, @created_at, @expires_at, 'pending', @always_rule, @run_id)`,
+          `INSERT INTO prompts (id, kind, destination, agent, task_id, cwd, command, tool, segments, rule, reason, created_at, expires_at, state, always_rule, run_id)
+           VALUES (@id, @kind, @destination, @agent, @task_id, @cwd, @command, @tool, @segments, @rule, @reason, @created_at, @expires_at, 'pending', @always_rule, @run_id)`,
         )
         .run({ ...prompt, tool: prompt.tool ? JSON.stringify(prompt.tool) : null, segments: JSON.stringify(prompt.segments), run_id: this.runId });
       this.ledger.append({
@@ -98,7 +100,7 @@ export class PromptDesk {
         surface: 'engine',
         action: 'prompt.open',
         subject: id,
-        detail: { kind: req.kind, command: req.command, tool: req.tool ? `${req.tool.server}/${req.tool.tool}` : null, task_id: req.task_id, ttl_ms: req.ttlMs },
+        detail: { kind: req.kind, ...(req.destination ? { destination: req.destination } : {}), command: req.command, tool: req.tool ? `${req.tool.server}/${req.tool.tool}` : null, task_id: req.task_id, ttl_ms: req.ttlMs },
         reason: req.decision.reason,
         policy_hash: this.policyHash(),
       });

@@ -230,4 +230,14 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Containment (issue 17): a network ask names its destination; agents count their connections.
+    version: 7,
+    name: 'network prompts and per-agent connection counts',
+    sql: `
+      ALTER TABLE prompts ADD COLUMN destination TEXT;
+      ALTER TABLE agents ADD COLUMN net_allowed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN net_blocked INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

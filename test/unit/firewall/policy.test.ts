@@ -48,7 +48,7 @@ describe('policy schema', () => {
     const lines = err.message.split('\n');
     expect(lines).toContain('/etc/gh/policy.yaml:2:9: policy: got "maybe"; allowed: "deny" | "ask" | "allowlist"');
     expect(lines).toContain('/etc/gh/policy.yaml:5:5: allowlist[0].descripton: unknown key "descripton"; allowed keys: pattern, description');
-    expect(lines).toContain('/etc/gh/policy.yaml:8:1: bogus: unknown key "bogus"; allowed keys: version, policy, ask_ttl, allowlist, denylist, tools, agents, tests');
+    expect(lines).toContain('/etc/gh/policy.yaml:8:1: bogus: unknown key "bogus"; allowed keys: version, policy, ask_ttl, allowlist, denylist, tools, agents, sandbox, network, tests');
     expect(err.message).toMatch(/:6:5: allowlist\[1\]: expected a pattern string or \{pattern, description\}, got 42/);
     expect(err.message).toMatch(/:7:10: ask_ttl: expected a duration between 1s and 24h .*got "5x"/);
   });

@@ -1,0 +1,170 @@
+// Containment (DESIGN.md §11), each figure against a baseline measured in the same run:
+//  1. starting a command in the sandbox (bwrap, namespaces, masks; with and without the socat bridge to
+//     the egress proxy) vs a bare spawn of /bin/true: median added milliseconds (target ≤ +15 ms);
+//  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the
+//     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×);
+//  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
+//     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms).
+// The proxy is the real engine's (in-process, quiet) with its real policy, ledger and group commit.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { Engine } from '../dist/engine/engine.js';
+import { buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
+import { tempDir } from './lib/common.mjs';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (n) => `${n.toFixed(2)} ms`;
+const MB = 1024 * 1024;
+
+const probe = probeSandbox(true);
+if (!probe.ok) {
+  console.log(`contain: SKIPPED: ${probe.problem}`);
+  process.exit(0);
+}
+
+// A sink/source server on 127.0.0.2: sends `bytes` then closes, or answers at once for latency.
+const payload = Buffer.alloc(4 * MB, 7);
+const source = createServer((s) => {
+  s.once('data', (d) => {
+    const want = Number(d.toString().trim());
+    if (!want) return s.end();
+    let sent = 0;
+    const pump = () => {
+      while (sent < want) {
+        const chunk = payload.subarray(0, Math.min(payload.length, want - sent));
+        sent += chunk.length;
+        if (!s.write(chunk)) return s.once('drain', pump);
+      }
+      s.end();
+    };
+    pump();
+  });
+  s.on('error', () => {});
+});
+await new Promise((r) => source.listen(0, '127.0.0.2', r));
+const port = source.address().port;
+
+const root = tempDir('gh-bench-contain-');
+const policyFile = join(root, 'policy.yaml');
+writeFileSync(policyFile, `version: 1\npolicy: allowlist\nnetwork:\n  default: deny\n  allow: ["127.0.0.2:${port}"]\n`);
+mkdirSync(join(root, 'ws'));
+const engine = await Engine.start({ stateDir: join(root, 'state'), quiet: true, env: { ...process.env, XDG_CONFIG_HOME: join(root, 'cfg'), GATEHOUSE_POLICY: policyFile } });
+const holder = new AbortController();
+const session = await engine.contain.open({ agent: 'bench', command: 'bench' }, holder.signal);
+const proxyPath = session.proxy_socket;
+
+// --- 1. sandbox start ---------------------------------------------------------------------------------
+function timeSpawn(file, args, env) {
+  const t0 = performance.now();
+  const r = spawnSync(file, args, { env, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${file} exited ${r.status}`);
+  return performance.now() - t0;
+}
+const spec = (proxySocket) => ({ section: session.sandbox, workspace: join(root, 'ws'), stateDir: join(root, 'state'), proxySocket, env: process.env });
+const noNet = buildSandbox(['/bin/true'], spec(null));
+const withNet = buildSandbox(['/bin/true'], spec(proxyPath));
+const bare = [];
+const sbx = [];
+const sbxNet = [];
+for (let i = 0; i < 5; i++) timeSpawn(noNet.file, noNet.args, noNet.env);
+for (let i = 0; i < 40; i++) {
+  bare.push(timeSpawn('/bin/true', [], process.env));
+  sbx.push(timeSpawn(noNet.file, noNet.args, noNet.env));
+  sbxNet.push(timeSpawn(withNet.file, withNet.args, withNet.env));
+}
+console.log(`sandbox start (median of 40, interleaved): bare spawn of true ${ms(median(bare))}; sandboxed ${ms(median(sbx))} (+${ms(median(sbx) - median(bare))}); sandboxed with the proxy bridge ${ms(median(sbxNet))} (+${ms(median(sbxNet) - median(bare))}); target ≤ +15 ms`);
+
+// --- 2. bulk throughput -------------------------------------------------------------------------------
+// The reading client runs in its own process, and the source in another (below), so that the direct and
+// the proxied transfers both cross processes and the proxy is the only extra work on the engine's thread.
+const CLIENT = `
+const net = require('node:net');
+const [mode, target, total] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+const [host, port, path] = target.split(',');
+const s = mode === 'direct' ? net.connect({ host, port: Number(port) }) : path ? net.connect(path) : net.connect({ host, port: Number(port) });
+let got = 0, head = mode === 'direct', t0 = 0;
+s.on('connect', () => { t0 = performance.now(); if (mode === 'direct') s.write(total + '\\n'); else s.write('CONNECT 127.0.0.2:' + process.argv[4] + ' HTTP/1.1\\r\\n\\r\\n'); });
+s.on('data', (d) => { if (!head) { const i = d.indexOf('\\r\\n\\r\\n'); if (i < 0) return; head = true; d = d.subarray(i + 4); s.write(total + '\\n'); } got += d.length; });
+s.on('end', () => { process.stdout.write(String(got >= total ? performance.now() - t0 : -1)); });
+`;
+const SOURCE = `
+const net = require('node:net');
+const payload = Buffer.alloc(4 * 1024 * 1024, 7);
+const srv = net.createServer((s) => { s.once('data', (d) => { const want = Number(d.toString().trim()); if (!want) return s.end(); let sent = 0;
+  const pump = () => { while (sent < want) { const c = payload.subarray(0, Math.min(payload.length, want - sent)); sent += c.length; if (!s.write(c)) return s.once('drain', pump); } s.end(); }; pump(); }); s.on('error', () => {}); });
+srv.listen(0, '127.0.0.2', () => process.stdout.write(String(srv.address().port) + '\\n'));
+`;
+const sourceProc = spawn(process.execPath, ['-e', SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bulkPort = await new Promise((r) => sourceProc.stdout.once('data', (d) => r(Number(String(d).trim()))));
+// The engine's policy names the bulk source's port too (a gatehouse edit, trusted as written).
+const { addNetworkRule } = await import('../dist/engine/contain/networkRuleEdit.js');
+engine.guard.writeTrusted(addNetworkRule(engine.guard.policy.text, `127.0.0.2:${bulkPort}`, null), 'bench');
+function runClient(mode, target, total) {
+  const r = spawnSync(process.execPath, ['-e', CLIENT, mode, target, String(total), String(bulkPort)], { encoding: 'utf8' });
+  const t = Number(r.stdout);
+  if (!(t > 0)) throw new Error(`bulk ${mode} failed: ${r.stdout} ${r.stderr}`);
+  return t;
+}
+// spawnSync would block the engine's thread: run the client asynchronously instead.
+function runClientAsync(mode, target, total) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, ['-e', CLIENT, mode, target, String(total), String(bulkPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', () => (Number(out) > 0 ? resolve(Number(out)) : reject(new Error(`bulk ${mode} failed: ${out}`))));
+  });
+}
+void runClient;
+// The bridge the sandbox uses, on the host: socat from a TCP port to the proxy's unix socket.
+const bridgePort = 20000 + Math.floor(Math.random() * 20000);
+const socat = spawn('socat', [`TCP-LISTEN:${bridgePort},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${proxyPath}`], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 300));
+const total = 100 * MB;
+const rounds = { direct: [], proxy: [], bridge: [] };
+for (let i = 0; i < 3; i++) {
+  rounds.direct.push(await runClientAsync('direct', `127.0.0.2,${bulkPort}`, total));
+  rounds.proxy.push(await runClientAsync('proxy', `,,${proxyPath}`, total));
+  rounds.bridge.push(await runClientAsync('proxy', `127.0.0.1,${bridgePort}`, total));
+}
+const mbps = (t) => (100 / (t / 1000)).toFixed(0);
+const best = (xs) => Math.min(...xs);
+console.log(
+  `bulk 100 MB (best of 3, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy ${mbps(best(rounds.proxy))} MB/s (${(best(rounds.direct) / best(rounds.proxy)).toFixed(2)}×); through socat + proxy ${mbps(best(rounds.bridge))} MB/s (${(best(rounds.direct) / best(rounds.bridge)).toFixed(2)}×); target ≥ 0.8×`,
+);
+sourceProc.kill();
+
+// --- 3. per-connection latency with a cached allow ------------------------------------------------------
+async function connectDirect() {
+  const t0 = performance.now();
+  const s = connect({ host: '127.0.0.2', port });
+  s.on('error', () => {});
+  await new Promise((r) => s.once('connect', r));
+  const t = performance.now() - t0;
+  s.end('0\n');
+  return t;
+}
+async function connectProxy() {
+  const t0 = performance.now();
+  const s = connect(proxyPath);
+  s.on('error', () => {});
+  s.write(`CONNECT 127.0.0.2:${port} HTTP/1.1\r\n\r\n`);
+  await new Promise((r) => s.once('data', r));
+  const t = performance.now() - t0;
+  s.end('0\n');
+  return t;
+}
+await connectProxy(); // the first allow fills the cache
+const direct = [];
+const proxied = [];
+for (let i = 0; i < 300; i++) {
+  direct.push(await connectDirect());
+  proxied.push(await connectProxy());
+}
+console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow ${ms(median(proxied))} (+${ms(median(proxied) - median(direct))}); target ≤ 1 ms`);
+
+socat.kill();
+holder.abort();
+await engine.stop('bench done');
+source.close();

@@ -1,0 +1,69 @@
+// `gatehouse sandbox [--agent A] [--workspace DIR] [--task T] -- CMD…`: runs a whole agent (Claude Code
+// with the hook, a gateway worker) inside the sandbox (DESIGN.md §11). The engine's socket is reachable
+// inside (the hook and `gatehouse exec` use it); nothing else of the state dir is. The agent is
+// registered with the sandbox's pid for as long as it runs; the sandbox stops if the engine goes away.
+import type { CommandModule } from 'yargs';
+import type { ContainSession } from '../../shared/containPolicy.js';
+import { CliError } from '../cliError.js';
+import { stateDirOf, type GlobalArgs } from '../context.js';
+
+interface Args extends GlobalArgs {
+  agent: string;
+  task?: string;
+  workspace?: string;
+  '--'?: string[];
+  _: (string | number)[];
+}
+
+export const sandboxCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'sandbox',
+  describe: 'run a whole agent in the sandbox: writes only in its workspace, network only through the policy',
+  builder: (y) =>
+    y
+      .option('agent', { type: 'string', default: process.env.GATEHOUSE_AGENT ?? 'default', describe: 'the agent name in policy and ledger' })
+      .option('task', { type: 'string', describe: 'the task it runs for (for "allow for this task")' })
+      .option('workspace', { type: 'string', describe: 'the writable directory (default: the current one)' })
+      .parserConfiguration({ 'populate--': true })
+      .usage('gatehouse sandbox [--agent A] [--workspace DIR] -- CMD…') as never,
+  handler: async (argv) => {
+    const words = (argv['--'] ?? argv._.slice(1)).map(String);
+    if (!words.length) throw new CliError('give the command after --, e.g. gatehouse sandbox --agent coder -- claude', 2);
+    const stateDir = stateDirOf(argv);
+    const { connectTransport, socketPath } = await import('../../client/ipcClient.js');
+    const run = await import('../sandboxRun.js');
+    const { EXIT_NO_SANDBOX } = await import('../../engine/contain/sandbox.js');
+    const workspace = argv.workspace ?? process.cwd();
+    let transport: Awaited<ReturnType<typeof connectTransport>>;
+    try {
+      transport = await connectTransport({ stateDir, surface: 'cli' });
+    } catch (err) {
+      throw new CliError(`refused: the engine is unreachable (${(err as Error).message}); an agent runs sandboxed only while the engine governs it`, EXIT_NO_SANDBOX);
+    }
+    let code: number;
+    try {
+      const session = (await transport.call('contain.open', { agent: argv.agent, command: words.join(' '), cwd: workspace, ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
+      const env = { ...process.env, GATEHOUSE_STATE_DIR: stateDir, GATEHOUSE_AGENT: argv.agent };
+      if (session.sandbox.mode === 'off') {
+        process.stderr.write('gatehouse: sandbox.mode is off in the policy: the agent runs unconfined\n');
+        code = await run.runUnconfined(words[0]!, words.slice(1), env);
+      } else {
+        code = await run.runContained({
+          argv: words,
+          workspace,
+          stateDir,
+          section: session.sandbox,
+          proxySocket: session.proxy_socket,
+          extraSockets: [socketPath(stateDir)],
+          env,
+          onStarted: (stop, pid) => {
+            transport.socket.once('close', () => stop('the engine went away'));
+            transport.call('agents.register', { name: argv.agent, pid }).catch(() => {});
+          },
+        });
+      }
+    } finally {
+      await transport.close();
+    }
+    process.exit(code);
+  },
+};

@@ -1,0 +1,87 @@
+// Containment sessions: a sandboxed run (`gatehouse exec`, `gatehouse sandbox`) opens one over the
+// engine's socket and gets the sandbox settings for its agent and, unless sandbox.mode is off, its own
+// egress proxy socket under <state dir>/egress/ (0600 in a 0700 dir). The session knows who it is for,
+// so every connection through it is decided for that agent and the command that asked. It lives as long
+// as the connection that opened it: when the wrapper goes away, the proxy closes.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { sandboxFor, SandboxSectionSchema, type ContainSession } from '../../shared/containPolicy.js';
+import { EngineError } from '../../shared/errors.js';
+import { EgressGate, type ConnectionOwner, type EgressHost } from './egressGate.js';
+import { startEgressProxy, type EgressProxy, type EgressProxyOptions } from './egressProxy.js';
+
+export interface ContainHost extends EgressHost {
+  readonly opts: { readonly stateDir: string };
+}
+
+export interface OpenRequest {
+  agent: string;
+  command?: string | undefined;
+  task_id?: string | undefined;
+  cwd?: string | undefined;
+}
+
+const AGENT = /^[A-Za-z0-9._-]{1,64}$/;
+const MAX_SESSIONS = 256;
+
+export class ContainService {
+  readonly gate: EgressGate;
+  private readonly sessions = new Map<string, { owner: ConnectionOwner; proxy: EgressProxy | null }>();
+
+  constructor(
+    private readonly host: ContainHost,
+    private readonly logger: Logger,
+    private readonly proxyOptions: EgressProxyOptions = {},
+  ) {
+    this.gate = new EgressGate(host, logger);
+  }
+
+  private get dir(): string {
+    return join(this.host.opts.stateDir, 'egress');
+  }
+
+  start(): void {
+    // Sockets of an earlier run are dead: remove them.
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Opens a session; `gone` ends it (the connection that opened it closed). */
+  async open(req: OpenRequest, gone: AbortSignal | undefined): Promise<ContainSession> {
+    if (!gone) throw new EngineError('a containment session is opened over the engine socket, which holds it open', 'bad_request');
+    if (!AGENT.test(req.agent)) throw new EngineError(`invalid agent name ${JSON.stringify(req.agent.slice(0, 80))}: letters, digits, . _ - (at most 64)`, 'bad_request');
+    if (this.sessions.size >= MAX_SESSIONS) throw new EngineError(`too many containment sessions (${MAX_SESSIONS})`, 'unavailable');
+    const loaded = this.host.guard.policy;
+    const section = loaded ? sandboxFor(loaded.policy.file, req.agent) : SandboxSectionSchema.parse({});
+    const id = randomBytes(8).toString('hex');
+    const owner: ConnectionOwner = { session: id, agent: req.agent, command: req.command?.slice(0, 10_000) ?? null, task_id: req.task_id ?? null, cwd: req.cwd ?? null };
+    let proxy: EgressProxy | null = null;
+    if (section.mode === 'on') {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      proxy = await startEgressProxy(join(this.dir, `${id}.sock`), (host, port) => this.gate.decide(owner, host, port), this.logger, this.proxyOptions);
+    }
+    this.sessions.set(id, { owner, proxy });
+    const end = () => void this.close(id);
+    if (gone.aborted) end();
+    else gone.addEventListener('abort', end, { once: true });
+    this.host.ledger.append({ actor: req.agent, surface: 'engine', action: 'sandbox.open', subject: id, detail: { agent: req.agent, command: owner.command, mode: section.mode, cwd: owner.cwd } });
+    return { id, agent: req.agent, proxy_socket: proxy?.path ?? null, sandbox: section, state_dir: this.host.opts.stateDir };
+  }
+
+  async close(id: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    await s.proxy?.close();
+  }
+
+  status(): { sessions: number; connections: { allowed: number; blocked: number } } {
+    return { sessions: this.sessions.size, connections: { ...this.gate.counts } };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+    this.gate.flush();
+  }
+}

@@ -1,0 +1,145 @@
+// The bubblewrap sandbox (DESIGN.md §11), built as Anthropic's sandbox-runtime builds it on Linux: the root
+// bound read-only, the workspace and a private /tmp writable, the deny_read paths hidden (an empty
+// read-only tmpfs over a directory, /dev/null over a file), new PID, network, IPC and UTS namespaces, a
+// new session (no TIOCSTI into the caller's terminal), and --die-with-parent. The only way out of the
+// network namespace is the engine's egress proxy: its unix socket is bound in and socat bridges it to
+// 127.0.0.1:3128 inside, where the proxy variables point.
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { STATE_DIR_TOKEN, type SandboxSection } from '../../shared/containPolicy.js';
+
+export const INSTALL_HINT = 'apt-get install bubblewrap socat';
+/** The port socat listens on inside the namespace (the loopback there is the sandbox's own). */
+export const PROXY_PORT = 3128;
+/** Exit code when a sandbox cannot be built (bubblewrap missing, the kernel refuses namespaces). */
+export const EXIT_NO_SANDBOX = 126;
+
+/** Variables gatehouse holds secrets in: never passed into a sandbox. */
+const SCRUBBED_ENV = /^(GATEHOUSE_API_TOKEN|APPROVAL_API_KEY|GATEHOUSE_.*(TOKEN|SECRET|KEY))$/i;
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'];
+
+export interface SandboxSpec {
+  section: SandboxSection;
+  workspace: string;
+  stateDir: string;
+  /** The config dir gatehouse reads its policy and config from (always hidden). */
+  configDir?: string | null;
+  /** The egress proxy's unix socket for this run; null: no network at all. */
+  proxySocket: string | null;
+  /** Unix sockets of the engine to bind in (`gatehouse sandbox`: the engine's own socket for the hook). */
+  extraSockets?: string[];
+  env: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+export interface BuiltSandbox {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+function expand(p: string, spec: SandboxSpec): string {
+  const home = spec.home ?? homedir();
+  if (p === STATE_DIR_TOKEN) return spec.stateDir;
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return join(home, p.slice(2));
+  return isAbsolute(p) ? p : resolve(spec.workspace, p);
+}
+
+/** The path and, when it is a symlink or below one, the path it really is: both are hidden. */
+function bothNames(p: string): string[] {
+  try {
+    const real = realpathSync(p);
+    return real === p ? [p] : [p, real];
+  } catch {
+    return [p];
+  }
+}
+
+/** The environment inside: gatehouse's secrets removed, the proxy variables set (or pointing nowhere). */
+export function sandboxEnv(env: NodeJS.ProcessEnv, withProxy: boolean): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !SCRUBBED_ENV.test(k)) out[k] = v;
+  // With no proxy there is no way out; the variables still point at the (closed) port so tools fail fast.
+  const url = `http://127.0.0.1:${PROXY_PORT}`;
+  for (const k of PROXY_ENV) out[k] = url;
+  for (const k of ['NO_PROXY', 'no_proxy']) delete out[k];
+  out.GATEHOUSE_SANDBOX = withProxy ? 'proxy' : 'no-network';
+  return out;
+}
+
+// Inside: start the bridge and wait until it listens (reading /proc/net/tcp, a builtin loop; between
+// looks a short sleep gives the CPU to socat on a busy machine), then become the command.
+const BRIDGE_SCRIPT = [
+  `socat TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$GATEHOUSE_PROXY_SOCKET" </dev/null >/dev/null 2>&1 &`,
+  'i=0',
+  'while [ $i -lt 2500 ]; do',
+  `  while read -r _ l _ st _; do [ "$l" = "0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')}" ] && [ "$st" = 0A ] && break 2; done </proc/net/tcp`,
+  '  sleep 0.002',
+  '  i=$((i+1))',
+  'done',
+  'unset GATEHOUSE_PROXY_SOCKET',
+  'exec "$@"',
+].join('\n');
+
+/** The bwrap command line for `argv` run in the sandbox the spec describes. */
+export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
+  const a: string[] = ['--new-session', '--die-with-parent', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
+  a.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
+  const workspace = bothNames(resolve(spec.workspace)).at(-1)!;
+  const writable = new Set<string>([workspace]);
+  for (const w of spec.section.write) {
+    const p = expand(w, { ...spec, workspace });
+    if (existsSync(p) && bothNames(p).at(-1) !== '/') writable.add(bothNames(p).at(-1)!);
+  }
+  for (const w of writable) a.push('--bind', w, w);
+  const hidden = new Set<string>();
+  for (const d of [...spec.section.deny_read, STATE_DIR_TOKEN]) for (const p of bothNames(expand(d, { ...spec, workspace }))) hidden.add(p);
+  if (spec.configDir) for (const p of bothNames(spec.configDir)) hidden.add(p);
+  const readOnly: string[] = [];
+  for (const p of hidden) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue; // nothing there to hide
+    }
+    if (st.isDirectory()) {
+      a.push('--tmpfs', p);
+      readOnly.push(p);
+    } else a.push('--ro-bind', '/dev/null', p);
+  }
+  // The sockets go in after the masks (a hidden state dir shows only them), then the masks turn read-only.
+  for (const s of [...(spec.proxySocket ? [spec.proxySocket] : []), ...(spec.extraSockets ?? [])]) a.push('--bind', s, s);
+  for (const p of readOnly) a.push('--remount-ro', p);
+  a.push('--chdir', resolve(spec.workspace));
+  const env = sandboxEnv(spec.env, spec.proxySocket !== null);
+  if (spec.proxySocket) {
+    env.GATEHOUSE_PROXY_SOCKET = spec.proxySocket;
+    a.push('--', '/bin/sh', '-c', BRIDGE_SCRIPT, 'gatehouse-sandbox', ...argv);
+  } else {
+    a.push('--', ...argv);
+  }
+  return { file: 'bwrap', args: a, env };
+}
+
+export interface SandboxProbe {
+  ok: boolean;
+  /** Why a sandbox cannot be built here, naming what to install. */
+  problem: string | null;
+}
+
+let probed: SandboxProbe | null = null;
+
+/** Whether bubblewrap and socat are installed and the kernel lets bubblewrap make its namespaces. */
+export function probeSandbox(needSocat = true): SandboxProbe {
+  if (probed && (probed.ok || !needSocat)) return probed;
+  const has = (bin: string) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).error === undefined;
+  if (!has('bwrap')) return (probed = { ok: false, problem: `bubblewrap (bwrap) is not installed: ${INSTALL_HINT}, or set sandbox.mode: off in the policy to run unconfined` });
+  if (needSocat && spawnSync('socat', ['-V'], { stdio: 'ignore' }).error !== undefined) return (probed = { ok: false, problem: `socat is not installed: ${INSTALL_HINT}` });
+  const r = spawnSync('bwrap', ['--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], { encoding: 'utf8' });
+  if (r.status !== 0) return (probed = { ok: false, problem: `the kernel refused bubblewrap's namespaces (${(r.stderr || '').trim() || `exit ${r.status}`}); enable unprivileged user namespaces or set sandbox.mode: off` });
+  return (probed = { ok: true, problem: null });
+}

@@ -1,0 +1,64 @@
+// Helpers for the containment tests: whether this kernel lets bubblewrap make namespaces (tests that need
+// them are skipped with a loud warning where it refuses), the CLI run as a process with its output, and
+// the host's processes by command line (to prove a sandbox left nothing behind).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BIN, configHomeFor, policyPathFor } from './engine.js';
+
+export function sandboxUsable(): boolean {
+  const r = spawnSync('bwrap', ['--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], { encoding: 'utf8' });
+  const socat = spawnSync('socat', ['-V'], { stdio: 'ignore' });
+  if (r.status === 0 && !socat.error) return true;
+  console.warn(`\n!!!!!!!! CONTAINMENT TESTS SKIPPED: bubblewrap/socat missing or the kernel refuses namespaces (${r.error?.message ?? r.stderr?.trim() ?? socat.error?.message}) !!!!!!!!\n`);
+  return false;
+}
+
+export function writePolicy(stateDir: string, text: string): void {
+  const p = policyPathFor(stateDir);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text, { mode: 0o600 });
+}
+
+export interface CliRun {
+  proc: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** `gatehouse ARGS` as a process in `cwd`, with the test's config home. */
+export function startCli(stateDir: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const proc = spawn(process.execPath, [BIN, '--state-dir', stateDir, ...args], {
+    cwd: o.cwd ?? process.cwd(),
+    env: { ...process.env, XDG_CONFIG_HOME: configHomeFor(stateDir), GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d) => (stdout += d));
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => proc.on('close', (code) => r({ code, stdout, stderr })));
+  return { proc, done };
+}
+
+export function runCli(stateDir: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return startCli(stateDir, args, o).done;
+}
+
+/** A directory outside /tmp (a sandbox has its own /tmp), removed by the caller. */
+export function worldDir(): string {
+  return mkdtempSync('/var/tmp/gh-contain-world-');
+}
+
+/** Pids of host processes whose command line starts with `needle` (a wrapper's own argv merely contains it). */
+export function pidsWith(needle: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ').startsWith(needle)) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}

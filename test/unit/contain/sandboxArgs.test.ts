@@ -1,0 +1,49 @@
+// The bwrap command line, without running it: what is writable, what is hidden and in which order, what
+// the environment keeps.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildSandbox } from '../../../src/engine/contain/sandbox.js';
+
+describe('buildSandbox', () => {
+  const root = mkdtempSync(join(tmpdir(), 'gh-sbx-'));
+  const ws = join(root, 'ws');
+  const state = join(root, 'state');
+  mkdirSync(ws);
+  mkdirSync(join(root, 'home', '.ssh'), { recursive: true });
+  mkdirSync(state);
+  writeFileSync(join(root, 'home', '.netrc'), 'x');
+  const spec = {
+    section: { mode: 'on' as const, write: ['.', '/'], deny_read: ['~/.ssh', '~/.netrc', '~/.missing', '<state dir>'] },
+    workspace: ws,
+    stateDir: state,
+    home: join(root, 'home'),
+    proxySocket: join(state, 'egress', 'x.sock'),
+    env: { PATH: '/usr/bin', GATEHOUSE_API_TOKEN: 'tok', APPROVAL_API_KEY: 'k', GATEHOUSE_STATE_DIR: state, NO_PROXY: '*' },
+  };
+  const b = buildSandbox(['/bin/true'], spec);
+  const a = b.args.join(' ');
+
+  it('isolates: namespaces, die-with-parent, read-only root, private /tmp; / is never made writable', () => {
+    for (const f of ['--die-with-parent', '--new-session', '--unshare-pid', '--unshare-net', '--ro-bind / /', '--tmpfs /tmp', `--bind ${ws} ${ws}`]) expect(a).toContain(f);
+    expect(a).not.toContain('--bind / /');
+  });
+
+  it('hides directories with a tmpfs and files with /dev/null, binds the proxy socket, then makes the masks read-only', () => {
+    const i = (s: string) => a.indexOf(s);
+    expect(i(`--tmpfs ${join(root, 'home', '.ssh')}`)).toBeGreaterThan(i(`--bind ${ws}`));
+    expect(a).toContain(`--ro-bind /dev/null ${join(root, 'home', '.netrc')}`);
+    expect(a).not.toContain('.missing');
+    expect(i(`--bind ${spec.proxySocket}`)).toBeGreaterThan(i(`--tmpfs ${state}`));
+    expect(i(`--remount-ro ${state}`)).toBeGreaterThan(i(`--bind ${spec.proxySocket}`));
+  });
+
+  it("scrubs gatehouse's secrets, keeps the rest, and points every proxy variable at the bridge", () => {
+    expect(b.env.GATEHOUSE_API_TOKEN).toBeUndefined();
+    expect(b.env.APPROVAL_API_KEY).toBeUndefined();
+    expect(b.env.NO_PROXY).toBeUndefined();
+    expect(b.env.GATEHOUSE_STATE_DIR).toBe(state);
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']) expect(b.env[k]).toBe('http://127.0.0.1:3128');
+  });
+});
