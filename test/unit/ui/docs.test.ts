@@ -33,7 +33,7 @@ describe('docs/configuration.md', () => {
 
 describe('docs/rest-api.md and docs/ipc.md', () => {
   it('list every REST route the engine serves', () => {
-    const api = readFileSync(join(REPO, 'src/engine/api.ts'), 'utf8');
+    const api = readFileSync(join(REPO, 'src/engine/doors/api.ts'), 'utf8');
     const routes = [...api.matchAll(/app\.(get|post|delete)\(\s*[`'](\/[^`']+)[`']/g)].map((m) => `${m[1]!.toUpperCase()} ${m[2]!.replace(/:(\w+)/g, '{$1}').replace('${action}', 'approve')}`);
     expect(routes.length).toBeGreaterThan(20);
     const text = doc('rest-api.md');
@@ -44,7 +44,7 @@ describe('docs/rest-api.md and docs/ipc.md', () => {
   });
 
   it('list every IPC method', () => {
-    const src = ['src/engine/rpcMethods.ts', 'src/engine/ipcServer.ts'].map((f) => readFileSync(join(REPO, f), 'utf8')).join('\n');
+    const src = ['src/engine/doors/rpcMethods.ts', 'src/engine/doors/ipcServer.ts'].map((f) => readFileSync(join(REPO, f), 'utf8')).join('\n');
     const methods = [...src.matchAll(/defineMethod\('([\w.]+)'|case '([\w.]+)':/g)].map((m) => m[1] ?? m[2]!);
     expect(methods.length).toBeGreaterThan(30);
     const text = doc('ipc.md');
