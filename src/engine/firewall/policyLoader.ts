@@ -51,11 +51,14 @@ export class PolicyError extends Error {
 }
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  top: ['version', 'policy', 'ask_ttl', 'allowlist', 'denylist', 'tools', 'agents', 'tests'],
+  top: ['version', 'policy', 'ask_ttl', 'allowlist', 'denylist', 'tools', 'agents', 'paths', 'fetch', 'subagents', 'outputs', 'tests'],
   agent: ['policy', 'allowlist', 'denylist', 'tools', 'description'],
   pattern: ['pattern', 'description'],
   tool: ['server', 'tool', 'args', 'annotations', 'decision', 'description'],
-  test: ['name', 'command', 'tool', 'agent', 'expect'],
+  test: ['name', 'command', 'tool', 'read', 'write', 'delete', 'fetch', 'cwd', 'agent', 'expect'],
+  path: ['path', 'read', 'write', 'delete', 'description'],
+  fetch: ['default', 'allow', 'deny', 'search'],
+  outputs: ['secrets', 'injection'],
   testTool: ['server', 'tool', 'args', 'annotations'],
   annotations: ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'],
 };
@@ -67,6 +70,9 @@ function allowedKeysAt(path: PropertyKey[]): string[] | undefined {
   if (last === 'annotations') return ALLOWED_KEYS.annotations;
   if (p[0] === 'agents' && p.length === 2) return ALLOWED_KEYS.agent;
   if (p[0] === 'tests' && p.length === 2) return ALLOWED_KEYS.test;
+  if (p[0] === 'paths' && p.length === 2) return ALLOWED_KEYS.path;
+  if (p[0] === 'fetch' && p.length === 1) return ALLOWED_KEYS.fetch;
+  if (p[0] === 'outputs' && p.length === 1) return ALLOWED_KEYS.outputs;
   if (p[0] === 'tests' && last === 'tool') return ALLOWED_KEYS.testTool;
   if (p[p.length - 2] === 'tools') return ALLOWED_KEYS.tool;
   if (p[p.length - 2] === 'allowlist' || p[p.length - 2] === 'denylist') return ALLOWED_KEYS.pattern;

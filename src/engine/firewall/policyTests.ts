@@ -1,6 +1,7 @@
 // The policy's own examples (`tests:`), checked by `gatehouse policy test` and at every load.
 import type { Decision } from '../../shared/firewall.js';
-import { evaluateCommand, evaluateTool } from './evaluate.js';
+import type { Action } from './actions.js';
+import { evaluateAction } from './decideActions.js';
 import type { Policy } from './policyLoader.js';
 import type { PolicyTest } from './policySchema.js';
 
@@ -11,18 +12,29 @@ export interface PolicyTestResult {
   ok: boolean;
 }
 
+/** The action a test example describes. */
+export function testAction(test: PolicyTest): Action {
+  if (test.command !== undefined) return { kind: 'exec', command: test.command };
+  if (test.read !== undefined) return { kind: 'read', path: test.read };
+  if (test.write !== undefined) return { kind: 'write', path: test.write };
+  if (test.delete !== undefined) return { kind: 'delete', path: test.delete };
+  if (test.fetch !== undefined) return { kind: 'fetch', url: test.fetch };
+  const t = test.tool!;
+  return { kind: 'mcp', call: { server: t.server, tool: t.tool, args: t.args, ...(t.annotations ? { annotations: t.annotations } : {}) } };
+}
+
 export function runPolicyTests(policy: Policy): PolicyTestResult[] {
   return policy.file.tests.map((test, index) => {
-    const opts = { agent: test.agent ?? null };
-    const decision =
-      test.command !== undefined ? evaluateCommand(policy, test.command, opts) : evaluateTool(policy, { server: test.tool!.server, tool: test.tool!.tool, args: test.tool!.args, ...(test.tool!.annotations ? { annotations: test.tool!.annotations } : {}) }, opts);
+    const decision = evaluateAction(policy, testAction(test), { agent: test.agent ?? null, cwd: test.cwd ?? null });
     return { index, test, decision, ok: decision.decision === test.expect };
   });
 }
 
 /** One line per mismatch: `tests[2]: "ls; rm -rf /" expected deny, got ask: reason`. */
 export function describeMismatch(r: PolicyTestResult): string {
-  const what = r.test.command !== undefined ? JSON.stringify(r.test.command) : `tool ${r.test.tool!.server}/${r.test.tool!.tool}`;
-  const who = r.test.agent ? ` (agent ${r.test.agent})` : '';
-  return `tests[${r.index}]${r.test.name ? ` ${r.test.name}` : ''}: ${what}${who} expected ${r.test.expect}, got ${r.decision.decision}: ${r.decision.reason}`;
+  const t = r.test;
+  const what =
+    t.command !== undefined ? JSON.stringify(t.command) : t.tool ? `tool ${t.tool.server}/${t.tool.tool}` : t.read !== undefined ? `read ${t.read}` : t.write !== undefined ? `write ${t.write}` : t.delete !== undefined ? `delete ${t.delete}` : `fetch ${t.fetch}`;
+  const who = t.agent ? ` (agent ${t.agent})` : '';
+  return `tests[${r.index}]${t.name ? ` ${t.name}` : ''}: ${what}${who} expected ${t.expect}, got ${r.decision.decision}: ${r.decision.reason}`;
 }
