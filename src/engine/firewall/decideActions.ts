@@ -43,7 +43,8 @@ interface PathJudgement {
 }
 
 function judgeAccess(policy: Policy, raw: string, access: PathAccess, ctx: PathContext, recursive: boolean, what: string): PathJudgement {
-  const v = judgePath(policy, raw, access, ctx, recursive);
+  // Deleting a directory deletes what is under it: a delete is judged as recursive.
+  const v = judgePath(policy, raw, access, ctx, recursive || access === 'delete');
   const shown = v?.path ?? normalisePath(raw, ctx) ?? raw;
   if (!v) return { verdict: null, rule: null, reason: `${what} ${access}s ${shown}: no paths rule names it`, hint: pathHint(raw, access, ctx, false), segment: { argv: [access, shown], matched_rule: null, verdict: 'ask', note: 'no paths rule names it' } };
   const reason = `${what} ${access}s ${shown}: ${v.rule}`;

@@ -190,7 +190,7 @@ export function describePathRule(r: PathRule, access: PathAccess): string {
 }
 
 /** Judges one normalised path (no symlink step). A recursive access of a directory that holds a denied tree is denied too. */
-function judgeOne(policy: Policy, path: string, access: PathAccess, ctx: PathContext, recursive: boolean): PathVerdict | null {
+function judgeOne(policy: Policy, path: string, access: PathAccess, ctx: PathContext, recursive: boolean, anywhereOnly = false): PathVerdict | null {
   for (const root of ctx.protectedRoots) {
     if (under(path, root) || (recursive && under(root, path))) {
       return { verdict: 'deny', rule: `built-in: gatehouse's own files (${root})`, path, builtIn: true };
@@ -199,7 +199,7 @@ function judgeOne(policy: Policy, path: string, access: PathAccess, ctx: PathCon
   const rules = compile(policy, ctx);
   const matching: CompiledPathRule[] = [];
   for (const r of rules) {
-    if (verdictOf(r.source, access) === undefined) continue;
+    if (verdictOf(r.source, access) === undefined || (anywhereOnly && r.glob.startsWith('/'))) continue;
     // A rule with a literal prefix can only match paths under it (a cheap test before the regex).
     if ((r.prefix.length <= 1 || path.startsWith(r.prefix) || path === r.prefix.slice(0, -1)) && r.re.test(path)) matching.push(r);
     else if (recursive && verdictOf(r.source, access) === 'deny' && r.prefix.length > 1 && under(r.prefix.slice(0, -1) || '/', path)) {
@@ -221,6 +221,10 @@ function judgeOne(policy: Policy, path: string, access: PathAccess, ctx: PathCon
  */
 export function judgePath(policy: Policy, raw: string, access: PathAccess, ctx: PathContext, recursive = false): PathVerdict | null {
   const path = normalisePath(raw, ctx);
+  if (path === null && ctx.cwd === null && !/[$`]/.test(raw) && !raw.startsWith('/') && !raw.startsWith('~') && !raw.split('/').includes('..')) {
+    // A relative path with no known cwd stays inside whatever the cwd is: only name-anywhere rules can judge it.
+    return judgeOne(policy, `/\0cwd/${posix.normalize(raw)}`, access, ctx, recursive, true);
+  }
   if (path === null) {
     // Still judged as written for a deny (generous): `$X/.ssh/id_rsa` matches `**/.ssh/**`.
     const loose = judgeOne(policy, raw, access, ctx, recursive);
