@@ -2,7 +2,7 @@
 // A policy file that differs from the trusted copy is not used (fail closed).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Decision, ToolCall } from '../shared/firewall.js';
-import { evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
+import { addProtectedRoots, evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
 import { statePath } from '../engine/stateDir.js';
 
 /** The offline decision, or null when no trusted policy is available. Never more permissive than the engine. */
@@ -12,6 +12,7 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
   try {
     const trusted = JSON.parse(readFileSync(trustedFile, 'utf8')) as { text: string };
     const loaded = parsePolicyText(trusted.text, trustedFile);
+    addProtectedRoots([stateDir]);
     const opts = { agent: req.agent, cwd: req.cwd ?? null };
     if (req.command !== undefined) return evaluateExec(loaded.policy, req.command, opts);
     if (req.actions) return evaluateActions(loaded.policy, req.actions, opts);

@@ -25,7 +25,7 @@ import { loadOrCreateToken } from './apiToken.js';
 import { decideByBudget, startOfDay } from './budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config.js';
 import { EventBus } from './eventBus.js';
-import { defaultPolicyPath } from './firewall/index.js';
+import { addProtectedRoots, defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewallGate.js';
 import { Ledger } from './ledger.js';
 import { acquireLock } from './lock.js';
@@ -125,6 +125,8 @@ export class Engine {
       },
       warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
     });
+    // Law 10: the engine's own state dir and policy file are out of every agent's reach, wherever they are.
+    addProtectedRoots([opts.stateDir, this.guard.policyPath]);
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
     this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger);

@@ -21,6 +21,8 @@ export interface Decision {
   rule: string | null;
   reason: string;
   segments: Segment[];
+  /** The paths and URLs a command or MCP call touches, each as the path/fetch rules judged it (DESIGN.md §14). */
+  paths?: Segment[];
   request_id: string;
 }
 

@@ -92,7 +92,7 @@ const explainCommand: CommandModule<GlobalArgs, FirewallArgs> = {
         process.stdout.write(fw.formatExplain(a.command, j, header));
       }
       const d = fw.evaluateAction(loaded.policy, a, opts);
-      const paths = d.segments.filter((s) => ['read', 'write', 'delete', 'fetch', 'search', 'agent'].includes(s.argv[0]!));
+      const paths = a.kind === 'exec' || a.kind === 'mcp' ? (d.paths ?? []) : d.segments;
       process.stdout.write(`${a.kind === 'exec' ? 'with the paths it touches' : fw.describeAction(a)}:\n`);
       for (const s of paths) process.stdout.write(`  ${s.argv.join(' ')} → ${s.verdict}${s.matched_rule ? ` (${s.matched_rule})` : ''}\n`);
       process.stdout.write(`decision: ${d.decision} (rule: ${d.rule ?? 'none'})\nreason: ${d.reason}\n`);

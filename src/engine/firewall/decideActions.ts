@@ -35,6 +35,8 @@ function pathHint(raw: string, access: PathAccess, ctx: PathContext, builtIn: bo
 }
 
 interface PathJudgement {
+  /** The segment (simple command) that touches the path, when it came from a command. */
+  segmentIndex?: number;
   verdict: Verdict | null;
   segment: Segment;
   reason: string;
@@ -54,12 +56,19 @@ function judgeAccess(policy: Policy, raw: string, access: PathAccess, ctx: PathC
 /** Adds path judgements to a decision made on other grounds: a deny denies, an ask turns an allow into an ask. */
 function withPaths(base: Decision, paths: PathJudgement[]): Decision {
   if (!paths.length) return base;
-  const segments = [...base.segments, ...paths.map((p) => p.segment)];
+  // Segments stay one per simple command (the contract of §7); what the paths got is beside them.
+  const seen = paths.map((p) => p.segment);
   const worst = paths.reduce<PathJudgement | null>((w, p) => (p.verdict && p.verdict !== 'allow' && (!w || STRENGTH[p.verdict] > STRENGTH[w.verdict!]) ? p : w), null);
-  if (base.decision === 'deny' || !worst) return { ...base, segments };
-  if (worst.verdict === 'deny') return { ...base, decision: 'deny', rule: worst.rule, reason: `${worst.reason} (${worst.hint})`, segments };
-  if (base.decision === 'allow') return { ...base, decision: 'ask', rule: worst.rule, reason: `${worst.reason}; ${base.reason}`, segments };
-  return { ...base, segments };
+  // The command that touches a denied (or asked) path carries that verdict itself.
+  const segments = base.segments.map((s) => ({ ...s }));
+  for (const p of paths) {
+    const seg = p.segmentIndex !== undefined ? segments[p.segmentIndex] : undefined;
+    if (seg && p.verdict && p.verdict !== 'allow' && STRENGTH[p.verdict] > STRENGTH[seg.verdict]) Object.assign(seg, { verdict: p.verdict, matched_rule: p.rule, note: p.reason });
+  }
+  if (base.decision === 'deny' || !worst) return { ...base, segments, paths: seen };
+  if (worst.verdict === 'deny') return { ...base, decision: 'deny', rule: worst.rule, reason: `${worst.reason} (${worst.hint})`, segments, paths: seen };
+  if (base.decision === 'allow') return { ...base, decision: 'ask', rule: worst.rule, reason: `${worst.reason}; ${base.reason}`, segments, paths: seen };
+  return { ...base, segments, paths: seen };
 }
 
 const DISARM = new Set(['stop', 'resolve', 'reload', 'setup', 'trust', 'approve', 'init', 'lockdown']);
@@ -94,28 +103,30 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
     const pathsOf = opts.pathsOf ?? builtinPathsOf;
     const paths: PathJudgement[] = [];
     const seen = new Set<string>();
-    const add = (t: TouchedPaths, what: string) => {
+    const add = (t: TouchedPaths, what: string, segmentIndex?: number) => {
       for (const [list, access] of [[t.reads, 'read'], [t.writes, 'write'], [t.deletes, 'delete']] as const) {
         for (const p of list) {
           if (NOT_PATHS.has(p)) continue;
           const key = `${access}\0${p}\0${t.recursive.has(p)}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          paths.push(judgeAccess(policy, p, access, ctx, t.recursive.has(p), what));
+          const pj = judgeAccess(policy, p, access, ctx, t.recursive.has(p), what);
+          if (segmentIndex !== undefined) pj.segmentIndex = segmentIndex;
+          paths.push(pj);
         }
       }
     };
     add(redirectionPaths(command), 'a redirection');
     const formsSeen = new Set<string>();
-    for (const judged of j.judged) {
+    j.judged.forEach((judged, index) => {
       for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
         if (!argv.length) continue;
         const key = argv.join('\0');
         if (formsSeen.has(key)) continue;
         formsSeen.add(key);
-        add(pathsOf({ argv, text: judged.cmd.origin.text }), `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``);
+        add(pathsOf({ argv, text: judged.cmd.origin.text }), `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``, index);
       }
-    }
+    });
     for (const judged of j.judged) {
       for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
         const guard = disarmsGuard(argv);

@@ -63,6 +63,11 @@ export function defaultProtectedRoots(env: NodeJS.ProcessEnv = process.env, home
 
 let defaultRoots: string[] | null = null;
 
+/** Adds places this process knows are gatehouse's own (the engine's actual state dir, its policy file). */
+export function addProtectedRoots(paths: readonly string[]): void {
+  defaultRoots = [...new Set([...(defaultRoots ?? defaultProtectedRoots()), ...paths.filter((p) => p && p !== '/').map((p) => posix.resolve(p))])];
+}
+
 export function defaultPathContext(cwd: string | null = null, home: string = homedir()): PathContext {
   defaultRoots ??= defaultProtectedRoots();
   return { home, cwd, protectedRoots: defaultRoots, followSymlinks: true };
