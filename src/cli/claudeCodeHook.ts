@@ -36,7 +36,14 @@ export function parseMcpToolName(name: string): { server: string; tool: string }
   return m ? { server: m[1]!, tool: m[2]! } : null;
 }
 
+let host: 'claude-code' | 'gemini-cli' = 'claude-code';
+
 function output(decision: 'allow' | 'deny' | 'ask', reason: string): void {
+  if (host === 'gemini-cli') {
+    // Gemini CLI's BeforeTool takes allow or deny; an ask says nothing, so Gemini's own confirmation applies.
+    process.stdout.write(`${JSON.stringify(decision === 'ask' ? { systemMessage: reason } : { decision, reason })}\n`);
+    return;
+  }
   process.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } })}\n`);
 }
 
@@ -48,6 +55,7 @@ function explain(d: Decision): string {
 export interface HookArgs extends GlobalArgs {
   agent: string;
   wait: boolean;
+  host?: 'claude-code' | 'gemini-cli';
 }
 
 type CheckRequest = { command: string } | { tool: ToolCall } | { actions: NativeAction[]; tool_name: string };
@@ -59,9 +67,10 @@ export async function runClaudeCodeHook(argv: HookArgs): Promise<void> {
   } catch (err) {
     throw new CliError(`gatehouse hook: the hook input is not valid PreToolUse JSON (${err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message})`, 2);
   }
-  if (input.hook_event_name === 'PostToolUse') return (await import('./postToolUse.js')).runPostToolUse(argv, input);
-  const { claudeCodeActions } = await import('../engine/firewall/actions.js');
-  const mapped = claudeCodeActions(input.tool_name, input.tool_input, input.cwd ?? null);
+  host = argv.host ?? 'claude-code';
+  if (input.hook_event_name === 'PostToolUse' || input.hook_event_name === 'AfterTool') return (await import('./postToolUse.js')).runPostToolUse(argv, input);
+  const { claudeCodeActions, geminiActions } = await import('../engine/firewall/actions.js');
+  const mapped = (host === 'gemini-cli' ? geminiActions : claudeCodeActions)(input.tool_name, input.tool_input, input.cwd ?? null);
   if ('invalid' in mapped) throw new CliError(`gatehouse hook: ${mapped.invalid}`, 2);
   if ('inert' in mapped) return output('allow', `gatehouse: ${input.tool_name} touches nothing outside the session`);
   if ('unknown' in mapped) return output('ask', `gatehouse does not know the tool ${JSON.stringify(input.tool_name)}: it cannot decide it, so the operator is asked`);

@@ -43,6 +43,15 @@ export async function runPostToolUse(argv: HookArgs, input: HookInputT): Promise
     }
   }
   if (v.action === 'pass' && !v.reason) return;
+  if (argv.host === 'gemini-cli') {
+    // Gemini CLI's AfterTool: deny replaces the result with the reason; tool_output replaces it with text.
+    const g: Record<string, unknown> = {};
+    if (v.action === 'block') Object.assign(g, { decision: 'deny', reason: `[output withheld by gatehouse: ${v.reason}]` });
+    else if (v.action === 'redact') g.hookSpecificOutput = { tool_output: JSON.stringify(v.redacted), additionalContext: `gatehouse: ${v.reason}` };
+    else g.hookSpecificOutput = { additionalContext: `gatehouse: ${v.reason}` };
+    process.stdout.write(`${JSON.stringify(g)}\n`);
+    return;
+  }
   const out: Record<string, unknown> = {};
   const specific: Record<string, unknown> = { hookEventName: 'PostToolUse' };
   if (v.action === 'block') {

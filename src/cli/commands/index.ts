@@ -17,6 +17,7 @@ import { firewallCommand } from './firewall.js';
 import { policyCommand } from './policy.js';
 import { assistantCommand } from './assistant.js';
 import { demoCommand } from './demo.js';
+import { setupCommand } from './setup.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -39,6 +40,7 @@ export const commands: AnyCommand[] = [
   resolveCommand,
   execCommand,
   hookCommand,
+  setupCommand,
   proxyCommand,
   mcpCommand,
   firewallCommand,

@@ -107,6 +107,47 @@ export function claudeCodeActions(toolName: string, input: Record<string, unknow
   return { unknown: toolName };
 }
 
+/**
+ * Gemini CLI's tools (BeforeTool `tool_name`, `tool_input`) → actions, as its tools reference names them:
+ * run_shell_command → exec; read_file, read_many_files, glob, search_file_content, list_directory → read;
+ * write_file, replace → write; web_fetch (URLs in its prompt), google_web_search → fetch; mcp__S__T → mcp.
+ */
+export function geminiActions(toolName: string, input: Record<string, unknown>, cwd: string | null): MappedCall {
+  const p = str(input.absolute_path) ?? str(input.file_path) ?? str(input.path);
+  switch (toolName) {
+    case 'run_shell_command': {
+      const command = str(input.command);
+      return command ? { actions: [{ kind: 'exec', command: str(input.directory) ? `cd ${JSON.stringify(input.directory)} && ${command}` : command }] } : { invalid: 'run_shell_command tool_input.command is missing' };
+    }
+    case 'read_file':
+      return p ? { actions: [{ kind: 'read', path: p }] } : { invalid: 'read_file tool_input.absolute_path is missing' };
+    case 'write_file':
+    case 'replace':
+      return p ? { actions: [{ kind: 'write', path: p }] } : { invalid: `${toolName} tool_input.file_path is missing` };
+    case 'read_many_files': {
+      const paths = Array.isArray(input.paths) ? input.paths.filter((x): x is string => typeof x === 'string').slice(0, 256) : [];
+      return { actions: (paths.length ? paths : [cwd ?? '.']).map((x) => ({ kind: 'read' as const, path: x.startsWith('/') || !cwd ? x : `${cwd}/${x}` })) };
+    }
+    case 'glob':
+    case 'search_file_content':
+    case 'list_directory':
+      return claudeCodeActions('Glob', { pattern: toolName === 'glob' ? input.pattern : undefined, path: p ?? undefined }, cwd);
+    case 'web_fetch': {
+      const urls: string[] = [...((typeof input.prompt === "string" ? input.prompt.match(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)]+/gi) : null) ?? [])];
+      if (typeof input.url === 'string') urls.push(input.url);
+      return urls.length ? { actions: urls.slice(0, 20).map((url) => ({ kind: 'fetch' as const, url })) } : { invalid: 'web_fetch names no URL' };
+    }
+    case 'google_web_search':
+      return { actions: [{ kind: 'fetch', query: typeof input.query === 'string' ? input.query : '' }] };
+    case 'save_memory':
+    case 'write_todos':
+      return { inert: true };
+  }
+  const mcp = parseMcpToolName(toolName);
+  if (mcp) return { actions: [{ kind: 'mcp', call: { ...mcp, args: input } }] };
+  return { unknown: toolName };
+}
+
 const PATH_KEY = /^(path|paths|file|files|file_?path|file_?paths|filename|source|destination|dest|target|src|dst|dir|directory|root|cwd|notebook_?path|old_?path|new_?path)$/i;
 const DELETE_TOOL = /(delete|remove|unlink|rmdir|(^|_)rm(_|$)|trash|purge)/i;
 const WRITE_TOOL = /(write|edit|create|move|rename|mkdir|put|save|update|upload|append|patch|insert|replace|copy|set_|chmod|touch)/i;
