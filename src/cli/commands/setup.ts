@@ -13,6 +13,9 @@ export const setupCommand: CommandModule<GlobalArgs, SetupArgs> = {
       .option('agent', { type: 'string', describe: 'the agent name the hook reports (default the host name)' })
       .option('check', { type: 'boolean', default: false, describe: 'verify the registration (exit 1 when missing or stale)' })
       .option('remove', { type: 'boolean', default: false, describe: "remove gatehouse's hooks, keeping everything else" })
-      .conflicts('check', 'remove') as never,
+      .check((a) => {
+        if (a.check && a.remove) throw new Error('give --check or --remove, not both');
+        return true;
+      }) as never,
   handler: async (argv) => (await import('../hostSetup.js')).runSetup(argv),
 };
