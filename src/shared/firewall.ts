@@ -49,7 +49,7 @@ export const ToolCallSchema = z.object({
 
 /** A native tool's action (DESIGN.md §14): a path read/written/deleted, a fetch or web search, a sub-agent. */
 export const NativeActionSchema = z.union([
-  z.strictObject({ kind: z.enum(['read', 'write', 'delete']), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.enum(['read', 'write', 'delete']), path: z.string().min(1).max(4096), recursive: z.boolean().optional() }),
   z.strictObject({ kind: z.literal('fetch'), url: z.string().min(1).max(8192) }),
   z.strictObject({ kind: z.literal('fetch'), query: z.string().max(8192) }),
   z.strictObject({ kind: z.literal('agent'), description: z.string().max(8192) }),

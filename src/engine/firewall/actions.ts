@@ -7,7 +7,7 @@ export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export type Action =
   | { kind: 'exec'; command: string }
-  | { kind: 'read' | 'write' | 'delete'; path: string }
+  | { kind: 'read' | 'write' | 'delete'; path: string; recursive?: boolean }
   | { kind: 'fetch'; url: string }
   | { kind: 'fetch'; query: string }
   | { kind: 'mcp'; call: ToolCall }
@@ -83,8 +83,9 @@ export function claudeCodeActions(toolName: string, input: Record<string, unknow
     case 'Grep':
     case 'LS': {
       // The directory searched (default the cwd); a glob that climbs or starts elsewhere is read as well.
+      // Glob and Grep walk the tree under the directory: a denied tree inside it denies the search.
       const dir = str(input.path) ?? cwd ?? '.';
-      const actions: Action[] = [{ kind: 'read', path: dir }];
+      const actions: Action[] = [{ kind: 'read', path: dir, ...(toolName === 'LS' ? {} : { recursive: true }) }];
       const pattern = toolName === 'Glob' ? str(input.pattern) : str(input.glob);
       if (pattern && (pattern.startsWith('/') || pattern.startsWith('~') || pattern.startsWith('$') || pattern.includes('..'))) {
         actions.push({ kind: 'read', path: pattern.startsWith('/') || pattern.startsWith('~') || pattern.startsWith('$') ? pattern : `${dir}/${pattern}` });

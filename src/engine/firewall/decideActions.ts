@@ -183,7 +183,7 @@ export function evaluateAction(policy: Policy, action: Action, opts: ActionOptio
       case 'read':
       case 'write':
       case 'delete': {
-        const p = judgeAccess(policy, action.path, action.kind, contextOf(opts), false, 'the tool');
+        const p = judgeAccess(policy, action.path, action.kind, contextOf(opts), action.recursive === true, 'the tool');
         if (p.verdict === null) return decision(miss, `policy: ${mode}`, `${p.reason} (policy: ${mode}; ${p.hint})`, [{ ...p.segment, verdict: miss }], opts);
         return decision(p.verdict, p.rule, p.verdict === 'allow' ? p.reason : `${p.reason} (${p.hint})`, [p.segment], opts);
       }

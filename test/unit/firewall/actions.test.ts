@@ -139,9 +139,9 @@ describe('Claude Code tools → actions', () => {
     expect(m('Read', { file_path: '/x' })).toEqual({ actions: [{ kind: 'read', path: '/x' }] });
     for (const t of ['Write', 'Edit', 'MultiEdit']) expect(m(t, { file_path: '/x' })).toEqual({ actions: [{ kind: 'write', path: '/x' }] });
     expect(m('NotebookEdit', { notebook_path: '/n.ipynb' })).toEqual({ actions: [{ kind: 'write', path: '/n.ipynb' }] });
-    expect(m('Glob', { pattern: '**/*.ts' })).toEqual({ actions: [{ kind: 'read', path: '/home/a/proj' }] });
-    expect(m('Glob', { pattern: '~/.ssh/*' })).toEqual({ actions: [{ kind: 'read', path: '/home/a/proj' }, { kind: 'read', path: '~/.ssh/*' }] });
-    expect(m('Grep', { pattern: 'x', path: '/etc' })).toEqual({ actions: [{ kind: 'read', path: '/etc' }] });
+    expect(m('Glob', { pattern: '**/*.ts' })).toEqual({ actions: [{ kind: 'read', path: '/home/a/proj', recursive: true }] });
+    expect(m('Glob', { pattern: '~/.ssh/*' })).toEqual({ actions: [{ kind: 'read', path: '/home/a/proj', recursive: true }, { kind: 'read', path: '~/.ssh/*' }] });
+    expect(m('Grep', { pattern: 'x', path: '/etc' })).toEqual({ actions: [{ kind: 'read', path: '/etc', recursive: true }] });
     expect(m('WebFetch', { url: 'https://x', prompt: 'p' })).toEqual({ actions: [{ kind: 'fetch', url: 'https://x' }] });
     expect(m('WebSearch', { query: 'q' })).toEqual({ actions: [{ kind: 'fetch', query: 'q' }] });
     expect(m('Task', { description: 'd', prompt: 'p' })).toEqual({ actions: [{ kind: 'agent', description: 'd' }] });
@@ -151,9 +151,13 @@ describe('Claude Code tools → actions', () => {
     expect(m('Read', {})).toHaveProperty('invalid');
   });
 
-  it('a Glob that climbs out of the workspace is judged by where it climbs', () => {
+  it('a Glob that climbs out of the workspace is judged by where it climbs; a Grep over the home walks into ~/.ssh', () => {
     const mapped = claudeCodeActions('Glob', { pattern: '~/.ssh/*' }, '/home/a/proj');
     expect('actions' in mapped && evaluateActions(standard, mapped.actions, { paths: ctx() }).decision).toBe('deny');
+    const grep = claudeCodeActions('Grep', { pattern: 'PRIVATE KEY', path: '/home/a' }, '/home/a/proj');
+    expect('actions' in grep && evaluateActions(standard, grep.actions, { paths: ctx() }).decision).toBe('deny');
+    const inWorkspace = claudeCodeActions('Grep', { pattern: 'TODO' }, '/home/a/proj');
+    expect('actions' in inWorkspace && evaluateActions(standard, inWorkspace.actions, { paths: ctx() }).decision).toBe('allow');
   });
 });
 
