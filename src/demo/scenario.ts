@@ -65,7 +65,7 @@ export const FIREWALL_SCENES: FirewallScene[] = [
   { agent: 'research', cwd: '~/notes', request: { tool: { server: 'filesystem', tool: 'read_file', args: { path: '/home/demo/notes/ideas.md' } } } },
   { agent: 'build-bot', cwd: '/', request: { command: 'dd if=/dev/zero of=/dev/sda' } },
   { agent: 'research', cwd: '~/notes', request: { tool: { server: 'filesystem', tool: 'write_file', args: { path: '/etc/hosts', content: '10.0.0.1 bank.example' } } } },
-  { agent: 'main', cwd: '~/work/site', request: { command: 'npm run deploy' }, operator: { decision: 'deny', reason: 'not on a Friday: deploy on Monday' } },
+  { agent: 'main', cwd: '~/work/site', request: { command: './scripts/deploy.sh production' }, operator: { decision: 'deny', reason: 'not on a Friday: deploy on Monday' } },
   { agent: 'main', cwd: '~/work/site', request: { tool: { server: 'github', tool: 'create_issue', args: { repo: 'acme/site', title: 'Broken link on /pricing' } } }, operator: { decision: 'allow', reason: 'ok' } },
   { agent: 'build-bot', cwd: '~/work/site', request: { command: 'ls -la && git status' } },
 ];

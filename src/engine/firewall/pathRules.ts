@@ -70,7 +70,10 @@ export function addProtectedRoots(paths: readonly string[]): void {
 
 export function defaultPathContext(cwd: string | null = null, home: string = homedir()): PathContext {
   defaultRoots ??= defaultProtectedRoots();
-  return { home, cwd, protectedRoots: defaultRoots, followSymlinks: true };
+  // The cwd a client reports is itself normalised (`~/work` → the home's work); a relative one is unknown.
+  const base = { home, cwd: null, protectedRoots: defaultRoots, followSymlinks: true };
+  const at = cwd === null ? null : normalisePath(cwd, base);
+  return { ...base, cwd: at };
 }
 
 /** Escapes regex metacharacters. */
