@@ -1,24 +1,27 @@
-// The Claude Code PreToolUse hook behind `gatehouse hook claude-code`. Reads the hook JSON on stdin, decides Bash
-// commands and MCP tool calls (mcp__SERVER__TOOL) with the engine, prints hookSpecificOutput with
-// permissionDecision allow|deny|ask. Other tools get no opinion (exit 0, no output). With the engine
-// unreachable it exits 2 with the reason on stderr (Claude Code blocks the call) unless the trusted
-// policy allows the request offline.
+// The Claude Code hook behind `gatehouse hook claude-code` (docs/policy.md). PreToolUse: every tool
+// becomes actions (Bash → exec, Read/Glob/Grep → read, Write/Edit/MultiEdit/NotebookEdit → write,
+// WebFetch/WebSearch → fetch, Task → agent, mcp__S__T → mcp), decided by the engine; the hook prints
+// hookSpecificOutput with permissionDecision allow|deny|ask. PostToolUse: the tool's output is scanned
+// for secrets and prompt injection (postToolUse.ts). With the engine unreachable it exits 2 with the
+// reason on stderr (Claude Code blocks the call) unless the trusted policy allows the request offline.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { mayRun, type Decision, type NativeAction, type ToolCall } from '../shared/firewall.js';
 import { statePath } from '../engine/store/stateDir.js';
-import { mayRun, type Decision, type ToolCall } from '../shared/firewall.js';
 import { CliError } from './cliError.js';
 import { stateDirOf, type GlobalArgs } from './context.js';
 
-const HookInput = z.object({
+export const HookInput = z.object({
   hook_event_name: z.string().optional(),
   tool_name: z.string().min(1),
   tool_input: z.record(z.string(), z.unknown()).default({}),
+  tool_response: z.unknown().optional(),
   cwd: z.string().optional(),
   session_id: z.string().optional(),
 });
+export type HookInputT = z.infer<typeof HookInput>;
 
-async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
+export async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of process.stdin) {
@@ -35,7 +38,14 @@ export function parseMcpToolName(name: string): { server: string; tool: string }
   return m ? { server: m[1]!, tool: m[2]! } : null;
 }
 
+let host: 'claude-code' | 'gemini-cli' = 'claude-code';
+
 function output(decision: 'allow' | 'deny' | 'ask', reason: string): void {
+  if (host === 'gemini-cli') {
+    // Gemini CLI's BeforeTool takes allow or deny; an ask says nothing, so Gemini's own confirmation applies.
+    process.stdout.write(`${JSON.stringify(decision === 'ask' ? { systemMessage: reason } : { decision, reason })}\n`);
+    return;
+  }
   process.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } })}\n`);
 }
 
@@ -64,29 +74,34 @@ async function askTtlMs(stateDir: string): Promise<number> {
 export interface HookArgs extends GlobalArgs {
   agent: string;
   wait: boolean;
+  host?: 'claude-code' | 'gemini-cli';
 }
 
+type CheckRequest = { command: string } | { tool: ToolCall } | { actions: NativeAction[]; tool_name: string };
+
 export async function runClaudeCodeHook(argv: HookArgs): Promise<void> {
-  let input: z.infer<typeof HookInput>;
+  let input: HookInputT;
   try {
     input = HookInput.parse(JSON.parse(await readStdin()));
   } catch (err) {
     throw new CliError(`gatehouse hook: the hook input is not valid PreToolUse JSON (${err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message})`, 2);
   }
-  // Registered under another event (PostToolUse, Stop…) a PreToolUse answer would be ignored: say so.
-  if (input.hook_event_name !== undefined && input.hook_event_name !== 'PreToolUse') {
-    throw new CliError(`gatehouse hook claude-code decides PreToolUse events; it was run for ${input.hook_event_name} (register it under hooks.PreToolUse)`, 2);
+  host = argv.host ?? 'claude-code';
+  if (input.hook_event_name === 'PostToolUse' || input.hook_event_name === 'AfterTool') return (await import('./postToolUse.js')).runPostToolUse(argv, input);
+  // Registered under another event (Stop, Notification…) a tool decision would be ignored: say so.
+  if (input.hook_event_name !== undefined && input.hook_event_name !== 'PreToolUse' && input.hook_event_name !== 'BeforeTool') {
+    throw new CliError(`gatehouse hook decides PreToolUse (and PostToolUse) events; it was run for ${input.hook_event_name} (register it under hooks.PreToolUse)`, 2);
   }
-  let req: { command: string } | { tool: ToolCall };
-  if (input.tool_name === 'Bash') {
-    const command = input.tool_input.command;
-    if (typeof command !== 'string') throw new CliError('gatehouse hook: Bash tool_input.command is missing', 2);
-    req = { command };
-  } else {
-    const mcp = parseMcpToolName(input.tool_name);
-    if (!mcp) return; // not a shell command or an MCP tool: no opinion
-    req = { tool: { ...mcp, args: input.tool_input } };
-  }
+  const { claudeCodeActions, geminiActions } = await import('../engine/firewall/actions.js');
+  const mapped = (host === 'gemini-cli' ? geminiActions : claudeCodeActions)(input.tool_name, input.tool_input, input.cwd ?? null);
+  if ('invalid' in mapped) throw new CliError(`gatehouse hook: ${mapped.invalid}`, 2);
+  if ('inert' in mapped) return output('allow', `gatehouse: ${input.tool_name} touches nothing outside the session`);
+  if ('unknown' in mapped) return output('ask', `gatehouse does not know the tool ${JSON.stringify(input.tool_name)}: it cannot decide it, so the operator is asked`);
+  const first = mapped.actions[0]!;
+  let req: CheckRequest;
+  if (first.kind === 'exec') req = { command: first.command };
+  else if (first.kind === 'mcp') req = { tool: first.call };
+  else req = { actions: mapped.actions as NativeAction[], tool_name: input.tool_name };
   const stateDir = stateDirOf(argv);
   const { connectTransport } = await import('../client/ipcClient.js');
   // Deadlines (issue 22 gap 10): the handshake and a plain check end well inside a 30 s hook timeout;
@@ -98,7 +113,7 @@ export async function runClaudeCodeHook(argv: HookArgs): Promise<void> {
     t = await connectTransport({ stateDir, surface: 'cli', connectTimeoutMs: HANDSHAKE_MS, handshakeTimeoutMs: HANDSHAKE_MS });
   } catch (err) {
     const { decideOffline } = await import('./offlinePolicy.js');
-    const offline = decideOffline(stateDir, { ...req, agent: argv.agent }, argv.config);
+    const offline = decideOffline(stateDir, { ...req, agent: argv.agent, ...(input.cwd ? { cwd: input.cwd } : {}) }, argv.config);
     if (offline && mayRun(offline)) return output('allow', `gatehouse (offline, trusted policy): ${offline.reason}`);
     throw new CliError(`gatehouse: the engine is unreachable (${(err as Error).message}); blocked because the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`, 2);
   }

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Decision, ToolCall } from '../shared/firewall.js';
-import { defaultPolicyPath, evaluateCommand, evaluateTool, parsePolicyText } from '../engine/firewall/index.js';
+import { addProtectedRoots, defaultPolicyPath, evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
 import { readPolicyFile } from '../engine/firewall/policyFile.js';
 import { readLockdownMarker } from '../engine/firewall/policyGuard.js';
 import { configHome, statePath } from '../engine/store/stateDir.js';
@@ -18,7 +18,7 @@ function lockdownDeny(reason: string): Decision {
 }
 
 /** The offline decision, or null when no trusted policy is available. Never more permissive than the engine. */
-export function decideOffline(stateDir: string, req: { command?: string; tool?: ToolCall; agent: string }, configFlag?: string): Decision | null {
+export function decideOffline(stateDir: string, req: { command?: string; tool?: ToolCall; actions?: Action[]; agent: string; cwd?: string }, configFlag?: string): Decision | null {
   const trustedFile = statePath(stateDir, 'policyTrusted');
   if (!existsSync(trustedFile)) return null;
   try {
@@ -42,9 +42,15 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
     if (loaded.sha256 !== trusted.sha256) return lockdownDeny('the trusted copy does not match its own hash');
     // Law 10 holds offline too: the built-in self-protection rules come before the policy.
     const places = { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installRoot() };
-    const guarded = req.command !== undefined ? selfProtectCommand(req.command, places, { cwd: process.cwd() }) : selfProtectTool(req.tool!, places);
-    if (guarded) return guarded;
-    return req.command !== undefined ? evaluateCommand(loaded.policy, req.command, { agent: req.agent }) : evaluateTool(loaded.policy, req.tool!, { agent: req.agent });
+    if (req.command !== undefined || req.tool) {
+      const guarded = req.command !== undefined ? selfProtectCommand(req.command, places, { cwd: req.cwd ?? process.cwd() }) : selfProtectTool(req.tool!, places);
+      if (guarded) return guarded;
+    }
+    addProtectedRoots([stateDir, policyPath]);
+    const opts = { agent: req.agent, cwd: req.cwd ?? null };
+    if (req.command !== undefined) return evaluateExec(loaded.policy, req.command, opts);
+    if (req.actions) return evaluateActions(loaded.policy, req.actions, opts);
+    return evaluateMcp(loaded.policy, req.tool!, opts);
   } catch {
     return null;
   }

@@ -21,23 +21,23 @@ import { AgentRegistry } from './firewall/agents.js';
 import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
-import { ContainService } from './contain/containService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
-import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config/config.js';
+import { EventBus } from './platform/eventBus.js';
+import { addProtectedRoots, defaultPolicyPath } from './firewall/index.js';
+import { FirewallGate } from './firewall/firewallGate.js';
+import { Ledger } from './store/ledger.js';
+import { acquireLock } from './store/lock.js';
+import { createLogger, silentLogger, type Logger } from './platform/logger.js';
+import { ContainService } from './contain/containService.js';
+import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { planReload } from './config/reloadPlan.js';
 import { Notifier } from './notify/notifier.js';
 import { effectiveNotifyConfig } from './notify/notifyConfig.js';
-import { EventBus } from './platform/eventBus.js';
-import { defaultPolicyPath } from './firewall/index.js';
-import { FirewallGate } from './firewall/firewallGate.js';
 import { HostBlocklist } from './firewall/hostBlocklist.js';
 import { dirname } from 'node:path';
-import { Ledger } from './store/ledger.js';
 import { LedgerAnchor } from './store/ledgerAnchor.js';
-import { acquireLock } from './store/lock.js';
-import { createLogger, silentLogger, type Logger } from './platform/logger.js';
 import { maskSecrets } from './monitor/secrets.js';
 import { PolicyGuard } from './firewall/policyGuard.js';
 import { SecurityMonitor } from './monitor/securityMonitor.js';
@@ -139,6 +139,8 @@ export class Engine implements EngineSurface {
       },
       statePath(opts.stateDir, 'lockdown'),
     );
+    // Law 10: the engine's own state dir and policy file are out of every agent's reach, wherever they are.
+    addProtectedRoots([opts.stateDir, this.guard.policyPath]);
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
     this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, {

@@ -23,6 +23,8 @@ export interface Decision {
   rule: string | null;
   reason: string;
   segments: Segment[];
+  /** The paths and URLs a command or MCP call touches, each as the path/fetch rules judged it (DESIGN.md §14). */
+  paths?: Segment[];
   request_id: string;
 }
 
@@ -55,11 +57,24 @@ export const ToolCallSchema = z.object({
     .optional(),
 });
 
+/** A native tool's action (DESIGN.md §14): a path read/written/deleted, a fetch or web search, a sub-agent. */
+export const NativeActionSchema = z.union([
+  z.strictObject({ kind: z.enum(['read', 'write', 'delete']), path: z.string().min(1).max(4096), recursive: z.boolean().optional() }),
+  z.strictObject({ kind: z.literal('fetch'), url: z.string().min(1).max(8192) }),
+  z.strictObject({ kind: z.literal('fetch'), query: z.string().max(8192) }),
+  z.strictObject({ kind: z.literal('agent'), description: z.string().max(8192) }),
+]);
+export type NativeAction = z.output<typeof NativeActionSchema>;
+
 /** Body of POST /api/firewall/check and IPC firewall.check. */
 export const FirewallCheckSchema = z
   .object({
     command: z.string().max(100_000).optional(),
     tool: ToolCallSchema.optional(),
+    /** The actions of a native tool call (Read, Write, WebFetch, Task…), decided together: deny beats allow. */
+    actions: z.array(NativeActionSchema).min(1).max(64).optional(),
+    /** The host's name for the tool (e.g. Claude Code's "Read"), for prompts and the ledger. */
+    tool_name: z.string().max(200).optional(),
     agent: z.string().max(200).default('default'),
     cwd: z.string().max(4096).optional(),
     task_id: z.string().max(128).optional(),
@@ -68,8 +83,8 @@ export const FirewallCheckSchema = z
     /** The requester saw something suspicious (a changed tool, credentials then network): anything not denied becomes an ask. */
     escalate: z.object({ check: z.string().max(200), reason: z.string().max(2000) }).optional(),
   })
-  .refine((b) => (b.command === undefined) !== (b.tool === undefined), {
-    message: 'give exactly one of command or tool',
+  .refine((b) => [b.command, b.tool, b.actions].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of command, tool or actions',
   });
 export type FirewallCheck = z.input<typeof FirewallCheckSchema>;
 

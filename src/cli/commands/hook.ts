@@ -3,17 +3,17 @@ import type { CommandModule } from 'yargs';
 import type { GlobalArgs } from '../context.js';
 
 interface Args extends GlobalArgs {
-  host: string;
+  host: 'claude-code' | 'gemini-cli';
   agent: string;
   wait: boolean;
 }
 
 export const hookCommand: CommandModule<GlobalArgs, Args> = {
   command: 'hook <host>',
-  describe: 'decide tool calls for an agent host (claude-code: a PreToolUse hook reading JSON on stdin)',
+  describe: 'decide tool calls for an agent host (claude-code: PreToolUse/PostToolUse; gemini-cli: BeforeTool/AfterTool; JSON on stdin)',
   builder: (y) =>
     y
-      .positional('host', { choices: ['claude-code'] as const, demandOption: true })
+      .positional('host', { choices: ['claude-code', 'gemini-cli'] as const, demandOption: true })
       .option('agent', { type: 'string', default: 'claude-code', describe: 'the agent name in policy and ledger' })
       .option('wait', { type: 'boolean', default: false, describe: "wait for a gatehouse operator's answer on ask (keep ask_ttl below the hook timeout) instead of deferring to Claude Code's own prompt" }) as never,
   handler: async (argv) => (await import('../claudeCodeHook.js')).runClaudeCodeHook(argv),

@@ -18,6 +18,7 @@ import { firewallCommand } from './firewall.js';
 import { policyCommand } from './policy.js';
 import { assistantCommand } from './assistant.js';
 import { demoCommand } from './demo.js';
+import { setupCommand } from './setup.js';
 import { packsCommand } from './packs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,6 +43,7 @@ export const commands: AnyCommand[] = [
   execCommand,
   sandboxCommand,
   hookCommand,
+  setupCommand,
   proxyCommand,
   mcpCommand,
   firewallCommand,

@@ -70,12 +70,56 @@ const trustCommand: CommandModule<GlobalArgs, TrustArgs> = {
   handler: async (argv) => (await import('../policyReview.js')).policyTrust(argv),
 };
 
+interface InitArgs extends GlobalArgs {
+  profile: string;
+  policy?: string;
+  force: boolean;
+  stdout: boolean;
+}
+
+const initCommand: CommandModule<GlobalArgs, InitArgs> = {
+  command: 'init',
+  describe: 'write a shipped policy profile (standard, strict, ci) as the policy file',
+  builder: (y) =>
+    y
+      .option('profile', { type: 'string', default: 'standard', describe: 'standard (the default: everyday loop allowed, attacks denied, the rest asked), strict, or ci' })
+      .option('policy', { type: 'string', describe: 'where to write it (default $GATEHOUSE_POLICY, $XDG_CONFIG_HOME/gatehouse/policy.yaml)' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing policy file' })
+      .option('stdout', { type: 'boolean', default: false, describe: 'print the profile instead of writing it' }) as never,
+  handler: async (argv) => (await import('../policyInit.js')).policyInit(argv),
+};
+
+interface BenchArgs extends GlobalArgs {
+  policy?: string;
+  profile?: string;
+  corpus?: string;
+  agent?: string;
+  'min-deny'?: number;
+  'min-benign'?: number;
+  json: boolean;
+}
+
+const benchCommand: CommandModule<GlobalArgs, BenchArgs> = {
+  command: 'bench',
+  describe: 'score a policy on a labelled corpus of attacks and everyday calls (exit 1 under --min-deny/--min-benign)',
+  builder: (y) =>
+    y
+      .option('policy', { type: 'string', describe: 'policy file (default $GATEHOUSE_POLICY, $XDG_CONFIG_HOME/gatehouse/policy.yaml)' })
+      .option('profile', { type: 'string', describe: 'score a shipped profile instead of a policy file' })
+      .option('corpus', { type: 'string', describe: 'corpus YAML (default the corpus shipped in test/corpus/actions.yaml)' })
+      .option('agent', { type: 'string', describe: 'judge as this agent' })
+      .option('min-deny', { type: 'number', describe: 'fail unless at least this % of attacks are denied outright (and none allowed)' })
+      .option('min-benign', { type: 'number', describe: 'fail unless at least this % of benign calls are allowed' })
+      .option('json', { type: 'boolean', default: false }) as never,
+  handler: async (argv) => (await import('../policyInit.js')).policyBench(argv),
+};
+
 /** The `policy` subcommands. */
-export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never, diffCommand as never, verifyCommand as never, trustCommand as never];
+export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never, diffCommand as never, verifyCommand as never, trustCommand as never, initCommand as never, benchCommand as never];
 
 export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'policy <command>',
-  describe: 'the firewall policy file: test its examples, diff, verify and trust it',
+  describe: 'the firewall policy file: init from a profile, test its examples, bench it, diff, verify and trust it',
   builder: (y: Argv<GlobalArgs>) => {
     for (const c of policySubcommands) y.command(c);
     return y.demandCommand(1, 'name a policy subcommand') as never;

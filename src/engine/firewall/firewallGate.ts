@@ -6,7 +6,7 @@ import { EngineError } from '../../shared/errors.js';
 import type { AnswerScope, Decision, FirewallCheck, Prompt, ToolCall } from '../../shared/firewall.js';
 import { FirewallCheckSchema } from '../../shared/firewall.js';
 import type { AgentRegistry } from './agents.js';
-import { addAllowRule, addToolRule, alwaysRuleFor, alwaysToolRule, evaluateCommand, evaluateTool, type Policy } from './index.js';
+import { addAllowRule, addToolRule, alwaysRuleFor, alwaysToolRule, evaluateActions, evaluateExec, evaluateMcp, NATIVE_SERVER, type Policy } from './index.js';
 import { GroupCommit } from '../store/groupCommit.js';
 import type { Ledger, LedgerEntry } from '../store/ledger.js';
 import type { HostBlocklist } from './hostBlocklist.js';
@@ -24,12 +24,15 @@ export type CheckResult = Decision & { prompt_id?: string };
 export type PromptAnswerer = (id: string, answer: { decision: 'allow' | 'deny'; scope: AnswerScope; reason?: string | undefined }, actor: Actor) => Prompt;
 
 function subjectOf(command: string | undefined, tool: ToolCall | undefined): string {
-  return command !== undefined ? `cmd:${command}` : `tool:${tool!.server}/${tool!.tool}`;
+  if (command !== undefined) return `cmd:${command}`;
+  // A native tool's grant covers exactly the actions asked about (this path, this URL), not the tool.
+  return tool!.server === NATIVE_SERVER ? `native:${JSON.stringify(tool!.args)}` : `tool:${tool!.server}/${tool!.tool}`;
 }
 
 /** The rule "allow always" would write for a request, as shown in the prompt, or null when refused. */
 function alwaysRuleText(policy: Policy, command: string | undefined, tool: ToolCall | undefined, agent: string): string | null {
   if (command !== undefined) return alwaysRuleFor(command, policy, agent);
+  if (tool!.server === NATIVE_SERVER) return null; // the denial's reason names the paths/fetch rule to add by hand
   const made = alwaysToolRule(tool!, policy, agent);
   return 'rule' in made ? made.text : null;
 }
@@ -69,6 +72,8 @@ export class FirewallGate {
     const parsed = FirewallCheckSchema.safeParse(input);
     if (!parsed.success) throw new EngineError('invalid firewall check', 'bad_request', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
     const req = parsed.data;
+    // A native tool call is prompted and recorded as a tool of the pseudo-server "(native)" whose args are its actions.
+    const tool: ToolCall | undefined = req.actions ? { server: NATIVE_SERVER, tool: req.tool_name ?? 'tool', args: { actions: req.actions } } : (req.tool as ToolCall | undefined);
     const loaded = this.guard.policy;
     const epoch = this.guard.lockdownEpoch;
     let decision: Decision;
@@ -79,10 +84,13 @@ export class FirewallGate {
       decision = guarded;
     } else {
       try {
+        const opts = { agent: req.agent, cwd: req.cwd ?? null };
         decision =
           req.command !== undefined
-            ? evaluateCommand(loaded.policy, req.command, { agent: req.agent })
-            : evaluateTool(loaded.policy, req.tool as ToolCall, { agent: req.agent });
+            ? evaluateExec(loaded.policy, req.command, opts)
+            : req.actions
+              ? evaluateActions(loaded.policy, req.actions, opts)
+              : evaluateMcp(loaded.policy, req.tool as ToolCall, opts);
       } catch (err) {
         this.logger.error({ err }, 'firewall evaluation failed; denying');
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
@@ -93,7 +101,7 @@ export class FirewallGate {
         decision = { ...decision, decision: 'deny', source: 'policy', rule: `rule pack ${named.source}: blocked host ${named.host}`, reason: `${named.host} is blocked by the rule pack ${named.source}` };
       } else if (req.escalate && decision.decision !== 'deny') {
         decision = { ...decision, decision: 'ask', reason: `${req.escalate.reason} (${req.escalate.check}); the policy alone would ${decision.decision === 'allow' ? 'allow' : 'ask'}: ${decision.reason}` };
-      } else if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, req.tool as ToolCall | undefined))) {
+      } else if (decision.decision === 'ask' && req.task_id && this.hasGrant(req.agent, req.task_id, subjectOf(req.command, tool))) {
         decision = { ...decision, decision: 'allow', source: 'grant', reason: `allowed for task ${req.task_id} by an earlier answer` };
       }
     }
@@ -109,7 +117,8 @@ export class FirewallGate {
           decision: decision.decision,
           source: decision.source,
           rule: decision.rule,
-          ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }),
+          ...(req.command !== undefined ? { command: req.command } : { tool: `${tool!.server}/${tool!.tool}` }),
+          ...(req.actions ? { actions: req.actions } : {}),
           task_id: req.task_id ?? null,
           cwd: req.cwd ?? null,
           ...(decision.containment ? { containment: decision.containment } : {}),
@@ -134,9 +143,9 @@ export class FirewallGate {
       task_id: req.task_id ?? null,
       cwd: req.cwd ?? null,
       command: req.command ?? null,
-      tool: (req.tool as ToolCall | undefined) ?? null,
+      tool: tool ?? null,
       decision,
-      always_rule: alwaysRuleText(loaded.policy, req.command, req.tool as ToolCall | undefined, req.agent),
+      always_rule: alwaysRuleText(loaded.policy, req.command, tool, req.agent),
       ttlMs: loaded.policy.askTtlMs,
     });
     if (!req.wait) return { ...decision, prompt_id: prompt.id };

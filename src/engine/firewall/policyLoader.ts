@@ -51,13 +51,16 @@ export class PolicyError extends Error {
 }
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  top: ['version', 'policy', 'ask_ttl', 'allowlist', 'denylist', 'tools', 'agents', 'sandbox', 'network', 'tests'],
+  top: ['version', 'policy', 'ask_ttl', 'allowlist', 'denylist', 'tools', 'agents', 'paths', 'fetch', 'subagents', 'outputs', 'sandbox', 'network', 'tests'],
   agent: ['policy', 'allowlist', 'denylist', 'tools', 'sandbox', 'network', 'description'],
   sandbox: ['mode', 'write', 'deny_read'],
   network: ['default', 'allow', 'deny'],
   pattern: ['pattern', 'description'],
   tool: ['server', 'tool', 'args', 'annotations', 'decision', 'description'],
-  test: ['name', 'command', 'tool', 'agent', 'expect', 'decided_by'],
+  test: ['name', 'command', 'tool', 'read', 'write', 'delete', 'fetch', 'cwd', 'agent', 'expect', 'decided_by'],
+  path: ['path', 'read', 'write', 'delete', 'description'],
+  fetch: ['default', 'allow', 'deny', 'search'],
+  outputs: ['secrets', 'injection'],
   testTool: ['server', 'tool', 'args', 'annotations'],
   annotations: ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'],
 };
@@ -70,6 +73,9 @@ function allowedKeysAt(path: PropertyKey[]): string[] | undefined {
   if (p[0] === 'agents' && p.length === 2) return ALLOWED_KEYS.agent;
   if (last === 'sandbox' || last === 'network') return ALLOWED_KEYS[last];
   if (p[0] === 'tests' && p.length === 2) return ALLOWED_KEYS.test;
+  if (p[0] === 'paths' && p.length === 2) return ALLOWED_KEYS.path;
+  if (p[0] === 'fetch' && p.length === 1) return ALLOWED_KEYS.fetch;
+  if (p[0] === 'outputs' && p.length === 1) return ALLOWED_KEYS.outputs;
   if (p[0] === 'tests' && last === 'tool') return ALLOWED_KEYS.testTool;
   if (p[p.length - 2] === 'tools') return ALLOWED_KEYS.tool;
   if (p[p.length - 2] === 'allowlist' || p[p.length - 2] === 'denylist') return ALLOWED_KEYS.pattern;

@@ -63,10 +63,46 @@ const AgentOverride = z.strictObject({
 });
 export type AgentOverride = z.output<typeof AgentOverride>;
 
+const Verdict = z.enum(['allow', 'deny', 'ask']);
+
+/** A path rule (DESIGN.md §14): a glob and what each kind of access gets; delete falls back to write. */
+const PathRule = z.strictObject({
+  path: z.string().min(1, 'expected a non-empty path glob'),
+  read: Verdict.optional(),
+  write: Verdict.optional(),
+  delete: Verdict.optional(),
+  description: z.string().optional(),
+});
+export type PathRule = z.output<typeof PathRule>;
+
+/** Fetch rules: host (or host:port) globs; the network laws of §11 apply (internal addresses only by exact name). */
+const FetchRules = z.strictObject({
+  default: Verdict.optional(),
+  allow: z.array(z.string().min(1)).default([]),
+  deny: z.array(z.string().min(1)).default([]),
+  /** A web search (a query, no URL). */
+  search: Verdict.optional(),
+});
+export type FetchRules = z.output<typeof FetchRules>;
+
+const Outputs = z.strictObject({
+  secrets: z.enum(['redact', 'block', 'off']).default('redact'),
+  injection: z.enum(['alert', 'block', 'off']).default('alert'),
+});
+export type OutputsPolicy = z.output<typeof Outputs>;
+
+const TEST_KINDS = ['command', 'tool', 'read', 'write', 'delete', 'fetch'] as const;
+
 const PolicyTest = z
   .strictObject({
     name: z.string().optional(),
     command: z.string().optional(),
+    read: z.string().min(1).optional(),
+    write: z.string().min(1).optional(),
+    delete: z.string().min(1).optional(),
+    fetch: z.string().min(1).optional(),
+    /** The agent's working directory for the example (relative paths and "workspace" rules). */
+    cwd: z.string().min(1).optional(),
     tool: z
       .strictObject({
         server: z.string().min(1),
@@ -80,7 +116,7 @@ const PolicyTest = z
     /** The program entry and option the decision must come from (`sort -o`, `find -exec`, `xargs`): `firewall explain` shows it. */
     decided_by: z.string().min(1).optional(),
   })
-  .refine((t) => (t.command === undefined) !== (t.tool === undefined), { message: 'give exactly one of command or tool' });
+  .refine((t) => TEST_KINDS.filter((k) => t[k] !== undefined).length === 1, { message: `give exactly one of ${TEST_KINDS.join(', ')}` });
 export type PolicyTest = z.output<typeof PolicyTest>;
 
 export const PolicyFileSchema = z.strictObject({
@@ -93,6 +129,11 @@ export const PolicyFileSchema = z.strictObject({
   agents: z.record(z.string().min(1), AgentOverride).default({}),
   sandbox: SandboxSectionSchema.default(SandboxSectionSchema.parse({})),
   network: NetworkSectionSchema.default(NetworkSectionSchema.parse({})),
+  paths: z.array(PathRule).default([]),
+  fetch: FetchRules.default({ allow: [], deny: [] }),
+  /** Sub-agents (Claude Code's Task tool); unset = a miss, decided by the mode. */
+  subagents: Verdict.optional(),
+  outputs: Outputs.default({ secrets: 'redact', injection: 'alert' }),
   tests: z.array(PolicyTest).default([]),
 });
 /** A validated policy file; `ask_ttl` is in milliseconds. */

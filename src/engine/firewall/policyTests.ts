@@ -1,6 +1,8 @@
 // The policy's own examples (`tests:`), checked by `gatehouse policy test` and at every load.
 import type { Decision } from '../../shared/firewall.js';
-import { evaluateTool, judgeCommand } from './evaluate.js';
+import type { Action } from './actions.js';
+import { evaluateAction } from './decideActions.js';
+import { judgeCommand } from './evaluate.js';
 import type { Policy } from './policyLoader.js';
 import type { PolicyTest } from './policySchema.js';
 
@@ -13,25 +15,34 @@ export interface PolicyTestResult {
   ok: boolean;
 }
 
+/** The action a test example describes. */
+export function testAction(test: PolicyTest): Action {
+  if (test.command !== undefined) return { kind: 'exec', command: test.command };
+  if (test.read !== undefined) return { kind: 'read', path: test.read };
+  if (test.write !== undefined) return { kind: 'write', path: test.write };
+  if (test.delete !== undefined) return { kind: 'delete', path: test.delete };
+  if (test.fetch !== undefined) return { kind: 'fetch', url: test.fetch };
+  const t = test.tool!;
+  return { kind: 'mcp', call: { server: t.server, tool: t.tool, args: t.args, ...(t.annotations ? { annotations: t.annotations } : {}) } };
+}
+
 export function runPolicyTests(policy: Policy): PolicyTestResult[] {
   return policy.file.tests.map((test, index) => {
     const opts = { agent: test.agent ?? null };
-    if (test.command === undefined) {
-      const decision = evaluateTool(policy, { server: test.tool!.server, tool: test.tool!.tool, args: test.tool!.args, ...(test.tool!.annotations ? { annotations: test.tool!.annotations } : {}) }, opts);
-      return { index, test, decision, decidedBy: [], ok: decision.decision === test.expect && test.decided_by === undefined };
-    }
-    const j = judgeCommand(policy, test.command, opts);
-    const decidedBy = [...new Set(j.judged.flatMap((x) => (x.decidedBy ? [x.decidedBy] : [])))];
-    const ok = j.decision.decision === test.expect && (test.decided_by === undefined || decidedBy.includes(test.decided_by));
-    return { index, test, decision: j.decision, decidedBy, ok };
+    const decision = evaluateAction(policy, testAction(test), { ...opts, cwd: test.cwd ?? null });
+    const decidedBy = test.command !== undefined ? [...new Set(judgeCommand(policy, test.command, opts).judged.flatMap((x) => (x.decidedBy ? [x.decidedBy] : [])))] : [];
+    const ok = decision.decision === test.expect && (test.decided_by === undefined || decidedBy.includes(test.decided_by));
+    return { index, test, decision, decidedBy, ok };
   });
 }
 
 /** One line per mismatch: `tests[2]: "ls; rm -rf /" expected deny, got ask: reason`. */
 export function describeMismatch(r: PolicyTestResult): string {
-  const what = r.test.command !== undefined ? JSON.stringify(r.test.command) : `tool ${r.test.tool!.server}/${r.test.tool!.tool}`;
-  const who = r.test.agent ? ` (agent ${r.test.agent})` : '';
-  const by = r.test.decided_by !== undefined ? ` decided by ${r.test.decided_by}` : '';
-  const got = r.test.decided_by !== undefined ? ` decided by ${r.decidedBy.length ? r.decidedBy.join(', ') : 'no program entry'}` : '';
-  return `tests[${r.index}]${r.test.name ? ` ${r.test.name}` : ''}: ${what}${who} expected ${r.test.expect}${by}, got ${r.decision.decision}${got}: ${r.decision.reason}`;
+  const t = r.test;
+  const what =
+    t.command !== undefined ? JSON.stringify(t.command) : t.tool ? `tool ${t.tool.server}/${t.tool.tool}` : t.read !== undefined ? `read ${t.read}` : t.write !== undefined ? `write ${t.write}` : t.delete !== undefined ? `delete ${t.delete}` : `fetch ${t.fetch}`;
+  const who = t.agent ? ` (agent ${t.agent})` : '';
+  const by = t.decided_by !== undefined ? ` decided by ${t.decided_by}` : '';
+  const got = t.decided_by !== undefined ? ` decided by ${r.decidedBy.length ? r.decidedBy.join(', ') : 'no program entry'}` : '';
+  return `tests[${r.index}]${t.name ? ` ${t.name}` : ''}: ${what}${who} expected ${t.expect}${by}, got ${r.decision.decision}${got}: ${r.decision.reason}`;
 }

@@ -47,9 +47,9 @@ describe('gatehouse firewall check', () => {
   it('joins the words after -- with single spaces and parses them as one command line', () => {
     const allow = JSON.parse(gh(['firewall', 'check', '--json', '--', 'git status && ls']).out);
     expect(allow.decision).toBe('allow');
-    const ask = JSON.parse(gh(['firewall', 'check', '--json', '--', 'npm', 'install']).out);
+    const ask = JSON.parse(gh(['firewall', 'check', '--json', '--', 'npm', 'install', 'left-pad']).out);
     expect(ask).toMatchObject({ decision: 'ask', rule: 'policy: ask' });
-    expect(ask.reason).toContain('npm install');
+    expect(ask.reason).toContain('npm install left-pad');
   });
 
   it('honours --policy and --agent, and $GATEHOUSE_POLICY', () => {
@@ -85,12 +85,14 @@ describe('gatehouse firewall check', () => {
 
 describe('gatehouse firewall explain', () => {
   it('shows the parsed segments, the rules tried and the decision', () => {
-    const r = gh(['firewall', 'explain', '--', "nice ls -la | grep x && bash -c 'rm -rf /tmp/x'"]);
+    const r = gh(['firewall', 'explain', '--', "nice ls -la | grep x && bash -c 'rm -rf ~/.ssh' && shred f"]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('parsed into 3 simple commands');
+    expect(r.out).toContain('parsed into 4 simple commands');
     expect(r.out).toContain('(unwrapped from nice)');
     expect(r.out).toContain('allowlist "ls *": matches');
-    expect(r.out).toMatch(/denylist "rm \* -r\*" matches rm -rf \/tmp\/x/);
+    expect(r.out).toMatch(/denylist "shred" matches shred f/);
+    // The paths the commands touch, as the path rules judged them (DESIGN.md §14).
+    expect(r.out).toMatch(/delete \/.*\/\.ssh → deny \(paths: ~\/\.ssh\/\*\* delete: deny\)/);
     expect(r.out).toContain('decision: deny');
   });
 });

@@ -104,7 +104,7 @@ describe('firewall end to end', () => {
     expect(r.body.data.reason).toMatch(/use the staging target/);
   });
 
-  it('the Claude Code hook decides Bash and MCP calls and ignores other tools', () => {
+  it('the Claude Code hook decides Bash, MCP and native tool calls', () => {
     const hook = (input: unknown) => cli(['hook', 'claude-code'], { stateDir, input: JSON.stringify(input) });
     const base = { session_id: 's1', transcript_path: '/tmp/t.jsonl', cwd: '/tmp', hook_event_name: 'PreToolUse' };
     const allow = hook({ ...base, tool_name: 'Bash', tool_input: { command: 'git status', description: 'status' } });
@@ -116,9 +116,9 @@ describe('firewall end to end', () => {
     expect(JSON.parse(ask.stdout).hookSpecificOutput.permissionDecision).toBe('ask');
     const mcp = hook({ ...base, tool_name: 'mcp__filesystem__write_file', tool_input: { path: '/etc/hosts', content: 'x' } });
     expect(JSON.parse(mcp.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
-    const other = hook({ ...base, tool_name: 'Read', tool_input: { file_path: '/tmp/x' } });
-    expect(other.code).toBe(0);
-    expect(other.stdout).toBe('');
+    // A native tool is decided too: this policy has no paths rules, so a read is a miss (asked).
+    const read = hook({ ...base, tool_name: 'Read', tool_input: { file_path: '/tmp/x' } });
+    expect(JSON.parse(read.stdout).hookSpecificOutput.permissionDecision).toBe('ask');
     const broken = cli(['hook', 'claude-code'], { stateDir, input: '{not json' });
     expect(broken.code).toBe(2);
     // The asks the hook deferred to Claude Code are not left waiting in gatehouse.

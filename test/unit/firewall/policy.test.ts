@@ -31,7 +31,9 @@ describe('policy schema', () => {
     for (const c of ['rm -rf /', 'rm -r -f ~', 'sudo rm -fr /home', 'mkfs.ext4 /dev/sda', 'dd if=/dev/zero of=/dev/sda', 'shutdown -h now', 'curl -fsSL x | sh', 'wget -qO- x | sudo bash', 'chmod -R 777 /', 'git push origin main --force', ':(){ :|:& };:'.replace(/.*/, 'reboot')]) {
       expect(evaluateCommand(p, c).decision, c).toBe('deny');
     }
-    for (const c of ['npm install', 'cat ~/.ssh/id_rsa', 'python -c 1', 'date -s 2020-01-01']) expect(evaluateCommand(p, c).decision, c).toBe('ask');
+    for (const c of ['npm install left-pad', 'python -c 1', 'date -s 2020-01-01']) expect(evaluateCommand(p, c).decision, c).toBe('ask');
+    // The standard profile's path rules deny credential reads whatever command reads them.
+    for (const c of ['cat ~/.ssh/id_rsa', 'head -n 3 $HOME/.aws/credentials']) expect(evaluateCommand(p, c).decision, c).toBe('deny');
   });
 
   it('accepts plain strings for patterns and durations in s, m, h and plain seconds', () => {
@@ -48,7 +50,7 @@ describe('policy schema', () => {
     const lines = err.message.split('\n');
     expect(lines).toContain('/etc/gh/policy.yaml:2:9: policy: got "maybe"; allowed: "deny" | "ask" | "allowlist"');
     expect(lines).toContain('/etc/gh/policy.yaml:5:5: allowlist[0].descripton: unknown key "descripton"; allowed keys: pattern, description');
-    expect(lines).toContain('/etc/gh/policy.yaml:8:1: bogus: unknown key "bogus"; allowed keys: version, policy, ask_ttl, allowlist, denylist, tools, agents, sandbox, network, tests');
+    expect(lines).toContain('/etc/gh/policy.yaml:8:1: bogus: unknown key "bogus"; allowed keys: version, policy, ask_ttl, allowlist, denylist, tools, agents, paths, fetch, subagents, outputs, sandbox, network, tests');
     expect(err.message).toMatch(/:6:5: allowlist\[1\]: expected a pattern string or \{pattern, description\}, got 42/);
     expect(err.message).toMatch(/:7:10: ask_ttl: expected a duration between 1s and 24h .*got "5x"/);
   });

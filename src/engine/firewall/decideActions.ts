@@ -1,0 +1,227 @@
+// Decides actions (DESIGN.md §14): a command by its patterns and by the paths it touches, an MCP call
+// by its tools rule and its path arguments, a native read/write/delete by the path rules, a fetch by
+// the fetch rules and the network laws, a sub-agent by `subagents:`. Deny beats allow across every
+// action of one call; an ask anywhere asks. A denial says why and which rule would allow it.
+import { randomUUID } from 'node:crypto';
+import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
+import { describeAction, mcpPathActions, type Action } from './actions.js';
+import { alwaysRuleFor } from './alwaysRule.js';
+import { builtinPathsOf, redirectionPaths, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
+import { evaluateTool, judgeCommand, missVerdict, type EvaluateOptions } from './evaluate.js';
+import { judgeFetch } from './fetchRules.js';
+import { defaultPathContext, judgePath, normalisePath, type PathAccess, type PathContext } from './pathRules.js';
+import { rulesFor, type Policy } from './policyLoader.js';
+
+export interface ActionOptions extends EvaluateOptions {
+  cwd?: string | null;
+  /** Where the agent is (home, cwd, gatehouse's own files); default: this process's home and `cwd`. */
+  paths?: PathContext;
+  /** Which paths a command touches; default the built-in reading of the obvious programs. */
+  pathsOf?: PathsOfCommand;
+}
+
+const STRENGTH: Record<Verdict, number> = { allow: 0, ask: 1, deny: 2 };
+const NOT_PATHS = new Set(['-', '/dev/null', '/dev/stdin', '/dev/stdout', '/dev/stderr', '/dev/tty', '']);
+
+function contextOf(opts: ActionOptions): PathContext {
+  return opts.paths ?? defaultPathContext(opts.cwd ?? null);
+}
+
+/** The narrowest path rule that would allow this access (for the operator), or why none can. */
+function pathHint(raw: string, access: PathAccess, ctx: PathContext, builtIn: boolean): string {
+  if (builtIn) return 'gatehouse protects its own files; no policy rule can allow this';
+  const p = normalisePath(raw, ctx) ?? raw;
+  return `to allow it, add to the policy: paths: - { path: ${JSON.stringify(p)}, ${access}: allow }`;
+}
+
+interface PathJudgement {
+  /** The segment (simple command) that touches the path, when it came from a command. */
+  segmentIndex?: number;
+  verdict: Verdict | null;
+  segment: Segment;
+  reason: string;
+  rule: string | null;
+  hint: string;
+}
+
+function judgeAccess(policy: Policy, raw: string, access: PathAccess, ctx: PathContext, recursive: boolean, what: string): PathJudgement {
+  // Deleting a directory deletes what is under it: a delete is judged as recursive.
+  const v = judgePath(policy, raw, access, ctx, recursive || access === 'delete');
+  const shown = v?.path ?? normalisePath(raw, ctx) ?? raw;
+  if (!v) return { verdict: null, rule: null, reason: `${what} ${access}s ${shown}: no paths rule names it`, hint: pathHint(raw, access, ctx, false), segment: { argv: [access, shown], matched_rule: null, verdict: 'ask', note: 'no paths rule names it' } };
+  const reason = `${what} ${access}s ${shown}: ${v.rule}`;
+  return { verdict: v.verdict, rule: v.rule, reason, hint: v.verdict === 'allow' ? '' : pathHint(raw, access, ctx, v.builtIn), segment: { argv: [access, shown], matched_rule: v.rule, verdict: v.verdict, note: v.rule } };
+}
+
+/** Adds path judgements to a decision made on other grounds: a deny denies, an ask turns an allow into an ask. */
+function withPaths(base: Decision, paths: PathJudgement[]): Decision {
+  if (!paths.length) return base;
+  // Segments stay one per simple command (the contract of §7); what the paths got is beside them.
+  const seen = paths.map((p) => p.segment);
+  const worst = paths.reduce<PathJudgement | null>((w, p) => (p.verdict && p.verdict !== 'allow' && (!w || STRENGTH[p.verdict] > STRENGTH[w.verdict!]) ? p : w), null);
+  // The command that touches a denied (or asked) path carries that verdict itself.
+  const segments = base.segments.map((s) => ({ ...s }));
+  for (const p of paths) {
+    const seg = p.segmentIndex !== undefined ? segments[p.segmentIndex] : undefined;
+    if (seg && p.verdict && p.verdict !== 'allow' && STRENGTH[p.verdict] > STRENGTH[seg.verdict]) Object.assign(seg, { verdict: p.verdict, matched_rule: p.rule, note: p.reason });
+  }
+  if (base.decision === 'deny' || !worst) return { ...base, segments, paths: seen };
+  if (worst.verdict === 'deny') return { ...base, decision: 'deny', rule: worst.rule, reason: `${worst.reason} (${worst.hint})`, segments, paths: seen };
+  if (base.decision === 'allow') return { ...base, decision: 'ask', rule: worst.rule, reason: `${worst.reason}; ${base.reason}`, segments, paths: seen };
+  return { ...base, segments, paths: seen };
+}
+
+const DISARM = new Set(['stop', 'resolve', 'reload', 'setup', 'trust', 'approve', 'init', 'lockdown']);
+const URL_PROGRAMS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'aria2c', 'lynx', 'links', 'w3m']);
+
+/** Law 10: commands that disarm gatehouse or answer for it (any spelling: npx, a path, pkill by name). */
+function disarmsGuard(argv: readonly string[]): string | null {
+  const name = argv[0] ? argv[0].slice(argv[0].lastIndexOf('/') + 1) : '';
+  const g = argv.findIndex((w) => w === 'gatehouse' || w.endsWith('/gatehouse') || w.endsWith('/gatehouse.js'));
+  if (g >= 0 && argv.slice(g + 1).some((w) => DISARM.has(w))) return 'disarms or answers for gatehouse';
+  if (['kill', 'pkill', 'killall', 'systemctl', 'service'].includes(name) && argv.some((w) => w.includes('gatehouse'))) return 'stops gatehouse';
+  return null;
+}
+
+/** A URL a download program is given that the network laws deny (internal addresses, fetch.deny). */
+function urlLawBreak(policy: Policy, argv: readonly string[]): PathJudgement | null {
+  const name = argv[0] ? argv[0].slice(argv[0].lastIndexOf('/') + 1) : '';
+  if (!URL_PROGRAMS.has(name)) return null;
+  for (const w of argv.slice(1)) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(w)) continue;
+    const f = judgeFetch({ ...policy.file.fetch, default: undefined }, w);
+    if (f.verdict === 'deny') return { verdict: 'deny', rule: f.rule, reason: `\`${name}\` fetches ${w.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to commands as to fetches', segment: { argv: ['fetch', w.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } };
+  }
+  return null;
+}
+
+/** A shell command: its patterns (laws 1-6) and every path its commands read, write or delete. */
+export function evaluateExec(policy: Policy, command: string, opts: ActionOptions = {}): Decision {
+  try {
+    const j = judgeCommand(policy, command, opts);
+    const ctx = contextOf(opts);
+    const pathsOf = opts.pathsOf ?? builtinPathsOf;
+    const paths: PathJudgement[] = [];
+    const seen = new Set<string>();
+    const add = (t: TouchedPaths, what: string, segmentIndex?: number) => {
+      for (const [list, access] of [[t.reads, 'read'], [t.writes, 'write'], [t.deletes, 'delete']] as const) {
+        for (const p of list) {
+          if (NOT_PATHS.has(p)) continue;
+          const key = `${access}\0${p}\0${t.recursive.has(p)}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const pj = judgeAccess(policy, p, access, ctx, t.recursive.has(p), what);
+          if (segmentIndex !== undefined) pj.segmentIndex = segmentIndex;
+          paths.push(pj);
+        }
+      }
+    };
+    add(redirectionPaths(command), 'a redirection');
+    const formsSeen = new Set<string>();
+    j.judged.forEach((judged, index) => {
+      for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
+        if (!argv.length) continue;
+        const key = argv.join('\0');
+        if (formsSeen.has(key)) continue;
+        formsSeen.add(key);
+        add(pathsOf({ argv, text: judged.cmd.origin.text }), `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``, index);
+      }
+    });
+    for (const judged of j.judged) {
+      for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
+        const guard = disarmsGuard(argv);
+        if (guard) return { ...j.decision, decision: 'deny', rule: 'built-in: the guard guards itself', reason: `\`${argv.join(' ').slice(0, 80)}\` ${guard} (built in; no policy rule can allow it)` };
+        const url = urlLawBreak(policy, argv);
+        if (url) paths.push(url);
+      }
+    }
+    const d = withPaths(j.decision, paths);
+    if (d.decision === 'deny' && d.source === 'policy' && d === j.decision && d.rule && !d.rule.startsWith('policy:')) {
+      return { ...d, reason: `${d.reason} (the denylist beats every allow rule; the operator would have to remove or narrow the pattern ${JSON.stringify(d.rule)})` };
+    }
+    if (d.decision !== 'allow' && d.rule?.startsWith('policy:')) {
+      const rule = alwaysRuleFor(command, policy, opts.agent);
+      if (rule) return { ...d, reason: `${d.reason}; to allow it, add to the allowlist: ${JSON.stringify(rule)}` };
+    }
+    return d;
+  } catch (err) {
+    return { decision: 'deny', source: 'policy', rule: null, reason: `firewall error while judging the command: ${(err as Error).message}`, segments: [], request_id: opts.requestId ?? randomUUID() };
+  }
+}
+
+/** An MCP call: its tools rule, and the path rules for every path its arguments name. */
+export function evaluateMcp(policy: Policy, call: ToolCall, opts: ActionOptions = {}): Decision {
+  const base = evaluateTool(policy, call, opts);
+  try {
+    const ctx = contextOf(opts);
+    const paths = mcpPathActions(call).map((a) => judgeAccess(policy, (a as { path: string }).path, a.kind as PathAccess, ctx, false, `tool ${call.server}/${call.tool}`));
+    for (const [k, v] of Object.entries(call.args)) {
+      if (typeof v !== 'string' || !/^(url|uri|href|endpoint)$/i.test(k)) continue;
+      const f = judgeFetch({ ...policy.file.fetch, default: undefined }, v);
+      if (f.verdict === 'deny') paths.push({ verdict: 'deny', rule: f.rule, reason: `tool ${call.server}/${call.tool} fetches ${v.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to tools as to fetches', segment: { argv: ['fetch', v.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } });
+    }
+    return withPaths(base, paths);
+  } catch (err) {
+    return { ...base, decision: 'deny', reason: `firewall error while judging the tool's paths: ${(err as Error).message}` };
+  }
+}
+
+function decision(verdict: Verdict, rule: string | null, reason: string, segments: Segment[], opts: ActionOptions): Decision {
+  return { decision: verdict, source: 'policy', rule, reason, segments, request_id: opts.requestId ?? randomUUID() };
+}
+
+/** One action of any kind. Never throws: an evaluator error is a deny. */
+export function evaluateAction(policy: Policy, action: Action, opts: ActionOptions = {}): Decision {
+  try {
+    const mode = rulesFor(policy, opts.agent).mode;
+    const miss = missVerdict(mode);
+    switch (action.kind) {
+      case 'exec':
+        return evaluateExec(policy, action.command, opts);
+      case 'mcp':
+        return evaluateMcp(policy, action.call, opts);
+      case 'read':
+      case 'write':
+      case 'delete': {
+        const p = judgeAccess(policy, action.path, action.kind, contextOf(opts), action.recursive === true, 'the tool');
+        if (p.verdict === null) return decision(miss, `policy: ${mode}`, `${p.reason} (policy: ${mode}; ${p.hint})`, [{ ...p.segment, verdict: miss }], opts);
+        return decision(p.verdict, p.rule, p.verdict === 'allow' ? p.reason : `${p.reason} (${p.hint})`, [p.segment], opts);
+      }
+      case 'fetch': {
+        if ('query' in action) {
+          const v = policy.file.fetch.search ?? miss;
+          const rule = policy.file.fetch.search ? `fetch.search: ${v}` : `policy: ${mode}`;
+          return decision(v, rule, `web search: ${rule}`, [{ argv: ['search', action.query.slice(0, 200)], matched_rule: rule, verdict: v }], opts);
+        }
+        const f = judgeFetch(policy.file.fetch, action.url);
+        const v = f.verdict ?? miss;
+        const rule = f.verdict ? f.rule : `policy: ${mode}`;
+        let url = action.url;
+        try {
+          url = new URL(action.url).host;
+        } catch {
+          /* shown as given */
+        }
+        const hint = v === 'allow' ? '' : f.rule.startsWith('network law') ? `; to allow it, name the address exactly: fetch: { allow: [${JSON.stringify(url)}] }` : f.verdict === 'deny' ? '' : `; to allow it, add to the policy: fetch: { allow: [${JSON.stringify(url)}] }`;
+        return decision(v, rule, `fetch ${action.url.slice(0, 200)}: ${f.note}${hint}`, [{ argv: ['fetch', action.url.slice(0, 200)], matched_rule: rule, verdict: v, note: f.note }], opts);
+      }
+      case 'agent': {
+        const v = policy.file.subagents ?? miss;
+        const rule = policy.file.subagents ? `subagents: ${v}` : `policy: ${mode}`;
+        return decision(v, rule, `sub-agent ${JSON.stringify(action.description.slice(0, 120))}: ${rule}`, [{ argv: ['agent'], matched_rule: rule, verdict: v }], opts);
+      }
+    }
+  } catch (err) {
+    return decision('deny', null, `firewall error while judging ${describeAction(action)}: ${(err as Error).message}`, [], opts);
+  }
+}
+
+/** Every action of one call: the strongest verdict wins (deny beats ask beats allow). */
+export function evaluateActions(policy: Policy, actions: Action[], opts: ActionOptions = {}): Decision {
+  const request_id = opts.requestId ?? randomUUID();
+  if (!actions.length) return { decision: missVerdict(rulesFor(policy, opts.agent).mode), source: 'policy', rule: null, reason: 'the call names nothing to decide', segments: [], request_id };
+  const ds = actions.map((a) => evaluateAction(policy, a, { ...opts, requestId: request_id }));
+  let worst = ds[0]!;
+  for (const d of ds) if (STRENGTH[d.decision] > STRENGTH[worst.decision]) worst = d;
+  return { ...worst, segments: ds.flatMap((d) => d.segments), request_id };
+}

@@ -1,0 +1,375 @@
+// Sections the shipped profiles share (DESIGN.md §14): the path rules that keep credentials, persistence
+// files and gatehouse's neighbours out of reach, the denylist of plain attacks, and the fetch deny list.
+// Each profile (standard.ts, strict.ts, ci.ts) puts these together with its own allowlist and tests.
+
+/** Credential files: never read or written by an agent. */
+export const CREDENTIAL_PATHS = `  # Credentials and keys (MITRE ATT&CK T1552, T1555, T1003.008): never read or written.
+  - { path: "~/.ssh/**", read: deny, write: deny }
+  - { path: "~/.ssh/*.pub", read: allow }
+  - { path: "~/.ssh/known_hosts", read: allow }
+  - { path: "**/id_rsa", read: deny, write: deny }
+  - { path: "**/id_ed25519", read: deny, write: deny }
+  - { path: "**/id_ecdsa", read: deny, write: deny }
+  - { path: "~/.aws/**", read: deny, write: deny }
+  - { path: "~/.azure/**", read: deny, write: deny }
+  - { path: "~/.config/gcloud/**", read: deny, write: deny }
+  - { path: "~/.kube/**", read: deny, write: deny }
+  - { path: "~/.docker/config.json", read: deny, write: deny }
+  - { path: "~/.netrc", read: deny, write: deny }
+  - { path: "~/.git-credentials", read: deny, write: deny }
+  - { path: "~/.npmrc", read: deny, write: deny }
+  - { path: "~/.pypirc", read: deny, write: deny }
+  - { path: "~/.config/gh/**", read: deny, write: deny }
+  - { path: "~/.gnupg/**", read: deny, write: deny }
+  - { path: "~/.password-store/**", read: deny, write: deny }
+  - { path: "~/.vault-token", read: deny, write: deny }
+  - { path: "~/.terraform.d/**", read: deny, write: deny }
+  - { path: "~/.cargo/credentials*", read: deny, write: deny }
+  - { path: "~/.local/share/keyrings/**", read: deny, write: deny }
+  - { path: "~/.mozilla/**", read: deny, write: deny }
+  - { path: "~/.config/google-chrome/**", read: deny, write: deny }
+  - { path: "~/.config/chromium/**", read: deny, write: deny }
+  - { path: "~/.bash_history", read: deny, write: deny }
+  - { path: "~/.zsh_history", read: deny, write: deny }
+  - { path: "~/.*_history", read: deny, write: deny }
+  - { path: "/etc/shadow", read: deny, write: deny }
+  - { path: "/etc/gshadow", read: deny, write: deny }
+  - { path: "/etc/shadow-", read: deny, write: deny }
+  - { path: "/etc/sudoers", read: deny, write: deny }
+  - { path: "/etc/sudoers.d/**", read: deny, write: deny }
+  - { path: "/proc/*/environ", read: deny }
+  - { path: "/proc/*/mem", read: deny }
+  - { path: "/var/run/secrets/**", read: deny }
+  - { path: "/run/secrets/**", read: deny }
+  - { path: "/root/**", read: deny, write: deny }
+  - { path: "/dev/tcp/**", read: deny, write: deny }
+  - { path: "/dev/udp/**", read: deny, write: deny }
+  - { path: "**/.env", read: ask }
+  - { path: "**/.env.*", read: ask }
+`;
+
+/** Files that run code later (persistence) or turn off the guard: never written. */
+export const PERSISTENCE_PATHS = `  # Persistence (T1546.004 shell rc files, T1053 cron/at, T1543.002 systemd, T1098.004 authorized_keys,
+  # T1547.013 autostart, T1574.006 ld.so.preload) and the agent host's own hook settings: never written.
+  - { path: "~/.bashrc", write: deny }
+  - { path: "~/.bash_profile", write: deny }
+  - { path: "~/.bash_login", write: deny }
+  - { path: "~/.bash_logout", write: deny }
+  - { path: "~/.profile", write: deny }
+  - { path: "~/.zshrc", write: deny }
+  - { path: "~/.zshenv", write: deny }
+  - { path: "~/.zprofile", write: deny }
+  - { path: "~/.zlogin", write: deny }
+  - { path: "~/.config/fish/**", write: deny }
+  - { path: "~/.config/autostart/**", write: deny }
+  - { path: "~/.config/systemd/**", write: deny }
+  - { path: "~/.local/share/systemd/**", write: deny }
+  - { path: "~/.config/environment.d/**", write: deny }
+  - { path: "~/.gitconfig", write: deny }
+  - { path: "~/.config/git/**", write: deny }
+  - { path: "~/.local/bin/**", write: deny }
+  - { path: "~/bin/**", write: deny }
+  - { path: "~/.config/pip/**", write: deny }
+  - { path: "~/.pip/**", write: deny }
+  - { path: "~/.cargo/config*", write: deny }
+  - { path: "~/.claude/**", write: deny }
+  - { path: "**/.claude/settings.json", write: deny }
+  - { path: "**/.claude/settings.local.json", write: deny }
+  - { path: "~/.gemini/**", write: deny }
+  - { path: "~/.cursor/**", write: deny }
+  - { path: "**/.git/hooks/**", write: deny }
+  - { path: "**/.git/config", write: deny }
+  - { path: "/etc/**", read: allow, write: deny }
+  - { path: "/usr/**", read: allow, write: deny }
+  - { path: "/opt/**", read: allow, write: deny }
+  - { path: "/bin/**", write: deny }
+  - { path: "/sbin/**", write: deny }
+  - { path: "/lib/**", write: deny }
+  - { path: "/lib64/**", write: deny }
+  - { path: "/boot/**", write: deny }
+  - { path: "/var/spool/cron/**", write: deny }
+  - { path: "/var/log/**", write: deny }
+  - { path: "/dev/sd*", write: deny }
+  - { path: "/dev/nvme*", write: deny }
+`;
+
+/** The denylist of plainly hostile commands (GTFOBins shell escapes, download-and-run, reverse shells, …). */
+export const ATTACK_DENYLIST = `  # Destruction (T1485, T1561)
+  - pattern: "rm * --no-preserve-root*"
+    description: "Deletes the root filesystem"
+  - pattern: "mkfs*"
+    description: "Formats a filesystem"
+  - { pattern: "mke2fs" }
+  - { pattern: "wipefs" }
+  - { pattern: "fdisk" }
+  - { pattern: "sfdisk" }
+  - { pattern: "parted" }
+  - pattern: "dd * of=/dev/*"
+    description: "Raw writes to a device"
+  - { pattern: "shred" }
+  - { pattern: "shutdown" }
+  - { pattern: "reboot" }
+  - { pattern: "halt" }
+  - { pattern: "poweroff" }
+  - { pattern: "systemctl poweroff" }
+  - { pattern: "systemctl reboot" }
+  - { pattern: "kill -9 -1" }
+  - { pattern: "killall" }
+  - { pattern: "pkill" }
+  - pattern: "git push * --force*"
+    description: "Rewrites shared history"
+  - { pattern: "git push * -f" }
+  - { pattern: "git push * +*" }
+  - { pattern: "docker system prune*" }
+  - { pattern: "kubectl delete*" }
+  - { pattern: "terraform destroy*" }
+  - { pattern: "psql * *DROP*" }
+  - { pattern: "psql * *drop*" }
+  - { pattern: "crontab -r" }
+  # Defence evasion (T1070, T1562)
+  - { pattern: "history -c" }
+  - { pattern: "unset HISTFILE" }
+  - { pattern: "setenforce 0" }
+  - { pattern: "ufw disable" }
+  - { pattern: "iptables -F" }
+  - { pattern: "iptables * -F" }
+  - { pattern: "nft flush*" }
+  - { pattern: "systemctl * stop auditd*" }
+  - { pattern: "systemctl * disable *" }
+  - { pattern: "systemctl * mask *" }
+  - { pattern: "service auditd stop" }
+  # Persistence (T1053, T1543, T1136)
+  - pattern: "crontab"
+    description: "Installs or changes scheduled jobs"
+  - { pattern: "at" }
+  - { pattern: "batch" }
+  - { pattern: "systemctl * enable*" }
+  - { pattern: "systemd-run" }
+  - { pattern: "loginctl enable-linger*" }
+  - { pattern: "update-rc.d" }
+  - { pattern: "useradd" }
+  - { pattern: "adduser" }
+  - { pattern: "usermod" }
+  - { pattern: "userdel" }
+  - { pattern: "passwd" }
+  - { pattern: "chpasswd" }
+  - { pattern: "visudo" }
+  - { pattern: "git config * core.hooksPath*" }
+  - { pattern: "git config * core.fsmonitor*" }
+  - { pattern: "git config * core.sshCommand*" }
+  # Privilege escalation and shell escapes (GTFOBins; T1548, T1611)
+  - { pattern: "su" }
+  - { pattern: "pkexec" }
+  - { pattern: "sudo su*" }
+  - { pattern: "sudo -i*" }
+  - { pattern: "sudo -s*" }
+  - { pattern: "sudo *sh" }
+  - { pattern: "sudo env*" }
+  - { pattern: "sudo vi*" }
+  - { pattern: "sudo less*" }
+  - { pattern: "sudo more*" }
+  - { pattern: "sudo find*" }
+  - { pattern: "sudo awk*" }
+  - { pattern: "sudo tar*" }
+  - { pattern: "sudo git*" }
+  - { pattern: "sudo python*" }
+  - { pattern: "sudo perl*" }
+  - { pattern: "sudo ruby*" }
+  - { pattern: "sudo node*" }
+  - { pattern: "sudo tee /etc/*" }
+  - { pattern: "chmod * u+s*" }
+  - { pattern: "chmod * g+s*" }
+  - { pattern: "chmod * +s*" }
+  - { pattern: "setcap" }
+  - { pattern: "nsenter" }
+  - { pattern: "chroot" }
+  - { pattern: "mount" }
+  - { pattern: "insmod" }
+  - { pattern: "modprobe" }
+  - { pattern: "docker run * --privileged*" }
+  - { pattern: "docker run * -v /:*" }
+  - { pattern: "docker run * --volume=/:*" }
+  - { pattern: "find * -exec *sh *" }
+  - { pattern: "find * -exec *sh" }
+  - { pattern: "find * -execdir *sh*" }
+  - { pattern: "vi -c*" }
+  - { pattern: "vim -c*" }
+  - { pattern: "nvim -c*" }
+  - { pattern: "vim * -c*" }
+  - { pattern: "less +!*" }
+  - { pattern: "man -P*" }
+  - { pattern: "man * --pager*" }
+  - { pattern: "script * -c*" }
+  - { pattern: "expect * -c*" }
+  - { pattern: "gdb * -ex !*" }
+  - { pattern: "tar * --checkpoint-action=*" }
+  - { pattern: "tar * --to-command*" }
+  - { pattern: "tar * --use-compress-program*" }
+  - { pattern: "zip * -TT*" }
+  - { pattern: "zip * --unzip-command*" }
+  - { pattern: "rsync * -e *sh*" }
+  - { pattern: "rsync * --rsh*" }
+  - { pattern: "ssh * ProxyCommand*" }
+  - { pattern: "ssh * -R*" }
+  - { pattern: "git -c *pager*" }
+  - { pattern: "git -c *sshCommand*" }
+  - { pattern: "git -c *hooksPath*" }
+  - { pattern: "git -c *fsmonitor*" }
+  - { pattern: "git * --upload-pack*" }
+  - { pattern: "git * --ext-diff*" }
+  - { pattern: "git * --output*" }
+  - { pattern: "rg * --pre*" }
+  - { pattern: "xargs * sh" }
+  - { pattern: "xargs * bash" }
+  - { pattern: "env sh" }
+  - { pattern: "env bash" }
+  - { pattern: "env /bin/*sh" }
+  - { pattern: "awk *system(*" }
+  - { pattern: "perl -e *exec*" }
+  - { pattern: "perl -e *system*" }
+  - { pattern: "perl -e *Socket*" }
+  - { pattern: "ruby -e *exec*" }
+  - { pattern: "ruby -e *system*" }
+  - { pattern: "python* -c *setuid*" }
+  - { pattern: "python* -c *socket*" }
+  - { pattern: "python* -c *pty.spawn*" }
+  - { pattern: "python* -c *os.system*" }
+  - { pattern: "python* -c *urllib*" }
+  - { pattern: "node -e *child_process*" }
+  - { pattern: "php -r *fsockopen*" }
+  - { pattern: "php -r *exec(*" }
+  # Download-and-run, reverse shells, tunnels, miners (T1105, T1059.004, T1572, T1496)
+  - pattern: "curl * | sh"
+    description: "Runs a downloaded script"
+  - { pattern: "curl * | bash" }
+  - { pattern: "curl * | zsh" }
+  - { pattern: "curl * | dash" }
+  - { pattern: "curl * | sudo" }
+  - { pattern: "curl * | python*" }
+  - { pattern: "curl * | perl" }
+  - { pattern: "wget * | sh" }
+  - { pattern: "wget * | bash" }
+  - { pattern: "wget * | sudo" }
+  - { pattern: "wget * | python*" }
+  - { pattern: "base64 * | sh" }
+  - { pattern: "base64 * | bash" }
+  - { pattern: "xxd * | sh" }
+  - { pattern: "/tmp/*" }
+  - { pattern: "/var/tmp/*" }
+  - { pattern: "/dev/shm/*" }
+  - { pattern: "nc * -e*" }
+  - { pattern: "nc * -c*" }
+  - { pattern: "ncat * -e*" }
+  - { pattern: "busybox nc*" }
+  - { pattern: "socat * exec:*" }
+  - { pattern: "socat * EXEC:*" }
+  - { pattern: "socat * system:*" }
+  - { pattern: "telnet * | *sh" }
+  - { pattern: "sh * | nc*" }
+  - { pattern: "bash * | nc*" }
+  - { pattern: "sh * | ncat*" }
+  - { pattern: "bash * | ncat*" }
+  - { pattern: "*sh <(curl*" }
+  - { pattern: "*sh <(wget*" }
+  - { pattern: "python* <(curl*" }
+  - { pattern: "*sh -c *$(curl*" }
+  - { pattern: "*sh -c *$(wget*" }
+  - { pattern: "eval *base64*" }
+  - { pattern: "ngrok" }
+  - { pattern: "xmrig" }
+  - { pattern: "minerd" }
+  # Credentials by command (T1552)
+  - { pattern: "gh auth token*" }
+  - { pattern: "gh auth status --show-token*" }
+  - { pattern: "kubectl config view --raw*" }
+  - { pattern: "gpg * --export-secret*" }
+  - { pattern: "gpg --export-secret*" }
+  - { pattern: "unshadow" }
+  - { pattern: "printenv *SECRET*" }
+  - { pattern: "printenv *TOKEN*" }
+  - { pattern: "printenv *PASSWORD*" }
+  - { pattern: "printenv *_KEY*" }
+  # Exfiltration (T1048, T1567)
+  - { pattern: "env | curl*" }
+  - { pattern: "env | nc*" }
+  - { pattern: "printenv | curl*" }
+  - { pattern: "printenv | nc*" }
+  - { pattern: "wget * --post-file*" }
+  - { pattern: "wget * --body-file*" }
+  - { pattern: "curl * @/etc/*" }
+  - { pattern: "curl * *=@/etc/*" }
+  - { pattern: "curl * *pastebin.com*" }
+  - { pattern: "curl * *webhook.site*" }
+  - { pattern: "curl * *transfer.sh*" }
+  - { pattern: "curl * *ngrok*" }
+  - { pattern: "curl * *requestbin*" }
+  - { pattern: "curl * *pipedream.net*" }
+  - { pattern: "curl * *interact.sh*" }
+  - { pattern: "curl * *burpcollaborator*" }
+  # Supply chain (T1195.001): registries and indexes only as configured by the operator
+  - { pattern: "npm config set registry*" }
+  - { pattern: "npm * --registry*" }
+  - { pattern: "npm * -g *" }
+  - { pattern: "npm * --global*" }
+  - { pattern: "npm install http*" }
+  - { pattern: "npm publish*" }
+  - { pattern: "npm token*" }
+  - { pattern: "yarn add http*" }
+  - { pattern: "yarn publish*" }
+  - { pattern: "pip config set*" }
+  - { pattern: "pip * --index-url*" }
+  - { pattern: "pip * --extra-index-url*" }
+  - { pattern: "pip * -i *" }
+  - { pattern: "pip * git+*" }
+  - { pattern: "uv * --index-url*" }
+  - { pattern: "uv * --extra-index-url*" }
+  - { pattern: "go env -w*" }
+  - { pattern: "cargo install --git*" }
+  - { pattern: "cargo publish*" }
+  - { pattern: "gem * --source*" }
+  - { pattern: "gem push*" }
+  - { pattern: "twine upload*" }
+  - { pattern: "sed * package-lock.json" }
+  - { pattern: "sed * yarn.lock" }
+  - { pattern: "git submodule add*" }
+`;
+
+export const FETCH_DENY = `    - "pastebin.com"
+    - "*.pastebin.com"
+    - "webhook.site"
+    - "*.webhook.site"
+    - "transfer.sh"
+    - "*.ngrok.io"
+    - "*.ngrok-free.app"
+    - "*.ngrok.app"
+    - "*.requestbin.net"
+    - "*.pipedream.net"
+    - "*.interact.sh"
+    - "*.oast.fun"
+    - "*.burpcollaborator.net"
+`;
+
+export const FETCH_DOCS = `    - "docs.python.org"
+    - "developer.mozilla.org"
+    - "github.com"
+    - "*.github.com"
+    - "*.githubusercontent.com"
+    - "registry.npmjs.org"
+    - "*.npmjs.com"
+    - "pypi.org"
+    - "*.pypi.org"
+    - "go.dev"
+    - "pkg.go.dev"
+    - "*.rust-lang.org"
+    - "docs.rs"
+    - "crates.io"
+    - "nodejs.org"
+    - "*.nodejs.org"
+    - "stackoverflow.com"
+    - "*.stackexchange.com"
+    - "*.readthedocs.io"
+    - "learn.microsoft.com"
+    - "man7.org"
+    - "docs.docker.com"
+    - "kubernetes.io"
+`;
