@@ -133,7 +133,7 @@ class Reader {
     return valueAt >= 0 ? 1 : 0;
   }
 
-  /** Reads options and operands from `start` with `spec`; `label` is the subcommand path for messages. */
+  /** Reads options and operands from `start` with `spec` (a subcommand continues with its own entry). */
   read(spec: ProgramSpec, start: number): void {
     const { argv, dynamic } = this;
     const operands: number[] = [];
