@@ -68,12 +68,20 @@ interface OptionHit {
   name: string;
 }
 
+/** `word` names long option `option` as getopt_long reads it: the whole name or a prefix of it (`--o` for --output). */
+function isPrefixOf(word: string, option: string): boolean {
+  return word === option || (word.length >= 3 && option.startsWith('--') && option.startsWith(word));
+}
+
+const takes = (r: RiskyOption): boolean => r.value === 'path' || r.value === 'text';
+
 function findLong(spec: ProgramSpec, name: string): OptionHit {
-  // getopt_long reads a unique prefix as the whole name: `--out` is --output. A prefix of a risky name counts as it.
-  const pre = (n: string) => n === name || (name.length >= 4 && n.startsWith('--') && n.startsWith(name));
-  for (const c of spec.commandOptions ?? []) if (c.names.some(pre)) return { risky: null, command: c, takesValue: true, name };
-  for (const r of spec.options ?? []) if (r.names.some(pre)) return { risky: r, command: null, takesValue: takes(r), name };
-  return { risky: null, command: null, takesValue: (spec.longValue ?? []).some((n) => n === name), name };
+  // getopt_long reads a unique prefix as the whole name: `--o` is sort's --output. A prefix of a risky name
+  // counts as it; hits carry the whole name (what explain and decided_by show, what `unless` lists).
+  for (const c of spec.commandOptions ?? []) for (const n of c.names) if (isPrefixOf(name, n)) return { risky: null, command: c, takesValue: true, name: n };
+  for (const r of spec.options ?? []) for (const n of r.names) if (isPrefixOf(name, n)) return { risky: r, command: null, takesValue: takes(r), name: n };
+  const known = (spec.longValue ?? []).find((n) => isPrefixOf(name, n));
+  return { risky: null, command: null, takesValue: known !== undefined, name: known ?? name };
 }
 
 function findShort(spec: ProgramSpec, ch: string): OptionHit {
@@ -82,8 +90,6 @@ function findShort(spec: ProgramSpec, ch: string): OptionHit {
   for (const r of spec.options ?? []) if (r.names.includes(name)) return { risky: r, command: null, takesValue: takes(r), name };
   return { risky: null, command: null, takesValue: (spec.shortValue ?? '').includes(ch), name };
 }
-
-const takes = (r: RiskyOption): boolean => r.value === 'path' || r.value === 'text';
 
 class Reader {
   readonly out: ProgramEffects;
@@ -127,7 +133,7 @@ class Reader {
     return valueAt >= 0 ? 1 : 0;
   }
 
-  /** Reads options and operands from `start` with `spec`; `label` is the subcommand path for messages. */
+  /** Reads options and operands from `start` with `spec` (a subcommand continues with its own entry). */
   read(spec: ProgramSpec, start: number): void {
     const { argv, dynamic } = this;
     const operands: number[] = [];
@@ -340,8 +346,20 @@ class Reader {
   private script(spec: ProgramSpec, operands: number[]): void {
     const s = spec.script!;
     const texts: [number, string][] = [];
-    for (let k = 1; k < this.argv.length - 1; k++) if (s.options.includes(this.argv[k]!)) texts.push([k + 1, this.argv[k + 1]!]);
-    for (let k = 1; k < this.argv.length; k++) for (const o of s.options) if (o.startsWith('--') && this.argv[k]!.startsWith(`${o}=`)) texts.push([k, this.argv[k]!.slice(o.length + 1)]);
+    const names = (w: string): boolean => s.options.some((o) => (o.startsWith('--') ? isPrefixOf(w, o) : o === w));
+    for (let k = 1; k < this.argv.length; k++) {
+      const a = this.argv[k]!;
+      if (a === '--') break;
+      const eq = a.indexOf('=');
+      if (a.startsWith('--') && eq > 0 && names(a.slice(0, eq))) texts.push([k, a.slice(eq + 1)]);
+      else if (names(a) && k + 1 < this.argv.length) texts.push([k + 1, this.argv[++k]!]);
+      else if (/^-[^-]/.test(a)) {
+        // A short option with the script attached (-es/a/b/), possibly after flags (-ne 's/a/b/').
+        const at = [...a.slice(1)].findIndex((c) => s.options.includes(`-${c}`));
+        if (at >= 0 && at + 2 < a.length) texts.push([k, a.slice(at + 2)]);
+        else if (at >= 0 && k + 1 < this.argv.length) texts.push([k + 1, this.argv[++k]!]);
+      }
+    }
     if (!s.unless.some((o) => this.seen.has(o)) && operands.length) texts.push([operands[0]!, this.argv[operands[0]!]!]);
     for (const [at, text] of texts) {
       if (this.dynamic[at]) {

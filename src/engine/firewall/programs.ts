@@ -16,6 +16,7 @@ const LOCAL_PACKAGE = /^(\.|\/|~|file:|[a-z]+\+)|\/|\.(tar\.gz|tgz|tar\.bz2|tar\
 const PIP_OPTIONS = [
   write(['--log', '-t', '--target', '--prefix', '--root', '-d', '--dest', '--src', '--cache-dir'], 'writes into FILE or DIRECTORY'),
   exec(['-e', '--editable', '--global-option', '--install-option', '--config-settings', '--python'], 'builds and runs code from a path or passes options to its build'),
+  exec(['-r', '--requirement', '-c', '--constraint'], 'installs what a file lists, which may be local paths whose build code runs'),
 ];
 
 /** git options that print a diff: --output writes it, --ext-diff runs diff.external. */
