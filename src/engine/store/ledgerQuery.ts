@@ -13,7 +13,7 @@ export interface LedgerFilter {
   since?: string;
   /** Records after this sequence number (followers: `ledger tail -f`). */
   afterSeq?: number;
-  /** The newest N matching records (all when absent). */
+  /** At most this many records (and never more than MAX_LEDGER_PAGE). */
   limit?: number;
 }
 
