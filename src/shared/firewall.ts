@@ -58,7 +58,7 @@ export const FirewallCheckSchema = z
   .object({
     command: z.string().max(100_000).optional(),
     tool: ToolCallSchema.optional(),
-    agent: z.string().max(200).default('default'),
+    agent: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'an agent name is 1-64 of A-Z a-z 0-9 . _ - (law 11)').default('default'),
     cwd: z.string().max(4096).optional(),
     task_id: z.string().max(128).optional(),
     /** Wait for an operator's answer when the decision is ask (otherwise the ask is returned at once). */

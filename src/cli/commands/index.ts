@@ -6,6 +6,7 @@ import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
 import { hookCommand } from './hook.js';
 import { pendingCommand, resolveCommand } from './prompts.js';
+import { agentsCommand } from './agents.js';
 import { ledgerCommand } from './ledger.js';
 import { runCommand } from './run.js';
 import { auditCommand, scanCommand } from './scan.js';
@@ -37,6 +38,7 @@ export const commands: AnyCommand[] = [
   doctorCommand,
   pendingCommand,
   resolveCommand,
+  agentsCommand,
   execCommand,
   hookCommand,
   proxyCommand,
