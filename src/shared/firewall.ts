@@ -75,7 +75,7 @@ export const FirewallCheckSchema = z
     actions: z.array(NativeActionSchema).min(1).max(64).optional(),
     /** The host's name for the tool (e.g. Claude Code's "Read"), for prompts and the ledger. */
     tool_name: z.string().max(200).optional(),
-    agent: z.string().max(200).default('default'),
+    agent: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'an agent name is 1-64 of A-Z a-z 0-9 . _ - (law 11)').default('default'),
     cwd: z.string().max(4096).optional(),
     task_id: z.string().max(128).optional(),
     /** Wait for an operator's answer when the decision is ask (otherwise the ask is returned at once). */

@@ -7,6 +7,7 @@ import { execCommand } from './exec.js';
 import { sandboxCommand } from './sandbox.js';
 import { hookCommand } from './hook.js';
 import { pendingCommand, resolveCommand } from './prompts.js';
+import { agentsCommand } from './agents.js';
 import { ledgerCommand } from './ledger.js';
 import { runCommand } from './run.js';
 import { auditCommand, scanCommand } from './scan.js';
@@ -40,6 +41,7 @@ export const commands: AnyCommand[] = [
   doctorCommand,
   pendingCommand,
   resolveCommand,
+  agentsCommand,
   execCommand,
   sandboxCommand,
   hookCommand,

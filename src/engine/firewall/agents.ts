@@ -4,7 +4,8 @@ import type { Agent } from '../../shared/agent.js';
 import type { Verdict } from '../../shared/firewall.js';
 import type { EventBus } from '../platform/eventBus.js';
 import type { Ledger } from '../store/ledger.js';
-import { processState } from '../platform/processInfo.js';
+import { processStartTime, processState } from '../platform/processInfo.js';
+import { EngineError } from '../../shared/errors.js';
 import type { Actor } from '../tasks/queue.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/store.js';
@@ -26,9 +27,13 @@ function toAgent(r: AgentRow): Agent {
 }
 
 export const SWEEP_MS = 1_000;
+/** An agent registered without a pid (or only ever seen in checks) is gone after this long unseen. */
+export const AGENT_TTL_MS = 10 * 60_000;
 
 export class AgentRegistry {
   private timer: NodeJS.Timeout | null = null;
+  /** The start time of each registered pid: a pid that now belongs to another process is the agent gone. */
+  private readonly starts = new Map<string, string | null>();
 
   constructor(
     private readonly db: Db,
@@ -48,6 +53,11 @@ export class AgentRegistry {
   }
 
   register(a: { name: string; pid?: number | undefined; profile?: string | undefined }, by: Actor): Agent {
+    // Law 11: a pid must be a running process; its start time is kept to catch a recycled pid.
+    if (a.pid !== undefined) {
+      if (processState(a.pid) !== 'alive') throw new EngineError(`pid ${a.pid} is not a running process`, 'bad_request');
+      this.starts.set(a.name, processStartTime(a.pid));
+    } else this.starts.delete(a.name);
     const ts = this.now().toISOString();
     this.db.transaction(() => {
       this.db
@@ -84,7 +94,7 @@ export class AgentRegistry {
       const col = verdict === 'allow' ? 'allow_count' : verdict === 'deny' ? 'deny_count' : 'ask_count';
       st = this.db.prepare(
         `INSERT INTO agents (name, state, registered_at, last_seen, ${col}) VALUES (?, 'alive', ?, ?, 1)
-         ON CONFLICT(name) DO UPDATE SET ${col} = ${col} + 1, last_seen = excluded.last_seen`,
+         ON CONFLICT(name) DO UPDATE SET ${col} = ${col} + 1, last_seen = excluded.last_seen, state = CASE WHEN pid IS NULL THEN 'alive' ELSE state END`,
       );
       this.counters.set(verdict, st);
     }
@@ -103,7 +113,13 @@ export class AgentRegistry {
 
   private sweep(): void {
     const alive = this.db.prepare("SELECT name, pid FROM agents WHERE state = 'alive' AND pid IS NOT NULL").all() as Array<{ name: string; pid: number }>;
-    for (const a of alive) if (processState(a.pid) !== 'alive') this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} exited`);
+    for (const a of alive) {
+      if (processState(a.pid) !== 'alive') this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} exited`);
+      else if (this.starts.has(a.name) && processStartTime(a.pid) !== this.starts.get(a.name)) this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} now belongs to another process`);
+    }
+    const cutoff = new Date(this.now().getTime() - AGENT_TTL_MS).toISOString();
+    const stale = this.db.prepare("SELECT name FROM agents WHERE state = 'alive' AND pid IS NULL AND last_seen < ?").all(cutoff) as Array<{ name: string }>;
+    for (const a of stale) this.deregister(a.name, { by: 'engine', surface: 'engine' }, `not seen for ${AGENT_TTL_MS / 60_000} minutes`);
   }
 
   get(name: string): Agent | null {

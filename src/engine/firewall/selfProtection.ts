@@ -115,15 +115,38 @@ function touchesProtected(norm: string, places: ProtectedPlaces, cwd: string | n
   return null;
 }
 
+/** Words that run the next word as a command (wrappers, runners, `-c` of a shell). */
+const RUNNERS = new Set(['env', 'sudo', 'doas', 'nohup', 'nice', 'exec', 'command', 'time', 'stdbuf', 'setsid', 'npx', 'node', 'nodejs', 'bunx', 'pnpx', 'xargs', 'timeout', 'watch', 'bash', 'sh', 'zsh', 'dash', 'ksh']);
+
+/** The words at command position of each simple command of a normalised line (and what follows them). */
+function commandsOf(norm: string): string[][] {
+  const out: string[][] = [];
+  for (const seg of norm.split(/[;|&()`\n]|\$\(/)) {
+    const words = seg.split(/[\s<>]+/).filter(Boolean);
+    let i = 0;
+    // Assignments, runners and their options lead up to the command word (`env A=1 node x.js`, `bash -c …`).
+    for (;;) {
+      const w = words[i];
+      if (w === undefined) break;
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || w.startsWith('-') || /^\d+[smhd]?$/.test(w)) i++;
+      else if (RUNNERS.has(basename(w)) && i + 1 < words.length) i++;
+      else break;
+    }
+    if (i < words.length) out.push(words.slice(i));
+  }
+  return out;
+}
+
 /** A gatehouse invocation that is not read-only (stop, resolve, trust, approve, reload, the console, …). */
-function disarmingGatehouse(words: string[]): Finding | null {
-  for (let i = 0; i < words.length; i++) {
-    const b = basename(words[i]!);
+function disarmingGatehouse(norm: string): Finding | null {
+  for (const words of commandsOf(norm)) {
+    const b = basename(words[0]!);
     if (b !== 'gatehouse' && b !== 'gatehouse.js') continue;
     const rest: string[] = [];
-    for (let j = i + 1; j < words.length; j++) {
+    let help = false;
+    for (let j = 1; j < words.length; j++) {
       const w = words[j]!;
-      if (w === '--help' || w === '-h' || w === '--version') return null;
+      if (w === '--help' || w === '-h' || w === '--version') help = true;
       if (w.startsWith('-')) {
         if (VALUE_OPTIONS.has(w)) j++;
         continue;
@@ -131,6 +154,7 @@ function disarmingGatehouse(words: string[]): Finding | null {
       rest.push(w);
       if (rest.length === 2) break;
     }
+    if (help) continue;
     if (rest.length === 0) return { what: 'it opens the gatehouse console (which answers for the operator)' };
     if (READ_ONLY_ONE.has(rest[0]!) || (rest.length === 2 && READ_ONLY_TWO.has(`${rest[0]} ${rest[1]}`))) continue;
     return { what: `\`gatehouse ${rest.join(' ')}\` disarms or answers for the guard` };
@@ -139,13 +163,13 @@ function disarmingGatehouse(words: string[]): Finding | null {
 }
 
 /** Killing the engine (or every process of the user), or stopping its service. */
-function killsEngine(words: string[], norm: string, places: ProtectedPlaces): Finding | null {
+function killsEngine(norm: string, places: ProtectedPlaces): Finding | null {
   const engineLine = 'node gatehouse gatehouse.js';
-  for (let i = 0; i < words.length; i++) {
-    const b = basename(words[i]!);
+  for (const cmd of commandsOf(norm)) {
+    const b = basename(cmd[0]!);
     if (SERVICE_TOOLS.has(b) && /gatehouse/.test(norm)) return { what: `${b} on the gatehouse service` };
     if (!KILLERS.has(b)) continue;
-    const args = words.slice(i + 1);
+    const args = cmd.slice(1);
     if (/gatehouse/.test(norm)) return { what: `${b} aimed at gatehouse` };
     if (/\$\(|`/.test(norm)) return { what: `${b} with pids computed at run time (they may be the engine's)` };
     if (b === 'killall5') return { what: 'killall5 signals every process' };
@@ -198,8 +222,7 @@ export function installRoot(): string {
 /** The built-in deny for a command, or null when self-protection has nothing against it. */
 export function selfProtectCommand(command: string, places: ProtectedPlaces, opts: { cwd?: string | null; requestId?: string } = {}): Decision | null {
   const norm = shellNormalise(command);
-  const words = wordsOf(norm);
-  const f = touchesProtected(norm, places, opts.cwd ?? null) ?? disarmingGatehouse(words) ?? killsEngine(words, norm, places);
+  const f = touchesProtected(norm, places, opts.cwd ?? null) ?? disarmingGatehouse(norm) ?? killsEngine(norm, places);
   return f ? deny(f.what, opts.requestId) : null;
 }
 
@@ -216,7 +239,7 @@ export function selfProtectTool(call: ToolCall, places: ProtectedPlaces, opts: {
   // Each string alone, and all of them as one line (an argv array arrives as separate words).
   for (const s of [...strings, strings.join(' ')]) {
     const norm = shellNormalise(s);
-    const f = touchesProtected(norm, places, null) ?? disarmingGatehouse(wordsOf(norm)) ?? killsEngine(wordsOf(norm), norm, places);
+    const f = touchesProtected(norm, places, null) ?? disarmingGatehouse(norm) ?? killsEngine(norm, places);
     if (f) return deny(`the ${call.server}/${call.tool} call: ${f.what}`, opts.requestId);
   }
   return null;

@@ -68,3 +68,18 @@ describe('one redactor (gap 9)', () => {
     expect(cli(['ledger', 'verify'], { stateDir: e.stateDir }).code).toBe(0);
   });
 });
+
+describe('agents are checked (law 11)', () => {
+  it('a pid that is not running is refused; a live pid registers; `agents list --json` shows it; bad names are refused', async () => {
+    const dead = await e.http('POST', '/api/agents', { name: 'ghost', pid: 999999 });
+    expect(dead.status).toBe(400);
+    expect(dead.body.error).toMatch(/pid 999999 is not a running process/);
+    expect((await e.http('POST', '/api/agents', { name: 'builder', pid: e.proc.pid })).status).toBe(201);
+    const list = cli(['agents', 'list', '--json'], { stateDir: e.stateDir });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).find((a: { name: string }) => a.name === 'builder')).toMatchObject({ state: 'alive', pid: e.proc.pid });
+    expect(cli(['agents', 'list'], { stateDir: e.stateDir }).stdout).toMatch(/^builder\s+alive/m);
+    const badName = await e.http('POST', '/api/firewall/check', { command: 'ls', agent: 'x\u001b]0;pwn\u0007' });
+    expect(badName.status).toBe(400);
+  });
+});

@@ -79,7 +79,7 @@ const DENIED: Array<[string, string]> = [
   ['xargs kill', 'pgrep -f gatehouse | xargs kill'],
 ];
 
-const ALLOWED = ['gatehouse status', 'gatehouse status --json', 'gatehouse --help', 'gatehouse resolve --help', 'gatehouse tasks list', 'gatehouse ledger verify', 'gatehouse policy diff', 'gatehouse exec -- ls', 'ls -la', 'cat README.md', 'kill -1 31337', 'kill 31337', 'pkill -f my-dev-server', 'git status', 'sed -i s/a/b/ notes.txt', 'cat ~/.config/other/policy.yaml'];
+const ALLOWED = ['echo hello gatehouse', 'echo kill gatehouse', 'grep -r gatehouse docs', 'gatehouse status', 'gatehouse status --json', 'gatehouse --help', 'gatehouse resolve --help', 'gatehouse tasks list', 'gatehouse ledger verify', 'gatehouse policy diff', 'gatehouse exec -- ls', 'ls -la', 'cat README.md', 'kill -1 31337', 'kill 31337', 'pkill -f my-dev-server', 'git status', 'sed -i s/a/b/ notes.txt', 'cat ~/.config/other/policy.yaml'];
 
 describe('self-protection (law 10)', () => {
   it.each(DENIED)('denies %s: %s', (_name, command) => {
