@@ -511,6 +511,8 @@ export class Engine implements EngineSurface {
       try {
         await fn();
       } catch (err) {
+        // The section keeps running as it was, and the config says so.
+        if (section in previous) this.config = { ...this.config, [section]: previous[section as keyof Config] };
         failed.push(`${section}: ${(err as Error).message}`);
         this.logger.error({ err: (err as Error).message, section }, 'a reloaded section could not be applied');
       }
@@ -524,7 +526,9 @@ export class Engine implements EngineSurface {
     await apply('firewall', () => this.guard.retarget(next.firewall.policy_file ?? defaultPolicyPath(env)));
     await apply('assistant', () => this.assistant.reconfigure());
     await apply('monitor', () => this.security.reconfigure(previous.monitor));
-    if (!plan.sections.has('monitor')) await this.security.refreshPacks(); // `gatehouse packs add|remove`
+    // `gatehouse packs add|remove` change no key: the packs are looked at on every reload.
+    if (!plan.sections.has('monitor')) plan.sections.add('packs');
+    await apply('packs', () => this.security.refreshPacks());
     const result: ReloadResult = { ok: true, file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed, notes: plan.restart_required.map((k) => `${k} takes effect at the next start`) };
     const detail = { file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed };
     this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'config.reload', detail });
