@@ -97,6 +97,7 @@ const srv = net.createServer((s) => { s.once('data', (d) => { const want = Numbe
 srv.listen(0, '127.0.0.2', () => process.stdout.write(String(srv.address().port) + '\\n'));
 `;
 const sourceProc = spawn(process.execPath, ['-e', SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+process.on('exit', () => sourceProc.kill());
 const bulkPort = await new Promise((r) => sourceProc.stdout.once('data', (d) => r(Number(String(d).trim()))));
 // The engine's policy names the bulk source's port too (a gatehouse edit, trusted as written).
 const { addNetworkRule } = await import('../dist/engine/contain/networkRuleEdit.js');
@@ -120,6 +121,7 @@ void runClient;
 // The bridge the sandbox uses, on the host: socat from a TCP port to the proxy's unix socket.
 const bridgePort = 20000 + Math.floor(Math.random() * 20000);
 const socat = spawn('socat', [`TCP-LISTEN:${bridgePort},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${proxyPath}`], { stdio: 'ignore' });
+process.on('exit', () => socat.kill());
 await new Promise((r) => setTimeout(r, 300));
 const total = 100 * MB;
 const rounds = { direct: [], proxy: [], bridge: [] };
