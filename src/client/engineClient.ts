@@ -1,6 +1,6 @@
 // The one typed door into the engine. The console, the CLI, the MCP proxy and the exec wrapper use it,
 // in-process (engine in the same process) or over the socket: the same calls either way.
-import type { Agent } from '../shared/agent.js';
+import type { Agent, AgentDetail } from '../shared/agent.js';
 import type { Alert, AlertInput, AlertQuery } from '../shared/alert.js';
 import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus } from '../shared/assistant.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
@@ -60,6 +60,10 @@ export interface EngineClient {
   };
   agents: {
     list(): Promise<Agent[]>;
+    /** One agent, its baseline and its recent anomalies. */
+    show(name: string): Promise<AgentDetail>;
+    /** Forgets what the agent's baseline learned and starts learning again (audited). */
+    resetBaseline(name: string): Promise<{ ok: true }>;
   };
   ledger: {
     recent(limit?: number): Promise<LedgerRecord[]>;

@@ -2,7 +2,7 @@
 // client and the in-process client differ only in their transport.
 import type { Alert } from '../shared/alert.js';
 import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus } from '../shared/assistant.js';
-import type { Agent } from '../shared/agent.js';
+import type { Agent, AgentDetail } from '../shared/agent.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { Decision, Prompt } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
@@ -49,6 +49,8 @@ export function clientOver(t: Transport): EngineClient {
     },
     agents: {
       list: () => call<Agent[]>('agents.list'),
+      show: (name) => call<AgentDetail>('agents.show', { name }),
+      resetBaseline: (name) => call<{ ok: true }>('agents.baseline_reset', { name }),
     },
     ledger: {
       recent: (limit) => call<LedgerRecord[]>('ledger.recent', { limit: limit ?? 100 }),

@@ -15,6 +15,14 @@ export interface Agent {
   activity?: AgentActivity;
 }
 
+/** One agent with what the sensors learned of it: `gatehouse agents show NAME`. */
+export interface AgentDetail {
+  agent: Agent;
+  baseline: { learning_since: string | null; learned: number };
+  /** What was new after the learning window, most recent last, each explained in words. */
+  anomalies: Array<{ at: string; item: string; weight: number; explanation: string }>;
+}
+
 export interface AgentActivity {
   execs: number;
   files: number;

@@ -2,7 +2,7 @@
 // same events the engine would. Every call is recorded so tests can assert what the console asked for.
 import type { Actor, ConnectionListener, EngineClient } from '../../src/client/engineClient.js';
 import { EngineError } from '../../src/client/engineClient.js';
-import type { Agent } from '../../src/shared/agent.js';
+import type { Agent, AgentDetail } from '../../src/shared/agent.js';
 import type { Alert, AlertQuery, AlertInput } from '../../src/shared/alert.js';
 import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus, StoredMessage } from '../../src/shared/assistant.js';
 import type { EngineEvent, EngineEventBody, Topic } from '../../src/shared/events.js';
@@ -276,6 +276,16 @@ export class FakeEngineClient implements EngineClient {
     list: async (): Promise<Agent[]> => {
       this.record('agents.list');
       return this.agentList.slice();
+    },
+    show: async (name: string): Promise<AgentDetail> => {
+      this.record('agents.show', name);
+      const agent = this.agentList.find((a) => a.name === name);
+      if (!agent) throw new Error(`no agent ${name}`);
+      return { agent, baseline: { learning_since: null, learned: 0 }, anomalies: [] };
+    },
+    resetBaseline: async (name: string): Promise<{ ok: true }> => {
+      this.record('agents.baseline_reset', name);
+      return { ok: true };
     },
   };
 

@@ -1,11 +1,30 @@
-// `gatehouse agents list [--json]`: the agents the engine knows, alive or gone (law 11: a registered pid
-// is checked, with its start time; an agent without one is gone after ten minutes unseen).
+// `gatehouse agents list|show|baseline reset`: the agents the engine knows, alive or gone (law 11: a
+// registered pid is checked, with its start time; an agent without one is gone after ten minutes
+// unseen), and what the host sensors learned of each (docs/sensors.md).
 import type { Argv, CommandModule } from 'yargs';
-import type { Agent } from '../../shared/agent.js';
+import type { Agent, AgentDetail } from '../../shared/agent.js';
+import { escapeControls } from '../../shared/text.js';
 import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
 
 interface ListArgs extends GlobalArgs {
   json: boolean;
+}
+
+interface NameArgs extends ListArgs {
+  name: string;
+}
+
+function detail(d: AgentDetail): string {
+  const a = d.agent;
+  const act = a.activity;
+  const out = [
+    `${a.name}: ${a.state}, pid ${a.pid ?? '-'}, last seen ${a.last_seen}`,
+    `decisions: allow ${a.decisions.allow}, deny ${a.decisions.deny}, ask ${a.decisions.ask}`,
+    act ? `activity: ${act.execs} execs, ${act.files} files, ${act.connections} connections, ${act.blocked} blocked, anomaly score ${act.anomaly_score}` : 'activity: (no sensor data)',
+    d.baseline.learning_since ? `baseline: learning since ${d.baseline.learning_since}, ${d.baseline.learned} things known` : 'baseline: nothing learned yet',
+    d.anomalies.length ? `recent anomalies:\n${d.anomalies.map((x) => `  ${x.at}  +${x.weight}  ${x.explanation}`).join('\n')}` : 'recent anomalies: none',
+  ];
+  return `${out.map((l) => escapeControls(l)).join('\n')}\n`;
 }
 
 function line(a: Agent): string {
@@ -28,6 +47,34 @@ export const agentsCommand: CommandModule<GlobalArgs, GlobalArgs> = {
           printText(agents.length ? `${agents.map(line).join('\n')}\n` : 'no agents\n');
         },
       })
-      .demandCommand(1, 'name an agents subcommand') as never,
+      .command<NameArgs>({
+        command: 'show <name>',
+        describe: "one agent: decisions, what its processes did, its baseline and recent anomalies",
+        builder: (yy) => yy.positional('name', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
+        handler: async (argv) => {
+          const d = await withClient(argv, (c) => c.agents.show(argv.name));
+          if (argv.json) return printJson(d);
+          printText(detail(d));
+        },
+      })
+      .command({
+        command: 'baseline <command>',
+        describe: "an agent's learned baseline",
+        builder: (yb) =>
+          yb
+            .command<NameArgs>({
+              command: 'reset <name>',
+              describe: 'forget what the baseline learned and learn again from now (recorded in the ledger)',
+              builder: (yy) => yy.positional('name', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
+              handler: async (argv) => {
+                const r = await withClient(argv, (c) => c.agents.resetBaseline(argv.name));
+                if (argv.json) return printJson(r);
+                printText(`baseline of ${escapeControls(argv.name)} reset: learning again from now\n`);
+              },
+            })
+            .demandCommand(1, 'name a baseline subcommand: reset') as never,
+        handler: () => {},
+      })
+      .demandCommand(1, 'name an agents subcommand: list, show or baseline') as never,
   handler: () => {},
 };

@@ -6,7 +6,7 @@ import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../../share
 import { PromptResolveSchema } from '../../shared/firewall.js';
 import { EngineError } from '../../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
-import { listAgents } from './agentsView.js';
+import { listAgents, showAgent } from './agentsView.js';
 import type { EngineSurface } from './engineSurface.js';
 import type { Actor } from '../tasks/queue.js';
 import { attachedConsoleCount } from './attachedConsoles.js';
@@ -104,6 +104,13 @@ defineMethod('prompts.cancel', (e, p) => {
 defineMethod('agents.register', (e, p, ctx) => e.agents.register(parseParams(AgentRegisterSchema, p), ctx.actor));
 defineMethod('agents.deregister', (e, p, ctx) => e.agents.deregister(parseParams(z.object({ name: z.string().max(64) }), p).name, ctx.actor));
 defineMethod('agents.list', (e) => listAgents(e));
+defineMethod('agents.show', (e, p) => showAgent(e, parseParams(z.object({ name: z.string().max(64) }), p).name));
+defineMethod('agents.baseline_reset', (e, p, ctx) => {
+  const { name } = parseParams(z.object({ name: z.string().max(64) }), p);
+  if (!e.agents.list().some((a) => a.name === name)) throw new EngineError(`no agent ${name}`, 'not_found');
+  e.sensors.resetBaseline(name, ctx.actor.by);
+  return { ok: true };
+});
 defineMethod('policy.diff', (e) => e.guard.diff());
 /** A trust request names the text the operator reviewed by its sha256 (law 8); the engine trusts only that text. */
 export const PolicyTrustSchema = z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'the sha256 (64 hex digits) of the policy text you reviewed') }).strict();

@@ -48,6 +48,7 @@ export class Baseline {
   private readonly upsert;
   private readonly clear;
   private readonly clearAgent;
+  private readonly countItems;
 
   constructor(
     db: Db,
@@ -62,6 +63,7 @@ export class Baseline {
     );
     this.clear = db.prepare('DELETE FROM sensor_baseline WHERE agent = ?');
     this.clearAgent = db.prepare('DELETE FROM sensor_baseline_agents WHERE agent = ?');
+    this.countItems = db.prepare('SELECT count(*) AS n FROM sensor_baseline WHERE agent = ?');
   }
 
   private learningSince(agent: string, now: number): number {
@@ -99,6 +101,12 @@ export class Baseline {
   score(agent: string, now = Date.now()): number {
     const list = (this.recent.get(agent) ?? []).filter((a) => now - a.at <= SCORE_WINDOW_MS);
     return Math.min(100, list.reduce((s, a) => s + a.weight, 0));
+  }
+
+  /** When the agent's learning began (null: never seen) and how many things it has learned. */
+  summary(agent: string): { learning_since: string | null; learned: number } {
+    const row = this.getAgent.get(agent) as { learning_since: string } | undefined;
+    return { learning_since: row?.learning_since ?? null, learned: (this.countItems.get(agent) as { n: number }).n };
   }
 
   recentAnomalies(agent: string): Anomaly[] {

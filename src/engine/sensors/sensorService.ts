@@ -139,6 +139,10 @@ export class SensorService {
     return this.baseline.score(agent);
   }
 
+  baselineOf(agent: string): { learning_since: string | null; learned: number } {
+    return this.baseline.summary(agent);
+  }
+
   recentAnomalies(agent: string): Anomaly[] {
     return this.baseline.recentAnomalies(agent);
   }
