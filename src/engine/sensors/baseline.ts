@@ -34,9 +34,10 @@ function itemsOf(e: AttributedEvent, parentProgram: string | null): Array<{ item
 
 function span(ms: number): string {
   const h = ms / 3_600_000;
-  if (h >= 48) return `${Math.round(h / 24)} days`;
-  if (h >= 2) return `${Math.round(h)} hours`;
-  return `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+  const n = (k: number, unit: string) => `${k} ${unit}${k === 1 ? '' : 's'}`;
+  if (h >= 48) return n(Math.round(h / 24), 'day');
+  if (h >= 2) return n(Math.round(h), 'hour');
+  return n(Math.max(1, Math.round(ms / 60_000)), 'minute');
 }
 
 export class Baseline {

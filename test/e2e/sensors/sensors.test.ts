@@ -142,3 +142,40 @@ describe('sensors with /proc polling', () => {
     }
   });
 });
+
+describe('agent baselines', () => {
+  it('after a short learning window a new program is an explained anomaly; agents show prints it; baseline reset is audited', async () => {
+    const stateDir = tempStateDir();
+    const e = await startEngine({ stateDir, config: rulesConfig(stateDir, 'proc', '  learn_hours: 0.0003\n  anomaly_alert_score: 40\n') });
+    let child: ChildProcess | null = null;
+    try {
+      // bash learns itself and sleep in the first second; tail arrives after the window.
+      child = spawn('bash', ['-c', 'sleep 2.5; tail -f /dev/null & sleep 4; kill %1'], { stdio: 'ignore' });
+      expect((await e.http('POST', '/api/agents', { name: 'learner', pid: child.pid })).status).toBe(201);
+      const detail = await waitFor(() => {
+        const r = cli(['agents', 'show', 'learner', '--json'], { stateDir });
+        const d = r.code === 0 ? JSON.parse(r.stdout) : null;
+        if (process.env.DEBUG_SENSORS) console.log(r.code, r.stderr, d?.anomalies?.map((a: { item: string }) => a.item));
+        return d?.anomalies?.some((a: { item: string }) => a.item === 'exec:tail') ? d : null;
+      }, 45_000, 'an anomaly');
+      expect(detail.anomalies.map((a: { explanation: string }) => a.explanation)).toContain('first exec of tail by learner in 1 minute');
+      expect(detail.agent.activity.anomaly_score).toBeGreaterThanOrEqual(30);
+      expect(detail.baseline.learned).toBeGreaterThanOrEqual(2);
+      const text = cli(['agents', 'show', 'learner'], { stateDir });
+      expect(text.stdout).toContain('recent anomalies:');
+      const alerts = await sensorAlerts(e);
+      expect(alerts.find((a) => a.check === 'anomaly')?.message).toMatch(/^learner is doing new things \(score \d+\): first exec of tail by learner/);
+      const reset = cli(['agents', 'baseline', 'reset', 'learner'], { stateDir });
+      expect(reset.code, reset.stderr).toBe(0);
+      const after = JSON.parse(cli(['agents', 'show', 'learner', '--json'], { stateDir }).stdout);
+      expect(after.baseline.learned).toBe(0);
+      expect(after.anomalies).toEqual([]);
+      const ledger = cli(['ledger', 'list', '--json', '--kind', 'sensors'], { stateDir });
+      expect(ledger.stdout).toContain('"sensors.baseline_reset"');
+      expect(cli(['agents', 'baseline', 'reset', 'nobody'], { stateDir }).code).not.toBe(0);
+    } finally {
+      child?.kill('SIGKILL');
+      await e.stop();
+    }
+  });
+});
