@@ -1,4 +1,4 @@
-// The ledger's anchor outside the database (DESIGN §9). The hash chain alone proves that the records it
+// The ledger's anchor outside the database (docs/security.md, the ledger anchor). The hash chain alone proves that the records it
 // holds were not edited, but not that none were cut off the end or that the whole chain was not rebuilt:
 // an attacker who deletes the last N rows, or every row, or recomputes every hash, leaves a chain that
 // verifies. So the engine keeps, in its own fsync'd file, a short history of checkpoints of the chain's
