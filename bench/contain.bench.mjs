@@ -1,4 +1,4 @@
-// Containment (DESIGN.md §11), each figure against a baseline measured in the same run:
+// Containment (docs/containment.md), each figure against a baseline measured in the same run:
 //  1. starting a command in the sandbox (bwrap, namespaces, masks; with and without the socat bridge to
 //     the egress proxy) vs a bare spawn of /bin/true: median added milliseconds (target ≤ +15 ms);
 //  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the

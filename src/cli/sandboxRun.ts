@@ -1,4 +1,4 @@
-// Runs a command inside the bubblewrap sandbox (DESIGN.md §11) for `gatehouse exec` and `gatehouse
+// Runs a command inside the bubblewrap sandbox (docs/containment.md) for `gatehouse exec` and `gatehouse
 // sandbox`: builds the bwrap command line from the session the engine opened (or, offline, from the
 // trusted policy with no network), passes the exit code through, and stops the sandbox when the engine
 // goes away, so nothing keeps running unwatched.

@@ -249,7 +249,7 @@ export class Engine implements EngineSurface {
     return maskSecrets(text);
   }
 
-  /** Anchors the ledger's head outside the DB (DESIGN §9); a problem found with the old anchors is an alert. */
+  /** Anchors the ledger's head outside the DB (docs/security.md, the ledger anchor); a problem found with the old anchors is an alert. */
   private anchorLedger(): void {
     const { anchor, problem, created } = LedgerAnchor.open(this.db, this.opts.stateDir);
     this.anchor = anchor;

@@ -9,7 +9,7 @@ export interface Agent {
   registered_at: string;
   last_seen: string;
   decisions: { allow: number; deny: number; ask: number };
-  /** Connections through the egress proxy (DESIGN.md §11). */
+  /** Connections through the egress proxy (docs/containment.md). */
   connections?: { allowed: number; blocked: number };
   /** What the host sensors saw the agent's processes do (docs/sensors.md); absent where no sensor data is kept. */
   activity?: AgentActivity;

@@ -1,4 +1,4 @@
-// The policy's `sandbox:` and `network:` sections (DESIGN.md §11, contract): one zod schema each, used by
+// The policy's `sandbox:` and `network:` sections (docs/containment.md, contract): one zod schema each, used by
 // the firewall's policy schema (global and per agent) and by the containment room that enforces them.
 import { z } from 'zod';
 

@@ -17,7 +17,7 @@ export interface Segment {
 
 export interface Decision {
   decision: Verdict;
-  /** Where an allowed command runs (DESIGN.md §11): in the sandbox, or unconfined when sandbox.mode is off. */
+  /** Where an allowed command runs (docs/containment.md): in the sandbox, or unconfined when sandbox.mode is off. */
   containment?: 'sandbox' | 'unconfined';
   source: DecisionSource;
   rule: string | null;

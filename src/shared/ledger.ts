@@ -22,6 +22,6 @@ export interface LedgerVerifyResult {
   /** The first and last sequence numbers affected (deleted, rewritten, or unverifiable). */
   first_seq?: number;
   last_seq?: number;
-  /** The newest anchored record the database agrees with (the anchor outside the DB, DESIGN §9). */
+  /** The newest anchored record the database agrees with (the anchor outside the DB, docs/security.md, the ledger anchor). */
   anchored_seq?: number;
 }

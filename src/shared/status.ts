@@ -29,6 +29,6 @@ export interface EngineStatus {
   notify: { queued: number; sent: number; failed: number; dropped: number; suppressed: number; pending: number };
   /** The host sensors: which source runs and why, events seen, events no agent owned, alerts raised. */
   sensors?: { enabled: boolean; source: 'audit' | 'proc' | null; reason: string | null; events: number; unattributed: number; alerts: number };
-  /** Containment sessions open and connections through the egress proxy since start (DESIGN.md §11). */
+  /** Containment sessions open and connections through the egress proxy since start (docs/containment.md). */
   contain?: { sessions: number; connections: { allowed: number; blocked: number } };
 }

@@ -1,4 +1,4 @@
-// Boundary hygiene (DESIGN §7 law 11): one validator for names that arrive from outside and one escaper
+// Boundary hygiene (docs/security.md, boundary hygiene): one validator for names that arrive from outside and one escaper
 // for free text on its way to an operator's terminal, a log line or a notification. Control characters
 // (C0 but newline and tab, DEL, C1 including U+009B CSI, bidi overrides and isolates, line/paragraph
 // separators) are shown as `\u{…}` escapes: what the operator reads is what was sent, and it cannot

@@ -1,5 +1,5 @@
 // `gatehouse sandbox [--agent A] [--workspace DIR] [--task T] -- CMD…`: runs a whole agent (Claude Code
-// with the hook, a gateway worker) inside the sandbox (DESIGN.md §11). The engine's socket is reachable
+// with the hook, a gateway worker) inside the sandbox (docs/containment.md). The engine's socket is reachable
 // inside (the hook and `gatehouse exec` use it); nothing else of the state dir is. The agent is
 // registered with the sandbox's pid for as long as it runs; the sandbox stops if the engine goes away.
 import type { CommandModule } from 'yargs';

@@ -1,4 +1,4 @@
-// What a reload changes (DESIGN.md §15, "configuration means what it says"): every key that differs
+// What a reload changes (docs/configuration.md, Reload: "configuration means what it says"): every key that differs
 // between the running config and the file, and for each whether the engine re-applies it now or only
 // at the next start. A section not listed in LIVE is restart-only, so a new section is never silently
 // claimed to be live.

@@ -1,4 +1,4 @@
-// Every connection out of a sandbox is decided here (DESIGN.md §11): the trusted policy's `network:`
+// Every connection out of a sandbox is decided here (docs/containment.md): the trusted policy's `network:`
 // rules for the agent (lockdown denies all), an ask becomes a prompt of kind `network` on the firewall's
 // prompt desk (same TTL, keys and scopes; concurrent asks for one destination share one prompt), a name
 // is resolved once after it is allowed and every address it gave is judged before the proxy connects to

@@ -1,4 +1,4 @@
-// The network policy's laws (DESIGN.md §11), pure: a destination is parsed and canonicalised the way a
+// The network policy's laws (docs/containment.md), pure: a destination is parsed and canonicalised the way a
 // browser parses a URL's host (so 2130706433, 0x7f.1, 127.1 and 0177.0.0.1 are all 127.0.0.1), deny
 // beats allow, a glob never reaches an IP literal, and loopback, private, link-local, metadata and other
 // special addresses are reached only by a rule that names that address exactly. A name is judged before

@@ -1,4 +1,4 @@
-// The bubblewrap sandbox (DESIGN.md §11), built as Anthropic's sandbox-runtime builds it on Linux: the root
+// The bubblewrap sandbox (docs/containment.md), built as Anthropic's sandbox-runtime builds it on Linux: the root
 // bound read-only, the workspace and a private /tmp writable, the deny_read paths hidden (an empty
 // read-only tmpfs over a directory, /dev/null over a file), new PID, network, IPC and UTS namespaces, a
 // new session (no TIOCSTI into the caller's terminal), and --die-with-parent. The only way out of the

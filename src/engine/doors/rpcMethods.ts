@@ -130,7 +130,7 @@ defineMethod('assistant.ask', (e, p, ctx) => {
   // A whole answer over the socket; tokens are not streamed to the client.
   return e.assistant.chat(id, question, () => {}, { ...(model ? { model } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
 });
-// Containment (DESIGN.md §11): a sandboxed run's session, held open by the connection that opened it.
+// Containment (docs/containment.md): a sandboxed run's session, held open by the connection that opened it.
 defineMethod('contain.open', (e, p, ctx) => {
   const req = parseParams(z.object({ agent: z.string().max(200).default('default'), command: z.string().max(100_000).optional(), task_id: z.string().max(128).optional(), cwd: z.string().max(4096).optional() }), p);
   return e.contain.open(req, ctx.signal);

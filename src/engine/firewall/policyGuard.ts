@@ -54,7 +54,7 @@ export class PolicyGuard {
     public policyPath: string,
     private readonly trustedPath: string,
     private readonly events: GuardEvents,
-    /** The lockdown marker in the state dir (DESIGN §7 law 8: offline decisions deny while it exists). */
+    /** The lockdown marker in the state dir (docs/security.md, lockdown: offline decisions deny while it exists). */
     private readonly markerPath: string | null = null,
   ) {}
 

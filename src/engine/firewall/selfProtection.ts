@@ -1,4 +1,4 @@
-// The guard guards itself (DESIGN §7 law 10): built-in rules evaluated before the policy, which no
+// The guard guards itself (docs/security.md, self-protection): built-in rules evaluated before the policy, which no
 // allow rule overrides. An agent is denied reading or writing gatehouse's state dir, config dir,
 // policy, token and installed files; running the gatehouse commands that disarm or answer for it;
 // and killing the engine. Read-only gatehouse commands (`status`, `--help`, …) stay allowed.

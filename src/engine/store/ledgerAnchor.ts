@@ -1,4 +1,4 @@
-// The ledger's anchor outside the database (DESIGN §9). The hash chain alone proves that the records it
+// The ledger's anchor outside the database (docs/security.md, the ledger anchor). The hash chain alone proves that the records it
 // holds were not edited, but not that none were cut off the end or that the whole chain was not rebuilt:
 // an attacker who deletes the last N rows, or every row, or recomputes every hash, leaves a chain that
 // verifies. So the engine keeps, in its own fsync'd file, a short history of checkpoints of the chain's
@@ -7,7 +7,7 @@
 // signed statement of the log's size and root that later views must be consistent with) and of
 // journald's sealing (`journalctl --setup-keys`: a key that seals the journal at intervals so that later
 // changes are detectable), with a plain symmetric key instead of forward-secure keys: it cannot detect
-// an attacker who reads the key (see the README's security section).
+// an attacker who reads the key (docs/security.md, the ledger anchor).
 //
 // `verify` compares the database with the anchors: a head below the last anchor is a truncation (the
 // records deleted are named), a record whose hash differs from an anchor's is a rewrite (named from the
