@@ -1,4 +1,4 @@
-// `gatehouse setup <host>` (DESIGN.md §14): registers gatehouse's hook with an agent host, idempotently,
+// `gatehouse setup <host>` (docs/policy.md): registers gatehouse's hook with an agent host, idempotently,
 // with absolute node and script paths and the state dir pinned; `--check` verifies; `--remove` undoes.
 // Supported: claude-code (settings.json PreToolUse/PostToolUse, every tool) and gemini-cli (settings.json
 // BeforeTool/AfterTool). Other keys of the settings file are kept as they are.

@@ -1,4 +1,4 @@
-// Claude Code PostToolUse (DESIGN.md §14): the tool's output is scanned per the trusted policy's `outputs:`.
+// Claude Code PostToolUse (docs/policy.md): the tool's output is scanned per the trusted policy's `outputs:`.
 // Secrets: an MCP tool's output is replaced by the redacted one (updatedMCPToolOutput); a native tool's
 // cannot be replaced, so the hook blocks with a reason telling the agent not to use them. Injection:
 // an alert in the engine and a warning to the agent (alert), or the output blocked (block).

@@ -23,7 +23,7 @@ export interface Decision {
   rule: string | null;
   reason: string;
   segments: Segment[];
-  /** The paths and URLs a command or MCP call touches, each as the path/fetch rules judged it (DESIGN.md §14). */
+  /** The paths and URLs a command or MCP call touches, each as the path/fetch rules judged it (docs/policy.md). */
   paths?: Segment[];
   request_id: string;
 }
@@ -57,7 +57,7 @@ export const ToolCallSchema = z.object({
     .optional(),
 });
 
-/** A native tool's action (DESIGN.md §14): a path read/written/deleted, a fetch or web search, a sub-agent. */
+/** A native tool's action (docs/policy.md): a path read/written/deleted, a fetch or web search, a sub-agent. */
 export const NativeActionSchema = z.union([
   z.strictObject({ kind: z.enum(['read', 'write', 'delete']), path: z.string().min(1).max(4096), recursive: z.boolean().optional() }),
   z.strictObject({ kind: z.literal('fetch'), url: z.string().min(1).max(8192) }),

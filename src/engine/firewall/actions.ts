@@ -1,4 +1,4 @@
-// Every tool call becomes actions (DESIGN.md §14): exec (a command), read / write / delete (a path),
+// Every tool call becomes actions (docs/policy.md): exec (a command), read / write / delete (a path),
 // fetch (a URL or a web search), mcp (server/tool/args), agent (a sub-agent). Hosts' tools map here.
 import type { ToolCall } from '../../shared/firewall.js';
 

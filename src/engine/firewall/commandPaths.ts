@@ -1,4 +1,4 @@
-// Which paths a simple command reads, writes and deletes (DESIGN.md §14). The path rules judge these.
+// Which paths a simple command reads, writes and deletes (docs/policy.md). The path rules judge these.
 // This is a small built-in reading of the obvious programs and of redirections, behind one
 // interface (`PathsOfCommand`) so that fuller program knowledge can take its place.
 import { basename } from './commandView.js';

@@ -1,4 +1,4 @@
-// Decides actions (DESIGN.md §14): a command by its patterns and by the paths it touches, an MCP call
+// Decides actions (docs/policy.md): a command by its patterns and by the paths it touches, an MCP call
 // by its tools rule and its path arguments, a native read/write/delete by the path rules, a fetch by
 // the fetch rules and the network laws, a sub-agent by `subagents:`. Deny beats allow across every
 // action of one call; an ask anywhere asks. A denial says why and which rule would allow it.

@@ -1,4 +1,4 @@
-// Fetch rules (DESIGN.md §14) under the network laws of §11: deny beats allow; loopback, private,
+// Fetch rules (docs/policy.md) under the network laws of §11: deny beats allow; loopback, private,
 // link-local and metadata addresses are denied unless a rule names that address exactly (no glob
 // reaches them); only http and https. The URL is parsed as a browser would (WHATWG), so
 // `http://2130706433/`, `http://0x7f000001/` and `http://127.1/` are all seen as 127.0.0.1.

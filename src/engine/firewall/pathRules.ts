@@ -1,4 +1,4 @@
-// Path rules (DESIGN.md §14): a path an agent reads, writes or deletes — by a native tool, an MCP
+// Path rules (docs/policy.md): a path an agent reads, writes or deletes — by a native tool, an MCP
 // argument or a command's operands — is normalised (~, $HOME, .., symlinks) and judged by the
 // policy's `paths:` globs. Gatehouse's own files are denied by a built-in rule no policy can lift.
 import { realpathSync } from 'node:fs';

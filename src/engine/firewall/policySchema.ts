@@ -65,7 +65,7 @@ export type AgentOverride = z.output<typeof AgentOverride>;
 
 const Verdict = z.enum(['allow', 'deny', 'ask']);
 
-/** A path rule (DESIGN.md §14): a glob and what each kind of access gets; delete falls back to write. */
+/** A path rule (docs/policy.md): a glob and what each kind of access gets; delete falls back to write. */
 const PathRule = z.strictObject({
   path: z.string().min(1, 'expected a non-empty path glob'),
   read: Verdict.optional(),

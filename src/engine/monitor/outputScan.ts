@@ -1,4 +1,4 @@
-// A tool's output before the agent reads it (DESIGN.md §14, `outputs:`): secrets are redacted or the
+// A tool's output before the agent reads it (docs/policy.md, `outputs:`): secrets are redacted or the
 // output withheld; prompt-injection text raises an alert or withholds the output. Pure: value in, verdict out.
 import type { AlertInput } from '../../shared/alert.js';
 import { findPromptInjection } from './promptInjection.js';

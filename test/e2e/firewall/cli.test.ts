@@ -91,7 +91,7 @@ describe('gatehouse firewall explain', () => {
     expect(r.out).toContain('(unwrapped from nice)');
     expect(r.out).toContain('allowlist "ls *": matches');
     expect(r.out).toMatch(/denylist "shred" matches shred f/);
-    // The paths the commands touch, as the path rules judged them (DESIGN.md §14).
+    // The paths the commands touch, as the path rules judged them (docs/policy.md).
     expect(r.out).toMatch(/delete \/.*\/\.ssh → deny \(paths: ~\/\.ssh\/\*\* delete: deny\)/);
     expect(r.out).toContain('decision: deny');
   });

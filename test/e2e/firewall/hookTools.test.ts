@@ -1,4 +1,4 @@
-// Every tool an agent has (DESIGN.md §14), through the real hook process and a real engine running the
+// Every tool an agent has (docs/policy.md), through the real hook process and a real engine running the
 // shipped default policy (the standard profile): what a hostile agent tries with native tools fails,
 // the everyday loop runs without an ask, and PostToolUse scans what the agent is about to read.
 import { mkdirSync } from 'node:fs';

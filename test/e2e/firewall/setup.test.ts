@@ -1,4 +1,4 @@
-// `gatehouse setup <host>` (DESIGN.md §14): the registration is idempotent, keeps the host's other
+// `gatehouse setup <host>` (docs/policy.md): the registration is idempotent, keeps the host's other
 // settings, can be checked and removed, and the command it registers is the real hook: the host runs
 // it (here through `sh -c`, as Claude Code and Gemini CLI do) and a real engine decides.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Actions, path rules, fetch rules and profiles (DESIGN.md §14), decided in-process.
+// Actions, path rules, fetch rules and profiles (docs/policy.md), decided in-process.
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

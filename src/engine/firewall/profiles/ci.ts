@@ -3,7 +3,7 @@
 import { ATTACK_DENYLIST, CREDENTIAL_PATHS, FETCH_DENY, PERSISTENCE_PATHS } from './sections.js';
 import { EVERYDAY_ALLOWLIST } from './standard.js';
 
-export const CI_POLICY_TEXT = `# gatehouse firewall policy, profile "ci" (DESIGN.md sections 7 and 14).
+export const CI_POLICY_TEXT = `# gatehouse firewall policy, profile "ci" (docs/policy.md).
 # For unattended runs: what the build needs is allowed, everything else is denied (no one is asked).
 version: 1
 policy: allowlist

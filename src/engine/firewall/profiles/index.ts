@@ -1,4 +1,4 @@
-// The shipped policy profiles (DESIGN.md §14): `gatehouse policy init --profile P` writes one.
+// The shipped policy profiles (docs/policy.md): `gatehouse policy init --profile P` writes one.
 import { CI_POLICY_TEXT } from './ci.js';
 import { STANDARD_POLICY_TEXT } from './standard.js';
 import { STRICT_POLICY_TEXT } from './strict.js';

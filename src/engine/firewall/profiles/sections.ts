@@ -1,4 +1,4 @@
-// Sections the shipped profiles share (DESIGN.md §14): the path rules that keep credentials, persistence
+// Sections the shipped profiles share (docs/policy.md): the path rules that keep credentials, persistence
 // files and gatehouse's neighbours out of reach, the denylist of plain attacks, and the fetch deny list.
 // Each profile (standard.ts, strict.ts, ci.ts) puts these together with its own allowlist and tests.
 

@@ -1,4 +1,4 @@
-// The `standard` profile, the shipped default (DESIGN.md §14): the everyday development loop runs without
+// The `standard` profile, the shipped default (docs/policy.md): the everyday development loop runs without
 // asks, plain attacks are denied, the rest is asked.
 import { ATTACK_DENYLIST, CREDENTIAL_PATHS, FETCH_DENY, FETCH_DOCS, PERSISTENCE_PATHS } from './sections.js';
 
@@ -127,7 +127,7 @@ export const EVERYDAY_ALLOWLIST = `  # Reading and searching (the paths they rea
   - { pattern: "bundle install" }
 `;
 
-export const STANDARD_POLICY_TEXT = `# gatehouse firewall policy, profile "standard" (DESIGN.md sections 7 and 14).
+export const STANDARD_POLICY_TEXT = `# gatehouse firewall policy, profile "standard" (docs/policy.md).
 # The everyday development loop runs without asks; plain attacks are denied; the rest is asked.
 # Every simple command of a shell line must match an allowlist pattern to be allowed; a denylist
 # match anywhere denies the whole line; anything else is a "miss", asked under "policy: ask".

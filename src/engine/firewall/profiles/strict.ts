@@ -27,7 +27,7 @@ const READ_ONLY_ALLOWLIST = `  - { pattern: "ls *" }
   - { pattern: "git grep *" }
 `;
 
-export const STRICT_POLICY_TEXT = `# gatehouse firewall policy, profile "strict" (DESIGN.md sections 7 and 14).
+export const STRICT_POLICY_TEXT = `# gatehouse firewall policy, profile "strict" (docs/policy.md).
 # Reading and inspecting the workspace runs without asks; every change is asked; plain attacks are
 # denied. Outputs holding secrets or prompt-injection text are withheld.
 version: 1
