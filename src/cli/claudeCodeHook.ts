@@ -9,17 +9,11 @@ import { z } from 'zod';
 import { mayRun, type Decision, type NativeAction, type ToolCall } from '../shared/firewall.js';
 import { statePath } from '../engine/store/stateDir.js';
 import { CliError } from './cliError.js';
-import { stateDirOf, type GlobalArgs } from './context.js';
+import { stateDirOf } from './context.js';
+import { HookInput, type HookArgs, type HookInputT } from './hookInput.js';
 
-export const HookInput = z.object({
-  hook_event_name: z.string().optional(),
-  tool_name: z.string().min(1),
-  tool_input: z.record(z.string(), z.unknown()).default({}),
-  tool_response: z.unknown().optional(),
-  cwd: z.string().optional(),
-  session_id: z.string().optional(),
-});
-export type HookInputT = z.infer<typeof HookInput>;
+export { HookInput, type HookArgs, type HookInputT };
+
 
 export async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
@@ -71,11 +65,6 @@ async function askTtlMs(stateDir: string): Promise<number> {
   }
 }
 
-export interface HookArgs extends GlobalArgs {
-  agent: string;
-  wait: boolean;
-  host?: 'claude-code' | 'gemini-cli';
-}
 
 type CheckRequest = { command: string } | { tool: ToolCall } | { actions: NativeAction[]; tool_name: string };
 

@@ -3,7 +3,7 @@
 // cannot be replaced, so the hook blocks with a reason telling the agent not to use them. Injection:
 // an alert in the engine and a warning to the agent (alert), or the output blocked (block).
 import { existsSync, readFileSync } from 'node:fs';
-import type { HookArgs, HookInputT } from './claudeCodeHook.js';
+import type { HookArgs, HookInputT } from './hookInput.js';
 import { stateDirOf } from './context.js';
 
 /** The trusted policy's outputs section; the defaults when there is none. Never looser than the policy. */
