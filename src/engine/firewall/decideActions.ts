@@ -9,7 +9,8 @@ import { alwaysRuleFor } from './alwaysRule.js';
 import { builtinPathsOf, redirectionPaths, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 import { evaluateTool, judgeCommand, missVerdict, type EvaluateOptions } from './evaluate.js';
 import { judgeFetch } from './fetchRules.js';
-import { defaultPathContext, judgePath, normalisePath, type PathAccess, type PathContext } from './pathRules.js';
+import { UNRESOLVED, defaultPathContext, judgePath, normalisePath, type PathAccess, type PathContext } from './pathRules.js';
+import type { PolicyMode } from './policySchema.js';
 import { rulesFor, type Policy } from './policyLoader.js';
 
 export interface ActionOptions extends EvaluateOptions {
@@ -53,9 +54,14 @@ function judgeAccess(policy: Policy, raw: string, access: PathAccess, ctx: PathC
   return { verdict: v.verdict, rule: v.rule, reason, hint: v.verdict === 'allow' ? '' : pathHint(raw, access, ctx, v.builtIn), segment: { argv: [access, shown], matched_rule: v.rule, verdict: v.verdict, note: v.rule } };
 }
 
-/** Adds path judgements to a decision made on other grounds: a deny denies, an ask turns an allow into an ask. */
-function withPaths(base: Decision, paths: PathJudgement[]): Decision {
+/**
+ * Adds path judgements to a decision made on other grounds: a deny denies, an ask turns an allow into
+ * an ask. A path that cannot be resolved is a miss like any other, so under `allowlist` or `deny`
+ * (law 6) it denies instead of asking.
+ */
+function withPaths(base: Decision, paths: PathJudgement[], mode: PolicyMode = 'ask'): Decision {
   if (!paths.length) return base;
+  if (mode !== 'ask') paths = paths.map((p) => (p.verdict === 'ask' && p.rule === UNRESOLVED ? { ...p, verdict: 'deny' } : p));
   // Segments stay one per simple command (the contract of §7); what the paths got is beside them.
   const seen = paths.map((p) => p.segment);
   const worst = paths.reduce<PathJudgement | null>((w, p) => (p.verdict && p.verdict !== 'allow' && (!w || STRENGTH[p.verdict] > STRENGTH[w.verdict!]) ? p : w), null);
@@ -135,7 +141,7 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
         if (url) paths.push(url);
       }
     }
-    const d = withPaths(j.decision, paths);
+    const d = withPaths(j.decision, paths, j.mode);
     if (d.decision === 'deny' && d.source === 'policy' && d === j.decision && d.rule && !d.rule.startsWith('policy:')) {
       return { ...d, reason: `${d.reason} (the denylist beats every allow rule; the operator would have to remove or narrow the pattern ${JSON.stringify(d.rule)})` };
     }

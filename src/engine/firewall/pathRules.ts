@@ -227,6 +227,9 @@ function judgeOne(policy: Policy, path: string, access: PathAccess, ctx: PathCon
  * The path and its real path (symlinks resolved) are both judged; the stronger verdict stands.
  * A path that cannot be normalised (another variable, a relative path with no cwd) gets no allow.
  */
+/** The rule a path gets when it cannot be resolved (a variable, input words): a miss. */
+export const UNRESOLVED = 'paths: (unresolved)';
+
 export function judgePath(policy: Policy, raw: string, access: PathAccess, ctx: PathContext, recursive = false): PathVerdict | null {
   const path = normalisePath(raw, ctx);
   if (path === null && ctx.cwd === null && !/[$`]/.test(raw) && !raw.startsWith('/') && !raw.startsWith('~') && !raw.split('/').includes('..')) {
@@ -237,7 +240,7 @@ export function judgePath(policy: Policy, raw: string, access: PathAccess, ctx: 
     // Still judged as written for a deny (generous): `$X/.ssh/id_rsa` matches `**/.ssh/**`.
     const loose = judgeOne(policy, raw, access, ctx, recursive);
     if (loose && loose.verdict !== 'allow') return loose;
-    return { verdict: 'ask', rule: 'paths: (unresolved)', path: raw, builtIn: false };
+    return { verdict: 'ask', rule: UNRESOLVED, path: raw, builtIn: false };
   }
   const lexical = judgeOne(policy, path, access, ctx, recursive);
   if (!ctx.followSymlinks) return lexical;

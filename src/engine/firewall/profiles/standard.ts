@@ -65,6 +65,14 @@ export const EVERYDAY_ALLOWLIST = `  # Reading and searching (the paths they rea
   - { pattern: "cp *" }
   - { pattern: "mv *" }
   - { pattern: "rm *" }
+  # Law 4a: a path rm deletes must be named by the pattern; the everyday clean-ups are.
+  - { pattern: "rm -rf node_modules" }
+  - { pattern: "rm -rf dist" }
+  - { pattern: "rm -rf build" }
+  - { pattern: "rm -rf coverage" }
+  - { pattern: "rm -rf target" }
+  - { pattern: "rm -rf out" }
+  - { pattern: "rm -rf .cache" }
   # Builds, tests, linters and formatters
   - { pattern: "npm test *" }
   - { pattern: "npm t *" }
