@@ -61,7 +61,9 @@ beforeAll(() => {
   expect(files).toContain('dist/vendor/tree-sitter-bash/tree-sitter-bash.wasm');
   expect(files).toContain('dist/vendor/tree-sitter-bash/LICENSE');
   expect(files).toContain('contrib/systemd/gatehouse.service');
-  expect(files.filter((f) => /\.map$|\.tsbuildinfo$|^src\/|^test\/|^bench\/|^scripts\//.test(f))).toEqual([]);
+  // The labelled corpus is data `gatehouse policy bench` reads at run time; nothing else of test/ ships.
+  expect(files).toContain('test/corpus/actions.yaml');
+  expect(files.filter((f) => /\.map$|\.tsbuildinfo$|^src\/|^test\/(?!corpus\/)|^bench\/|^scripts\//.test(f))).toEqual([]);
   console.log(`gatehouse tarball: ${(info!.size / 1024).toFixed(0)} kB packed, ${files.length} files`);
 
   // The file prebuild-install would download: {name}-v{version}-{runtime}-v{abi}-{platform}{libc}-{arch}.tar.gz.
