@@ -19,6 +19,7 @@ import { policyCommand } from './policy.js';
 import { assistantCommand } from './assistant.js';
 import { demoCommand } from './demo.js';
 import { packsCommand } from './packs.js';
+import { dialStdioCommand } from './dialStdio.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -49,4 +50,5 @@ export const commands: AnyCommand[] = [
   assistantCommand,
   demoCommand,
   packsCommand,
+  dialStdioCommand,
 ];
