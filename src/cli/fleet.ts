@@ -1,4 +1,4 @@
-// Commands over several engines (`--host URL`, repeatable; DESIGN §13): each host is asked in
+// Commands over several engines (`--host URL`, repeatable; README "Several hosts"): each host is asked in
 // parallel with its own deadline, so a host that is down or hangs is reported as down and never
 // holds up the others.
 import type { EngineClient } from '../client/engineClient.js';

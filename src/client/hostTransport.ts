@@ -1,4 +1,4 @@
-// Reaching an engine by host URL (DESIGN §13): `unix:///path/gatehouse.sock` is that socket;
+// Reaching an engine by host URL (README "Several hosts"): `unix:///path/gatehouse.sock` is that socket;
 // `ssh://[user@]host[:port]` runs `ssh -o BatchMode=yes host gatehouse dial-stdio` and speaks the
 // same JSON-RPC lines over ssh's stdin/stdout, as `docker -H ssh://` does. ssh brings its own keys,
 // agent and known_hosts; BatchMode means it never asks for a password or a host key confirmation,
