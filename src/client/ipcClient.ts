@@ -45,6 +45,15 @@ interface Pending {
   release: (() => void) | null;
 }
 
+/** What the JSON-RPC lines travel over: the engine's socket, or a bridge to it (`ssh host gatehouse dial-stdio`). */
+export interface Wire {
+  write(text: string): void;
+  destroy(): void;
+  readonly destroyed: boolean;
+  /** The wire ended or failed: every call still waiting fails. */
+  onEnd(cb: (why: string) => void): void;
+}
+
 /**
  * One connection carries any number of calls at once (pipelined): each has its own id, answers are
  * matched by id in whatever order they come, and a call whose caller stops waiting (its signal
@@ -54,10 +63,47 @@ interface Pending {
  */
 export async function connectTransport(opts: ConnectOptions): Promise<Transport & { socket: Socket }> {
   const path = socketPath(opts.stateDir);
+  const rpc = rpcLines();
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ path, onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: (n, buf) => (rpc.onBytes((buf as Buffer).subarray(0, n)), true) } });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new EngineError(`no answer from the engine at ${path} within ${opts.connectTimeoutMs ?? 2000} ms`, 'unavailable'));
+    }, opts.connectTimeoutMs ?? 2000);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new EngineError(`no gatehouse engine is running for ${opts.stateDir} (${err.code === 'ENOENT' ? 'no socket' : err.code ?? err.message}); start one with 'gatehouse run'`, 'unavailable'));
+    });
+  });
+  const wire: Wire = {
+    write: (text) => void socket.write(text),
+    destroy: () => {
+      socket.end();
+      socket.destroy();
+    },
+    get destroyed() {
+      return socket.destroyed;
+    },
+    onEnd(cb) {
+      socket.on('close', () => cb('the engine closed the connection'));
+      socket.on('error', () => cb('the connection to the engine failed'));
+    },
+  };
+  const t = await rpc.start(wire, opts);
+  return { ...t, socket };
+}
+
+/** The JSON-RPC side of a connection, before its wire exists: bytes go to `onBytes`, `start` says hello. */
+export function rpcLines(): { onBytes: (chunk: Buffer) => void; start: (wire: Wire, opts: Omit<ConnectOptions, 'stateDir'>) => Promise<Transport> } {
   let nextId = 1;
   const pending = new Map<number, Pending>();
   const listeners = new Set<{ topics: Set<Topic>; onEvent: (e: EngineEvent) => void }>();
   let closed = false;
+  let wire: Wire | null = null;
 
   const settle = (id: number): Pending | undefined => {
     const p = pending.get(id);
@@ -98,8 +144,7 @@ export async function connectTransport(opts: ConnectOptions): Promise<Transport 
   // so a UTF-8 sequence cut between two reads is joined before it is decoded. The buffer is reused by
   // the next read: a partial line is copied out.
   let rest: Buffer | null = null;
-  const onBytes = (n: number, buf: Buffer): boolean => {
-    const chunk = buf.subarray(0, n);
+  const onBytes = (chunk: Buffer): void => {
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const line = rest ? Buffer.concat([rest, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
@@ -111,80 +156,62 @@ export async function connectTransport(opts: ConnectOptions): Promise<Transport 
       rest = rest ? Buffer.concat([rest, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
       if (rest.length > MAX_LINE) {
         rest = null;
-        socket?.destroy();
+        wire?.destroy();
         failAll(`the engine sent a line longer than ${MAX_LINE} bytes`);
       }
     }
-    return true;
   };
 
-  let socket: Socket | undefined;
-  socket = await new Promise<Socket>((resolve, reject) => {
-    const s = connect({ path, onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: onBytes } });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new EngineError(`no answer from the engine at ${path} within ${opts.connectTimeoutMs ?? 2000} ms`, 'unavailable'));
-    }, opts.connectTimeoutMs ?? 2000);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      resolve(s);
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new EngineError(`no gatehouse engine is running for ${opts.stateDir} (${err.code === 'ENOENT' ? 'no socket' : err.code ?? err.message}); start one with 'gatehouse run'`, 'unavailable'));
-    });
-  });
-  const sock = socket;
-  sock.on('close', () => failAll('the engine closed the connection'));
-  sock.on('error', () => failAll('the connection to the engine failed'));
+  const start = async (w: Wire, opts: Omit<ConnectOptions, 'stateDir'>): Promise<Transport> => {
+    wire = w;
+    w.onEnd(failAll);
+    const call = (method: string, params?: unknown, timeoutMs = opts.callTimeoutMs ?? 30_000, signal?: AbortSignal): Promise<unknown> => {
+      if (closed) return Promise.reject(new EngineError('not connected to the engine', 'unavailable'));
+      if (signal?.aborted) return Promise.reject(new EngineError(`${method} cancelled`, 'unavailable'));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer =
+          timeoutMs > 0
+            ? setTimeout(() => {
+                if (settle(id)) reject(new EngineError(`the engine did not answer ${method} within ${timeoutMs} ms`, 'unavailable'));
+              }, timeoutMs)
+            : null;
+        let release: (() => void) | null = null;
+        if (signal) {
+          const onAbort = () => {
+            if (!settle(id)) return;
+            // The engine ends that call (an open prompt is cancelled); its late answer, if any, is dropped.
+            if (!closed && !w.destroyed) w.write(`{"jsonrpc":"2.0","method":"cancel","params":{"id":${id}}}\n`);
+            reject(new EngineError(`${method} cancelled`, 'unavailable'));
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          release = () => signal.removeEventListener('abort', onAbort);
+        }
+        pending.set(id, { resolve, reject, timer, release });
+        w.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} })}\n`);
+      });
+    };
 
-  const call = (method: string, params?: unknown, timeoutMs = opts.callTimeoutMs ?? 30_000, signal?: AbortSignal): Promise<unknown> => {
-    if (closed) return Promise.reject(new EngineError('not connected to the engine', 'unavailable'));
-    if (signal?.aborted) return Promise.reject(new EngineError(`${method} cancelled`, 'unavailable'));
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(() => {
-              if (settle(id)) reject(new EngineError(`the engine did not answer ${method} within ${timeoutMs} ms`, 'unavailable'));
-            }, timeoutMs)
-          : null;
-      let release: (() => void) | null = null;
-      if (signal) {
-        const onAbort = () => {
-          if (!settle(id)) return;
-          // The engine ends that call (an open prompt is cancelled); its late answer, if any, is dropped.
-          if (!closed && !sock.destroyed) sock.write(`{"jsonrpc":"2.0","method":"cancel","params":{"id":${id}}}\n`);
-          reject(new EngineError(`${method} cancelled`, 'unavailable'));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        release = () => signal.removeEventListener('abort', onAbort);
-      }
-      pending.set(id, { resolve, reject, timer, release });
-      sock.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} })}\n`);
+    await call('hello', { client: opts.surface ?? 'cli', user: currentUser() }, opts.handshakeTimeoutMs ?? opts.callTimeoutMs ?? 30_000).catch((err: unknown) => {
+      w.destroy();
+      throw err;
     });
+
+    return {
+      call: (method, params, timeoutMs, signal) => call(method, params, timeoutMs, signal),
+      subscribe(topics, onEvent) {
+        const entry = { topics: new Set(topics), onEvent };
+        listeners.add(entry);
+        void call('subscribe', { topics: [...new Set([...listeners].flatMap((l) => [...l.topics]))] }).catch(() => {});
+        return () => listeners.delete(entry);
+      },
+      async close() {
+        closed = true;
+        w.destroy();
+      },
+    };
   };
-
-  await call('hello', { client: opts.surface ?? 'cli', user: currentUser() }, opts.handshakeTimeoutMs ?? opts.callTimeoutMs ?? 30_000).catch((err: unknown) => {
-    socket.destroy();
-    throw err;
-  });
-
-  return {
-    socket: sock,
-    call: (method, params, timeoutMs, signal) => call(method, params, timeoutMs, signal),
-    subscribe(topics, onEvent) {
-      const entry = { topics: new Set(topics), onEvent };
-      listeners.add(entry);
-      void call('subscribe', { topics: [...new Set([...listeners].flatMap((l) => [...l.topics]))] }).catch(() => {});
-      return () => listeners.delete(entry);
-    },
-    async close() {
-      closed = true;
-      sock.end();
-      sock.destroy();
-    },
-  };
+  return { onBytes, start };
 }
 
 export async function connectEngine(opts: ConnectOptions): Promise<EngineClient> {

@@ -21,6 +21,8 @@ import { AgentRegistry } from './firewall/agents.js';
 import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
+import { startSyslogExport, type SyslogExporter } from './fleet/syslogExport.js';
+import { ContainService } from './contain/containService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config/config.js';
@@ -88,6 +90,8 @@ export class Engine implements EngineSurface {
   security!: SecurityMonitor;
   sensors!: SensorService;
   assistant!: AssistantService;
+  /** The syslog feed of the ledger (config export.syslog); null when not configured. */
+  exporter: SyslogExporter | null = null;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
   private deciders: TaskDecider[] = [];
@@ -205,6 +209,7 @@ export class Engine implements EngineSurface {
       await engine.sensors.start();
       engine.assistant = new AssistantService(engine, logger);
       engine.assistant.start();
+      engine.exporter = startSyslogExport(config.export.syslog, engine.db, opts.stateDir, logger, (t) => started.redact(t));
       servicesStarted = true;
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });
@@ -559,6 +564,7 @@ export class Engine implements EngineSurface {
       this.assistant.stop();
       await this.contain.stop();
       this.notifier.stop();
+      this.exporter?.stop();
       for (const close of [...this.closers].reverse()) {
         try {
           await close();

@@ -21,6 +21,7 @@ import { assistantCommand } from './assistant.js';
 import { demoCommand } from './demo.js';
 import { setupCommand } from './setup.js';
 import { packsCommand } from './packs.js';
+import { dialStdioCommand } from './dialStdio.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -53,4 +54,5 @@ export const commands: AnyCommand[] = [
   assistantCommand,
   demoCommand,
   packsCommand,
+  dialStdioCommand,
 ];

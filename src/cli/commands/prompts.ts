@@ -3,6 +3,9 @@ import type { CommandModule } from 'yargs';
 import type { Prompt } from '../../shared/firewall.js';
 import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
 import { CliError } from '../cliError.js';
+import { hostsOf, overHosts, reportDown } from '../fleet.js';
+
+const HOST_OPTION = { type: 'string', array: true, describe: 'an engine to ask (repeatable): unix:///path/gatehouse.sock or ssh://[user@]host[:port]' } as const;
 
 /**
  * The pending prompt an id or a unique prefix of one names (`pending` and the console show 8 characters).
@@ -30,13 +33,24 @@ function describe(p: Prompt): string {
 
 interface PendingArgs extends GlobalArgs {
   json: boolean;
+  host?: string[];
 }
 
 export const pendingCommand: CommandModule<GlobalArgs, PendingArgs> = {
   command: 'pending',
   describe: 'list firewall prompts waiting for an answer',
-  builder: (y) => y.option('json', { type: 'boolean', default: false }) as never,
+  builder: (y) => y.option('json', { type: 'boolean', default: false }).option('host', HOST_OPTION) as never,
   handler: async (argv) => {
+    const hosts = hostsOf(argv.host);
+    if (hosts.length > 0) {
+      // Every ask of every host that answered, each carrying its host; the hosts that are down on stderr.
+      const results = await overHosts(hosts, (c) => c.prompts.list());
+      const all = results.flatMap((r) => (r.up ? r.value.map((p) => ({ ...p, host: r.host })) : []));
+      reportDown(results);
+      if (argv.json) return printJson(all);
+      printText(all.length ? `${all.map((p) => `[${p.host}] ${describe(p)}`).join('\n\n')}\n` : 'no prompts waiting\n');
+      return;
+    }
     const prompts = await withClient(argv, (c) => c.prompts.list());
     if (argv.json) return printJson(prompts);
     printText(prompts.length ? `${prompts.map(describe).join('\n\n')}\n` : 'no prompts waiting\n');
@@ -49,6 +63,7 @@ interface ResolveArgs extends GlobalArgs {
   scope: 'once' | 'task' | 'always';
   reason?: string;
   json: boolean;
+  host?: string[];
 }
 
 export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
@@ -60,8 +75,11 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
       .positional('decision', { choices: ['allow', 'deny'] as const, demandOption: true })
       .option('scope', { choices: ['once', 'task', 'always'] as const, default: 'once' as const, describe: 'once, for this task, or always (writes the narrowest rule)' })
       .option('reason', { type: 'string', describe: 'feedback the agent sees with a deny' })
-      .option('json', { type: 'boolean', default: false }) as never,
+      .option('json', { type: 'boolean', default: false })
+      .option('host', HOST_OPTION) as never,
   handler: async (argv) => {
+    const hosts = hostsOf(argv.host);
+    if (hosts.length > 0) return resolveOnFleet(argv, hosts);
     const p = await withClient(argv, async (c) => {
       const id = resolvePromptId(argv.id, (await c.prompts.list()).map((x) => x.id));
       return c.prompts.resolve(id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) });
@@ -70,3 +88,27 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
     else printText(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''}\n`);
   },
 };
+
+/**
+ * `resolve --host ...`: the prompt is found among the pending asks of every host (id or unique
+ * prefix) and the answer goes to the one engine that owns it. Ambiguous or unknown ids are refused;
+ * a host that is down is named, since the prompt may be waiting there.
+ */
+async function resolveOnFleet(argv: ResolveArgs, hosts: ReturnType<typeof hostsOf>): Promise<void> {
+  const lists = await overHosts(hosts, (c) => c.prompts.list());
+  const owners = lists.flatMap((r) => (r.up ? r.value.filter((p) => p.id === argv.id).map(() => r.host) : []));
+  const matches = owners.length ? owners.map((host) => ({ host, id: argv.id })) : lists.flatMap((r) => (r.up ? r.value.filter((p) => p.id.startsWith(argv.id)).map((p) => ({ host: r.host, id: p.id })) : []));
+  const down = lists.filter((r) => !r.up).map((r) => r.host);
+  if (matches.length > 1) throw new CliError(`prompt id '${argv.id}' matches ${matches.length} pending prompts (${matches.map((m) => `${m.id} on ${m.host}`).join(', ')}): give more characters`, 2);
+  if (matches.length === 0) {
+    reportDown(lists);
+    throw new CliError(`no pending prompt '${argv.id}' on ${lists.length - down.length} reachable host(s)${down.length ? ` (down: ${down.join(', ')})` : ''}`, down.length === lists.length ? 3 : 1);
+  }
+  const target = matches[0]!;
+  const host = hosts.find((h) => h.url === target.host)!;
+  const [answer] = await overHosts([host], (c) => c.prompts.resolve(target.id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) }));
+  if (!answer!.up) throw new CliError(`${target.host}: ${answer!.error}`, answer!.refused ? 1 : 3);
+  const p = { ...answer!.value, host: target.host };
+  if (argv.json) printJson(p);
+  else printText(`${p.id} ${p.state}${p.scope ? ` (${p.scope})` : ''} on ${p.host}\n`);
+}

@@ -4,10 +4,12 @@ import type { EngineStatus } from '../../shared/status.js';
 import { CliError } from '../cliError.js';
 import { EXIT_ACCESS, EXIT_NO_ENGINE, printJson, withClient, type GlobalArgs } from '../context.js';
 import { formatStatus } from '../formatStatus.js';
+import { hostsOf, overHosts } from '../fleet.js';
 
 interface Args extends GlobalArgs {
   json: boolean;
   tmux: boolean;
+  host?: string[];
 }
 
 export const statusCommand: CommandModule<GlobalArgs, Args> = {
@@ -16,8 +18,18 @@ export const statusCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-      .option('tmux', { type: 'boolean', default: false, describe: "one short line for tmux's status-right" }) as never,
+      .option('tmux', { type: 'boolean', default: false, describe: "one short line for tmux's status-right" })
+      .option('host', { type: 'string', array: true, describe: 'an engine to ask (repeatable): unix:///path/gatehouse.sock or ssh://[user@]host[:port]' }) as never,
   handler: async (argv) => {
+    const hosts = hostsOf(argv.host);
+    if (hosts.length > 0) {
+      if (argv.tmux) throw new CliError('--tmux over several hosts is not there yet: use --json', 2);
+      const results = await overHosts(hosts, (c) => c.status());
+      if (argv.json) printJson(results.map((r) => (r.up ? { host: r.host, up: true, status: r.value } : r)));
+      else process.stdout.write(results.map((r) => `== ${r.host}: ${r.up ? `up\n${formatStatus(r.value)}` : `down (${r.error})\n`}`).join('\n'));
+      if (results.every((r) => !r.up)) process.exitCode = 3;
+      return;
+    }
     let status: EngineStatus;
     try {
       status = await withClient(argv, (c) => c.status(), 5000);

@@ -8,6 +8,7 @@ import { AssistantConfigSchema } from '../assistant/config.js';
 import { MonitorConfigSchema } from '../monitor/monitorConfig.js';
 import { NotifyConfigSchema } from '../notify/notifyConfig.js';
 import { configHome } from '../store/stateDir.js';
+import { ExportConfigSchema } from '../fleet/exportConfig.js';
 import { SensorsConfigSchema } from '../sensors/sensorsConfig.js';
 import { BudgetSchema } from '../tasks/budgetConfig.js';
 import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
@@ -54,6 +55,7 @@ export const ConfigSchema = z
     assistant: AssistantConfigSchema.optional(),
     monitor: MonitorConfigSchema.prefault({}),
     sensors: SensorsConfigSchema,
+    export: ExportConfigSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
