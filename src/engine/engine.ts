@@ -2,7 +2,6 @@
 // programs in over REST and the Unix socket. Composition only: each part lives in its own module.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { AlertInput } from '../shared/alert.js';
 import { EngineError } from '../shared/errors.js';
 import type { EngineEvent } from '../shared/events.js';
@@ -32,7 +31,6 @@ import { FirewallGate } from './firewall/firewallGate.js';
 import { Ledger } from './store/ledger.js';
 import { acquireLock } from './store/lock.js';
 import { createLogger, silentLogger, type Logger } from './platform/logger.js';
-import { ContainService } from './contain/containService.js';
 import type { Door, EngineSurface, ReloadResult } from './doors/engineSurface.js';
 import { planReload } from './config/reloadPlan.js';
 import { Notifier } from './notify/notifier.js';
@@ -47,6 +45,7 @@ import { SensorService } from './sensors/sensorService.js';
 import { PromptDesk } from './firewall/prompts.js';
 import { WalSync } from './store/walSync.js';
 import { TaskQueue, type Actor } from './tasks/queue.js';
+export { localActor } from './tasks/localActor.js';
 import type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
 import { configHome, ensurePrivateDir, statePath } from './store/stateDir.js';
@@ -589,14 +588,4 @@ export class Engine implements EngineSurface {
     })();
     return this.stopping;
   }
-}
-
-export function localActor(surface: Actor['surface']): Actor {
-  let name = 'operator';
-  try {
-    name = userInfo().username;
-  } catch {
-    /* no passwd entry */
-  }
-  return { by: name, surface };
 }
