@@ -10,18 +10,11 @@ import type { Ledger } from '../store/ledger.js';
 import type { Actor } from '../tasks/queue.js';
 import type { Db } from '../store/store.js';
 
-export interface PromptRequest {
-  kind: 'command' | 'tool' | 'network';
-  destination?: string | null;
-  agent: string;
-  task_id: string | null;
-  cwd: string | null;
-  command: string | null;
-  tool: ToolCall | null;
+/** What opens a prompt: the prompt's own fields, the decision that asked, and its time to live. */
+export type PromptRequest = Pick<Prompt, 'kind' | 'destination' | 'agent' | 'task_id' | 'cwd' | 'command' | 'tool' | 'always_rule'> & {
   decision: Decision;
-  always_rule: string | null;
   ttlMs: number;
-}
+};
 
 export interface PromptOutcome {
   prompt: Prompt;

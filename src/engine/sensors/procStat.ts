@@ -55,8 +55,8 @@ export function listPids(root = '/proc'): number[] {
   return out;
 }
 
-/** The files a process holds open (paths only; sockets, pipes and anonymous inodes are left out). */
-export function openFiles(pid: number, root = '/proc'): string[] {
+/** Where each of a process's descriptors points (readlink of /proc/PID/fd/N), at most 4,096. */
+function fdTargets(pid: number, root: string): string[] {
   const out: string[] = [];
   let fds: string[];
   try {
@@ -66,8 +66,7 @@ export function openFiles(pid: number, root = '/proc'): string[] {
   }
   for (const fd of fds.slice(0, 4096)) {
     try {
-      const t = readlinkSync(`${root}/${pid}/fd/${fd}`);
-      if (t.startsWith('/')) out.push(t);
+      out.push(readlinkSync(`${root}/${pid}/fd/${fd}`));
     } catch {
       /* closed meanwhile */
     }
@@ -75,22 +74,17 @@ export function openFiles(pid: number, root = '/proc'): string[] {
   return out;
 }
 
+/** The files a process holds open (paths only; sockets, pipes and anonymous inodes are left out). */
+export function openFiles(pid: number, root = '/proc'): string[] {
+  return fdTargets(pid, root).filter((t) => t.startsWith('/'));
+}
+
 /** Socket inodes a process holds (`socket:[12345]`). */
 export function socketInodes(pid: number, root = '/proc'): Set<string> {
   const out = new Set<string>();
-  let fds: string[];
-  try {
-    fds = readdirSync(`${root}/${pid}/fd`);
-  } catch {
-    return out;
-  }
-  for (const fd of fds.slice(0, 4096)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${root}/${pid}/fd/${fd}`));
-      if (m) out.add(m[1]!);
-    } catch {
-      /* closed meanwhile */
-    }
+  for (const t of fdTargets(pid, root)) {
+    const m = /^socket:\[(\d+)\]$/.exec(t);
+    if (m) out.add(m[1]!);
   }
   return out;
 }
