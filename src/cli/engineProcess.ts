@@ -29,6 +29,18 @@ export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
   const stateDir = stateDirOf(o.argv);
   const problem = stateDirAccessProblem(stateDir);
   if (problem) throw new CliError(problem, EXIT_ACCESS);
+  // The signal handlers go in before the engine starts: a HUP or TERM that arrives while it starts (or
+  // right after its "engine started" line) would otherwise get the default action and kill the process.
+  // Such a signal is held and acted on once the engine is up.
+  let running: Engine | null = null;
+  let heldStop: string | null = null;
+  let heldReload = false;
+  const stop = (why: string) => (running ? void running.stop(why) : (heldStop ??= why));
+  // The engine logs a refused reload with its reason and keeps the running config.
+  const reload = () => (running ? void running.reload({ by: 'SIGHUP', surface: 'engine' }).catch(() => {}) : (heldReload = true));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', reload);
   let engine: Engine;
   try {
     engine = await Engine.start(
@@ -50,13 +62,11 @@ export async function runEngineProcess(o: EngineProcessOptions): Promise<void> {
     throw err;
   }
 
+  running = engine;
+  if (heldStop) stop(heldStop);
+  else if (heldReload) reload();
   const { logDecision } = await import('./decisionLog.js');
   engine.bus.subscribe((e) => logDecision(engine.logger, e));
-  const stop = (why: string) => void engine.stop(why);
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  // The engine logs a refused reload with its reason and keeps the running config.
-  process.on('SIGHUP', () => void engine.reload({ by: 'SIGHUP', surface: 'engine' }).catch(() => {}));
   let failed = false;
   process.on('uncaughtException', (err) => {
     // One failure starts the stop; a second one while it runs (or a stop that hangs) must not keep a

@@ -504,7 +504,8 @@ export class Engine implements EngineSurface {
       effectiveNotifyConfig(next.notify, next.approval.slack_webhook_url, env);
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, 'reload refused; keeping the running config');
-      throw new EngineError(`reload refused; the running config stays: ${(err as Error).message}`, 'bad_request');
+      // A refusal (exit 1), not bad input (exit 2): the request was well formed, the file on disk is not.
+      throw new EngineError(`reload refused; the running config stays: ${(err as Error).message}`, 'conflict');
     }
     const previous = this.config;
     const plan = planReload(previous, next);

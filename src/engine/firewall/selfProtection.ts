@@ -88,6 +88,18 @@ function within(path: string, dir: string): boolean {
   return path === dir || path.startsWith(d);
 }
 
+/**
+ * Whether the text names the directory: anywhere it occurs, unless the next character continues a
+ * file name (`STATE-old` is another directory). A slash, quote, glob, `$`, brace or the end all count,
+ * so a spelling that could still reach the directory stays caught (fail closed).
+ */
+function namesDir(norm: string, dir: string): boolean {
+  for (let i = norm.indexOf(dir); i >= 0; i = norm.indexOf(dir, i + 1)) {
+    if (!/[A-Za-z0-9._-]/.test(norm[i + dir.length] ?? '')) return true;
+  }
+  return false;
+}
+
 interface Finding {
   what: string;
 }
@@ -96,7 +108,7 @@ interface Finding {
 function touchesProtected(norm: string, places: ProtectedPlaces, cwd: string | null): Finding | null {
   const dirs = [places.stateDir, places.configDir, dirname(places.policyPath), ...(places.installDir ? [places.installDir] : [])].map((d) => resolve(d));
   const files = [places.policyPath, ...PROTECTED_NAMES.map((n) => resolve(places.stateDir, n))];
-  for (const d of dirs) if (norm.includes(d)) return { what: `it names gatehouse's own directory ${d}` };
+  for (const d of dirs) if (namesDir(norm, d)) return { what: `it names gatehouse's own directory ${d}` };
   if (norm.includes(places.policyPath)) return { what: `it names the policy file ${places.policyPath}` };
   for (const n of PROTECTED_NAMES) if (norm.includes(n)) return { what: `it names gatehouse's state file ${n}` };
   for (const s of PROTECTED_SUFFIXES) if (norm.includes(s)) return { what: `it names gatehouse's files (${s})` };

@@ -88,9 +88,9 @@ describe('the Claude Code hook', () => {
     expect(r.stderr).toMatch(/engine is unreachable/);
   });
 
-  it('checks hook_event_name: run for another event it refuses with exit 2 naming PreToolUse', () => {
+  it('checks hook_event_name: run for another event it refuses with exit 2 naming PreToolUse and PostToolUse', () => {
     const r = run(['--state-dir', mkdtempSync(join(tmpdir(), 'gh-hook-')), 'hook', 'claude-code'], {}, JSON.stringify({ hook_event_name: 'Stop', tool_name: 'Bash', tool_input: { command: 'ls' } }));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/decides PreToolUse events; it was run for Stop/);
+    expect(r.stderr).toMatch(/decides PreToolUse \(and PostToolUse\) events; it was run for Stop/);
   });
 });

@@ -20,6 +20,8 @@ const DENIED: Array<[string, string]> = [
   ['backslashes', 'cat ~/.local/state/gate\\house/api\\-token'],
   ['ANSI-C hex', "cat ~/.local/state/gatehouse/$'\\x61pi-token'"],
   ['glob', 'cat ~/.local/state/gate*/api-tok*'],
+  ['glob after the dir', `cat ${STATE}*/a*`],
+  ['brace after the dir', `rm -rf {${STATE},/tmp/x}`],
   ['glob on the name only', `cd ${STATE} && cat a?i-t*`],
   ['absolute glob', 'cat /home/*/.local/state/gatehouse/*'],
   ['env', `env cat ${STATE}/api-token`],
@@ -87,6 +89,15 @@ describe('self-protection (law 10)', () => {
     expect(d, command).not.toBeNull();
     expect(d).toMatchObject({ decision: 'deny', rule: 'self-protection' });
     expect(d!.reason).toMatch(/^gatehouse protects itself/);
+  });
+
+  it('a sibling whose name starts with a protected directory is not that directory; a glob after it still is', () => {
+    const custom: ProtectedPlaces = { ...places, stateDir: '/tmp/gh-test-a1' };
+    expect(selfProtectCommand('touch /tmp/gh-test-a1-ran', custom, { cwd: '/tmp/work' })).toBeNull();
+    expect(selfProtectCommand('mkdir /tmp/gh-test-a1.bak', custom, { cwd: '/tmp/work' })).toBeNull();
+    for (const c of ['touch /tmp/gh-test-a1/x', 'cat /tmp/gh-test-a1*/x', 'ls "/tmp/gh-test-a1"', 'rm -rf /tmp/gh-test-a1']) {
+      expect(selfProtectCommand(c, custom, { cwd: '/tmp/work' }), c).toMatchObject({ decision: 'deny', rule: 'self-protection' });
+    }
   });
 
   it.each(ALLOWED)('leaves %s to the policy', (command) => {
