@@ -79,6 +79,8 @@ function withPaths(base: Decision, paths: PathJudgement[], mode: PolicyMode = 'a
 }
 
 const DISARM = new Set(['stop', 'resolve', 'reload', 'setup', 'trust', 'approve', 'init', 'lockdown']);
+/** The reserved tool name the MCP proxy decides a resources/read as (src/engine/proxy/gatedRequests.ts). */
+const RESOURCE_READ = 'resources/read';
 const URL_PROGRAMS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'aria2c', 'lynx', 'links', 'w3m']);
 
 /** Law 10: commands that disarm gatehouse or answer for it (any spelling: npx, a path, pkill by name). */
@@ -169,6 +171,9 @@ export function evaluateMcp(policy: Policy, call: ToolCall, opts: ActionOptions 
     const paths = mcpPathActions(call).map((a) => judgeAccess(policy, (a as { path: string }).path, a.kind as PathAccess, ctx, false, `tool ${call.server}/${call.tool}`));
     for (const [k, v] of Object.entries(call.args)) {
       if (typeof v !== 'string' || !/^(url|uri|href|endpoint)$/i.test(k)) continue;
+      // A resources/read names one of the server's own resources: any scheme is its identifier, governed by
+      // the tools rule on its `uri` (and a file:// by the path rules); only a web URL there is a fetch.
+      if (call.tool === RESOURCE_READ && !/^https?:/i.test(v)) continue;
       const f = judgeFetch({ ...policy.file.fetch, default: undefined }, v);
       if (f.verdict === 'deny') paths.push({ verdict: 'deny', rule: f.rule, reason: `tool ${call.server}/${call.tool} fetches ${v.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to tools as to fetches', segment: { argv: ['fetch', v.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } });
     }
