@@ -3,6 +3,7 @@
 // the fetch rules and the network laws, a sub-agent by `subagents:`. Deny beats allow across every
 // action of one call; an ask anywhere asks. A denial says why and which rule would allow it.
 import { randomUUID } from 'node:crypto';
+import { networkFor } from '../../shared/containPolicy.js';
 import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
 import { describeAction, mcpPathActions, type Action } from './actions.js';
 import { alwaysRuleFor } from './alwaysRule.js';
@@ -78,6 +79,8 @@ function withPaths(base: Decision, paths: PathJudgement[], mode: PolicyMode = 'a
 }
 
 const DISARM = new Set(['stop', 'resolve', 'reload', 'setup', 'trust', 'approve', 'init', 'lockdown']);
+/** The reserved tool name the MCP proxy decides a resources/read as (src/engine/proxy/gatedRequests.ts). */
+const RESOURCE_READ = 'resources/read';
 const URL_PROGRAMS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'aria2c', 'lynx', 'links', 'w3m']);
 
 /** Law 10: commands that disarm gatehouse or answer for it (any spelling: npx, a path, pkill by name). */
@@ -89,13 +92,18 @@ function disarmsGuard(argv: readonly string[]): string | null {
   return null;
 }
 
-/** A URL a download program is given that the network laws deny (internal addresses, fetch.deny). */
-function urlLawBreak(policy: Policy, argv: readonly string[]): PathJudgement | null {
+/**
+ * A URL a download program is given that the network laws deny (internal addresses, fetch.deny). A
+ * command's connections are the agent's `network:` (what the egress proxy enforces), so an address
+ * named exactly there is named for the command too; the proxy still judges the connection itself.
+ */
+function urlLawBreak(policy: Policy, argv: readonly string[], agent: string | null | undefined): PathJudgement | null {
   const name = argv[0] ? argv[0].slice(argv[0].lastIndexOf('/') + 1) : '';
   if (!URL_PROGRAMS.has(name)) return null;
+  const rules = { ...policy.file.fetch, allow: [...policy.file.fetch.allow, ...networkFor(policy.file, agent).allow], default: undefined };
   for (const w of argv.slice(1)) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(w)) continue;
-    const f = judgeFetch({ ...policy.file.fetch, default: undefined }, w);
+    const f = judgeFetch(rules, w);
     if (f.verdict === 'deny') return { verdict: 'deny', rule: f.rule, reason: `\`${name}\` fetches ${w.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to commands as to fetches', segment: { argv: ['fetch', w.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } };
   }
   return null;
@@ -137,7 +145,7 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
       for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
         const guard = disarmsGuard(argv);
         if (guard) return { ...j.decision, decision: 'deny', rule: 'built-in: the guard guards itself', reason: `\`${argv.join(' ').slice(0, 80)}\` ${guard} (built in; no policy rule can allow it)` };
-        const url = urlLawBreak(policy, argv);
+        const url = urlLawBreak(policy, argv, opts.agent);
         if (url) paths.push(url);
       }
     }
@@ -163,6 +171,9 @@ export function evaluateMcp(policy: Policy, call: ToolCall, opts: ActionOptions 
     const paths = mcpPathActions(call).map((a) => judgeAccess(policy, (a as { path: string }).path, a.kind as PathAccess, ctx, false, `tool ${call.server}/${call.tool}`));
     for (const [k, v] of Object.entries(call.args)) {
       if (typeof v !== 'string' || !/^(url|uri|href|endpoint)$/i.test(k)) continue;
+      // A resources/read names one of the server's own resources: any scheme is its identifier, governed by
+      // the tools rule on its `uri` (and a file:// by the path rules); only a web URL there is a fetch.
+      if (call.tool === RESOURCE_READ && !/^https?:/i.test(v)) continue;
       const f = judgeFetch({ ...policy.file.fetch, default: undefined }, v);
       if (f.verdict === 'deny') paths.push({ verdict: 'deny', rule: f.rule, reason: `tool ${call.server}/${call.tool} fetches ${v.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to tools as to fetches', segment: { argv: ['fetch', v.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } });
     }

@@ -74,9 +74,16 @@ describe.skipIf(!usable)('gatehouse exec in the sandbox', { timeout: 60_000 }, (
   });
 
   it("scrubs gatehouse's token from the environment and sets the proxy variables", async () => {
-    const r = await exec(['printenv', 'GATEHOUSE_API_TOKEN', 'HTTPS_PROXY'], { GATEHOUSE_API_TOKEN: 'tok-should-not-leak', APPROVAL_API_KEY: 'k' });
-    expect(r.stdout).not.toContain('tok-should-not-leak');
-    expect(r.stdout).toContain('http://127.0.0.1:3128');
+    const secrets = { GATEHOUSE_API_TOKEN: 'tok-should-not-leak', APPROVAL_API_KEY: 'key-should-not-leak' };
+    // Naming the token is refused before anything runs (law 10, self-protection)...
+    const named = await exec(['printenv', 'GATEHOUSE_API_TOKEN'], secrets);
+    expect(named.code).not.toBe(0);
+    expect(named.stderr).toMatch(/self-protection/);
+    // ...and the whole environment inside the sandbox holds neither secret.
+    const r = await exec(['printenv'], secrets);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/should-not-leak|GATEHOUSE_API_TOKEN|APPROVAL_API_KEY/);
+    expect(r.stdout).toContain('HTTPS_PROXY=http://127.0.0.1:3128');
   });
 
   it('a process that forks and exits leaves no child behind on the host', async () => {

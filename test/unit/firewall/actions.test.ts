@@ -7,6 +7,8 @@ import {
   claudeCodeActions,
   evaluateAction,
   evaluateActions,
+  evaluateExec,
+  evaluateMcp,
   isInternalAddress,
   judgeFetch,
   normalisePath,
@@ -129,6 +131,24 @@ describe('fetch rules and the network laws', () => {
     expect(decide({ kind: 'fetch', url: 'https://example.com/' }).decision).toBe('ask');
     expect(decide({ kind: 'exec', command: 'curl -s http://169.254.169.254/latest/meta-data/' }).decision).toBe('deny');
     expect(decide({ kind: 'mcp', call: { server: 'fetch', tool: 'fetch', args: { url: 'http://[::1]:2375/' } } }).decision).toBe('deny');
+  });
+
+  it("a resources/read URI is the server's identifier; only a web URL there is a fetch", () => {
+    const p = parsePolicyText('version: 1\npolicy: allowlist\ntools:\n  - { server: s, tool: resources/read, decision: allow }\n').policy;
+    const read = (uri: string) => evaluateMcp(p, { server: 's', tool: 'resources/read', args: { uri } }).decision;
+    expect(read('demo://resource/1')).toBe('allow');
+    expect(read('http://169.254.169.254/latest/meta-data/')).toBe('deny');
+    expect(evaluateMcp(p, { server: 's', tool: 'fetch', args: { url: 'demo://resource/1' } }).decision).toBe('deny');
+  });
+
+  it("an internal address named exactly by the agent's network rules may be given to curl", () => {
+    const text = (net: string) => `version: 1\npolicy: allowlist\nallowlist: ["curl *"]\n${net}`;
+    const run = (net: string, agent?: string) => evaluateExec(parsePolicyText(text(net)).policy, 'curl -sS http://127.0.0.2:8080/x', agent ? { agent } : {}).decision;
+    expect(run('')).toBe('deny');
+    expect(run('network:\n  allow: ["127.0.0.2:8080"]\n')).toBe('allow');
+    expect(run('network:\n  allow: ["127.0.0.*"]\n')).toBe('deny');
+    expect(run('agents:\n  a: { network: { allow: ["127.0.0.2:8080"] } }\n', 'a')).toBe('allow');
+    expect(run('agents:\n  a: { network: { allow: ["127.0.0.2:8080"] } }\n', 'b')).toBe('deny');
   });
 });
 

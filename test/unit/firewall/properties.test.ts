@@ -57,6 +57,8 @@ describe('firewall properties', () => {
   it('a segment with more words than a pattern without `*` is never allowed by it', () => {
     fc.assert(
       fc.property(fc.constantFrom(...HEADS), argWords, fc.array(word, { minLength: 1, maxLength: 3 }), styles, (head, args, extra, st) => {
+        // A path that climbs with `..` and no known cwd cannot be resolved: the path rules ask about it.
+        fc.pre(![...args, ...extra].some((a) => a.split('/').includes('..')));
         const policy = parsePolicyText(policyText('ask', [[head, ...args].join(' ')], [])).policy;
         expect(evaluateCommand(policy, renderSegment([head, ...args], st)).decision).toBe('allow');
         expect(evaluateCommand(policy, renderSegment([head, ...args, ...extra], st)).decision).toBe('ask');
