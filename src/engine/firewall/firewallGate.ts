@@ -96,7 +96,7 @@ export class FirewallGate {
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
       }
       if (req.command !== undefined) decision.containment = sandboxFor(loaded.policy.file, req.agent).mode === 'off' ? 'unconfined' : 'sandbox';
-      const named = decision.decision === 'deny' ? null : this.blockedHosts?.findIn(req.command ?? JSON.stringify((req.tool as ToolCall).args ?? {}));
+      const named = decision.decision === 'deny' ? null : this.blockedHosts?.findIn(req.command ?? JSON.stringify(tool?.args ?? {}));
       if (named) {
         decision = { ...decision, decision: 'deny', source: 'policy', rule: `rule pack ${named.source}: blocked host ${named.host}`, reason: `${named.host} is blocked by the rule pack ${named.source}` };
       } else if (req.escalate && decision.decision !== 'deny') {
@@ -129,7 +129,7 @@ export class FirewallGate {
     });
     // Every decision at info: a headless engine's stdout (and its logs/) shows what was allowed and denied.
     this.logger.info(
-      { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id },
+      { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${tool!.server}/${tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id },
       'firewall decision',
     );
     if (decision.decision !== 'ask' || !loaded) return decision;
