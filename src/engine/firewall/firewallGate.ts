@@ -80,7 +80,8 @@ export class FirewallGate {
     let guarded: Decision | null;
     if (!loaded) {
       decision = { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown: ${this.guard.lockdown}`, segments: [], request_id: randomUUID() };
-    } else if ((guarded = this.selfProtect(req.command, req.tool as ToolCall | undefined, req.cwd ?? null))) {
+    } else if (!req.actions && (guarded = this.selfProtect(req.command, req.tool as ToolCall | undefined, req.cwd ?? null))) {
+      // A native tool call's paths meet law 10 in the path rules (gatehouse's own places are protected roots there).
       decision = guarded;
     } else {
       try {
