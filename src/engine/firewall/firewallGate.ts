@@ -80,7 +80,8 @@ export class FirewallGate {
     let guarded: Decision | null;
     if (!loaded) {
       decision = { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown: ${this.guard.lockdown}`, segments: [], request_id: randomUUID() };
-    } else if ((guarded = this.selfProtect(req.command, req.tool as ToolCall | undefined, req.cwd ?? null))) {
+    } else if (!req.actions && (guarded = this.selfProtect(req.command, req.tool as ToolCall | undefined, req.cwd ?? null))) {
+      // A native tool call's paths meet law 10 in the path rules (gatehouse's own places are protected roots there).
       decision = guarded;
     } else {
       try {
@@ -96,7 +97,7 @@ export class FirewallGate {
         decision = { decision: 'deny', source: 'policy', rule: null, reason: 'the firewall could not evaluate this request (denied)', segments: [], request_id: randomUUID() };
       }
       if (req.command !== undefined) decision.containment = sandboxFor(loaded.policy.file, req.agent).mode === 'off' ? 'unconfined' : 'sandbox';
-      const named = decision.decision === 'deny' ? null : this.blockedHosts?.findIn(req.command ?? JSON.stringify((req.tool as ToolCall).args ?? {}));
+      const named = decision.decision === 'deny' ? null : this.blockedHosts?.findIn(req.command ?? JSON.stringify(tool?.args ?? {}));
       if (named) {
         decision = { ...decision, decision: 'deny', source: 'policy', rule: `rule pack ${named.source}: blocked host ${named.host}`, reason: `${named.host} is blocked by the rule pack ${named.source}` };
       } else if (req.escalate && decision.decision !== 'deny') {
@@ -129,7 +130,7 @@ export class FirewallGate {
     });
     // Every decision at info: a headless engine's stdout (and its logs/) shows what was allowed and denied.
     this.logger.info(
-      { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${req.tool!.server}/${req.tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id },
+      { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${tool!.server}/${tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id },
       'firewall decision',
     );
     if (decision.decision !== 'ask' || !loaded) return decision;

@@ -40,7 +40,8 @@ afterAll(async () => {
 });
 
 const check = async (command: string, agent = 'a1') => (await e.http('POST', '/api/firewall/check', { command, agent })).body.data;
-const exec = (agent: string, command: string) => cli(['exec', '--agent', agent, '--', command], { stateDir });
+// exec runs in the sandbox, whose /tmp is private: the test's files are visible only as its workspace.
+const exec = (agent: string, command: string) => cli(['exec', '--agent', agent, '--workspace', work, '--', command], { stateDir });
 
 describe('policy: deny (law 6)', () => {
   it('status shows the mode; an allowlisted command is denied; tool rules still apply', async () => {
