@@ -7,15 +7,10 @@ import type { CommandModule } from 'yargs';
 import type { ContainSession, SandboxSection } from '../../shared/containPolicy.js';
 import { mayRun, type Decision } from '../../shared/firewall.js';
 import { CliError } from '../cliError.js';
+import { commandWords, containedOptions, type ContainedArgs } from '../containedArgs.js';
 import { stateDirOf, type GlobalArgs } from '../context.js';
 
-interface Args extends GlobalArgs {
-  agent: string;
-  task?: string;
-  workspace?: string;
-  '--'?: string[];
-  _: (string | number)[];
-}
+type Args = ContainedArgs;
 
 export const EXIT_DENIED = 126;
 
@@ -28,16 +23,9 @@ export function waitingLine(promptId: string, expiresAt: string, now: number): s
 export const execCommand: CommandModule<GlobalArgs, Args> = {
   command: 'exec',
   describe: 'run a shell command in the sandbox if the firewall allows it (asks the operator when the policy says ask)',
-  builder: (y) =>
-    y
-      .option('agent', { type: 'string', default: process.env.GATEHOUSE_AGENT ?? 'default', describe: 'the agent asking' })
-      .option('task', { type: 'string', describe: 'the task it runs for (for "allow for this task")' })
-      .option('workspace', { type: 'string', describe: 'the writable directory (default: the current one)' })
-      .parserConfiguration({ 'populate--': true })
-      .usage('gatehouse exec [--agent A] [--task T] [--workspace DIR] -- COMMAND…') as never,
+  builder: (y) => containedOptions(y, 'the agent asking', 'gatehouse exec [--agent A] [--task T] [--workspace DIR] -- COMMAND…') as never,
   handler: async (argv) => {
-    const words = (argv['--'] ?? argv._.slice(1)).map(String);
-    if (!words.length) throw new CliError('give the command after --, e.g. gatehouse exec -- git status', 2);
+    const words = commandWords(argv, 'gatehouse exec -- git status');
     const command = words.join(' ');
     const stateDir = stateDirOf(argv);
     const { connectTransport } = await import('../../client/ipcClient.js');

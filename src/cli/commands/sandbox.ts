@@ -5,29 +5,17 @@
 import type { CommandModule } from 'yargs';
 import type { ContainSession } from '../../shared/containPolicy.js';
 import { CliError } from '../cliError.js';
+import { commandWords, containedOptions, type ContainedArgs } from '../containedArgs.js';
 import { stateDirOf, type GlobalArgs } from '../context.js';
 
-interface Args extends GlobalArgs {
-  agent: string;
-  task?: string;
-  workspace?: string;
-  '--'?: string[];
-  _: (string | number)[];
-}
+type Args = ContainedArgs;
 
 export const sandboxCommand: CommandModule<GlobalArgs, Args> = {
   command: 'sandbox',
   describe: 'run a whole agent in the sandbox: writes only in its workspace, network only through the policy',
-  builder: (y) =>
-    y
-      .option('agent', { type: 'string', default: process.env.GATEHOUSE_AGENT ?? 'default', describe: 'the agent name in policy and ledger' })
-      .option('task', { type: 'string', describe: 'the task it runs for (for "allow for this task")' })
-      .option('workspace', { type: 'string', describe: 'the writable directory (default: the current one)' })
-      .parserConfiguration({ 'populate--': true })
-      .usage('gatehouse sandbox [--agent A] [--workspace DIR] -- CMD…') as never,
+  builder: (y) => containedOptions(y, 'the agent name in policy and ledger', 'gatehouse sandbox [--agent A] [--workspace DIR] -- CMD…') as never,
   handler: async (argv) => {
-    const words = (argv['--'] ?? argv._.slice(1)).map(String);
-    if (!words.length) throw new CliError('give the command after --, e.g. gatehouse sandbox --agent coder -- claude', 2);
+    const words = commandWords(argv, 'gatehouse sandbox --agent coder -- claude');
     const stateDir = stateDirOf(argv);
     const { connectTransport, socketPath } = await import('../../client/ipcClient.js');
     const run = await import('../sandboxRun.js');
