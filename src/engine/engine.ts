@@ -47,6 +47,7 @@ import { WalSync } from './store/walSync.js';
 import { TaskQueue, type Actor } from './tasks/queue.js';
 export { localActor } from './tasks/localActor.js';
 import type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
+import { DeciderChain } from './tasks/deciderChain.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
 import { configHome, ensurePrivateDir, statePath } from './store/stateDir.js';
 import { installRoot } from './firewall/selfProtection.js';
@@ -93,7 +94,7 @@ export class Engine implements EngineSurface {
   exporter: SyslogExporter | null = null;
   crashedLastRun = false;
   apiAddress: { host: string; port: number } | null = null;
-  private deciders: TaskDecider[] = [];
+  private readonly deciders: DeciderChain;
   private closers: Array<() => Promise<void>> = [];
   private inflight = new Set<Promise<unknown>>();
   private stopping: Promise<void> | null = null;
@@ -115,8 +116,11 @@ export class Engine implements EngineSurface {
     this.queue = new TaskQueue(db, this.ledger, this.bus);
     this.alerts = new AlertCenter(db, this.ledger, this.bus, statePath(opts.stateDir, 'alerts'), maskSecrets);
     this.token = loadOrCreateToken(statePath(opts.stateDir, 'apiToken'), opts.env ?? process.env);
-    // Budget limits first (they only tighten), then a remote approver if one is added, then auto-approval.
-    this.deciders = [(task) => this.budgetDecision(task, 'limits'), (task) => this.budgetDecision(task, 'approve')];
+    this.deciders = new DeciderChain(
+      this,
+      (task) => this.budgetDecision(task, 'limits'),
+      (task) => this.budgetDecision(task, 'approve'),
+    );
     const env = opts.env ?? process.env;
     this.guard = new PolicyGuard(
       config.firewall.policy_file ?? defaultPolicyPath(env),
@@ -266,7 +270,7 @@ export class Engine implements EngineSurface {
 
   /** Adds a decider after the budget limits and before budget auto-approval (the approver link uses this). */
   addDecider(decider: TaskDecider): void {
-    this.deciders.splice(1, 0, decider);
+    this.deciders.add(decider);
   }
 
   /** 'limits': only the rejections (per-type ceiling, daily budget); 'approve': only auto-approval. */
@@ -280,56 +284,12 @@ export class Engine implements EngineSurface {
 
   /** Runs the deciders for a task in pending_approval; applies the first decision, if any. */
   scheduleDecision(taskId: string, fresh?: Task): void {
-    this.runDeciders(taskId, 0, fresh);
+    this.deciders.schedule(taskId, fresh);
   }
 
-  /**
-   * Deciders from `from` on. Those that answer at once run here, with no promise and no read of the task
-   * (nothing can change it meanwhile); the first that must wait carries the rest on once it answers, from
-   * a fresh read, since the operator may have decided the task in the meantime.
-   */
-  private runDeciders(taskId: string, from: number, fresh?: Task): void {
-    let task = fresh;
-    for (let i = from; i < this.deciders.length; i++) {
-      task ??= this.queue.get(taskId) ?? undefined;
-      if (!task || task.status !== 'pending_approval' || this.stopping) return;
-      let answer: ReturnType<TaskDecider>;
-      try {
-        answer = this.deciders[i]!(task);
-      } catch (err) {
-        this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
-        continue;
-      }
-      if (answer instanceof Promise) {
-        this.track(
-          answer.then(
-            (decision) => (decision ? this.applyDecision(taskId, decision) : this.runDeciders(taskId, i + 1)),
-            (err: unknown) => {
-              this.logger.error({ err, task_id: taskId }, 'a decider failed; trying the next one');
-              this.runDeciders(taskId, i + 1);
-            },
-          ),
-        );
-        return;
-      }
-      if (answer) return this.applyDecision(taskId, answer, task);
-    }
-    if (task) this.notifier.taskNeedsApproval(task);
-  }
-
-  private applyDecision(taskId: string, decision: TaskDecision, current?: Task): void {
-    const latest = current ?? this.queue.get(taskId);
-    if (!latest || latest.status !== 'pending_approval' || this.stopping) return;
-    const actor: Actor = { by: decision.decided_by, surface: decision.decided_by === 'fallback' ? 'fallback' : decision.decided_by };
-    try {
-      this.queue.transition(taskId, decision.approved ? 'task.approve' : 'task.reject', actor, {
-        reason: decision.reason,
-        decided_by: decision.decided_by,
-        constraints: decision.constraints,
-      });
-    } catch (err) {
-      this.logger.error({ err, task_id: taskId }, 'a decision could not be applied; the task waits for the operator');
-    }
+  /** No decider answered: the operator decides, and is told. */
+  leftToOperator(task: Task): void {
+    this.notifier.taskNeedsApproval(task);
   }
 
   /** Keeps a promise in the set the shutdown drains. */
