@@ -2,6 +2,7 @@
 // command's own arguments: shared by the PreToolUse and PostToolUse halves.
 import { z } from 'zod';
 import type { GlobalArgs } from './context.js';
+import type { HookHost } from './hostNames.js';
 
 export const HookInput = z.object({
   hook_event_name: z.string().optional(),
@@ -16,5 +17,5 @@ export type HookInputT = z.infer<typeof HookInput>;
 export interface HookArgs extends GlobalArgs {
   agent: string;
   wait: boolean;
-  host?: 'claude-code' | 'gemini-cli';
+  host?: HookHost;
 }

@@ -1,32 +1,55 @@
 // `gatehouse setup <host>` (docs/policy.md): registers gatehouse's hook with an agent host, idempotently,
 // with absolute node and script paths and the state dir pinned; `--check` verifies; `--remove` undoes.
-// Supported: claude-code (settings.json PreToolUse/PostToolUse, every tool) and gemini-cli (settings.json
-// BeforeTool/AfterTool). Other keys of the settings file are kept as they are.
+// Every host of hostNames.ts, each with its documented settings file and hook events (docs/agent-hosts.md).
+// Other keys and other hooks of the settings file are kept as they are.
 import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from './cliError.js';
+import { HOOK_HOSTS, type HookHost } from './hostNames.js';
 import { stateDirOf, type GlobalArgs } from './context.js';
 
-export const SETUP_HOSTS = ['claude-code', 'gemini-cli'] as const;
-export type SetupHost = (typeof SETUP_HOSTS)[number];
+export const SETUP_HOSTS = HOOK_HOSTS;
+export type SetupHost = HookHost;
+
+type Entry = Record<string, unknown>;
 
 interface HostSpec {
   /** The default settings file. */
   file: () => string;
-  /** The events the hook is registered for, before and after a tool runs. */
-  events: [string, string];
-  /** The hook entry's timeout, in the host's unit. */
-  timeout: number;
-  matcher: string;
+  /** The events the hook is registered for (all of them decide; the host's post-tool event scans outputs). */
+  events: string[];
+  /**
+   * nested: hooks.EVENT = [{matcher, hooks: [entry]}] (Claude Code, Gemini CLI, Codex);
+   * flat: hooks.EVENT = [entry] (Cursor, Copilot CLI, Windsurf).
+   */
+  layout: 'nested' | 'flat';
+  /** The key of an entry holding the command line. */
+  commandKey: 'command' | 'bash';
+  /** gatehouse's entry: the command, a timeout in the host's unit, and whatever else the host needs to fail closed. */
+  entry: (command: string) => Entry;
+  matcher?: string;
+  /** Keys the file must carry at its top (Cursor's version). */
+  top?: Entry;
 }
 
 const HOSTS: Record<SetupHost, HostSpec> = {
-  // https://docs.claude.com/en/docs/claude-code/hooks: matcher "*" is every tool; timeout in seconds.
-  'claude-code': { file: () => join(homedir(), '.claude', 'settings.json'), events: ['PreToolUse', 'PostToolUse'], timeout: 30, matcher: '*' },
-  // https://geminicli.com/docs/hooks/reference: matcher is a regex over tool names; timeout in milliseconds.
-  'gemini-cli': { file: () => join(homedir(), '.gemini', 'settings.json'), events: ['BeforeTool', 'AfterTool'], timeout: 30_000, matcher: '.*' },
+  // code.claude.com/docs/en/hooks: matcher "*" is every tool; timeout in seconds.
+  'claude-code': { file: () => join(homedir(), '.claude', 'settings.json'), events: ['PreToolUse', 'PostToolUse'], layout: 'nested', commandKey: 'command', matcher: '*', entry: (command) => ({ type: 'command', command, timeout: 30 }) },
+  // geminicli.com/docs/hooks/reference: matcher is a regex over tool names; timeout in milliseconds.
+  'gemini-cli': { file: () => join(homedir(), '.gemini', 'settings.json'), events: ['BeforeTool', 'AfterTool'], layout: 'nested', commandKey: 'command', matcher: '.*', entry: (command) => ({ type: 'command', command, timeout: 30_000, name: 'gatehouse' }) },
+  // github.com/openai/codex codex-rs/hooks (discovery.rs, dispatcher.rs): ~/.codex/hooks.json, matcher "*"
+  // is every tool (apply_patch also matches as Write and Edit), timeout in seconds.
+  codex: { file: () => join(homedir(), '.codex', 'hooks.json'), events: ['PreToolUse', 'PostToolUse'], layout: 'nested', commandKey: 'command', matcher: '*', entry: (command) => ({ type: 'command', command, timeout: 30 }) },
+  // cursor.com/docs/agent/hooks: ~/.cursor/hooks.json version 1; failClosed makes a crash or timeout block.
+  cursor: { file: () => join(homedir(), '.cursor', 'hooks.json'), events: ['beforeShellExecution', 'beforeMCPExecution', 'beforeReadFile'], layout: 'flat', commandKey: 'command', top: { version: 1 }, entry: (command) => ({ command, timeout: 30, failClosed: true }) },
+  // docs.github.com copilot cli-config-dir-reference and cli-hooks-reference: hooks inline in
+  // ~/.copilot/settings.json ($COPILOT_HOME), {type, bash, timeoutSec}.
+  'copilot-cli': { file: () => join(process.env.COPILOT_HOME || join(homedir(), '.copilot'), 'settings.json'), events: ['preToolUse'], layout: 'flat', commandKey: 'bash', entry: (command) => ({ type: 'command', bash: command, timeoutSec: 30 }) },
+  // docs.windsurf.com/windsurf/cascade/hooks: user hooks in ~/.codeium/windsurf/hooks.json; no timeout key
+  // is documented, so the hook keeps its own deadlines (a plain check ends within 12 s).
+  windsurf: { file: () => join(homedir(), '.codeium', 'windsurf', 'hooks.json'), events: ['pre_run_command', 'pre_read_code', 'pre_write_code', 'pre_mcp_tool_use'], layout: 'flat', commandKey: 'command', entry: (command) => ({ command, show_output: true }) },
 };
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -38,10 +61,10 @@ export function hookCommandLine(host: SetupHost, stateDir: string, agent: string
 }
 
 type Settings = Record<string, unknown> & { hooks?: Record<string, unknown> };
-type Group = { matcher?: string; hooks?: { type?: string; command?: string; timeout?: number; name?: string }[] };
+type Group = { matcher?: string; hooks?: Entry[] };
 
 /** Ours: a hook entry running some gatehouse.js with `hook <host>`. */
-const isOurs = (host: SetupHost, cmd: unknown): boolean => typeof cmd === 'string' && /gatehouse(\.js)?'? /.test(cmd) && cmd.includes(` hook ${host}`);
+const isOurs = (host: SetupHost, cmd: unknown): boolean => typeof cmd === 'string' && /gatehouse(\.js)?'? /.test(cmd) && cmd.includes(` hook ${host} `);
 
 function readSettings(path: string): Settings {
   if (!existsSync(path)) return {};
@@ -55,13 +78,34 @@ function readSettings(path: string): Settings {
   }
 }
 
+/** Our entries under one event, and the event's list without them. */
+function split(spec: HostSpec, host: SetupHost, list: unknown): { ours: { entry: Entry; matcher?: string }[]; rest: unknown[] } {
+  const items = Array.isArray(list) ? list : [];
+  const ours: { entry: Entry; matcher?: string }[] = [];
+  const rest: unknown[] = [];
+  for (const item of items) {
+    if (spec.layout === 'flat') {
+      if (item && typeof item === 'object' && isOurs(host, (item as Entry)[spec.commandKey])) ours.push({ entry: item as Entry });
+      else rest.push(item);
+      continue;
+    }
+    const g = (item ?? {}) as Group;
+    const hooks = Array.isArray(g.hooks) ? g.hooks : [];
+    for (const h of hooks) if (isOurs(host, h?.command)) ours.push({ entry: h, ...(g.matcher !== undefined ? { matcher: g.matcher } : {}) });
+    const kept = hooks.filter((h) => !isOurs(host, h?.command));
+    if (kept.length || !Array.isArray(g.hooks)) rest.push(Array.isArray(g.hooks) ? { ...g, hooks: kept } : item);
+  }
+  return { ours, rest };
+}
+
 /** The settings without any gatehouse entry for this host (other hooks and keys untouched). */
 function withoutOurs(s: Settings, host: SetupHost): Settings {
+  const spec = HOSTS[host];
   const hooks = { ...(s.hooks ?? {}) } as Record<string, unknown>;
-  for (const ev of HOSTS[host].events) {
-    const groups = Array.isArray(hooks[ev]) ? (hooks[ev] as Group[]) : [];
-    const kept = groups.map((g) => ({ ...g, hooks: (g.hooks ?? []).filter((h) => !isOurs(host, h.command)) })).filter((g) => g.hooks.length > 0);
-    if (kept.length) hooks[ev] = kept;
+  for (const ev of spec.events) {
+    if (!(ev in hooks)) continue;
+    const { rest } = split(spec, host, hooks[ev]);
+    if (rest.length) hooks[ev] = rest;
     else delete hooks[ev];
   }
   const out: Settings = { ...s, hooks };
@@ -74,24 +118,27 @@ function withOurs(s: Settings, host: SetupHost, command: string): Settings {
   const base = withoutOurs(s, host);
   const hooks = { ...(base.hooks ?? {}) } as Record<string, unknown>;
   for (const ev of spec.events) {
-    const entry = { type: 'command', command, timeout: spec.timeout, ...(host === 'gemini-cli' ? { name: 'gatehouse' } : {}) };
+    const entry = spec.entry(command);
+    const mine = spec.layout === 'nested' ? { matcher: spec.matcher, hooks: [entry] } : entry;
     // First in the list: gatehouse decides before other hooks see the call.
-    hooks[ev] = [{ matcher: spec.matcher, hooks: [entry] }, ...(Array.isArray(hooks[ev]) ? (hooks[ev] as Group[]) : [])];
+    hooks[ev] = [mine, ...(Array.isArray(hooks[ev]) ? (hooks[ev] as unknown[]) : [])];
   }
-  return { ...base, hooks };
+  return { ...spec.top, ...base, hooks };
 }
 
 /** What is wrong with the registration, or [] when it is in place and current. */
 function problems(s: Settings, host: SetupHost, command: string): string[] {
+  const spec = HOSTS[host];
   const out: string[] = [];
-  for (const ev of HOSTS[host].events) {
-    const groups = Array.isArray(s.hooks?.[ev]) ? (s.hooks![ev] as Group[]) : [];
-    const ours = groups.flatMap((g) => (g.hooks ?? []).filter((h) => isOurs(host, h.command)).map((h) => ({ g, h })));
+  const want = JSON.stringify(spec.entry(command));
+  for (const ev of spec.events) {
+    const { ours } = split(spec, host, s.hooks?.[ev]);
     if (!ours.length) out.push(`${ev}: no gatehouse hook`);
-    else if (!ours.some(({ g, h }) => h.command === command && (g.matcher === HOSTS[host].matcher || g.matcher === '' || g.matcher === undefined))) {
-      out.push(`${ev}: the gatehouse hook is not the current one (expected ${command} for every tool)`);
+    else if (!ours.some(({ entry, matcher }) => JSON.stringify(entry) === want && (spec.layout === 'flat' || matcher === spec.matcher || matcher === '' || matcher === undefined))) {
+      out.push(`${ev}: the gatehouse hook is not the current one (expected ${command}${spec.layout === 'nested' ? ' for every tool' : ''}, as setup writes it)`);
     }
   }
+  for (const [k, v] of Object.entries(spec.top ?? {})) if (s[k] !== v) out.push(`${k} is not ${JSON.stringify(v)}`);
   return out;
 }
 
@@ -124,5 +171,5 @@ export async function runSetup(argv: SetupArgs): Promise<void> {
   const { writePrivateFileAtomic } = await import('../engine/store/stateDir.js');
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writePrivateFileAtomic(path, text);
-  process.stdout.write(argv.remove ? `${path}: gatehouse hooks removed\n` : `${path}: gatehouse registered for ${HOSTS[argv.host].events.join(' and ')} on every tool\n  ${command}\n`);
+  process.stdout.write(argv.remove ? `${path}: gatehouse hooks removed\n` : `${path}: gatehouse registered for ${HOSTS[argv.host].events.join(', ')}\n  ${command}\n`);
 }

@@ -1,20 +1,21 @@
-// `gatehouse hook claude-code`: a Claude Code PreToolUse hook (see claudeCodeHook.ts).
+// `gatehouse hook <host>`: the hook an agent host runs before (and after) each tool call (see hostHook.ts).
 import type { CommandModule } from 'yargs';
+import { HOOK_HOSTS, type HookHost } from '../hostNames.js';
 import type { GlobalArgs } from '../context.js';
 
 interface Args extends GlobalArgs {
-  host: 'claude-code' | 'gemini-cli';
+  host: HookHost;
   agent: string;
   wait: boolean;
 }
 
 export const hookCommand: CommandModule<GlobalArgs, Args> = {
   command: 'hook <host>',
-  describe: 'decide tool calls for an agent host (claude-code: PreToolUse/PostToolUse; gemini-cli: BeforeTool/AfterTool; JSON on stdin)',
+  describe: 'decide tool calls for an agent host (JSON on stdin, answered in the host\'s format; docs/agent-hosts.md)',
   builder: (y) =>
     y
-      .positional('host', { choices: ['claude-code', 'gemini-cli'] as const, demandOption: true })
-      .option('agent', { type: 'string', default: 'claude-code', describe: 'the agent name in policy and ledger' })
-      .option('wait', { type: 'boolean', default: false, describe: "wait for a gatehouse operator's answer on ask (keep ask_ttl below the hook timeout) instead of deferring to Claude Code's own prompt" }) as never,
-  handler: async (argv) => (await import('../claudeCodeHook.js')).runClaudeCodeHook(argv),
+      .positional('host', { choices: HOOK_HOSTS, demandOption: true })
+      .option('agent', { type: 'string', describe: 'the agent name in policy and ledger (default the host name)' })
+      .option('wait', { type: 'boolean', default: false, describe: "wait for a gatehouse operator's answer on ask (keep ask_ttl below the hook timeout) instead of deferring to the host's own prompt" }) as never,
+  handler: async (argv) => (await import('../hostHook.js')).runHostHook({ ...argv, agent: argv.agent ?? (argv.host === 'claude-code' ? 'claude-code' : argv.host) }),
 };

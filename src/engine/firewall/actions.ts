@@ -43,7 +43,12 @@ export function parseMcpToolName(name: string): { server: string; tool: string }
 }
 
 /** Claude Code's tools that touch nothing outside the conversation: no decision is needed. */
-const INERT_TOOLS = new Set(['TodoWrite', 'TodoRead', 'ExitPlanMode', 'BashOutput', 'KillShell', 'KillBash', 'ListMcpResourcesTool', 'AskUserQuestion']);
+// code.claude.com/docs/en/tools-reference: the task list (TaskCreate/Get/List/Update/Output/Stop), plan mode,
+// in-session scheduled prompts (Cron*), tool search and questions to the user.
+const INERT_TOOLS = new Set([
+  'TodoWrite', 'TodoRead', 'EnterPlanMode', 'ExitPlanMode', 'BashOutput', 'KillShell', 'KillBash', 'ListMcpResourcesTool', 'AskUserQuestion',
+  'TaskCreate', 'TaskGet', 'TaskList', 'TaskUpdate', 'TaskOutput', 'TaskStop', 'CronCreate', 'CronDelete', 'CronList', 'ToolSearch',
+]);
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
@@ -60,9 +65,10 @@ export function claudeCodeActions(toolName: string, input: Record<string, unknow
     return p ? [] : `${toolName} tool_input.${k} is missing`;
   };
   switch (toolName) {
-    case 'Bash': {
+    case 'Bash':
+    case 'PowerShell': {
       const command = str(input.command);
-      return command ? { actions: [{ kind: 'exec', command }] } : { invalid: 'Bash tool_input.command is missing' };
+      return command ? { actions: [{ kind: 'exec', command }] } : { invalid: `${toolName} tool_input.command is missing` };
     }
     case 'Read':
     case 'Write':
@@ -101,6 +107,23 @@ export function claudeCodeActions(toolName: string, input: Record<string, unknow
     case 'Task':
     case 'Agent':
       return { actions: [{ kind: 'agent', description: str(input.description) ?? str(input.subagent_type) ?? 'sub-agent' }] };
+    case 'Skill':
+      return { actions: [{ kind: 'agent', description: `skill ${str(input.skill) ?? str(input.command) ?? str(input.name) ?? '?'}` }] };
+    case 'LSP':
+    case 'Artifact': {
+      // LSP reads the file it is asked about; Artifact publishes a local file to claude.ai (a read that leaves the host).
+      const p = str(input.filePath) ?? str(input.file_path) ?? str(input.path);
+      if (p) return { actions: [{ kind: 'read', path: p }] };
+      return toolName === 'LSP' ? { actions: [{ kind: 'read', path: cwd ?? '.' }] } : { unknown: toolName };
+    }
+    case 'EnterWorktree':
+    case 'ExitWorktree':
+      // A git worktree made (or removed) beside the repository: a write under the session's directory.
+      return { actions: [{ kind: 'write', path: cwd ?? '.' }] };
+    case 'ReadMcpResourceTool': {
+      const server = str(input.server);
+      return server ? { actions: [{ kind: 'mcp', call: { server, tool: 'resources/read', args: { uri: input.uri } } }] } : { invalid: 'ReadMcpResourceTool tool_input.server is missing' };
+    }
   }
   if (INERT_TOOLS.has(toolName)) return { inert: true };
   const mcp = parseMcpToolName(toolName);
