@@ -12,15 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, startEngine, tempStateDir, type RunningEngine } from '../../support/engine.js';
 
 let e: RunningEngine;
-let stateDir: string;
-let fakeHome: string;
-let workspace: string;
+// Made when the file loads: the hosts' inputs below name the workspace.
+const stateDir = tempStateDir();
+const fakeHome = join(stateDir, '..', `home-${Date.now()}`);
+const workspace = join(stateDir, '..', `ws-${Date.now()}`);
 const home = homedir();
 
 beforeAll(async () => {
-  stateDir = tempStateDir();
-  fakeHome = join(stateDir, '..', `home-${Date.now()}`);
-  workspace = join(stateDir, '..', `ws-${Date.now()}`);
   mkdirSync(fakeHome, { recursive: true });
   mkdirSync(workspace, { recursive: true });
   e = await startEngine({ stateDir });
