@@ -200,5 +200,8 @@ describe('profiles', () => {
     expect(r.benign.allow / B).toBeGreaterThanOrEqual(0.85);
     expect(r.benign.deny / B).toBeLessThanOrEqual(0.05);
     expect(r.nativeFile.decided).toBe(r.nativeFile.total);
+    // Real development commands (build, test, git, package managers, formatters): not even an ask for ≥ 95 %.
+    const dev = r.byCategory.find((c) => c.label === 'benign' && c.category === 'everyday-dev')!.tally;
+    expect((dev.ask + dev.deny) / (dev.allow + dev.ask + dev.deny)).toBeLessThanOrEqual(0.05);
   });
 });

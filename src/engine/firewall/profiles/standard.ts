@@ -83,6 +83,14 @@ export const EVERYDAY_ALLOWLIST = `  # Reading and searching (the paths they rea
   - { pattern: "npx jest *" }
   - { pattern: "npx eslint *" }
   - { pattern: "npx prettier *" }
+  # Law 4a: what npx runs is a command of its own and needs its own pattern (the npx one alone is not enough).
+  - { pattern: "tsc *" }
+  - { pattern: "vitest *" }
+  - { pattern: "jest *" }
+  - { pattern: "eslint *" }
+  - { pattern: "prettier *" }
+  # Printing lines; a script with sed's e or w command is a miss whatever the pattern (law 4a).
+  - { pattern: "sed -n *" }
   - { pattern: "yarn test *" }
   - { pattern: "yarn build *" }
   - { pattern: "yarn lint *" }
