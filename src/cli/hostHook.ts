@@ -78,8 +78,11 @@ export async function runHostHook(argv: HookArgs): Promise<void> {
     }
     return emit(await decide(argv, hostName, call));
   } catch (err) {
-    // Every failure blocks, in the host's own way of blocking.
-    emit(host.block((err as Error).message));
+    // Every failure blocks, in the host's own way of blocking; then the process ends at once (as it did
+    // with an error), whatever a half-closed socket to a stalled engine still holds open.
+    const r = host.block((err as Error).message);
+    emit(r);
+    process.exit(r.exitCode);
   }
 }
 
