@@ -163,4 +163,23 @@ export const HOSTS: Record<HookHost, HostIO> = {
       decision === 'allow' ? { exitCode: 0 } : exit2(decision === 'ask' ? `${reason} — Windsurf cannot ask, so this is blocked (answer it in the gatehouse console with \`gatehouse hook windsurf --wait\`, or allow it in the policy)` : reason),
     block: exit2,
   },
+  // Cline (github.com/cline/cline src/core/hooks/hook-factory.ts, templates.ts; docs.cline.bot/customization/hooks):
+  // stdin {taskId, preToolUse: {tool, parameters}, workspaceRoots…}; stdout {cancel, errorMessage}, honoured
+  // whatever the exit code; a hook that fails without that JSON lets the tool run, so a failure prints it.
+  // An ask goes to Cline's own approval (cancel: false).
+  cline: {
+    parse(raw) {
+      const input = obj(raw);
+      if (input.hookName !== undefined && input.hookName !== 'PreToolUse') throw new Error(`gatehouse hook cline decides PreToolUse; it was run for ${String(input.hookName)}`);
+      const pre = obj(input.preToolUse);
+      const tool = typeof pre.tool === 'string' ? pre.tool : typeof pre.toolName === 'string' ? pre.toolName : '';
+      if (!tool) throw new Error('the hook input names no tool (preToolUse.tool)');
+      const params = obj(pre.parameters);
+      const roots = Array.isArray(input.workspaceRoots) ? input.workspaceRoots.filter((r): r is string => typeof r === 'string') : [];
+      const cwd = roots[0] ?? null;
+      return { phase: 'pre', toolName: tool, toolInput: params, cwd, map: (m) => m.clineActions(tool, params, cwd) };
+    },
+    answer: (decision, reason) => ({ stdout: json(decision === 'deny' ? { cancel: true, errorMessage: reason } : { cancel: false, ...(decision === 'ask' ? { contextModification: reason } : {}) }), exitCode: 0 }),
+    block: (reason) => ({ stdout: json({ cancel: true, errorMessage: `gatehouse: ${reason}` }), stderr: `gatehouse: ${reason}\n`, exitCode: 0 }),
+  },
 };

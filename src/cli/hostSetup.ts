@@ -2,7 +2,7 @@
 // with absolute node and script paths and the state dir pinned; `--check` verifies; `--remove` undoes.
 // Every host of hostNames.ts, each with its documented settings file and hook events (docs/agent-hosts.md).
 // Other keys and other hooks of the settings file are kept as they are.
-import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ export type SetupHost = HookHost;
 type Entry = Record<string, unknown>;
 
 interface HostSpec {
+  /** script: the hook is an executable file of its own (Cline), not an entry in a settings file. */
+  script?: true;
   /** The default settings file. */
   file: () => string;
   /** The events the hook is registered for (all of them decide; the host's post-tool event scans outputs). */
@@ -49,6 +51,9 @@ const HOSTS: Record<SetupHost, HostSpec> = {
   'copilot-cli': { file: () => join(process.env.COPILOT_HOME || join(homedir(), '.copilot'), 'settings.json'), events: ['preToolUse'], layout: 'flat', commandKey: 'bash', entry: (command) => ({ type: 'command', bash: command, timeoutSec: 30 }) },
   // docs.windsurf.com/windsurf/cascade/hooks: user hooks in ~/.codeium/windsurf/hooks.json; no timeout key
   // is documented, so the hook keeps its own deadlines (a plain check ends within 12 s).
+  // docs.cline.bot/customization/hooks: a global hook is an executable named after its event in
+  // ~/Documents/Cline/Hooks/; Cline honours its JSON answer whatever the exit code and gives it 30 s.
+  cline: { file: () => join(homedir(), 'Documents', 'Cline', 'Hooks', 'PreToolUse'), events: ['PreToolUse'], layout: 'flat', commandKey: 'command', script: true, entry: (command) => ({ command }) },
   windsurf: { file: () => join(homedir(), '.codeium', 'windsurf', 'hooks.json'), events: ['pre_run_command', 'pre_read_code', 'pre_write_code', 'pre_mcp_tool_use'], layout: 'flat', commandKey: 'command', entry: (command) => ({ command, show_output: true }) },
 };
 
@@ -150,9 +155,48 @@ export interface SetupArgs extends GlobalArgs {
   remove: boolean;
 }
 
+const SCRIPT_MARK = '# gatehouse hook: written by `gatehouse setup';
+
+/** The hook script of a host whose hooks are executables (Cline): exec the hook command, nothing else. */
+const scriptText = (host: SetupHost, command: string): string => `#!/bin/sh\n${SCRIPT_MARK} ${host}\` (docs/agent-hosts.md); \`gatehouse setup ${host} --remove\` removes it.\nexec ${command}\n`;
+
+async function runScriptSetup(argv: SetupArgs, path: string, command: string): Promise<void> {
+  const want = scriptText(argv.host, command);
+  let st: ReturnType<typeof lstatSync> | null = null;
+  try {
+    st = lstatSync(path);
+  } catch {
+    st = null;
+  }
+  if (st?.isSymbolicLink()) throw new CliError(`${path} is a symlink; gatehouse does not write through symlinks`, 2);
+  const text = st ? readFileSync(path, 'utf8') : null;
+  const ours = text !== null && text.includes(SCRIPT_MARK);
+  if (argv.check) {
+    const problem = text === null ? 'no gatehouse hook' : !ours ? 'another hook is there, not gatehouse' : text !== want ? 'the gatehouse hook is not the current one' : (statSync(path).mode & 0o100) === 0 ? 'the hook is not executable' : null;
+    if (problem) {
+      process.stdout.write(`${path}: ${problem}\nrun: gatehouse setup ${argv.host}\n`);
+      process.exitCode = 1;
+    } else process.stdout.write(`${path}: gatehouse decides every ${argv.host} tool call (PreToolUse)\n`);
+    return;
+  }
+  if (text !== null && !ours) throw new CliError(`${path}: another ${argv.host} hook is there; gatehouse does not overwrite it (move it aside, or call it from your own hook)`, 2);
+  if (argv.remove) {
+    if (text === null) return void process.stdout.write(`${path}: already without gatehouse; nothing changed\n`);
+    unlinkSync(path);
+    return void process.stdout.write(`${path}: gatehouse hook removed\n`);
+  }
+  if (text === want && (statSync(path).mode & 0o777) === 0o700) return void process.stdout.write(`${path}: already set up; nothing changed\n`);
+  const { writePrivateFileAtomic } = await import('../engine/store/stateDir.js');
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writePrivateFileAtomic(path, want);
+  chmodSync(path, 0o700);
+  process.stdout.write(`${path}: gatehouse registered for PreToolUse (enable hooks in Cline's settings)\n  ${command}\n`);
+}
+
 export async function runSetup(argv: SetupArgs): Promise<void> {
   const path = resolve(argv.settings ?? HOSTS[argv.host].file());
   const command = hookCommandLine(argv.host, stateDirOf(argv), argv.agent ?? argv.host);
+  if (HOSTS[argv.host].script) return runScriptSetup(argv, path, command);
   const current = readSettings(path);
   if (argv.check) {
     const p = problems(current, argv.host, command);

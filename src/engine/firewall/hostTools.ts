@@ -164,3 +164,61 @@ export function windsurfActions(event: string, info: Record<string, unknown>): M
   }
   return { unknown: event };
 }
+
+/**
+ * Cline (PreToolUse hook script; github.com/cline/cline src/core/hooks, docs.cline.bot/customization/hooks):
+ * stdin `preToolUse: {tool, parameters}`. execute_command → exec; read_file, list_files, search_files,
+ * list_code_definition_names → read; write_to_file, replace_in_file → write; web_fetch, browser_action
+ * with a URL → fetch; use_mcp_tool, access_mcp_resource → mcp; new_task → agent; the conversation's own
+ * tools (ask_followup_question, attempt_completion, plan_mode_respond…) touch nothing outside it.
+ */
+export function clineActions(tool: string, p: Record<string, unknown>, cwd: string | null): MappedCall {
+  const path = str(p.path);
+  switch (tool) {
+    case 'execute_command': {
+      const command = str(p.command);
+      return command ? { actions: [{ kind: 'exec', command }] } : { invalid: 'execute_command parameters.command is missing' };
+    }
+    case 'read_file':
+    case 'list_code_definition_names':
+      return path ? { actions: [{ kind: 'read', path: abs(path, cwd) }] } : { invalid: `${tool} parameters.path is missing` };
+    case 'list_files':
+    case 'search_files':
+      return path ? { actions: [{ kind: 'read', path: abs(path, cwd), ...(tool === 'search_files' || p.recursive === true || p.recursive === 'true' ? { recursive: true } : {}) }] } : { invalid: `${tool} parameters.path is missing` };
+    case 'write_to_file':
+    case 'replace_in_file':
+      return path ? { actions: [{ kind: 'write', path: abs(path, cwd) }] } : { invalid: `${tool} parameters.path is missing` };
+    case 'web_fetch':
+    case 'browser_action': {
+      const url = str(p.url);
+      if (url) return { actions: [{ kind: 'fetch', url }] };
+      return tool === 'web_fetch' ? { invalid: 'web_fetch parameters.url is missing' } : { inert: true };
+    }
+    case 'use_mcp_tool':
+    case 'access_mcp_resource': {
+      const server = str(p.server_name);
+      if (!server) return { invalid: `${tool} parameters.server_name is missing` };
+      if (tool === 'access_mcp_resource') return { actions: [{ kind: 'mcp', call: { server, tool: 'resources/read', args: { uri: p.uri } } }] };
+      const name = str(p.tool_name);
+      if (!name) return { invalid: 'use_mcp_tool parameters.tool_name is missing' };
+      let args: unknown = p.arguments ?? {};
+      if (typeof args === 'string') {
+        try {
+          args = JSON.parse(args || '{}');
+        } catch {
+          return { invalid: 'use_mcp_tool parameters.arguments is not JSON' };
+        }
+      }
+      return { actions: [{ kind: 'mcp', call: { server, tool: name, args: args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {} } }] };
+    }
+    case 'new_task':
+      return { actions: [{ kind: 'agent', description: str(p.context) ?? 'new task' }] };
+    case 'ask_followup_question':
+    case 'attempt_completion':
+    case 'plan_mode_respond':
+    case 'focus_chain':
+    case 'load_mcp_documentation':
+      return { inert: true };
+  }
+  return { unknown: tool };
+}

@@ -2,7 +2,7 @@
 // its answers: the documented deny format, and a block that the host cannot read as an allow.
 import { describe, expect, it } from 'vitest';
 import * as mappers from '../../../src/engine/firewall/index.js';
-import { claudeCodeActions, codexActions, copilotActions, cursorActions, patchActions, windsurfActions } from '../../../src/engine/firewall/index.js';
+import { claudeCodeActions, clineActions, codexActions, copilotActions, cursorActions, patchActions, windsurfActions } from '../../../src/engine/firewall/index.js';
 import { HOSTS, HOOK_HOSTS } from '../../../src/cli/agentHosts.js';
 
 describe('Claude Code: every tool of code.claude.com/docs/en/tools-reference is decided or known inert', () => {
@@ -107,6 +107,24 @@ describe('Windsurf', () => {
   });
 });
 
+describe('Cline', () => {
+  it('maps its tools, relative paths against the workspace root', () => {
+    expect(clineActions('execute_command', { command: 'npm test', requires_approval: 'false' }, '/w')).toEqual({ actions: [{ kind: 'exec', command: 'npm test' }] });
+    expect(clineActions('read_file', { path: '../.ssh/id_rsa' }, '/w')).toEqual({ actions: [{ kind: 'read', path: '/w/../.ssh/id_rsa' }] });
+    expect(clineActions('search_files', { path: '.', regex: 'x' }, '/w')).toEqual({ actions: [{ kind: 'read', path: '/w/.', recursive: true }] });
+    expect(clineActions('write_to_file', { path: '/h/.bashrc', content: 'x' }, '/w')).toEqual({ actions: [{ kind: 'write', path: '/h/.bashrc' }] });
+    expect(clineActions('replace_in_file', { path: 'src/a.ts', diff: '' }, '/w')).toEqual({ actions: [{ kind: 'write', path: '/w/src/a.ts' }] });
+    expect(clineActions('web_fetch', { url: 'http://169.254.169.254/' }, '/w')).toEqual({ actions: [{ kind: 'fetch', url: 'http://169.254.169.254/' }] });
+    expect(clineActions('browser_action', { action: 'launch', url: 'http://localhost:3000' }, '/w')).toEqual({ actions: [{ kind: 'fetch', url: 'http://localhost:3000' }] });
+    expect(clineActions('browser_action', { action: 'click', coordinate: '1,2' }, '/w')).toEqual({ inert: true });
+    expect(clineActions('use_mcp_tool', { server_name: 'fs', tool_name: 'read_file', arguments: '{"path":"/etc/shadow"}' }, '/w')).toEqual({ actions: [{ kind: 'mcp', call: { server: 'fs', tool: 'read_file', args: { path: '/etc/shadow' } } }] });
+    expect(clineActions('use_mcp_tool', { server_name: 'fs', tool_name: 'x', arguments: '{bad' }, '/w')).toHaveProperty('invalid');
+    expect(clineActions('attempt_completion', { result: 'done' }, '/w')).toEqual({ inert: true });
+    expect(clineActions('read_file', {}, '/w')).toHaveProperty('invalid');
+    expect(clineActions('some_new_tool', {}, '/w')).toEqual({ unknown: 'some_new_tool' });
+  });
+});
+
 describe("each host's input and answers", () => {
   const reason = 'gatehouse denied this: a credential file';
   it('reads each documented input into a call', () => {
@@ -117,6 +135,7 @@ describe("each host's input and answers", () => {
       ['copilot-cli', { timestamp: 1, cwd: '/w', toolName: 'view', toolArgs: '{"path":"/a"}' }, 'view', { actions: [{ kind: 'read', path: '/a' }] }],
       ['copilot-cli', { hook_event_name: 'PreToolUse', cwd: '/w', tool_name: 'view', tool_input: { path: '/a' } }, 'view', { actions: [{ kind: 'read', path: '/a' }] }],
       ['windsurf', { agent_action_name: 'pre_read_code', trajectory_id: 't', tool_info: { file_path: '/a' } }, 'read_code', { actions: [{ kind: 'read', path: '/a' }] }],
+      ['cline', { clineVersion: '3', hookName: 'PreToolUse', taskId: 't', workspaceRoots: ['/w'], preToolUse: { tool: 'read_file', parameters: { path: 'a' } } }, 'read_file', { actions: [{ kind: 'read', path: '/w/a' }] }],
     ];
     for (const [host, raw, tool, want] of cases) {
       const call = HOSTS[host as keyof typeof HOSTS].parse(raw);
@@ -142,6 +161,7 @@ describe("each host's input and answers", () => {
     expect(JSON.parse(HOSTS.cursor.answer('deny', reason, call('cursor', { hook_event_name: 'beforeShellExecution', command: 'x' })).stdout!)).toEqual({ permission: 'deny', user_message: reason, agent_message: reason });
     expect(JSON.parse(HOSTS.cursor.answer('deny', reason, call('cursor', { hook_event_name: 'beforeReadFile', file_path: '/a' })).stdout!)).toEqual({ permission: 'deny' });
     expect(JSON.parse(HOSTS['copilot-cli'].answer('deny', reason, call('copilot-cli', { toolName: 'bash' })).stdout!)).toEqual({ permissionDecision: 'deny', permissionDecisionReason: reason });
+    expect(JSON.parse(HOSTS.cline.answer('deny', reason, call('cline', { preToolUse: { tool: 'read_file' } })).stdout!)).toEqual({ cancel: true, errorMessage: reason });
     const w = HOSTS.windsurf.answer('deny', reason, call('windsurf', { agent_action_name: 'pre_run_command', tool_info: {} }));
     expect(w.exitCode).toBe(2);
     expect(w.stderr).toContain(reason);
@@ -166,6 +186,9 @@ describe("each host's input and answers", () => {
         // Copilot CLI skips a failing hook: the block must be a deny on stdout with exit 0.
         expect(r.exitCode).toBe(0);
         expect(JSON.parse(r.stdout!).permissionDecision).toBe('deny');
+      } else if (host === 'cline') {
+        // Cline honours its JSON whatever the exit code and runs the tool when a hook fails without it.
+        expect(JSON.parse(r.stdout!).cancel).toBe(true);
       } else {
         expect(r.exitCode, host).toBe(2);
         expect(r.stderr, host).toMatch(/engine is unreachable/);
