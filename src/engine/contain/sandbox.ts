@@ -28,8 +28,10 @@ export interface SandboxSpec {
   configDir?: string | null;
   /** The egress proxy's unix socket for this run; null: no network at all. */
   proxySocket: string | null;
-  /** Unix sockets of the engine to bind in (`gatehouse sandbox`: the engine's own socket for the hook). */
+  /** Unix sockets to bind in at their own paths. */
   extraSockets?: string[];
+  /** `gatehouse sandbox`: the sandbox's own engine door (`from`), bound where the engine socket is (`to`). */
+  engineDoor?: { from: string; to: string } | null;
   env: NodeJS.ProcessEnv;
   home?: string;
 }
@@ -113,6 +115,7 @@ export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
   }
   // The sockets go in after the masks (a hidden state dir shows only them), then the masks turn read-only.
   for (const s of [...(spec.proxySocket ? [spec.proxySocket] : []), ...(spec.extraSockets ?? [])]) a.push('--bind', s, s);
+  if (spec.engineDoor) a.push('--bind', spec.engineDoor.from, spec.engineDoor.to);
   for (const p of readOnly) a.push('--remount-ro', p);
   a.push('--chdir', resolve(spec.workspace));
   const env = sandboxEnv(spec.env, spec.proxySocket !== null);
