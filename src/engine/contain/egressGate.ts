@@ -7,11 +7,13 @@
 // commit without holding the connection for the fsync.
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { networkFor, type NetworkDecision } from '../../shared/containPolicy.js';
 import { EngineError } from '../../shared/errors.js';
 import type { AnswerScope, Prompt } from '../../shared/firewall.js';
 import type { AgentRegistry } from '../firewall/agents.js';
+import type { HostBlocklist } from '../firewall/hostBlocklist.js';
 import type { PolicyGuard } from '../firewall/policyGuard.js';
 import type { PromptDesk } from '../firewall/prompts.js';
 import { GroupCommit } from '../store/groupCommit.js';
@@ -37,6 +39,8 @@ export interface EgressHost {
   readonly prompts: PromptDesk;
   readonly agents: AgentRegistry;
   readonly guard: PolicyGuard;
+  /** The hosts verified rule packs block (IoC): denied before any rule, the cache or an ask. */
+  readonly hostBlocklist?: Pick<HostBlocklist, 'blocks'>;
 }
 
 const RESOLVE_TIMEOUT_MS = 5_000;
@@ -118,6 +122,9 @@ export class EgressGate {
     const parsed = parseDestination(hostIn, port);
     if ('error' in parsed) return { decision: deny(`${hostIn.slice(0, 80)}:${port}`, null, 'policy', parsed.error), cached: false };
     const destination = formatDestination(parsed);
+    // Law: a signed rule pack's blocked hosts (IoC) deny, whatever a rule, the cache or an operator says.
+    const ioc = this.hostBlocklist(parsed.host);
+    if (ioc) return { decision: ioc(destination), cached: false };
     const net = this.networkOf(owner.agent);
     if (!net) return { decision: deny(destination, null, 'lockdown', `firewall in lockdown: ${this.host.guard.lockdown ?? 'no trusted policy'}`), cached: false };
     const cacheKey = `${owner.agent}\0${destination}`;
@@ -189,10 +196,20 @@ export class EgressGate {
       if (!addresses.length) return deny(destination, rule, source, `${d.host} resolved to no address`);
     }
     for (const a of addresses) {
+      const ioc = this.hostBlocklist(a);
+      if (ioc) return ioc(destination);
       const c = checkAddress(net, a, d.port);
       if (!c.ok) return deny(destination, c.rule ?? rule, source, c.reason);
     }
     return { decision: 'allow', destination, address: addresses[0]!, rule, source, reason };
+  }
+
+  /** A deny maker when a rule pack blocks `host` (a name and its parents, or an address exactly), else null. */
+  private hostBlocklist(host: string): ((destination: string) => NetworkDecision) | null {
+    const hit = this.host.hostBlocklist?.blocks(host);
+    // An address is blocked only by itself (4.3.2.1 is not "under" 3.2.1).
+    if (!hit || (isIP(host) && hit.host !== host)) return null;
+    return (destination) => deny(destination, `ioc:${hit.host}`, 'policy', `${hit.host} is blocked by the rule pack ${hit.source} (IoC)`);
   }
 
   private hasGrant(agent: string, taskId: string, destination: string): boolean {
