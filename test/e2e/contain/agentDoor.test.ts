@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { sandboxUsable, startCli, worldDir, writePolicy } from '../../support/contain.js';
+import { pidsWith, sandboxUsable, startCli, worldDir, writePolicy } from '../../support/contain.js';
 
 const usable = sandboxUsable();
 
@@ -39,7 +39,7 @@ console.log('RAW ' + JSON.stringify(out));
 s.end();
 `;
 
-describe.skipIf(!usable)("the sandbox's engine door", { timeout: 90_000 }, () => {
+describe.skipIf(!usable)("the sandbox's engine door", { timeout: 180_000 }, () => {
   let e: RunningEngine;
   let stateDir: string;
   let ws: string;
@@ -130,6 +130,16 @@ describe.skipIf(!usable)("the sandbox's engine door", { timeout: 90_000 }, () =>
     await other.done;
     // The door and the proxy are gone with the sandbox (and the other exec's session with it).
     await waitFor(() => readdirOrEmpty(join(stateDir, 'egress')).length === 0, 5_000, 'the door and proxy sockets to be removed');
+  });
+
+  it('SIGKILL of the engine stops a whole sandboxed agent: no unconfined leftover (last: it kills the engine)', async () => {
+    const run = startCli(stateDir, ['sandbox', '--agent', 'coder', '--', 'sleep', '4246'], { cwd: ws });
+    await waitFor(() => pidsWith('sleep 4246').length > 0, 30_000, 'the sandboxed agent');
+    await e.kill9();
+    const r = await run.done;
+    expect(r.code).toBe(126);
+    expect(r.stderr).toMatch(/the engine went away/);
+    await waitFor(() => pidsWith('sleep 4246').length === 0, 5_000, 'the sandbox to stop');
   });
 });
 
