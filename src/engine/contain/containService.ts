@@ -61,7 +61,8 @@ export class ContainService {
     const owner: ConnectionOwner = { session: id, agent: req.agent, command: req.command?.slice(0, 10_000) ?? null, task_id: req.task_id ?? null, cwd: req.cwd ?? null };
     let proxy: EgressProxy | null = null;
     let door: (() => Promise<void>) | null = null;
-    const doorPath = openDoor ? join(this.dir, `${id}.door`) : null;
+    // An unconfined run (sandbox.mode off) has the engine's own socket anyway: no door is made for it.
+    const doorPath = openDoor && section.mode === 'on' ? join(this.dir, `${id}.door`) : null;
     if (section.mode === 'on' || doorPath) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     // The proxy and the agent's door start together; if one fails the other is closed again.
     const [p, d] = await Promise.allSettled([
