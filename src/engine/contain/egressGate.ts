@@ -5,7 +5,7 @@
 // the first. Each decision is a `network.decision` ledger record and counts for the agent. A repeat of a
 // policy allow is served from a cache keyed by the policy's hash; its record is not awaited: it is queued
 // and joins a group commit a few milliseconds later, so neither the fsync nor the transaction itself
-// sits between the decision and the connect (DESIGN §9/§11 ask every decision in the ledger, not before
+// sits between the decision and the connect (docs/containment.md: every decision is in the ledger, not before
 // the connection; a first decision, an ask or a deny is still durable before it is acted on).
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
