@@ -1,10 +1,15 @@
 // Containment (docs/containment.md), each figure against a baseline measured in the same run:
 //  1. starting a command in the sandbox (bwrap, namespaces, masks; with and without the socat bridge to
-//     the egress proxy) vs a bare spawn of /bin/true: median added milliseconds (target ≤ +15 ms);
+//     the egress proxy) vs a bare spawn of /bin/true: median added milliseconds (target ≤ +15 ms); the
+//     bridge's start awaited both ways (A: polling /proc/net/tcp with forked sleeps, B: bash coprocess
+//     reading socat's "listening" line, the default);
 //  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the
-//     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×);
+//     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×); the
+//     tunnel relayed both ways (A: stream pipe(), B: the proxy's own 512 KiB reads, the default);
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
-//     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms).
+//     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
+//     record A: added to the group commit at once (its transaction runs before the connect completes),
+//     B: queued for 5 ms (the default).
 // The proxy is the real engine's (in-process, quiet) with its real policy, ledger and group commit.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +17,7 @@ import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { Engine } from '../dist/engine/engine.js';
 import { buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
+import { startEgressProxy } from '../dist/engine/contain/egressProxy.js';
 import { tempDir } from './lib/common.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -54,6 +60,9 @@ const engine = await Engine.start({ stateDir: join(root, 'state'), quiet: true, 
 const holder = new AbortController();
 const session = await engine.contain.open({ agent: 'bench', command: 'bench' }, holder.signal);
 const proxyPath = session.proxy_socket;
+// Variant A of the relay: a second proxy for the same session's decisions, relaying with pipe().
+const owner = { session: session.id, agent: 'bench', command: 'bench', task_id: null, cwd: null };
+const pipedProxy = await startEgressProxy(join(root, 'state', 'egress', 'piped.sock'), (h, p) => engine.contain.gate.decide(owner, h, p), engine.logger, { relay: 'pipe' });
 
 // --- 1. sandbox start ---------------------------------------------------------------------------------
 function timeSpawn(file, args, env) {
@@ -62,19 +71,23 @@ function timeSpawn(file, args, env) {
   if (r.status !== 0) throw new Error(`${file} exited ${r.status}`);
   return performance.now() - t0;
 }
-const spec = (proxySocket) => ({ section: session.sandbox, workspace: join(root, 'ws'), stateDir: join(root, 'state'), proxySocket, env: process.env });
+const spec = (proxySocket, bridge) => ({ section: session.sandbox, workspace: join(root, 'ws'), stateDir: join(root, 'state'), proxySocket, env: process.env, bridge });
 const noNet = buildSandbox(['/bin/true'], spec(null));
-const withNet = buildSandbox(['/bin/true'], spec(proxyPath));
+const withPoll = buildSandbox(['/bin/true'], spec(proxyPath, 'poll'));
+const withCoproc = buildSandbox(['/bin/true'], spec(proxyPath, 'coproc'));
 const bare = [];
 const sbx = [];
-const sbxNet = [];
+const sbxPoll = [];
+const sbxCoproc = [];
 for (let i = 0; i < 5; i++) timeSpawn(noNet.file, noNet.args, noNet.env);
 for (let i = 0; i < 40; i++) {
   bare.push(timeSpawn('/bin/true', [], process.env));
   sbx.push(timeSpawn(noNet.file, noNet.args, noNet.env));
-  sbxNet.push(timeSpawn(withNet.file, withNet.args, withNet.env));
+  sbxPoll.push(timeSpawn(withPoll.file, withPoll.args, withPoll.env));
+  sbxCoproc.push(timeSpawn(withCoproc.file, withCoproc.args, withCoproc.env));
 }
-console.log(`sandbox start (median of 40, interleaved): bare spawn of true ${ms(median(bare))}; sandboxed ${ms(median(sbx))} (+${ms(median(sbx) - median(bare))}); sandboxed with the proxy bridge ${ms(median(sbxNet))} (+${ms(median(sbxNet) - median(bare))}); target ≤ +15 ms`);
+const plus = (xs) => `${ms(median(xs))} (+${ms(median(xs) - median(bare))})`;
+console.log(`sandbox start (median of 40, interleaved): bare spawn of true ${ms(median(bare))}; sandboxed ${plus(sbx)}; with the proxy bridge, A polled ${plus(sbxPoll)}, B coprocess (default) ${plus(sbxCoproc)}; target ≤ +15 ms`);
 
 // --- 2. bulk throughput -------------------------------------------------------------------------------
 // The reading client runs in its own process, and the source in another (below), so that the direct and
@@ -124,17 +137,25 @@ const socat = spawn('socat', [`TCP-LISTEN:${bridgePort},bind=127.0.0.1,fork,reus
 process.on('exit', () => socat.kill());
 await new Promise((r) => setTimeout(r, 300));
 const total = 100 * MB;
-const rounds = { direct: [], proxy: [], bridge: [] };
+const bridgePiped = bridgePort + 1;
+const socatPiped = spawn('socat', [`TCP-LISTEN:${bridgePiped},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${pipedProxy.path}`], { stdio: 'ignore' });
+process.on('exit', () => socatPiped.kill());
+await new Promise((r) => setTimeout(r, 300));
+const rounds = { direct: [], proxyA: [], proxyB: [], bridgeA: [], bridgeB: [] };
 for (let i = 0; i < 3; i++) {
   rounds.direct.push(await runClientAsync('direct', `127.0.0.2,${bulkPort}`, total));
-  rounds.proxy.push(await runClientAsync('proxy', `,,${proxyPath}`, total));
-  rounds.bridge.push(await runClientAsync('proxy', `127.0.0.1,${bridgePort}`, total));
+  rounds.proxyA.push(await runClientAsync('proxy', `,,${pipedProxy.path}`, total));
+  rounds.proxyB.push(await runClientAsync('proxy', `,,${proxyPath}`, total));
+  rounds.bridgeA.push(await runClientAsync('proxy', `127.0.0.1,${bridgePiped}`, total));
+  rounds.bridgeB.push(await runClientAsync('proxy', `127.0.0.1,${bridgePort}`, total));
 }
 const mbps = (t) => (100 / (t / 1000)).toFixed(0);
 const best = (xs) => Math.min(...xs);
+const vs = (k) => `${mbps(best(rounds[k]))} MB/s (${(best(rounds.direct) / best(rounds[k])).toFixed(2)}×)`;
 console.log(
-  `bulk 100 MB (best of 3, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy ${mbps(best(rounds.proxy))} MB/s (${(best(rounds.direct) / best(rounds.proxy)).toFixed(2)}×); through socat + proxy ${mbps(best(rounds.bridge))} MB/s (${(best(rounds.direct) / best(rounds.bridge)).toFixed(2)}×); target ≥ 0.8×`,
+  `bulk 100 MB (best of 3, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads (default) ${vs('proxyB')}; through socat + proxy A ${vs('bridgeA')}, B ${vs('bridgeB')}; target ≥ 0.8×`,
 );
+socatPiped.kill();
 sourceProc.kill();
 
 // --- 3. per-connection latency with a cached allow ------------------------------------------------------
@@ -159,12 +180,18 @@ async function connectProxy() {
 }
 await connectProxy(); // the first allow fills the cache
 const direct = [];
-const proxied = [];
+const proxiedA = [];
+const proxiedB = [];
 for (let i = 0; i < 300; i++) {
   direct.push(await connectDirect());
-  proxied.push(await connectProxy());
+  engine.contain.gate.cachedRecordDelayMs = 0;
+  proxiedA.push(await connectProxy());
+  engine.contain.gate.cachedRecordDelayMs = 5;
+  proxiedB.push(await connectProxy());
 }
-console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow ${ms(median(proxied))} (+${ms(median(proxied) - median(direct))}); target ≤ 1 ms`);
+const added = (xs) => `${ms(median(xs))} (+${ms(median(xs) - median(direct))})`;
+console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow, A record committed at once ${added(proxiedA)}, B record queued 5 ms (default) ${added(proxiedB)}; target ≤ 1 ms`);
+await pipedProxy.close();
 
 socat.kill();
 holder.abort();

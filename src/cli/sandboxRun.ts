@@ -18,6 +18,7 @@ export interface ContainedRun {
   section: SandboxSection;
   proxySocket: string | null;
   extraSockets?: string[];
+  engineDoor?: { from: string; to: string } | null;
   env?: NodeJS.ProcessEnv;
   /** Called with a stop function once the sandbox runs; the caller stops it when the engine goes away. */
   onStarted?: (stop: (why: string) => void, pid: number) => void;
@@ -72,6 +73,7 @@ export async function runContained(r: ContainedRun): Promise<number> {
     configDir: dirname(defaultPolicyPath(env)),
     proxySocket: r.proxySocket,
     extraSockets: r.extraSockets ?? [],
+    engineDoor: r.engineDoor ?? null,
     env,
   });
   const child = spawn(built.file, built.args, { stdio: 'inherit', env: built.env });

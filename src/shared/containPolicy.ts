@@ -83,6 +83,8 @@ export interface ContainSession {
   agent: string;
   /** The egress proxy's unix socket for this session (bridged into the namespace), or null for no network. */
   proxy_socket: string | null;
+  /** The sandbox's own engine door (a restricted socket bound where gatehouse.sock is inside), when asked for. */
+  engine_socket: string | null;
   sandbox: SandboxSection;
   state_dir: string;
 }

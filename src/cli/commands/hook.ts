@@ -15,7 +15,8 @@ export const hookCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     y
       .positional('host', { choices: HOOK_HOSTS, demandOption: true })
-      .option('agent', { type: 'string', describe: 'the agent name in policy and ledger (default the host name)' })
+      // Inside `gatehouse sandbox` GATEHOUSE_AGENT names the sandbox's agent, the only one its engine door serves.
+      .option('agent', { type: 'string', describe: 'the agent name in policy and ledger (default: $GATEHOUSE_AGENT, else the host name)' })
       .option('wait', { type: 'boolean', default: false, describe: "wait for a gatehouse operator's answer on ask (keep ask_ttl below the hook timeout) instead of deferring to the host's own prompt" }) as never,
-  handler: async (argv) => (await import('../hostHook.js')).runHostHook({ ...argv, agent: argv.agent ?? (argv.host === 'claude-code' ? 'claude-code' : argv.host) }),
+  handler: async (argv) => (await import('../hostHook.js')).runHostHook({ ...argv, agent: argv.agent ?? (process.env.GATEHOUSE_AGENT || argv.host) }),
 };

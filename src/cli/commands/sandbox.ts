@@ -1,7 +1,9 @@
 // `gatehouse sandbox [--agent A] [--workspace DIR] [--task T] -- CMD…`: runs a whole agent (Claude Code
-// with the hook, a gateway worker) inside the sandbox (docs/containment.md). The engine's socket is reachable
-// inside (the hook and `gatehouse exec` use it); nothing else of the state dir is. The agent is
-// registered with the sandbox's pid for as long as it runs; the sandbox stops if the engine goes away.
+// with the hook, a gateway worker) inside the sandbox (docs/containment.md). Inside, where the engine's
+// socket is, the sandbox has its own engine door: it serves the hook and `gatehouse exec` as this agent
+// and refuses what only an operator does (answers, stop, trust); nothing else of the state dir is
+// there. The agent is registered with the sandbox's pid for as long as it runs; the sandbox stops if
+// the engine goes away.
 import type { CommandModule } from 'yargs';
 import type { ContainSession } from '../../shared/containPolicy.js';
 import { CliError } from '../cliError.js';
@@ -29,19 +31,21 @@ export const sandboxCommand: CommandModule<GlobalArgs, Args> = {
     }
     let code: number;
     try {
-      const session = (await transport.call('contain.open', { agent: argv.agent, command: words.join(' '), cwd: workspace, ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
+      const session = (await transport.call('contain.open', { agent: argv.agent, command: words.join(' '), cwd: workspace, door: true, ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
       const env = { ...process.env, GATEHOUSE_STATE_DIR: stateDir, GATEHOUSE_AGENT: argv.agent };
       if (session.sandbox.mode === 'off') {
         process.stderr.write('gatehouse: sandbox.mode is off in the policy: the agent runs unconfined\n');
         code = await run.runUnconfined(words[0]!, words.slice(1), env);
       } else {
+        // An engine that made no door for the sandbox would leave it the operator's socket: refuse.
+        if (!session.engine_socket) throw new CliError('refused: the engine opened no engine door for the sandbox (upgrade the engine)', EXIT_NO_SANDBOX);
         code = await run.runContained({
           argv: words,
           workspace,
           stateDir,
           section: session.sandbox,
           proxySocket: session.proxy_socket,
-          extraSockets: [socketPath(stateDir)],
+          engineDoor: { from: session.engine_socket, to: socketPath(stateDir) },
           env,
           onStarted: (stop, pid) => {
             transport.socket.once('close', () => stop('the engine went away'));

@@ -23,12 +23,15 @@ export interface OpenRequest {
   cwd?: string | undefined;
 }
 
+/** Opens the sandbox's own engine door at a path (doors/agentDoor.ts); returns its closer. */
+export type DoorOpener = (path: string) => Promise<() => Promise<void>>;
+
 const AGENT = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_SESSIONS = 256;
 
 export class ContainService {
   readonly gate: EgressGate;
-  private readonly sessions = new Map<string, { owner: ConnectionOwner; proxy: EgressProxy | null }>();
+  private readonly sessions = new Map<string, { owner: ConnectionOwner; proxy: EgressProxy | null; door: (() => Promise<void>) | null; doorPath: string | null }>();
 
   constructor(
     private readonly host: ContainHost,
@@ -48,7 +51,7 @@ export class ContainService {
   }
 
   /** Opens a session; `gone` ends it (the connection that opened it closed). */
-  async open(req: OpenRequest, gone: AbortSignal | undefined): Promise<ContainSession> {
+  async open(req: OpenRequest, gone: AbortSignal | undefined, openDoor?: DoorOpener): Promise<ContainSession> {
     if (!gone) throw new EngineError('a containment session is opened over the engine socket, which holds it open', 'bad_request');
     if (!AGENT.test(req.agent)) throw new EngineError(`invalid agent name ${JSON.stringify(req.agent.slice(0, 80))}: letters, digits, . _ - (at most 64)`, 'bad_request');
     if (this.sessions.size >= MAX_SESSIONS) throw new EngineError(`too many containment sessions (${MAX_SESSIONS})`, 'unavailable');
@@ -57,23 +60,35 @@ export class ContainService {
     const id = randomBytes(8).toString('hex');
     const owner: ConnectionOwner = { session: id, agent: req.agent, command: req.command?.slice(0, 10_000) ?? null, task_id: req.task_id ?? null, cwd: req.cwd ?? null };
     let proxy: EgressProxy | null = null;
-    if (section.mode === 'on') {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      proxy = await startEgressProxy(join(this.dir, `${id}.sock`), (host, port) => this.gate.decide(owner, host, port), this.logger, this.proxyOptions);
+    let door: (() => Promise<void>) | null = null;
+    // An unconfined run (sandbox.mode off) has the engine's own socket anyway: no door is made for it.
+    const doorPath = openDoor && section.mode === 'on' ? join(this.dir, `${id}.door`) : null;
+    if (section.mode === 'on' || doorPath) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // The proxy and the agent's door start together; if one fails the other is closed again.
+    const [p, d] = await Promise.allSettled([
+      section.mode === 'on' ? startEgressProxy(join(this.dir, `${id}.sock`), (host, port) => this.gate.decide(owner, host, port), this.logger, this.proxyOptions) : Promise.resolve(null),
+      doorPath && openDoor ? openDoor(doorPath) : Promise.resolve(null),
+    ]);
+    if (p.status === 'fulfilled') proxy = p.value;
+    if (d.status === 'fulfilled') door = d.value;
+    if (p.status === 'rejected' || d.status === 'rejected') {
+      await Promise.all([proxy?.close(), door?.()]);
+      throw p.status === 'rejected' ? p.reason : (d as PromiseRejectedResult).reason;
     }
-    this.sessions.set(id, { owner, proxy });
+    this.sessions.set(id, { owner, proxy, door, doorPath });
     const end = () => void this.close(id);
     if (gone.aborted) end();
     else gone.addEventListener('abort', end, { once: true });
     this.host.ledger.append({ actor: req.agent, surface: 'engine', action: 'sandbox.open', subject: id, detail: { agent: req.agent, command: owner.command, mode: section.mode, cwd: owner.cwd } });
-    return { id, agent: req.agent, proxy_socket: proxy?.path ?? null, sandbox: section, state_dir: this.host.opts.stateDir };
+    return { id, agent: req.agent, proxy_socket: proxy?.path ?? null, engine_socket: doorPath, sandbox: section, state_dir: this.host.opts.stateDir };
   }
 
   async close(id: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
-    await s.proxy?.close();
+    await Promise.all([s.proxy?.close(), s.door?.()]);
+    if (s.doorPath) rmSync(s.doorPath, { force: true });
   }
 
   status(): { sessions: number; connections: { allowed: number; blocked: number } } {

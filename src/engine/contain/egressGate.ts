@@ -3,15 +3,19 @@
 // prompt desk (same TTL, keys and scopes; concurrent asks for one destination share one prompt), a name
 // is resolved once after it is allowed and every address it gave is judged before the proxy connects to
 // the first. Each decision is a `network.decision` ledger record and counts for the agent. A repeat of a
-// policy allow is served from a cache keyed by the policy's hash; its record is written in the next group
-// commit without holding the connection for the fsync.
+// policy allow is served from a cache keyed by the policy's hash; its record is not awaited: it is queued
+// and joins a group commit a few milliseconds later, so neither the fsync nor the transaction itself
+// sits between the decision and the connect (docs/containment.md: every decision is in the ledger, not before
+// the connection; a first decision, an ask or a deny is still durable before it is acted on).
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { networkFor, type NetworkDecision } from '../../shared/containPolicy.js';
 import { EngineError } from '../../shared/errors.js';
 import type { AnswerScope, Prompt } from '../../shared/firewall.js';
 import type { AgentRegistry } from '../firewall/agents.js';
+import type { HostBlocklist } from '../firewall/hostBlocklist.js';
 import type { PolicyGuard } from '../firewall/policyGuard.js';
 import type { PromptDesk } from '../firewall/prompts.js';
 import { GroupCommit } from '../store/groupCommit.js';
@@ -37,6 +41,8 @@ export interface EgressHost {
   readonly prompts: PromptDesk;
   readonly agents: AgentRegistry;
   readonly guard: PolicyGuard;
+  /** The hosts verified rule packs block (IoC): denied before any rule, the cache or an ask. */
+  readonly hostBlocklist?: Pick<HostBlocklist, 'blocks'>;
 }
 
 const RESOLVE_TIMEOUT_MS = 5_000;
@@ -47,6 +53,10 @@ export class EgressGate {
   private readonly allowCache = new Map<string, string>();
   private readonly asking = new Map<string, Promise<NetworkDecision>>();
   readonly counts = { allowed: 0, blocked: 0 };
+  /** How long cached allows' records wait to join a commit (0: at once, the bench's baseline). */
+  cachedRecordDelayMs = 5;
+  private deferred: Array<{ entry: LedgerEntry; agent: string; allowed: boolean }> = [];
+  private deferTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly host: EgressHost,
@@ -89,7 +99,7 @@ export class EgressGate {
     const allowed = d.decision === 'allow';
     if (allowed) this.counts.allowed++;
     else this.counts.blocked++;
-    const written = this.records.add({
+    const record = {
       agent: owner.agent,
       allowed,
       entry: {
@@ -101,9 +111,10 @@ export class EgressGate {
         reason: d.reason,
         policy_hash: this.host.guard.trustedPolicy?.sha256 ?? null,
       },
-    });
-    if (cached) written.catch((err: unknown) => this.logger.error({ err }, 'a network decision could not be recorded'));
+    };
+    if (cached) this.later(record);
     else {
+      const written = this.records.add(record);
       try {
         await written;
       } catch (err) {
@@ -118,6 +129,9 @@ export class EgressGate {
     const parsed = parseDestination(hostIn, port);
     if ('error' in parsed) return { decision: deny(`${hostIn.slice(0, 80)}:${port}`, null, 'policy', parsed.error), cached: false };
     const destination = formatDestination(parsed);
+    // Law: a signed rule pack's blocked hosts (IoC) deny, whatever a rule, the cache or an operator says.
+    const ioc = this.hostBlocklist(parsed.host);
+    if (ioc) return { decision: ioc(destination), cached: false };
     const net = this.networkOf(owner.agent);
     if (!net) return { decision: deny(destination, null, 'lockdown', `firewall in lockdown: ${this.host.guard.lockdown ?? 'no trusted policy'}`), cached: false };
     const cacheKey = `${owner.agent}\0${destination}`;
@@ -189,10 +203,20 @@ export class EgressGate {
       if (!addresses.length) return deny(destination, rule, source, `${d.host} resolved to no address`);
     }
     for (const a of addresses) {
+      const ioc = this.hostBlocklist(a);
+      if (ioc) return ioc(destination);
       const c = checkAddress(net, a, d.port);
       if (!c.ok) return deny(destination, c.rule ?? rule, source, c.reason);
     }
     return { decision: 'allow', destination, address: addresses[0]!, rule, source, reason };
+  }
+
+  /** A deny maker when a rule pack blocks `host` (a name and its parents, or an address exactly), else null. */
+  private hostBlocklist(host: string): ((destination: string) => NetworkDecision) | null {
+    const hit = this.host.hostBlocklist?.blocks(host);
+    // An address is blocked only by itself (4.3.2.1 is not "under" 3.2.1).
+    if (!hit || (isIP(host) && hit.host !== host)) return null;
+    return (destination) => deny(destination, `ioc:${hit.host}`, 'policy', `${hit.host} is blocked by the rule pack ${hit.source} (IoC)`);
   }
 
   private hasGrant(agent: string, taskId: string, destination: string): boolean {
@@ -230,7 +254,21 @@ export class EgressGate {
     return resolved;
   }
 
+  /** Queues a cached allow's record; the queue joins a group commit after cachedRecordDelayMs. */
+  private later(record: { entry: LedgerEntry; agent: string; allowed: boolean }): void {
+    this.deferred.push(record);
+    if (this.cachedRecordDelayMs <= 0) return this.drain();
+    this.deferTimer ??= setTimeout(() => this.drain(), this.cachedRecordDelayMs);
+  }
+
+  private drain(): void {
+    if (this.deferTimer) clearTimeout(this.deferTimer);
+    this.deferTimer = null;
+    for (const r of this.deferred.splice(0)) this.records.add(r).catch((err: unknown) => this.logger.error({ err }, 'a network decision could not be recorded'));
+  }
+
   flush(): void {
+    this.drain();
     this.records.flush();
   }
 }

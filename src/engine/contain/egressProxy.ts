@@ -15,6 +15,8 @@ export interface EgressProxyOptions {
   headersTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxConnections?: number;
+  /** How a tunnel's downstream is relayed: our own reads (default) or stream pipe() (the bench's baseline). */
+  relay?: 'read' | 'pipe';
 }
 
 export interface EgressProxy {
@@ -75,7 +77,8 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
         refuse(client, refusal(403, 'Forbidden', `blocked ${d.destination}: ${d.reason}`));
         return;
       }
-      const upstream = connect({ host: d.address, port: target.port });
+      const piped = o.relay === 'pipe';
+      const upstream = piped ? connect({ host: d.address, port: target.port }) : relayFrom(d.address, target.port, client);
       track(upstream);
       const timer = setTimeout(() => upstream.destroy(new Error('connect timed out')), o.connectTimeoutMs ?? 10_000);
       let connected = false;
@@ -84,7 +87,9 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
         clearTimeout(timer);
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         if (head.length) upstream.write(head);
-        upstream.pipe(client);
+        // Downstream (the bulk of a download) is relayed by relayFrom's reads; upstream is a plain pipe.
+        if (piped) upstream.pipe(client);
+        else upstream.on('end', () => client.end());
         client.pipe(upstream);
       });
       upstream.on('error', (err) => {
@@ -164,6 +169,40 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       });
     });
   });
+}
+
+/** Large reads of the upstream are handed to the client as they are; smaller ones are copied out. */
+const RELAY_READ = 512 * 1024;
+const RELAY_COPY_BELOW = 64 * 1024;
+
+/**
+ * The upstream socket of a tunnel, its reads going straight to the client: Node reads into a buffer of
+ * ours (up to 512 KiB a read instead of 64 KiB) and the callback writes it on, with no readable-stream
+ * machinery per chunk; when the client's buffer is full the upstream pauses until it drains.
+ */
+function relayFrom(host: string, port: number, client: Duplex) {
+  let buf = Buffer.allocUnsafe(RELAY_READ);
+  const upstream = connect({
+    host,
+    port,
+    onread: {
+      buffer: () => buf,
+      callback: (n: number, b: Uint8Array) => {
+        let chunk: Buffer;
+        if (n < RELAY_COPY_BELOW) chunk = Buffer.from(b.subarray(0, n));
+        else {
+          chunk = Buffer.from(b.buffer, b.byteOffset, n);
+          buf = Buffer.allocUnsafe(RELAY_READ);
+        }
+        if (!client.destroyed && !client.write(chunk)) {
+          upstream.pause();
+          client.once('drain', () => upstream.resume());
+        }
+        return true;
+      },
+    },
+  });
+  return upstream;
 }
 
 function reply(res: ServerResponse, status: number, reason: string): void {

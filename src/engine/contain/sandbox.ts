@@ -28,10 +28,14 @@ export interface SandboxSpec {
   configDir?: string | null;
   /** The egress proxy's unix socket for this run; null: no network at all. */
   proxySocket: string | null;
-  /** Unix sockets of the engine to bind in (`gatehouse sandbox`: the engine's own socket for the hook). */
+  /** Unix sockets to bind in at their own paths. */
   extraSockets?: string[];
+  /** `gatehouse sandbox`: the sandbox's own engine door (`from`), bound where the engine socket is (`to`). */
+  engineDoor?: { from: string; to: string } | null;
   env: NodeJS.ProcessEnv;
   home?: string;
+  /** How to wait for the bridge (default bridgeWait()); the bench compares both. */
+  bridge?: 'coproc' | 'poll';
 }
 
 export interface BuiltSandbox {
@@ -70,9 +74,24 @@ export function sandboxEnv(env: NodeJS.ProcessEnv, withProxy: boolean): NodeJS.P
   return out;
 }
 
-// Inside: start the bridge and wait until it listens (reading /proc/net/tcp, a builtin loop; between
-// looks a short sleep gives the CPU to socat on a busy machine), then become the command.
-const BRIDGE_SCRIPT = [
+// Inside: start the bridge and wait until it listens, then become the command. With bash (Debian's
+// essential shell) socat runs as a coprocess and the shell blocks on its "listening" line: no polling,
+// no forked sleeps. SIGPIPE is ignored for socat only (it logs each connection to a pipe nobody reads
+// once the shell has become the command); the command gets the default back.
+const BRIDGE_BASH = [
+  "trap '' PIPE",
+  `coproc GH_BRIDGE { exec socat -d -d TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$GATEHOUSE_PROXY_SOCKET" </dev/null 2>&1; }`,
+  'ok=',
+  'while IFS= read -r -u "${GH_BRIDGE[0]}" line; do case $line in *" listening on "*) ok=1; break;; esac; done',
+  'eval "exec ${GH_BRIDGE[0]}<&- ${GH_BRIDGE[1]}>&-"',
+  'trap - PIPE',
+  'unset GATEHOUSE_PROXY_SOCKET line',
+  '[ -n "$ok" ] || { echo "gatehouse: the network bridge (socat) did not start" >&2; exit 126; }',
+  'exec "$@"',
+].join('\n');
+
+// Without bash: poll /proc/net/tcp with builtins, a short sleep between looks giving socat the CPU.
+const BRIDGE_POLL = [
   `socat TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$GATEHOUSE_PROXY_SOCKET" </dev/null >/dev/null 2>&1 &`,
   'i=0',
   'while [ $i -lt 2500 ]; do',
@@ -83,6 +102,11 @@ const BRIDGE_SCRIPT = [
   'unset GATEHOUSE_PROXY_SOCKET',
   'exec "$@"',
 ].join('\n');
+
+/** How the bridge's start is awaited: bash's coprocess read where bash is, else polling. */
+export function bridgeWait(): 'coproc' | 'poll' {
+  return existsSync('/bin/bash') ? 'coproc' : 'poll';
+}
 
 /** The bwrap command line for `argv` run in the sandbox the spec describes. */
 export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
@@ -113,12 +137,14 @@ export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
   }
   // The sockets go in after the masks (a hidden state dir shows only them), then the masks turn read-only.
   for (const s of [...(spec.proxySocket ? [spec.proxySocket] : []), ...(spec.extraSockets ?? [])]) a.push('--bind', s, s);
+  if (spec.engineDoor) a.push('--bind', spec.engineDoor.from, spec.engineDoor.to);
   for (const p of readOnly) a.push('--remount-ro', p);
   a.push('--chdir', resolve(spec.workspace));
   const env = sandboxEnv(spec.env, spec.proxySocket !== null);
   if (spec.proxySocket) {
     env.GATEHOUSE_PROXY_SOCKET = spec.proxySocket;
-    a.push('--', '/bin/sh', '-c', BRIDGE_SCRIPT, 'gatehouse-sandbox', ...argv);
+    const wait = spec.bridge ?? bridgeWait();
+    a.push('--', wait === 'coproc' ? '/bin/bash' : '/bin/sh', '-c', wait === 'coproc' ? BRIDGE_BASH : BRIDGE_POLL, 'gatehouse-sandbox', ...argv);
   } else {
     a.push('--', ...argv);
   }

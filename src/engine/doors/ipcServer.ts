@@ -17,6 +17,7 @@ import { consoleAttached } from './attachedConsoles.js';
 import { findMethod, parseParams } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
 import { refuseSymlink, statePath } from '../store/stateDir.js';
+import { agentDoorParams, agentSeesEvent } from './agentDoor.js';
 
 /** A request line's limit, as a REST body's (1 MiB): a longer line is discarded as it arrives, never buffered. */
 export const MAX_LINE = 1024 * 1024;
@@ -51,12 +52,16 @@ class Connection {
   private unsubscribe: (() => void) | null = null;
   private detachConsole: (() => void) | null = null;
   private closed = false;
+  /** Aborted when the connection closes: sessions it opened (contain.open) end with it. */
+  private readonly gone = new AbortController();
   /** Requests still running, by their id: what `cancel` and the connection's end abort. */
   private readonly running = new Map<string | number, AbortController>();
 
   constructor(
     private readonly engine: EngineSurface,
     private readonly socket: Socket,
+    /** The agent a sandbox's door belongs to (agentDoor.ts); null on the engine's own socket. */
+    private readonly agent: string | null = null,
   ) {
     const splitter = new LineSplitter(MAX_LINE);
     socket.on('data', (chunk: Buffer) => {
@@ -79,6 +84,7 @@ class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.gone.abort();
     for (const r of this.running.values()) r.abort();
     this.running.clear();
     this.unsubscribe?.();
@@ -142,18 +148,22 @@ class Connection {
   }
 
   private async dispatch(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
+    const agent = this.agent;
     switch (method) {
       case 'hello': {
         const h = parseParams(HelloSchema, params);
-        this.actor = { by: h.user, surface: h.client };
-        if (h.client === 'tui' && !this.detachConsole && !this.closed) this.detachConsole = consoleAttached(this.engine, this);
+        // On an agent's door the agent acts, whoever it says it is, and it is never a console.
+        this.actor = agent ? { by: agent, surface: h.client === 'tui' ? 'ipc' : h.client } : { by: h.user, surface: h.client };
+        if (!agent && h.client === 'tui' && !this.detachConsole && !this.closed) this.detachConsole = consoleAttached(this.engine, this);
         return { version: this.engine.status().version, run_id: this.engine.runId };
       }
       case 'subscribe': {
         const { topics } = parseParams(SubscribeSchema, params);
+        if (agent && topics.some((t) => t !== 'prompts'))
+          throw new EngineError(`refused on the sandbox's engine door (agent ${agent}): only the prompts topic (its own prompts) can be followed here`, 'forbidden');
         for (const t of topics) this.topics.add(t);
         this.unsubscribe ??= this.engine.bus.subscribe((e) => {
-          if (this.topics.has(topicOf(e.type))) this.notify(e);
+          if (this.topics.has(topicOf(e.type)) && (!agent || agentSeesEvent(agent, e))) this.notify(e);
         });
         return { topics: [...this.topics] };
       }
@@ -167,15 +177,54 @@ class Connection {
         this.topics.clear();
         return { topics: [] };
       case 'shutdown':
+        if (agent) agentDoorParams(this.engine, agent, method, params); // refused
         setImmediate(() => void this.engine.stop(`shutdown requested by ${this.actor.by}`));
         return { stopping: true };
       default: {
         const m = findMethod(method);
         if (!m) throw new MethodNotFound(method);
-        return await m(this.engine, params, { actor: this.actor, signal });
+        if (agent) return await m(this.engine, agentDoorParams(this.engine, agent, method, params), { actor: this.actor, signal, connection: this.gone.signal });
+        return await m(this.engine, params, { actor: this.actor, signal, connection: this.gone.signal, agentDoor: (path, name) => openAgentDoor(this.engine, path, name) });
       }
     }
   }
+}
+
+/** Listens on `path` (0600); `agent` makes it an agent's door. Returns the closer. */
+async function listen(engine: EngineSurface, path: string, agent: string | null): Promise<() => Promise<void>> {
+  const connections = new Set<Connection>();
+  const max = agent ? 32 : MAX_IPC_CONNECTIONS;
+  const server: Server = createServer((socket) => {
+    if (connections.size >= max) {
+      socket.on('error', () => {});
+      socket.end(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `gatehouse refuses the connection: ${max} connections are open already` } })}\n`);
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    const c = new Connection(engine, socket, agent);
+    connections.add(c);
+    socket.on('close', () => connections.delete(c));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Let answers already written reach their readers, then end the connections.
+      setTimeout(() => {
+        for (const c of connections) c.close();
+      }, 50);
+    });
+  };
+}
+
+/** A sandbox's own engine door (agentDoor.ts): serves only the agent's methods, as `agent`. */
+export function openAgentDoor(engine: EngineSurface, path: string, agent: string): Promise<() => Promise<void>> {
+  refuseSymlink(path);
+  return listen(engine, path, agent);
 }
 
 export const ipcDoor: Door = {
@@ -188,32 +237,8 @@ export const ipcDoor: Door = {
     } catch {
       /* none */
     }
-    const connections = new Set<Connection>();
-    const server: Server = createServer((socket) => {
-      if (connections.size >= MAX_IPC_CONNECTIONS) {
-        socket.on('error', () => {});
-        socket.end(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `gatehouse refuses the connection: ${MAX_IPC_CONNECTIONS} connections are open already` } })}\n`);
-        setTimeout(() => socket.destroy(), 1000).unref();
-        return;
-      }
-      const c = new Connection(engine, socket);
-      connections.add(c);
-      socket.on('close', () => connections.delete(c));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => resolve());
-    });
-    chmodSync(path, 0o600);
+    const close = await listen(engine, path, null);
     engine.logger.info({ socket: path }, 'IPC socket listening');
-    return async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Let answers already written reach their readers, then end the connections.
-        setTimeout(() => {
-          for (const c of connections) c.close();
-        }, 50);
-      });
-    };
+    return close;
   },
 };

@@ -13,8 +13,12 @@ import { attachedConsoleCount } from './attachedConsoles.js';
 
 export interface CallContext {
   actor: Actor;
-  /** Aborted when the caller goes away (its connection closed). */
+  /** Aborted when the caller goes away (its connection closed) or cancels this call. */
   signal?: AbortSignal;
+  /** Aborted when the caller's connection closes, even after this call has answered (what a session lives by). */
+  connection?: AbortSignal;
+  /** Opens an agent's door at a path (the engine socket's door gives it; a sandbox's door does not). */
+  agentDoor?: (path: string, agent: string) => Promise<() => Promise<void>>;
 }
 
 export type Method = (engine: EngineSurface, params: unknown, ctx: CallContext) => unknown;
@@ -132,7 +136,8 @@ defineMethod('assistant.ask', (e, p, ctx) => {
 });
 // Containment (docs/containment.md): a sandboxed run's session, held open by the connection that opened it.
 defineMethod('contain.open', (e, p, ctx) => {
-  const req = parseParams(z.object({ agent: z.string().max(200).default('default'), command: z.string().max(100_000).optional(), task_id: z.string().max(128).optional(), cwd: z.string().max(4096).optional() }), p);
-  return e.contain.open(req, ctx.signal);
+  const req = parseParams(z.object({ agent: z.string().max(200).default('default'), command: z.string().max(100_000).optional(), task_id: z.string().max(128).optional(), cwd: z.string().max(4096).optional(), door: z.boolean().default(false) }), p);
+  if (req.door && !ctx.agentDoor) throw new EngineError('an agent door is opened over the engine socket only', 'bad_request');
+  return e.contain.open(req, ctx.connection, req.door ? (path) => ctx.agentDoor!(path, req.agent) : undefined);
 });
 defineMethod('contain.status', (e) => e.contain.status());

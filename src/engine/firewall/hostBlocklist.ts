@@ -1,5 +1,5 @@
 // Hosts that verified rule packs block (issue 25). The firewall denies a command or tool call that
-// names one; the egress proxy (contain/, to come) calls `blocks(host)` for each connection. A pack's
+// names one; the egress gate (contain/egressGate.ts) calls `blocks(host)` for each connection. A pack's
 // entry blocks the host and every name under it (`evil.example` blocks `cdn.evil.example`).
 
 export interface BlockedHost {

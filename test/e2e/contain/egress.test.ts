@@ -38,7 +38,7 @@ function raw(path: string, bytes: string | Buffer, ms = 5_000): Promise<string> 
   });
 }
 
-describe.skipIf(!usable)('the egress proxy', { timeout: 90_000 }, () => {
+describe.skipIf(!usable)('the egress proxy', { timeout: 180_000 }, () => {
   let e: RunningEngine;
   let stateDir: string;
   let world: string;

@@ -1,0 +1,82 @@
+// The egress proxy's tunnel relay (egressProxy.ts): what the destination sends arrives whole and in order,
+// large reads and small ones alike, through a reader slower than the sender (backpressure), and the end
+// of the upstream ends the tunnel. A real proxy on a unix socket, a real server on loopback.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEgressProxy, type EgressProxy } from '../../../src/engine/contain/egressProxy.js';
+
+const data = Buffer.concat([randomBytes(12 * 1024 * 1024), Buffer.from('small tail')]);
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('the tunnel relay', () => {
+  let server: Server;
+  let port = 0;
+  let dir: string;
+  const proxies: EgressProxy[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gh-relay-'));
+    // Sends its data in writes of varied sizes (large and tiny), then echoes what it gets, then ends.
+    server = createServer((s) => {
+      s.on('error', () => {});
+      let off = 0;
+      const sizes = [1, 70_000, 13, 1024 * 1024, 500, 3 * 1024 * 1024];
+      let i = 0;
+      const pump = () => {
+        while (off < data.length) {
+          const n = Math.min(sizes[i++ % sizes.length]!, data.length - off);
+          const ok = s.write(data.subarray(off, off + n));
+          off += n;
+          if (!ok) return s.once('drain', pump);
+        }
+        s.end();
+      };
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    for (const p of proxies) await p.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const relay of ['read', 'pipe'] as const) {
+    it(`relays every byte in order through a slow reader (${relay})`, async () => {
+      const decide = async () => ({ decision: 'allow' as const, destination: `127.0.0.1:${port}`, address: '127.0.0.1', rule: null, source: 'policy' as const, reason: 'test' });
+      const proxy = await startEgressProxy(join(dir, `${relay}.sock`), decide, pino({ level: 'silent' }), { relay });
+      proxies.push(proxy);
+      const got = await new Promise<Buffer>((resolve, reject) => {
+        const s = connect(proxy.path);
+        const chunks: Buffer[] = [];
+        let head = true;
+        s.on('error', reject);
+        s.on('data', (d: Buffer) => {
+          if (head) {
+            const i = d.indexOf('\r\n\r\n');
+            expect(d.subarray(0, i).toString()).toBe('HTTP/1.1 200 Connection Established');
+            d = d.subarray(i + 4);
+            head = false;
+          }
+          chunks.push(d);
+          // A slow reader: pauses now and then so the proxy's buffer fills and the upstream must wait.
+          if (chunks.length % 20 === 0) {
+            s.pause();
+            setTimeout(() => s.resume(), 5);
+          }
+        });
+        s.on('end', () => resolve(Buffer.concat(chunks)));
+        s.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`);
+      });
+      expect(got.length).toBe(data.length);
+      expect(sha(got)).toBe(sha(data));
+    });
+  }
+});
