@@ -16,6 +16,7 @@ import { readPolicyOffline } from '../engine/firewall/index.js';
 import type { DecideFn, ProxyLogger } from '../engine/proxy/types.js';
 import type { SecretScanner } from '../engine/proxy/responseScanner.js';
 import { CliError } from './cliError.js';
+import { escapeJsonText } from '../shared/text.js';
 import { engineDecider, type ConnectLink } from '../engine/proxy/engineDecider.js';
 
 export interface ProxyArgs {
@@ -73,7 +74,8 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
   }
   const serverName = argv.serverName ?? command.split('/').pop()!;
   const stateDir = resolveStateDir(argv.stateDir);
-  const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName } }, pino.destination(2));
+  // Law 11: server and tool names come from outside; the log line escapes what JSON leaves raw (C1, bidi).
+  const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName }, hooks: { streamWrite: escapeJsonText } }, pino.destination(2));
   const secretTools = await loadSecretTools();
   let pins: JsonFilePinStore | undefined;
   if (argv.pins) {
