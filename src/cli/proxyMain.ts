@@ -29,6 +29,7 @@ export interface ProxyArgs {
   pins: boolean;
   logLevel: string;
   offlinePolicy?: string;
+  config?: string;
   stateDir?: string;
   server?: string[];
   '--'?: string[];
@@ -91,7 +92,10 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
   let decide: DecideFn = fromEngine;
   const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
   if (policy && argv.offlinePolicy !== undefined) {
-    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
+    // Like the hook's offline path: the engine's lockdown marker and law 10 come before the offline policy
+    // (loaded only here: it reads the config, which a proxy without an offline policy never needs).
+    const { offlineToolGuard } = await import('./offlinePolicy.js');
+    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'), offlineToolGuard(stateDir, argv.config));
   }
   const deniedByPolicy = policy && argv.hideDenied ? deniedToolPredicate(policy.policy, serverName, argv.agent) : undefined;
   const onAlert = (a: AlertInput) => {
