@@ -5,11 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Decision, ToolCall } from '../shared/firewall.js';
-import { addProtectedRoots, defaultPolicyPath, evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
+import { protectPlaces, defaultPolicyPath, evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
 import { readPolicyFile } from '../engine/firewall/policyFile.js';
 import { readLockdownMarker } from '../engine/firewall/policyGuard.js';
 import { configHome, statePath } from '../engine/store/stateDir.js';
-import { installRoot, selfProtectCommand, selfProtectTool, type ProtectedPlaces } from '../engine/firewall/selfProtection.js';
+import { selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProtection.js';
+import { installedRoot, type ProtectedPlaces } from '../engine/firewall/ownPlaces.js';
 import { dirname } from 'node:path';
 import { loadConfig } from '../engine/config/config.js';
 
@@ -20,7 +21,7 @@ function lockdownDeny(reason: string): Decision {
 /** Where law 10 applies for an offline client: the policy's path comes from the config (a config that cannot be loaded is thrown). */
 function offlinePlaces(stateDir: string, configFlag?: string): ProtectedPlaces {
   const policyPath = loadConfig(configFlag).config.firewall.policy_file ?? defaultPolicyPath();
-  return { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installRoot() };
+  return { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installedRoot() };
 }
 
 /**
@@ -69,7 +70,7 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
       const guarded = req.command !== undefined ? selfProtectCommand(req.command, places, { cwd: req.cwd ?? process.cwd() }) : selfProtectTool(req.tool!, places);
       if (guarded) return guarded;
     }
-    addProtectedRoots([stateDir, policyPath]);
+    protectPlaces(places);
     const opts = { agent: req.agent, cwd: req.cwd ?? null };
     if (req.command !== undefined) return evaluateExec(loaded.policy, req.command, opts);
     if (req.actions) return evaluateActions(loaded.policy, req.actions, opts);
