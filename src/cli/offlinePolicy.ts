@@ -11,7 +11,7 @@ import { readLockdownMarker } from '../engine/firewall/policyGuard.js';
 import { configHome, statePath } from '../engine/store/stateDir.js';
 import { selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProtection.js';
 import { installedRoot, type ProtectedPlaces } from '../engine/firewall/ownPlaces.js';
-import { dirname } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig } from '../engine/config/config.js';
 
 function lockdownDeny(reason: string): Decision {
@@ -21,7 +21,7 @@ function lockdownDeny(reason: string): Decision {
 /** Where law 10 applies for an offline client: the policy's path comes from the config (a config that cannot be loaded is thrown). */
 function offlinePlaces(stateDir: string, configFlag?: string): ProtectedPlaces {
   const policyPath = loadConfig(configFlag).config.firewall.policy_file ?? defaultPolicyPath();
-  return { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installedRoot() };
+  return { stateDir, configDir: configHome(), configFile: configFlag ? resolve(configFlag) : null, policyPath, installDir: installedRoot() };
 }
 
 /**

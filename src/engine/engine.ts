@@ -36,7 +36,6 @@ import { planReload } from './config/reloadPlan.js';
 import { Notifier } from './notify/notifier.js';
 import { effectiveNotifyConfig } from './notify/notifyConfig.js';
 import { HostBlocklist } from './firewall/hostBlocklist.js';
-import { dirname } from 'node:path';
 import { LedgerAnchor } from './store/ledgerAnchor.js';
 import { maskSecrets } from './monitor/secrets.js';
 import { PolicyGuard } from './firewall/policyGuard.js';
@@ -149,7 +148,7 @@ export class Engine implements EngineSurface {
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
     // Law 10: the engine's own places are out of every agent's reach, by command, MCP argument or path (one list).
-    const places = { stateDir: opts.stateDir, configDir: configFile ? dirname(configFile) : configHome(env), policyPath: this.guard.policyPath, installDir: installedRoot(), enginePid: process.pid };
+    const places = { stateDir: opts.stateDir, configDir: configHome(env), configFile, policyPath: this.guard.policyPath, installDir: installedRoot(), enginePid: process.pid };
     protectPlaces(places);
     this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, places, this.hostBlocklist);
     this.notifier = new Notifier(effectiveNotifyConfig(config.notify, config.approval.slack_webhook_url, env), {

@@ -10,6 +10,8 @@ export interface ProtectedPlaces {
   stateDir: string;
   /** The config directory (config.yaml, policy.yaml by default). */
   configDir: string;
+  /** A config file given with --config, wherever it is (the file, not its directory). */
+  configFile?: string | null;
   policyPath: string;
   /** Where gatehouse itself is installed (installedRoot(): null in a development checkout). */
   installDir?: string | null;
@@ -38,11 +40,15 @@ export function defaultProtectedRoots(env: NodeJS.ProcessEnv = process.env, home
 
 const cache = new WeakMap<ProtectedPlaces, string[]>();
 
-/** Every protected root for these places: the defaults, the state dir, the config dir, the policy file and its directory, the install dir. */
+/**
+ * Every protected root for these places: the defaults, the state dir, the config dir, the policy file
+ * and a --config file (the files only: a policy or config kept in a project directory does not make
+ * the project gatehouse's), the install dir.
+ */
 export function protectedRoots(places: ProtectedPlaces, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string[] {
   const hit = cache.get(places);
   if (hit) return hit;
-  const own = [places.stateDir, places.configDir, dirname(places.policyPath), places.policyPath, ...(places.installDir ? [places.installDir] : [])];
+  const own = [places.stateDir, places.configDir, places.policyPath, ...(places.configFile ? [places.configFile] : []), ...(places.installDir ? [places.installDir] : [])];
   const roots = [...new Set([...defaultProtectedRoots(env, home), ...own.filter((p) => p && p !== '/').map((p) => resolve(p))])];
   cache.set(places, roots);
   return roots;

@@ -107,7 +107,7 @@ function touchesProtected(norm: string, places: ProtectedPlaces, cwd: string | n
   for (const v of TOKEN_VARS) if (norm.includes(v)) return { what: `it reads the API token (${v})` };
   for (const r of OPERATOR_ROUTES) if (r.test(norm)) return { what: 'it calls an operator-only REST route' };
   const base = cwd ? resolve(cwd) : null;
-  if (base && [places.stateDir, places.configDir, dirname(places.policyPath)].some((d) => within(base, resolve(d)))) return { what: `it runs inside gatehouse's own directory ${base}` };
+  if (base && [places.stateDir, places.configDir].some((d) => within(base, resolve(d)))) return { what: `it runs inside gatehouse's own directory ${base}` };
   for (const w of wordsOf(norm)) {
     const g = globToRegExp(w);
     if (!g) continue;

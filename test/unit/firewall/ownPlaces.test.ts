@@ -6,13 +6,16 @@ import { defaultPathContext, judgePath, parsePolicyText, protectPlaces } from '.
 import { installedRoot, protectedRoots, type ProtectedPlaces } from '../../../src/engine/firewall/ownPlaces.js';
 import { selfProtectCommand, selfProtectTool } from '../../../src/engine/firewall/selfProtection.js';
 
-const places: ProtectedPlaces = { stateDir: '/srv/gh-state', configDir: '/etc/gh-config', policyPath: '/opt/policies/agents.yaml', installDir: '/usr/lib/node_modules/gatehouse', enginePid: 4242 };
+const places: ProtectedPlaces = { stateDir: '/srv/gh-state', configDir: '/etc/gh-config', configFile: '/srv/project/gatehouse.yaml', policyPath: '/opt/policies/agents.yaml', installDir: '/usr/lib/node_modules/gatehouse', enginePid: 4242 };
 const permissive = parsePolicyText('version: 1\npolicy: allowlist\nallowlist:\n  - pattern: "cp *"\npaths:\n  - { path: "/**", read: allow, write: allow }\n', 'permissive.yaml').policy;
 
 describe('one list of gatehouse\'s places for both law-10 layers', () => {
-  it('the list holds the state dir, config dir, policy file and its directory, the install dir and the defaults', () => {
+  it('the list holds the state dir, config dir, policy file, --config file, the install dir and the defaults', () => {
     const roots = protectedRoots(places);
-    for (const r of ['/srv/gh-state', '/etc/gh-config', '/opt/policies/agents.yaml', '/opt/policies', '/usr/lib/node_modules/gatehouse']) expect(roots).toContain(r);
+    for (const r of ['/srv/gh-state', '/etc/gh-config', '/opt/policies/agents.yaml', '/srv/project/gatehouse.yaml', '/usr/lib/node_modules/gatehouse']) expect(roots).toContain(r);
+    // The files, not the directories they sit in: a project holding its policy stays the agent's workspace.
+    expect(roots).not.toContain('/opt/policies');
+    expect(roots).not.toContain('/srv/project');
     expect(roots.some((r) => r.endsWith('/.config/gatehouse'))).toBe(true);
     expect(roots.some((r) => r.endsWith('/.local/state/gatehouse'))).toBe(true);
   });
@@ -27,8 +30,10 @@ describe('one list of gatehouse\'s places for both law-10 layers', () => {
       expect(selfProtectCommand(`cp /tmp/x ${file}`, places), file).toMatchObject({ decision: 'deny', rule: 'self-protection' });
       expect(selfProtectTool({ server: 'fs', tool: 'write_file', args: { path: file } }, places), file).toMatchObject({ decision: 'deny', rule: 'self-protection' });
     }
-    expect(judgePath(permissive, '/home/agent/work/notes.md', 'write', ctx)).not.toMatchObject({ verdict: 'deny' });
-    expect(selfProtectCommand('cp /tmp/x /home/agent/work/notes.md', places)).toBeNull();
+    for (const free of ['/home/agent/work/notes.md', '/srv/project/src/app.ts']) {
+      expect(judgePath(permissive, free, 'write', ctx)).not.toMatchObject({ verdict: 'deny' });
+      expect(selfProtectCommand(`cp /tmp/x ${free}`, places)).toBeNull();
+    }
   });
 
   it('the install dir is protected when installed; a development checkout is a workspace for both layers', () => {
