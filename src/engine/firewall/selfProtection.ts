@@ -10,7 +10,7 @@
 // the policy (law 5) and goes to the operator or is denied by the mode; this file does not claim it.
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import type { Decision, ToolCall } from '../../shared/firewall.js';
 import { protectedRoots, type ProtectedPlaces } from './ownPlaces.js';
 
