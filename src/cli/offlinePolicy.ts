@@ -5,16 +5,40 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Decision, ToolCall } from '../shared/firewall.js';
-import { addProtectedRoots, defaultPolicyPath, evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
+import { protectPlaces, defaultPolicyPath, evaluateActions, evaluateExec, evaluateMcp, parsePolicyText, type Action } from '../engine/firewall/index.js';
 import { readPolicyFile } from '../engine/firewall/policyFile.js';
 import { readLockdownMarker } from '../engine/firewall/policyGuard.js';
 import { configHome, statePath } from '../engine/store/stateDir.js';
-import { installRoot, selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProtection.js';
-import { dirname } from 'node:path';
+import { selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProtection.js';
+import { installedRoot, type ProtectedPlaces } from '../engine/firewall/ownPlaces.js';
+import { resolve } from 'node:path';
 import { loadConfig } from '../engine/config/config.js';
 
 function lockdownDeny(reason: string): Decision {
   return { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown (offline): ${reason}`, segments: [], request_id: randomUUID() };
+}
+
+/** Where law 10 applies for an offline client: the policy's path comes from the config (a config that cannot be loaded is thrown). */
+function offlinePlaces(stateDir: string, configFlag?: string): ProtectedPlaces {
+  const policyPath = loadConfig(configFlag).config.firewall.policy_file ?? defaultPolicyPath();
+  return { stateDir, configDir: configHome(), configFile: configFlag ? resolve(configFlag) : null, policyPath, installDir: installedRoot() };
+}
+
+/**
+ * What comes before any offline policy for a tool call (`gatehouse proxy --offline-policy`): the
+ * engine's lockdown marker denies everything (law 8), then the built-in self-protection rules (law 10).
+ * Read at each call: a lockdown that starts after the proxy did applies to its next call.
+ */
+export function offlineToolGuard(stateDir: string, configFlag?: string): (call: ToolCall) => Decision | null {
+  return (call) => {
+    try {
+      const marker = readLockdownMarker(statePath(stateDir, 'lockdown'));
+      if (marker) return lockdownDeny(marker.reason);
+      return selfProtectTool(call, offlinePlaces(stateDir, configFlag));
+    } catch (err) {
+      return lockdownDeny(`the guard could not be checked: ${(err as Error).message}`);
+    }
+  };
 }
 
 /** The offline decision, or null when no trusted policy is available. Never more permissive than the engine. */
@@ -24,12 +48,13 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
   try {
     const marker = readLockdownMarker(statePath(stateDir, 'lockdown'));
     if (marker) return lockdownDeny(marker.reason);
-    let policyPath: string;
+    let places: ProtectedPlaces;
     try {
-      policyPath = loadConfig(configFlag).config.firewall.policy_file ?? defaultPolicyPath();
+      places = offlinePlaces(stateDir, configFlag);
     } catch (err) {
       return lockdownDeny(`the config cannot be loaded to find the policy: ${(err as Error).message}`);
     }
+    const policyPath = places.policyPath;
     const trusted = JSON.parse(readFileSync(trustedFile, 'utf8')) as { text: string; sha256: string };
     let current: string;
     try {
@@ -41,12 +66,11 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
     const loaded = parsePolicyText(trusted.text, trustedFile);
     if (loaded.sha256 !== trusted.sha256) return lockdownDeny('the trusted copy does not match its own hash');
     // Law 10 holds offline too: the built-in self-protection rules come before the policy.
-    const places = { stateDir, configDir: configFlag ? dirname(configFlag) : configHome(), policyPath, installDir: installRoot() };
     if (req.command !== undefined || req.tool) {
       const guarded = req.command !== undefined ? selfProtectCommand(req.command, places, { cwd: req.cwd ?? process.cwd() }) : selfProtectTool(req.tool!, places);
       if (guarded) return guarded;
     }
-    addProtectedRoots([stateDir, policyPath]);
+    protectPlaces(places);
     const opts = { agent: req.agent, cwd: req.cwd ?? null };
     if (req.command !== undefined) return evaluateExec(loaded.policy, req.command, opts);
     if (req.actions) return evaluateActions(loaded.policy, req.actions, opts);

@@ -16,6 +16,7 @@ import { readPolicyOffline } from '../engine/firewall/index.js';
 import type { DecideFn, ProxyLogger } from '../engine/proxy/types.js';
 import type { SecretScanner } from '../engine/proxy/responseScanner.js';
 import { CliError } from './cliError.js';
+import { escapeJsonText } from '../shared/text.js';
 import { engineDecider, type ConnectLink } from '../engine/proxy/engineDecider.js';
 
 export interface ProxyArgs {
@@ -28,6 +29,7 @@ export interface ProxyArgs {
   pins: boolean;
   logLevel: string;
   offlinePolicy?: string;
+  config?: string;
   stateDir?: string;
   server?: string[];
   '--'?: string[];
@@ -73,7 +75,8 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
   }
   const serverName = argv.serverName ?? command.split('/').pop()!;
   const stateDir = resolveStateDir(argv.stateDir);
-  const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName } }, pino.destination(2));
+  // Law 11: server and tool names come from outside; the log line escapes what JSON leaves raw (C1, bidi).
+  const log: ProxyLogger = pino({ level: argv.logLevel, base: { pid: process.pid, server: serverName }, hooks: { streamWrite: escapeJsonText } }, pino.destination(2));
   const secretTools = await loadSecretTools();
   let pins: JsonFilePinStore | undefined;
   if (argv.pins) {
@@ -89,7 +92,10 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
   let decide: DecideFn = fromEngine;
   const policy = argv.offlinePolicy !== undefined || argv.hideDenied ? loadPolicy(argv.offlinePolicy) : undefined;
   if (policy && argv.offlinePolicy !== undefined) {
-    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'));
+    // Like the hook's offline path: the engine's lockdown marker and law 10 come before the offline policy
+    // (loaded only here: it reads the config, which a proxy without an offline policy never needs).
+    const { offlineToolGuard } = await import('./offlinePolicy.js');
+    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'), offlineToolGuard(stateDir, argv.config));
   }
   const deniedByPolicy = policy && argv.hideDenied ? deniedToolPredicate(policy.policy, serverName, argv.agent) : undefined;
   const onAlert = (a: AlertInput) => {

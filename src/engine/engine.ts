@@ -26,7 +26,7 @@ import { loadOrCreateToken } from './doors/apiToken.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
 import { applyPortOverride, loadConfig, type Config } from './config/config.js';
 import { EventBus } from './platform/eventBus.js';
-import { addProtectedRoots, defaultPolicyPath } from './firewall/index.js';
+import { protectPlaces, defaultPolicyPath } from './firewall/index.js';
 import { FirewallGate } from './firewall/firewallGate.js';
 import { Ledger } from './store/ledger.js';
 import { acquireLock } from './store/lock.js';
@@ -36,7 +36,6 @@ import { planReload } from './config/reloadPlan.js';
 import { Notifier } from './notify/notifier.js';
 import { effectiveNotifyConfig } from './notify/notifyConfig.js';
 import { HostBlocklist } from './firewall/hostBlocklist.js';
-import { dirname } from 'node:path';
 import { LedgerAnchor } from './store/ledgerAnchor.js';
 import { maskSecrets } from './monitor/secrets.js';
 import { PolicyGuard } from './firewall/policyGuard.js';
@@ -50,7 +49,7 @@ import type { TaskDecider, TaskDecision } from './tasks/taskDecision.js';
 import { DeciderChain } from './tasks/deciderChain.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
 import { configHome, ensurePrivateDir, statePath } from './store/stateDir.js';
-import { installRoot } from './firewall/selfProtection.js';
+import { installedRoot } from './firewall/ownPlaces.js';
 import { openStore, type Db } from './store/store.js';
 
 export interface EngineOptions {
@@ -146,17 +145,12 @@ export class Engine implements EngineSurface {
       },
       statePath(opts.stateDir, 'lockdown'),
     );
-    // Law 10: the engine's own state dir and policy file are out of every agent's reach, wherever they are.
-    addProtectedRoots([opts.stateDir, this.guard.policyPath]);
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
-    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, {
-      stateDir: opts.stateDir,
-      configDir: configFile ? dirname(configFile) : configHome(env),
-      policyPath: this.guard.policyPath,
-      installDir: installRoot(),
-      enginePid: process.pid,
-    }, this.hostBlocklist);
+    // Law 10: the engine's own places are out of every agent's reach, by command, MCP argument or path (one list).
+    const places = { stateDir: opts.stateDir, configDir: configHome(env), configFile, policyPath: this.guard.policyPath, installDir: installedRoot(), enginePid: process.pid };
+    protectPlaces(places);
+    this.firewall = new FirewallGate(db, this.ledger, this.guard, this.prompts, this.agents, logger, places, this.hostBlocklist);
     this.notifier = new Notifier(effectiveNotifyConfig(config.notify, config.approval.slack_webhook_url, env), {
       logger,
       redact: (t) => this.redact(t),

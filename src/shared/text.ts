@@ -32,5 +32,13 @@ export function escapeControls(text: string, opts: { oneLine?: boolean } = {}): 
  * controls and U+2028/2029 raw; they are written as \uXXXX escapes, which is the same JSON value.
  */
 export function terminalSafeJson(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeJsonText(JSON.stringify(value, null, space));
+}
+
+/**
+ * Serialized JSON (a log line, a --json answer) with the controls JSON.stringify leaves raw written as
+ * \uXXXX escapes. Outside strings JSON has none of them, so the result is the same JSON value.
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,6 +1,7 @@
 // Live alerts, unacknowledged and most severe first.
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.js';
 import { SEVERITIES, type Alert } from '../shared/alert.js';
 import { clock } from './format.js';
 import { Table, windowStart, type Column } from './Table.js';

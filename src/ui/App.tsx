@@ -1,6 +1,7 @@
 // The operator console: header, prompt banner, tabs, the view in front, message line and key hints.
 import React, { useEffect, useMemo } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, useApp, useInput, useStdout } from 'ink';
+import { Text } from './SafeText.js';
 import type { EngineClient } from '../client/engineClient.js';
 import { ConsoleController, type ControllerOptions } from './consoleController.js';
 import { createStore, initialState, VIEWS, type ConsoleState, type Store, type ViewName } from './consoleState.js';

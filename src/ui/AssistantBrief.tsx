@@ -1,7 +1,7 @@
 // The approval assistant's brief (risk and summary) and chat, as labelled lines: the task detail shows
 // all of it, the Prompts view the brief of the selected ask. Advisory, so it always sits after the facts.
 import React from 'react';
-import { Text } from 'ink';
+import { Text } from './SafeText.js';
 import type { AssistantInfo } from '../shared/assistant.js';
 import type { DetailAssistant } from './consoleState.js';
 import { fit } from './format.js';

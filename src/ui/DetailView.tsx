@@ -1,6 +1,7 @@
 // Everything about one task: fields, constraints, the transitions as a timeline, context, result, logs.
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.js';
 import type { TaskDetail } from '../shared/task.js';
 import { assistantLines, LabelledLine, type Line } from './AssistantBrief.js';
 import { age, clock, duration, money } from './format.js';

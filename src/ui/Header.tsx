@@ -1,6 +1,6 @@
 // The header line: engine, approver link, firewall, alerts by severity, cost today. Colour marks state only.
 import React from 'react';
-import { Text } from 'ink';
+import { Text } from './SafeText.js';
 import { SEVERITIES } from '../shared/alert.js';
 import type { EngineStatus } from '../shared/status.js';
 import { money, sparkline, uptime } from './format.js';

@@ -1,7 +1,8 @@
 // The `?` screen, generated from the keymap table. Taller than the screen (80×24 shows about 17 lines),
 // it scrolls with j/k, PgDn/PgUp and g/G; the title says which lines are shown.
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.js';
 import { helpLines } from './keymap.js';
 import { fit } from './format.js';
 import { useConsole, useTheme } from './hooks.js';

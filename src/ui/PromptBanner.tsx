@@ -1,7 +1,8 @@
 // A pending firewall ask shown over any view, with its countdown. Its keys are not live until the operator
 // takes it up with `p` (see consoleKeys.ts), so a key meant for the view below never answers an ask.
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.js';
 import type { Prompt, Segment } from '../shared/firewall.js';
 import { countdown, fit } from './format.js';
 import { bindingOf, bindingsFor, keyLabel, type Binding } from './keymap.js';

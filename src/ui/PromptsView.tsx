@@ -2,7 +2,8 @@
 // the one that missed highlighted, what asked, the assistant's brief when there is one, and the rule
 // "allow always" would write or why it cannot.
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.js';
 import type { Prompt } from '../shared/firewall.js';
 import { briefLine, LabelledLine } from './AssistantBrief.js';
 import { countdown, fit } from './format.js';

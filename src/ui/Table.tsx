@@ -1,7 +1,8 @@
 // A small table for ink 6 (ink-table does not work with it): fixed columns, one line per row,
 // the last column takes the rest of the width; text is cut, never wrapped.
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.js';
 import { fit, fitRight } from './format.js';
 import type { Color } from './theme.js';
 import { useTheme } from './hooks.js';

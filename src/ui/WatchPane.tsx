@@ -1,7 +1,8 @@
 // The `gatehouse watch` pane: link state, pending asks, task counts, the latest alert. Read-only; q or
 // ctrl-c ends it. Started by runWatch in watch.tsx.
 import React, { useEffect, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, useApp, useInput } from 'ink';
+import { Text } from './SafeText.js';
 import type { EngineClient } from '../client/engineClient.js';
 import type { Prompt } from '../shared/firewall.js';
 import type { EngineStatus } from '../shared/status.js';

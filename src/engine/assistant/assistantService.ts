@@ -28,7 +28,6 @@ import type { Db } from '../store/db.js';
 import type { Ledger } from '../store/ledger.js';
 import type { TaskQueue } from '../tasks/queue.js';
 import type { AssistantConfig } from './config.js';
-import { maskSecrets } from '../monitor/secrets.js';
 
 /** Parallel model calls for background briefs; a burst of asks waits its turn rather than fanning out. */
 const CONCURRENCY = 2;
@@ -56,6 +55,8 @@ export interface AssistantHost {
   readonly alerts: Pick<AlertCenter, 'list'>;
   readonly ledger: Pick<Ledger, 'append'>;
   track<T>(p: Promise<T>): Promise<T>;
+  /** The engine's one redactor (docs/security.md): everything in a prompt passes it before it leaves the host. */
+  redact(text: string): string;
 }
 
 export class AssistantService {
@@ -80,7 +81,7 @@ export class AssistantService {
     return new Assistant({
       settings: resolveAssistantConfig({ config: this.engine.config.assistant, env, modelOverride }),
       budgetPath: join(this.engine.opts.stateDir, 'assistant-budget.json'),
-      redact: maskSecrets,
+      redact: (t) => this.engine.redact(t),
       logger: this.log,
       sent: (r) => this.recordSent(r),
       conversations: this.conversations,

@@ -22,6 +22,7 @@ import type { Actor } from '../tasks/queue.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
+const CONNECTION_CHECK_MS = 1_000;
 /** Open REST connections at most; one more gets a 503 naming the limit and is closed. */
 export const MAX_REST_CONNECTIONS = 512;
 
@@ -110,6 +111,9 @@ export function buildApi(engine: EngineSurface): FastifyInstance {
     forceCloseConnections: true,
     // A body dripped a byte at a time is cut off (issue 22 gap 11); long-polls wait on the response, not this.
     requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node checks those deadlines every connectionsCheckingInterval (30 s by default, so a slow body
+    // could last up to 60 s): checked each second, the deadline is the one stated.
+    http: { connectionsCheckingInterval: CONNECTION_CHECK_MS },
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   capConnections(app, MAX_REST_CONNECTIONS);

@@ -1,5 +1,7 @@
 // Agents registered with the engine (IPC or REST): name, pid and policy profile. A registered pid that
-// dies is marked gone within seconds; decisions are counted per agent for the console.
+// dies, or that now belongs to another process (its start time, kept in the row, differs: checked after
+// an engine restart too), is marked gone within seconds; an agent without a pid is gone after AGENT_TTL_MS
+// unseen. Decisions are counted per agent for the console.
 import type { Agent } from '../../shared/agent.js';
 import type { Verdict } from '../../shared/firewall.js';
 import type { EventBus } from '../platform/eventBus.js';
@@ -11,7 +13,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/store.js';
 
 /** An agent as stored: the decision counts are columns. */
-type AgentRow = Omit<Agent, 'decisions' | 'connections'> & { allow_count: number; deny_count: number; ask_count: number; net_allowed?: number; net_blocked?: number };
+type AgentRow = Omit<Agent, 'decisions' | 'connections'> & { allow_count: number; deny_count: number; ask_count: number; net_allowed?: number; net_blocked?: number; pid_start?: string | null };
 
 function toAgent(r: AgentRow): Agent {
   return {
@@ -32,8 +34,6 @@ export const AGENT_TTL_MS = 10 * 60_000;
 
 export class AgentRegistry {
   private timer: NodeJS.Timeout | null = null;
-  /** The start time of each registered pid: a pid that now belongs to another process is the agent gone. */
-  private readonly starts = new Map<string, string | null>();
 
   constructor(
     private readonly db: Db,
@@ -53,20 +53,21 @@ export class AgentRegistry {
   }
 
   register(a: { name: string; pid?: number | undefined; profile?: string | undefined }, by: Actor): Agent {
-    // Law 11: a pid must be a running process; its start time is kept to catch a recycled pid.
+    // Law 11: a pid must be a running process; its start time is kept (in the row) to catch a recycled pid.
+    let start: string | null = null;
     if (a.pid !== undefined) {
       if (processState(a.pid) !== 'alive') throw new EngineError(`pid ${a.pid} is not a running process`, 'bad_request');
-      this.starts.set(a.name, processStartTime(a.pid));
-    } else this.starts.delete(a.name);
+      start = processStartTime(a.pid);
+    }
     const ts = this.now().toISOString();
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO agents (name, pid, profile, state, registered_at, last_seen) VALUES (?, ?, ?, 'alive', ?, ?)
-           ON CONFLICT(name) DO UPDATE SET pid = excluded.pid, profile = excluded.profile, state = 'alive', registered_at = excluded.registered_at, last_seen = excluded.last_seen`,
+          `INSERT INTO agents (name, pid, pid_start, profile, state, registered_at, last_seen) VALUES (?, ?, ?, ?, 'alive', ?, ?)
+           ON CONFLICT(name) DO UPDATE SET pid = excluded.pid, pid_start = excluded.pid_start, profile = excluded.profile, state = 'alive', registered_at = excluded.registered_at, last_seen = excluded.last_seen`,
         )
-        .run(a.name, a.pid ?? null, a.profile ?? null, ts, ts);
-      this.ledger.append({ actor: by.by, surface: by.surface, action: 'agent.register', subject: a.name, detail: { pid: a.pid ?? null, profile: a.profile ?? null } });
+        .run(a.name, a.pid ?? null, start, a.profile ?? null, ts, ts);
+      this.ledger.append({ actor: by.by, surface: by.surface, action: 'agent.register', subject: a.name, detail: { pid: a.pid ?? null, pid_start: start, profile: a.profile ?? null } });
     })();
     const agent = this.get(a.name)!;
     this.bus.emit({ type: 'agent.registered', agent });
@@ -112,10 +113,11 @@ export class AgentRegistry {
   }
 
   private sweep(): void {
-    const alive = this.db.prepare("SELECT name, pid FROM agents WHERE state = 'alive' AND pid IS NOT NULL").all() as Array<{ name: string; pid: number }>;
+    const alive = this.db.prepare("SELECT name, pid, pid_start FROM agents WHERE state = 'alive' AND pid IS NOT NULL").all() as Array<{ name: string; pid: number; pid_start: string | null }>;
     for (const a of alive) {
       if (processState(a.pid) !== 'alive') this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} exited`);
-      else if (this.starts.has(a.name) && processStartTime(a.pid) !== this.starts.get(a.name)) this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} now belongs to another process`);
+      // A start time unknown at registration (a row from before it was kept) can only be checked for liveness.
+      else if (a.pid_start !== null && processStartTime(a.pid) !== a.pid_start) this.deregister(a.name, { by: 'engine', surface: 'engine' }, `pid ${a.pid} now belongs to another process (start time ${processStartTime(a.pid) ?? 'unknown'}, registered ${a.pid_start})`);
     }
     const cutoff = new Date(this.now().getTime() - AGENT_TTL_MS).toISOString();
     const stale = this.db.prepare("SELECT name FROM agents WHERE state = 'alive' AND pid IS NULL AND last_seen < ?").all(cutoff) as Array<{ name: string }>;

@@ -13,7 +13,7 @@ export { parseShell, type ParsedShell, type ShellSegment } from './shellParser.j
 export { evaluateAction, evaluateActions, evaluateExec, evaluateMcp, evaluateExec as evaluateCommand, evaluateMcp as evaluateTool, type ActionOptions } from './decideActions.js';
 export { NATIVE_SERVER, claudeCodeActions, geminiActions, describeAction, mcpPathActions, parseMcpToolName, NativeActionSchema, ACTION_KINDS, type Action, type ActionKind, type NativeAction, type MappedCall } from './actions.js';
 export { clineActions, codexActions, cursorActions, copilotActions, windsurfActions, patchActions } from './hostTools.js';
-export { addProtectedRoots, defaultPathContext, defaultProtectedRoots, judgePath, normalisePath, type PathContext, type PathAccess } from './pathRules.js';
+export { protectPlaces, defaultPathContext, defaultProtectedRoots, judgePath, normalisePath, type PathContext, type PathAccess } from './pathRules.js';
 export { builtinPathsOf, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 export { judgeFetch, isInternalAddress } from './fetchRules.js';
 export { PROFILES, PROFILE_NAMES, profileText, type ProfileName } from './profiles/index.js';

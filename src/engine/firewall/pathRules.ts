@@ -3,12 +3,13 @@
 // policy's `paths:` globs. Gatehouse's own files are denied by a built-in rule no policy can lift.
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { posix } from 'node:path';
 import type { Verdict } from '../../shared/firewall.js';
-import { configHome, resolveStateDir } from '../store/stateDir.js';
+import { defaultProtectedRoots, protectedRoots, type ProtectedPlaces } from './ownPlaces.js';
 import type { Policy } from './policyLoader.js';
 import type { PathRule } from './policySchema.js';
+
+export { defaultProtectedRoots } from './ownPlaces.js';
 
 export type PathAccess = 'read' | 'write' | 'delete';
 
@@ -42,30 +43,11 @@ interface CompiledPathRule {
   tree: string | null;
 }
 
-const installRoot = (() => {
-  try {
-    // dist/engine/firewall/pathRules.js → the package root, three levels up.
-    return dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
-  } catch {
-    return null;
-  }
-})();
-
-/** Gatehouse's own files: state dir, config dir (policy), the policy file wherever it is, the installed package. */
-export function defaultProtectedRoots(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string[] {
-  // The configured places and the default ones: an agent may not know which are in use.
-  const roots = [resolveStateDir(undefined, env), configHome(env), `${home}/.config/gatehouse`, `${home}/.local/state/gatehouse`];
-  if (env.GATEHOUSE_POLICY) roots.push(posix.resolve(env.GATEHOUSE_POLICY));
-  // The installed package (under node_modules or a system prefix); a development checkout is a workspace.
-  if (installRoot && /\/node_modules\/|^\/usr\/|^\/opt\//.test(installRoot + '/')) roots.push(installRoot);
-  return [...new Set(roots)];
-}
-
 let defaultRoots: string[] | null = null;
 
-/** Adds places this process knows are gatehouse's own (the engine's actual state dir, its policy file). */
-export function addProtectedRoots(paths: readonly string[]): void {
-  defaultRoots = [...new Set([...(defaultRoots ?? defaultProtectedRoots()), ...paths.filter((p) => p && p !== '/').map((p) => posix.resolve(p))])];
+/** Protects the places this process knows are gatehouse's own (law 10): the same list the command rules read (ownPlaces.ts). */
+export function protectPlaces(places: ProtectedPlaces): void {
+  defaultRoots = [...new Set([...(defaultRoots ?? defaultProtectedRoots()), ...protectedRoots(places)])];
 }
 
 export function defaultPathContext(cwd: string | null = null, home: string = homedir()): PathContext {

@@ -10,20 +10,11 @@
 // the policy (law 5) and goes to the operator or is denied by the mode; this file does not claim it.
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import { basename, dirname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, resolve, sep } from 'node:path';
 import type { Decision, ToolCall } from '../../shared/firewall.js';
+import { protectedRoots, type ProtectedPlaces } from './ownPlaces.js';
 
-export interface ProtectedPlaces {
-  stateDir: string;
-  /** The config directory (config.yaml, policy.yaml by default). */
-  configDir: string;
-  policyPath: string;
-  /** Where gatehouse itself is installed (the package root). */
-  installDir?: string | null;
-  /** The engine's pid (killing it is disarming the guard). */
-  enginePid?: number | null;
-}
+export { installRoot, type ProtectedPlaces } from './ownPlaces.js';
 
 /** State and config files by name: wherever they are spelled, a command touching them is refused. */
 const PROTECTED_NAMES = ['api-token', 'gatehouse.db', 'gatehouse.db-wal', 'gatehouse.db-shm', 'gatehouse.sock', 'gatehouse.lock', 'policy.trusted', 'ledger.key', 'ledger.head', 'lockdown.json', 'sentinel.json', 'alerts.jsonl'];
@@ -106,7 +97,8 @@ interface Finding {
 
 /** Which protected place a normalised text reaches, if any. */
 function touchesProtected(norm: string, places: ProtectedPlaces, cwd: string | null): Finding | null {
-  const dirs = [places.stateDir, places.configDir, dirname(places.policyPath), ...(places.installDir ? [places.installDir] : [])].map((d) => resolve(d));
+  // The one list of gatehouse's places (ownPlaces.ts), which the path rules read too.
+  const dirs = protectedRoots(places);
   const files = [places.policyPath, ...PROTECTED_NAMES.map((n) => resolve(places.stateDir, n))];
   for (const d of dirs) if (namesDir(norm, d)) return { what: `it names gatehouse's own directory ${d}` };
   if (norm.includes(places.policyPath)) return { what: `it names the policy file ${places.policyPath}` };
@@ -115,7 +107,7 @@ function touchesProtected(norm: string, places: ProtectedPlaces, cwd: string | n
   for (const v of TOKEN_VARS) if (norm.includes(v)) return { what: `it reads the API token (${v})` };
   for (const r of OPERATOR_ROUTES) if (r.test(norm)) return { what: 'it calls an operator-only REST route' };
   const base = cwd ? resolve(cwd) : null;
-  if (base && [places.stateDir, places.configDir, dirname(places.policyPath)].some((d) => within(base, resolve(d)))) return { what: `it runs inside gatehouse's own directory ${base}` };
+  if (base && [places.stateDir, places.configDir].some((d) => within(base, resolve(d)))) return { what: `it runs inside gatehouse's own directory ${base}` };
   for (const w of wordsOf(norm)) {
     const g = globToRegExp(w);
     if (!g) continue;
@@ -223,12 +215,6 @@ function deny(what: string, requestId?: string): Decision {
     segments: [],
     request_id: requestId ?? randomUUID(),
   };
-}
-
-/** gatehouse's own package root (what `installDir` protects), from where this file is loaded. */
-export function installRoot(): string {
-  // dist/engine/firewall/selfProtection.js or src/engine/firewall/selfProtection.ts: three levels up.
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
 /** The built-in deny for a command, or null when self-protection has nothing against it. */

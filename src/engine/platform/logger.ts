@@ -1,10 +1,13 @@
 // Operational logs: pino into logs/ with size rotation (pino-roll), tokens and keys redacted; in headless
-// mode also on stdout as readable lines or NDJSON. Never Ink output.
+// mode also on stdout as readable lines or NDJSON. Never Ink output. Law 11: a log line is read with
+// tail or less on a terminal, so every line leaves here with its control characters escaped (pino's
+// JSON already escapes C0; streamWrite escapes C1, bidi and line separators; prettyLine escapes all).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
+import { escapeControls, escapeJsonText, terminalSafeJson } from '../../shared/text.js';
 
 export type { Logger };
 
@@ -47,11 +50,12 @@ export function prettyLine(json: string): string {
     const { time, level, msg, pid: _pid, hostname: _h, ...rest } = JSON.parse(json) as Record<string, unknown>;
     const t = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
     const extras = Object.entries(rest)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`)
+      .map(([k, v]) => `${escapeControls(k, { oneLine: true })}=${typeof v === 'string' ? (/\s/.test(v) ? terminalSafeJson(v) : escapeControls(v)) : terminalSafeJson(v)}`)
       .join(' ');
-    return `${t} ${(LEVELS[level as number] ?? String(level)).padEnd(5)} ${String(msg ?? '')}${extras ? ` ${extras}` : ''}\n`;
+    return `${t} ${(LEVELS[level as number] ?? String(level)).padEnd(5)} ${escapeControls(String(msg ?? ''), { oneLine: true })}${extras ? ` ${extras}` : ''}\n`;
   } catch {
-    return json.endsWith('\n') ? json : `${json}\n`;
+    const line = escapeControls(json.replace(/\n$/, ''), { oneLine: true });
+    return `${line}\n`;
   }
 }
 
@@ -87,6 +91,7 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     {
       level: opts.level,
       base: { pid: process.pid },
+      hooks: { streamWrite: escapeJsonText },
       redact: opts.redact ? { paths: REDACT_PATHS, censor: '[redacted]' } : { paths: [] },
     },
     pino.multistream(streams),

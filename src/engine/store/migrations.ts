@@ -240,4 +240,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE agents ADD COLUMN net_blocked INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // Issue 22 (law 11): a registered pid's start time (/proc/PID/stat field 22) is kept with the agent,
+    // so a pid recycled while the engine was stopped is told apart after a restart too.
+    version: 8,
+    name: 'registered agents keep their pid start time',
+    sql: `
+      ALTER TABLE agents ADD COLUMN pid_start TEXT;
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 // Issue 22 gap 11: hostile clients are bounded. Deep JSON is a 400 / a JSON-RPC error (never a 500),
 // an over-long IPC line is discarded without ending the connection, connections past the cap are told
-// so and closed, and a waiting check whose requester went away leaves no answerable ask behind.
+// so and closed (socket and REST), a REST body dripped a byte at a time is cut off at the request
+// timeout, and a waiting check whose requester went away leaves no answerable ask behind.
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,4 +84,51 @@ describe('bounded under hostile clients', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await e.http('GET', '/api/prompts')).body.data).toEqual([]);
   });
+
+  it('REST: a body dripped a byte at a time is cut off by the request timeout (408) and its connection closed; the engine answers meanwhile', async () => {
+    const s = connect(e.port, '127.0.0.1');
+    await new Promise<void>((r, j) => s.once('connect', () => r()).once('error', j));
+    let answer = '';
+    s.on('data', (d) => (answer += d));
+    const closed = new Promise<number>((r) => s.once('close', () => r(Date.now())));
+    const started = Date.now();
+    s.write(`POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${e.token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+    const drip = setInterval(() => {
+      if (!s.destroyed) s.write(' ');
+    }, 250);
+    try {
+      // Meanwhile the engine serves everyone else.
+      expect((await e.http('GET', '/api/queue/status')).status).toBe(200);
+      const at = await closed;
+      // The stated deadline (REQUEST_TIMEOUT_MS, 30 s) plus the 1 s check, with slack for a loaded machine.
+      expect(at - started).toBeLessThan(45_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      clearInterval(drip);
+      s.destroy();
+    }
+    expect((await e.http('GET', '/api/queue/tasks')).body.data.tasks).toEqual([]); // nothing half-submitted
+  }, 60_000);
+
+  it('REST refuses connections past its cap with a clear 503 and takes them again once they close', async () => {
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 512; i++) {
+        const s = connect(e.port, '127.0.0.1');
+        s.on('error', () => {});
+        await new Promise<void>((r) => s.once('connect', () => r()));
+        held.push(s);
+      }
+      const extra = connect(e.port, '127.0.0.1');
+      let answer = '';
+      extra.on('data', (d) => (answer += d));
+      extra.on('error', () => {});
+      await new Promise<void>((r) => extra.once('close', () => r()));
+      expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error).toBe('gatehouse refuses the connection: 512 connections are open already');
+    } finally {
+      for (const s of held) s.destroy();
+    }
+    await waitFor(async () => (await e.http('GET', '/api/queue/status')).status === 200, 10_000, 'REST again');
+  }, 60_000);
 });

@@ -49,4 +49,20 @@ describe('withOfflinePolicy', () => {
     ac.abort();
     await expect(withOfflinePolicy(down, policy, 'p', 'a')({ server: 'fs', tool: 'read_file', args: {} }, ctx({ signal: ac.signal }))).rejects.toThrow();
   });
+
+  it('a guard comes first: its deny stands (the policy would allow), its null lets the policy decide, and the engine is not consulted by it', async () => {
+    const seen: string[] = [];
+    const guard = (call: { tool: string }) => {
+      seen.push(call.tool);
+      return call.tool === 'read_secret' ? decision({ decision: 'deny', source: 'lockdown', reason: 'firewall in lockdown (offline): policy changed' }) : null;
+    };
+    const decide = withOfflinePolicy(down, policy, 'p', 'a', undefined, guard);
+    const denied = await decide({ server: 'fs', tool: 'read_secret', args: {} }, ctx());
+    expect(denied).toMatchObject({ decision: 'deny', source: 'lockdown' });
+    expect(denied.reason).toMatch(/^firewall in lockdown \(offline\): policy changed; gatehouse engine unreachable/);
+    expect(await decide({ server: 'fs', tool: 'read_file', args: {} }, ctx())).toMatchObject({ decision: 'allow', source: 'fallback' });
+    const online = await withOfflinePolicy(async () => decision({ decision: 'allow', source: 'operator' }), policy, 'p', 'a', undefined, guard)({ server: 'fs', tool: 'read_secret', args: {} }, ctx());
+    expect(online).toMatchObject({ decision: 'allow', source: 'operator' });
+    expect(seen).toEqual(['read_secret', 'read_file']);
+  });
 });
