@@ -212,7 +212,7 @@ export class Engine implements EngineSurface {
       await engine.sensors.start();
       engine.assistant = new AssistantService(engine, logger);
       engine.assistant.start();
-      engine.exporter = startSyslogExport(config.export.syslog, engine.db, opts.stateDir, logger, (t) => started.redact(t));
+      engine.exporter = startSyslogExport(config.export.syslog, engine.db, opts.stateDir, logger, (t) => started.redact(t), (a) => started.raiseAlert(a));
       servicesStarted = true;
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });
