@@ -21,6 +21,7 @@ import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
 import { startSyslogExport, type SyslogExporter } from './fleet/syslogExport.js';
+import { policySignatureCheck } from './fleet/policySignature.js';
 import { ContainService } from './contain/containService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
@@ -136,6 +137,7 @@ export class Engine implements EngineSurface {
         },
         trusted: (hash, by, how) => {
           if (how === 'restored') this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.trusted', detail: { by: 'restored', path: this.guard.policyPath }, reason: 'the policy file is the trusted text again', policy_hash: hash });
+          else if (how === 'signed') this.ledger.append({ actor: 'engine', surface: 'engine', action: 'policy.trusted_by_key', detail: { key_id: by.slice('key:'.length), path: this.guard.policyPath }, reason: 'signed by a key in policy.trusted_keys', policy_hash: hash });
           else this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
           this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
         },
@@ -145,6 +147,7 @@ export class Engine implements EngineSurface {
         warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
       },
       statePath(opts.stateDir, 'lockdown'),
+      policySignatureCheck(config.policy),
     );
     // Law 10: the engine's own state dir and policy file are out of every agent's reach, wherever they are.
     addProtectedRoots([opts.stateDir, this.guard.policyPath]);
