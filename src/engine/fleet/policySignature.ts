@@ -1,4 +1,4 @@
-// Signed policy rollout (DESIGN §13, docs/guard.md "Signed policies"): with `policy.trusted_keys` set,
+// Signed policy rollout (docs/guard.md "Signed policies"): with `policy.trusted_keys` set,
 // the engine trusts a policy only when `POLICY.sig`, beside it, is an Ed25519 signature over the
 // policy's exact bytes by one of those keys (platform/ed25519.ts: the scheme rule packs use). A fleet
 // rolls one signed policy out to every host; each engine trusts it on arrival, with no `policy trust`.
