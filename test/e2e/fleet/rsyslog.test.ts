@@ -29,7 +29,7 @@ function firstArrivals(seqs: number[]): number[] {
   return seqs.filter((s) => !seen.has(s) && seen.add(s));
 }
 
-describe.skipIf(!available)('export.syslog into a real rsyslogd', () => {
+describe.skipIf(!available)('export.syslog into a real rsyslogd', { timeout: 180_000 }, () => {
   let rsyslog: Rsyslog;
   let e: RunningEngine | null = null;
   const stateDir = tempStateDir();

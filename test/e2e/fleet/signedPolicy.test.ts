@@ -73,7 +73,7 @@ async function firewall(e: RunningEngine): Promise<{ lockdown: string | null; po
 
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
 
-describe('signed policy rollout (policy.trusted_keys)', () => {
+describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, () => {
   const A = makeKey('a');
   const B = makeKey('b');
   const C = makeKey('c'); // nobody trusts C

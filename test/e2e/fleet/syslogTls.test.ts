@@ -14,7 +14,7 @@ if (!openssl) console.warn('\n!!! SKIPPED: openssl is not installed; the TLS sys
 
 const configFor = (port: number, tls: string) => `export:\n  syslog:\n    url: tls://127.0.0.1:${port}\n    facility: local0\n    tls:\n${tls}`;
 
-describe.skipIf(!openssl)('export.syslog over TLS (RFC 5425)', () => {
+describe.skipIf(!openssl)('export.syslog over TLS (RFC 5425)', { timeout: 180_000 }, () => {
   let pki: TestPki;
   const running: RunningEngine[] = [];
   const collectors: Collector[] = [];
@@ -59,7 +59,7 @@ describe.skipIf(!openssl)('export.syslog over TLS (RFC 5425)', () => {
     const alert = await waitFor(async () => {
       const r = await e.http('GET', '/api/alerts');
       return (r.body.data as Array<{ check: string; severity: string; message: string }>).find((a) => a.check === 'syslog_export_refused');
-    }, 30_000, 'the syslog_export_refused alert');
+    }, 60_000, 'the syslog_export_refused alert');
     expect(alert.severity).toBe('P1');
     expect(alert.message).toMatch(/certificate is refused .*never sent in the clear/);
     // The handshake was TLS and it failed: no frame, no plaintext, no cursor.
@@ -72,7 +72,7 @@ describe.skipIf(!openssl)('export.syslog over TLS (RFC 5425)', () => {
     const good = await collector(pki.cert('collector2'));
     const e2 = await startEngine({ stateDir, config: configFor(good.port, `      ca_file: ${pki.caCert}\n`) });
     running.push(e2);
-    await waitFor(() => good.seqs().includes(1) && good.messages.some((m) => m.includes('syslog_export_refused')), 30_000, 'the backlog, the alert included');
+    await waitFor(() => good.seqs().includes(1) && good.messages.some((m) => m.includes('syslog_export_refused')), 60_000, 'the backlog, the alert included');
     expect(good.seqs().slice(0, 3)).toEqual([1, 2, 3]);
   });
 
@@ -83,7 +83,7 @@ describe.skipIf(!openssl)('export.syslog over TLS (RFC 5425)', () => {
     const alert = await waitFor(async () => {
       const r = await e.http('GET', '/api/alerts');
       return (r.body.data as Array<{ check: string; severity: string; message: string }>).find((a) => a.check === 'syslog_export_refused');
-    }, 30_000, 'the syslog_export_refused alert');
+    }, 60_000, 'the syslog_export_refused alert');
     expect(alert.message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|collector\.test/);
     expect(c.messages).toEqual([]);
   });
