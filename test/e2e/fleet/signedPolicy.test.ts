@@ -108,7 +108,7 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
 
     it('takes a new signed policy on arrival, without a manual trust and without a P0', async () => {
       rollOut(stateDir, signStaged(V2, A));
-      await waitFor(async () => (await firewall(e)).policy_hash === sha(V2), 15_000, 'V2 trusted by key');
+      await waitFor(async () => (await firewall(e)).policy_hash === sha(V2), 30_000, 'V2 trusted by key');
       expect((await firewall(e)).lockdown).toBeNull();
       expect(ledger(stateDir, 'policy.trusted_by_key').map((r) => r.policy_hash)).toEqual([sha(POLICY), sha(V2)]);
       expect(ledger(stateDir, 'firewall.lockdown')).toEqual([]);
@@ -119,7 +119,7 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
     it('a policy changed after signing is lockdown (P0), and policy trust by hash is refused without the signature', async () => {
       writeFileSync(`${policyPathFor(stateDir)}.new`, EVIL, { mode: 0o600 });
       renameSync(`${policyPathFor(stateDir)}.new`, policyPathFor(stateDir)); // V2's signature stays beside it
-      await waitFor(async () => (await firewall(e)).lockdown, 15_000, 'lockdown');
+      await waitFor(async () => (await firewall(e)).lockdown, 30_000, 'lockdown');
       const fw = await firewall(e);
       expect(fw.lockdown).toMatch(/does not match the policy: it was changed after it was signed/);
       expect(fw.policy_hash).toBe(sha(V2)); // what was in force stays the trusted text
@@ -137,7 +137,7 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
     it('a policy signed by an unknown key is refused, naming the key', async () => {
       const staged = signStaged(V3, C);
       rollOut(stateDir, staged);
-      await waitFor(async () => (await firewall(e)).lockdown?.includes(staged.keyId), 15_000, 'the unknown-key lockdown');
+      await waitFor(async () => (await firewall(e)).lockdown?.includes(staged.keyId), 30_000, 'the unknown-key lockdown');
       expect((await firewall(e)).lockdown).toMatch(new RegExp(`signed by ${staged.keyId}, which is not in policy\\.trusted_keys`));
       expect((await firewall(e)).policy_hash).toBe(sha(V2));
     });
@@ -147,12 +147,12 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
       const live = policyPathFor(stateDir);
       rmSync(`${live}.sig`);
       symlinkSync(staged.sig, `${live}.sig`);
-      await waitFor(async () => (await firewall(e)).lockdown?.includes('signature file is refused'), 15_000, 'the symlink refused');
+      await waitFor(async () => (await firewall(e)).lockdown?.includes('signature file is refused'), 30_000, 'the symlink refused');
       expect((await firewall(e)).lockdown).toMatch(/symlink/);
       rmSync(`${live}.sig`);
-      await waitFor(async () => (await firewall(e)).lockdown?.includes('it is not signed'), 15_000, 'the unsigned lockdown');
+      await waitFor(async () => (await firewall(e)).lockdown?.includes('it is not signed'), 30_000, 'the unsigned lockdown');
       copyFileSync(staged.sig, `${live}.sig`); // the signature arrives after the policy: the next check trusts it
-      await waitFor(async () => (await firewall(e)).policy_hash === sha(V3), 15_000, 'V3 trusted by key');
+      await waitFor(async () => (await firewall(e)).policy_hash === sha(V3), 30_000, 'V3 trusted by key');
       expect((await firewall(e)).lockdown).toBeNull();
     });
 
@@ -176,21 +176,21 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
       expect((await firewall(e)).lockdown).toBeNull();
       const v2 = signStaged(V2, B);
       rollOut(stateDir, v2);
-      await waitFor(async () => (await firewall(e)).policy_hash === sha(V2), 15_000, 'V2 trusted by B');
+      await waitFor(async () => (await firewall(e)).policy_hash === sha(V2), 30_000, 'V2 trusted by B');
       expect(ledger(stateDir, 'policy.trusted_by_key').at(-1)?.detail.key_id).toBe(v2.keyId);
       await e.stop();
 
       e = await start(stateDir, config(B)); // A retired
       expect((await firewall(e)).lockdown).toBeNull();
       rollOut(stateDir, signStaged(V3, A));
-      await waitFor(async () => (await firewall(e)).lockdown, 15_000, 'the retired key refused');
+      await waitFor(async () => (await firewall(e)).lockdown, 30_000, 'the retired key refused');
       expect((await firewall(e)).lockdown).toMatch(/which is not in policy\.trusted_keys/);
       rollOut(stateDir, v2); // back to the B-signed text: lifted
-      await waitFor(async () => !(await firewall(e)).lockdown, 15_000, 'lockdown lifted');
+      await waitFor(async () => !(await firewall(e)).lockdown, 30_000, 'lockdown lifted');
       await e.stop();
 
       e = await start(stateDir, config(A)); // B removed while its policy is in force
-      await waitFor(async () => (await firewall(e)).lockdown, 15_000, 'lockdown at start');
+      await waitFor(async () => (await firewall(e)).lockdown, 30_000, 'lockdown at start');
       expect((await firewall(e)).lockdown).toMatch(/policy in force .* is not trusted by a key/);
     });
 
@@ -199,7 +199,7 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
       const e = await start(stateDir, config(A));
       expect((await firewall(e)).lockdown).toMatch(/is missing; with policy\.trusted_keys set/);
       rollOut(stateDir, signStaged(POLICY, A));
-      await waitFor(async () => !(await firewall(e)).lockdown, 15_000, 'the signed policy trusted');
+      await waitFor(async () => !(await firewall(e)).lockdown, 30_000, 'the signed policy trusted');
       expect((await firewall(e)).policy_hash).toBe(sha(POLICY));
     });
   });
