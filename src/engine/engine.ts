@@ -21,6 +21,7 @@ import { AlertCenter } from './alerts/alerts.js';
 import { Approvals } from './approver/approvals.js';
 import { AssistantService } from './assistant/assistantService.js';
 import { startSyslogExport, type SyslogExporter } from './fleet/syslogExport.js';
+import { policySignatureCheck } from './fleet/policySignature.js';
 import { ContainService } from './contain/containService.js';
 import { loadOrCreateToken } from './doors/apiToken.js';
 import { decideByBudget, startOfDay } from './tasks/budgetRules.js';
@@ -135,6 +136,7 @@ export class Engine implements EngineSurface {
         },
         trusted: (hash, by, how) => {
           if (how === 'restored') this.ledger.append({ actor: 'engine', surface: 'engine', action: 'firewall.trusted', detail: { by: 'restored', path: this.guard.policyPath }, reason: 'the policy file is the trusted text again', policy_hash: hash });
+          else if (how === 'signed') this.ledger.append({ actor: 'engine', surface: 'engine', action: 'policy.trusted_by_key', detail: { key_id: by.slice('key:'.length), path: this.guard.policyPath }, reason: 'signed by a key in policy.trusted_keys', policy_hash: hash });
           else this.ledger.append({ actor: by, surface: how === 'operator' ? 'cli' : 'engine', action: `policy.trust.${how}`, detail: { path: this.guard.policyPath }, policy_hash: hash });
           this.bus.emit(how === 'gatehouse_edit' ? { type: 'policy.changed', policy_hash: hash, by } : { type: 'firewall.trusted', policy_hash: hash, by });
         },
@@ -144,6 +146,7 @@ export class Engine implements EngineSurface {
         warn: (message) => this.raiseAlert({ severity: 'P1', source: 'firewall', check: 'policy_tests_failed', message, path: this.guard.policyPath }),
       },
       statePath(opts.stateDir, 'lockdown'),
+      policySignatureCheck(config.policy),
     );
     this.prompts = new PromptDesk(db, this.ledger, this.bus, this.runId, () => this.guard.trustedPolicy?.sha256 ?? null);
     this.agents = new AgentRegistry(db, this.ledger, this.bus);
@@ -206,7 +209,7 @@ export class Engine implements EngineSurface {
       await engine.sensors.start();
       engine.assistant = new AssistantService(engine, logger);
       engine.assistant.start();
-      engine.exporter = startSyslogExport(config.export.syslog, engine.db, opts.stateDir, logger, (t) => started.redact(t));
+      engine.exporter = startSyslogExport(config.export.syslog, engine.db, opts.stateDir, logger, (t) => started.redact(t), (a) => started.raiseAlert(a));
       servicesStarted = true;
       for (const door of doors) engine.closers.push(await door.open(engine));
       engine.bus.emit({ type: 'engine.started', pid: process.pid });

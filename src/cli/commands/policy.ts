@@ -114,12 +114,23 @@ const benchCommand: CommandModule<GlobalArgs, BenchArgs> = {
   handler: async (argv) => (await import('../policyInit.js')).policyBench(argv),
 };
 
+const signCommand: CommandModule<GlobalArgs, import('../policySign.js').SignArgs> = {
+  command: 'sign [file]',
+  describe: 'sign the policy with an Ed25519 private key: writes FILE.sig, trusted on arrival by engines with the key in policy.trusted_keys',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', describe: 'policy file (default the configured policy)' })
+      .option('key', { type: 'string', demandOption: true, describe: 'Ed25519 private key, PEM (openssl genpkey -algorithm ed25519)' })
+      .option('json', { type: 'boolean', default: false }) as never,
+  handler: async (argv) => (await import('../policySign.js')).policySign(argv),
+};
+
 /** The `policy` subcommands. */
-export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never, diffCommand as never, verifyCommand as never, trustCommand as never, initCommand as never, benchCommand as never];
+export const policySubcommands: CommandModule<GlobalArgs, never>[] = [testCommand as never, diffCommand as never, verifyCommand as never, trustCommand as never, initCommand as never, benchCommand as never, signCommand as never];
 
 export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'policy <command>',
-  describe: 'the firewall policy file: init from a profile, test its examples, bench it, diff, verify and trust it',
+  describe: 'the firewall policy file: init from a profile, test its examples, bench it, diff, verify, trust and sign it',
   builder: (y: Argv<GlobalArgs>) => {
     for (const c of policySubcommands) y.command(c);
     return y.demandCommand(1, 'name a policy subcommand') as never;

@@ -9,6 +9,7 @@ import { MonitorConfigSchema } from '../monitor/monitorConfig.js';
 import { NotifyConfigSchema } from '../notify/notifyConfig.js';
 import { configHome } from '../store/stateDir.js';
 import { ExportConfigSchema } from '../fleet/exportConfig.js';
+import { PolicyConfigSchema } from '../fleet/policySignature.js';
 import { SensorsConfigSchema } from '../sensors/sensorsConfig.js';
 import { BudgetSchema } from '../tasks/budgetConfig.js';
 import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
@@ -50,6 +51,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Signed policy rollout (docs/guard.md): the keys whose signature makes a policy trusted. */
+    policy: PolicyConfigSchema,
     approval: ApprovalConfigSchema,
     notify: NotifyConfigSchema,
     assistant: AssistantConfigSchema.optional(),

@@ -28,7 +28,20 @@ export interface LockdownMarker {
   key: string;
 }
 
-export type TrustHow = 'first_start' | 'created_default' | 'operator' | 'gatehouse_edit' | 'restored';
+export type TrustHow = 'first_start' | 'created_default' | 'operator' | 'gatehouse_edit' | 'restored' | 'signed';
+
+/** What a policy's signature says: the trusted key that signed it, or why it is not trusted (fleet/policySignature.ts). */
+export type SignatureVerdict = { key_id: string } | { refused: string; signer?: string };
+
+/**
+ * The signed-policy check (config `policy.trusted_keys`, docs/guard.md "Signed policies"). With it the
+ * guard trusts a policy only when it is signed by a trusted key: a signed new text is trusted on
+ * arrival, an unsigned or badly signed one is lockdown, and a trust by hash needs the signature too.
+ */
+export interface PolicySignatureCheck {
+  readonly keyIds: string[];
+  verify(text: string, policyPath: string): SignatureVerdict;
+}
 
 export interface GuardEvents {
   /** Entered lockdown, or a new tampering while in it (`fresh` false): each distinct key is its own P0. */
@@ -56,6 +69,7 @@ export class PolicyGuard {
     private readonly events: GuardEvents,
     /** The lockdown marker in the state dir (docs/security.md, lockdown: offline decisions deny while it exists). */
     private readonly markerPath: string | null = null,
+    private readonly signatures: PolicySignatureCheck | null = null,
   ) {}
 
   /** Creates the default policy on the very first start, trusts an existing one found at first start, or checks it against the trusted copy. */
@@ -66,6 +80,9 @@ export class PolicyGuard {
       if (trusted) {
         this.adopt(trusted);
         this.enterLockdown(`the policy file ${this.policyPath} is missing`, 'missing');
+      } else if (this.signatures) {
+        // The default policy is nobody's signed text: wait, in lockdown, for a signed one to arrive.
+        this.enterLockdown(`the policy file ${this.policyPath} is missing; with policy.trusted_keys set, only a policy signed by a trusted key is trusted (roll one out with its .sig)`, 'refused:missing');
       } else {
         mkdirSync(dirname(this.policyPath), { recursive: true, mode: 0o700 });
         writePrivateFileAtomic(this.policyPath, DEFAULT_POLICY_TEXT);
@@ -75,6 +92,8 @@ export class PolicyGuard {
       if (marker) {
         // The engine left a lockdown and the trusted copy is gone: never trust what is found now.
         this.enterLockdown('the trusted copy of the policy is missing while a lockdown was in force', 'trusted-missing');
+      } else if (this.signatures) {
+        this.check(); // trusted by its key, or lockdown
       } else {
         let read: PolicyFileRead;
         try {
@@ -149,6 +168,7 @@ export class PolicyGuard {
       return;
     }
     const trusted = this.readTrusted();
+    if (this.signatures && !this.checkSigned(current)) return;
     if (!trusted || !this.loaded) {
       this.enterLockdown(this.loaded ? 'the trusted copy of the policy is missing' : 'no trusted policy loads', 'trusted-missing');
       return;
@@ -166,6 +186,30 @@ export class PolicyGuard {
       this.liftLockdown();
       this.events.trusted(this.loaded.sha256, 'restored', 'restored');
     }
+  }
+
+  /**
+   * With trusted keys, before the hash checks: a new text signed by a trusted key is trusted by that key;
+   * an unsigned or badly signed text, new or in force, is lockdown. True: go on with the hash checks.
+   */
+  private checkSigned(current: PolicyFileRead): boolean {
+    const verdict = this.signatures!.verify(current.text, this.policyPath);
+    const isNew = current.sha256 !== this.loaded?.sha256;
+    if ('key_id' in verdict) {
+      if (!isNew) return true;
+      try {
+        this.trustText(current.text, `key:${verdict.key_id}`, 'signed');
+      } catch (err) {
+        this.enterLockdown(`${this.policyPath} is signed by ${verdict.key_id} but is not trusted: ${(err as Error).message}`, `invalid:${current.sha256}`);
+      }
+      return false;
+    }
+    const short = current.sha256.slice(0, 12);
+    // Each distinct text and signature problem is its own tampering (its own P0), the reason updated.
+    const key = `signature:${current.sha256}:${sha256(verdict.refused).slice(0, 12)}`;
+    if (isNew) this.enterLockdown(`${this.policyPath} was changed outside gatehouse (sha256 ${short}…) and ${verdict.refused}`, key);
+    else this.enterLockdown(`policy.trusted_keys is set and the policy in force (sha256 ${short}…) is not trusted by a key: ${verdict.refused}`, key);
+    return false;
   }
 
   private enterLockdown(reason: string, key: string): void {
@@ -223,11 +267,18 @@ export class PolicyGuard {
       this.events.trustRefused(by, reason, { reviewed, current: read.sha256 });
       throw new EngineError(reason, 'conflict', { reviewed, current: read.sha256 });
     }
+    const verdict = this.signatures?.verify(read.text, this.policyPath);
+    if (verdict && !('key_id' in verdict)) {
+      const reason = `not trusted: policy.trusted_keys is set, and ${verdict.refused}`;
+      this.events.trustRefused(by, reason, { reviewed, current: read.sha256 });
+      throw new EngineError(reason, 'conflict', { reviewed, current: read.sha256 });
+    }
     return this.trustText(read.text, by, 'operator');
   }
 
   /** Writes new policy text through gatehouse (allow always): trusted as written. */
   writeTrusted(text: string, by: string): LoadedPolicy {
+    if (this.signatures) throw new EngineError('the policy is managed by signature (policy.trusted_keys): a change made here would be unsigned and put the firewall in lockdown; add it to the signed policy and roll that out (gatehouse policy sign), or answer once', 'conflict');
     const loaded = this.trustText(text, by, 'gatehouse_edit', false);
     writePrivateFileAtomic(this.policyPath, text);
     return loaded;
@@ -250,7 +301,7 @@ export class PolicyGuard {
     const failures = runPolicyTests(loaded.policy).filter((r) => !r.ok);
     if (failures.length) {
       const msg = failures.map((f) => describeMismatch(f)).join('\n');
-      if (how === 'operator' || how === 'gatehouse_edit') throw new EngineError(`the policy's own tests fail:\n${msg}`, 'bad_request');
+      if (how === 'operator' || how === 'gatehouse_edit' || how === 'signed') throw new EngineError(`the policy's own tests fail:\n${msg}`, 'bad_request');
       this.events.warn(`the policy's own tests fail:\n${msg}`);
     }
     const record: TrustedPolicy = { sha256: loaded.sha256, text, trusted_at: new Date().toISOString(), by };

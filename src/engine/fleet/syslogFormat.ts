@@ -1,10 +1,11 @@
 // RFC 5424 syslog messages for ledger records, and RFC 6587 octet-counted framing for TCP.
-// A record becomes: <PRI>1 TIMESTAMP HOSTNAME gatehouse PROCID MSGID [ledger@32473 ...][detail@32473 ...] BOM MSG
+// A record becomes: <PRI>1 TIMESTAMP HOSTNAME gatehouse PROCID MSGID [ledger@PEN ...][detail@PEN ...] BOM MSG
 // where MSGID is the record's kind (its action), severity comes from the record's P0-P3 (an alert)
-// and structured data carries its fields. 32473 is the enterprise number RFC 5612 reserves for
-// documentation: the SD-IDs are private names (RFC 5424 §7.2.2), not IANA-registered ones.
+// and structured data carries its fields. The SD-IDs are private names (RFC 5424 §7.2.2), not
+// IANA-registered ones; PEN defaults to 32473, the enterprise number RFC 5612 reserves for
+// documentation, a placeholder the operator overrides with `export.syslog.enterprise_id`.
 import type { LedgerRecord } from '../../shared/ledger.js';
-import { FACILITIES } from './exportConfig.js';
+import { DOCUMENTATION_PEN, FACILITIES } from './exportConfig.js';
 
 const FACILITY_CODE: Record<(typeof FACILITIES)[number], number> = {
   user: 1, daemon: 3, auth: 4, authpriv: 10,
@@ -43,6 +44,8 @@ export interface SyslogOrigin {
   facility: (typeof FACILITIES)[number];
   hostname: string;
   procid: number | string;
+  /** The private enterprise number of the SD-IDs (default 32473, the documentation PEN). */
+  enterpriseId?: number;
   /** Masks secrets in what leaves the host (the engine's one redactor). */
   redact?: (text: string) => string;
 }
@@ -50,8 +53,9 @@ export interface SyslogOrigin {
 export function formatRecord(record: LedgerRecord, origin: SyslogOrigin): string {
   const redact = origin.redact ?? ((t: string) => t);
   const pri = FACILITY_CODE[origin.facility] * 8 + severityOf(record);
+  const pen = origin.enterpriseId ?? DOCUMENTATION_PEN;
   const sd =
-    element('ledger@32473', [
+    element(`ledger@${pen}`, [
       ['seq', record.seq],
       ['actor', record.actor],
       ['surface', record.surface],
@@ -59,7 +63,7 @@ export function formatRecord(record: LedgerRecord, origin: SyslogOrigin): string
       ['reason', record.reason],
       ['policy_hash', record.policy_hash],
       ['hash', record.hash],
-    ], redact) + (Object.keys(record.detail).length ? element('detail@32473', Object.entries(record.detail), redact) : '');
+    ], redact) + (Object.keys(record.detail).length ? element(`detail@${pen}`, Object.entries(record.detail), redact) : '');
   const msg = redact([record.action, record.subject, record.reason].filter(Boolean).join(' '));
   return `<${pri}>1 ${header(record.ts, 64)} ${header(origin.hostname, 255)} gatehouse ${header(String(origin.procid), 128)} ${header(record.action, 32)} ${sd} \uFEFF${msg}`;
 }

@@ -1,11 +1,12 @@
 // Signed rule packs: extra denylist patterns, sensitive paths and access-log signatures, accepted
 // only when a detached Ed25519 signature over the exact pack bytes verifies against the configured
 // public key. No key, an all-zero key, a bad signature or a bad pack: refused, with the reason.
-import { createPublicKey, verify, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RE2JS } from 're2js';
 import type { Signature } from './attackSignatures.js';
+import { decodeSignature, KeyError, parseEd25519PublicKey as parseKey, signDetached, verifyDetached } from '../platform/ed25519.js';
 
 export class RulePackError extends Error {
   constructor(message: string) {
@@ -38,40 +39,29 @@ export interface VerifiedRulePack {
 }
 
 const MAX_PACK_BYTES = 4 * 1024 * 1024;
-// DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it.
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-/** Accepts a PEM public key, or the raw 32-byte key in base64 or hex. */
+/** Accepts a PEM public key, or the raw 32-byte key in base64 or hex (platform/ed25519.ts, one scheme with signed policies). */
 export function parseEd25519PublicKey(text: string | undefined): KeyObject {
   const t = (text ?? '').trim();
   if (!t) throw new RulePackError('rules.public_key is not set: every rule pack is refused until a public key is configured');
-  let key: KeyObject;
-  if (t.includes('BEGIN PUBLIC KEY')) {
-    try {
-      key = createPublicKey(t);
-    } catch (err) {
-      throw new RulePackError(`rules.public_key: not a valid PEM public key (${(err as Error).message})`);
-    }
-  } else {
-    const raw = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-    if (raw.length !== 32) throw new RulePackError(`rules.public_key: expected 32 bytes (base64 or hex) or a PEM key, got ${raw.length} bytes`);
-    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  try {
+    return parseKey(t, 'rules.public_key');
+  } catch (err) {
+    if (err instanceof KeyError) throw new RulePackError(/all zeros/.test(err.message) ? `${err.message}: every rule pack is refused` : err.message);
+    throw err;
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new RulePackError(`rules.public_key: expected an Ed25519 key, got ${key.asymmetricKeyType}`);
-  const der = key.export({ format: 'der', type: 'spki' });
-  if (der.subarray(ED25519_SPKI_PREFIX.length).every((b) => b === 0)) {
-    throw new RulePackError('rules.public_key is all zeros (a placeholder): every rule pack is refused');
-  }
-  return key;
 }
 
 /** Verifies, parses and checks a pack; throws RulePackError naming what was wrong. */
 export function verifyRulePack(packBytes: Buffer, signatureText: string, publicKey: string | undefined, source = 'rule pack'): VerifiedRulePack {
   const key = parseEd25519PublicKey(publicKey);
   if (packBytes.length > MAX_PACK_BYTES) throw new RulePackError(`${source}: ${packBytes.length} bytes is over the ${MAX_PACK_BYTES}-byte limit`);
-  const sig = Buffer.from(signatureText.trim(), 'base64');
-  if (sig.length !== 64) throw new RulePackError(`${source}: the signature must be 64 bytes of base64, got ${sig.length} bytes`);
-  if (!verify(null, packBytes, key, sig)) throw new RulePackError(`${source}: the signature does not verify against rules.public_key; the pack was refused`);
+  let sig: Buffer;
+  try {
+    sig = decodeSignature(signatureText, source);
+  } catch (err) {
+    throw new RulePackError((err as Error).message);
+  }
+  if (!verifyDetached(packBytes, sig, key)) throw new RulePackError(`${source}: the signature does not verify against rules.public_key; the pack was refused`);
   let json: unknown;
   try {
     json = JSON.parse(packBytes.toString('utf8'));
@@ -111,5 +101,5 @@ export function loadRulePack(path: string, publicKey: string | undefined, sigPat
 
 /** For pack authors and tests: the base64 detached signature of `packBytes`. */
 export function signRulePack(packBytes: Buffer, privateKey: KeyObject | string): string {
-  return sign(null, packBytes, privateKey).toString('base64');
+  return signDetached(packBytes, privateKey);
 }

@@ -2,60 +2,13 @@
 // ledger record arrives as an RFC 5424 message in an octet-counted frame, alerts with their severity;
 // records made while the collector is down arrive once it is back; an engine restart resumes after the
 // last sent record instead of sending the ledger again.
-import { createServer, type Server, type Socket } from 'node:net';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { connectEngine } from '../../../src/client/ipcClient.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-
-/** A collector: parses RFC 6587 octet-counted frames strictly; a bad frame fails the test. */
-class Collector {
-  messages: string[] = [];
-  errors: string[] = [];
-  private server: Server | null = null;
-  private sockets = new Set<Socket>();
-  constructor(public port = 0) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((s) => {
-      this.sockets.add(s);
-      let buf = Buffer.alloc(0);
-      s.on('data', (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        for (;;) {
-          const sp = buf.indexOf(0x20);
-          if (sp < 0) break;
-          const head = buf.subarray(0, sp).toString('ascii');
-          if (!/^[1-9]\d*$/.test(head)) {
-            this.errors.push(`bad MSG-LEN ${JSON.stringify(head.slice(0, 20))}`);
-            s.destroy();
-            return;
-          }
-          const len = Number(head);
-          if (buf.length < sp + 1 + len) break;
-          this.messages.push(buf.subarray(sp + 1, sp + 1 + len).toString('utf8'));
-          buf = buf.subarray(sp + 1 + len);
-        }
-      });
-      s.on('close', () => this.sockets.delete(s));
-      s.on('error', () => {});
-    });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-    this.server = null;
-  }
-
-  seqs(): number[] {
-    return this.messages.map((m) => Number(/ seq="(\d+)"/.exec(m)?.[1]));
-  }
-}
+import { Collector } from '../../support/syslogCollector.js';
 
 const configFor = (port: number) => `export:\n  syslog:\n    url: tcp://127.0.0.1:${port}\n    facility: local3\n`;
 

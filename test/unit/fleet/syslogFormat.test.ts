@@ -69,10 +69,30 @@ describe('frame (RFC 6587 octet counting)', () => {
 });
 
 describe('export config', () => {
-  it('takes tcp://host:port and a facility; refuses other schemes and ports', () => {
-    expect(ExportConfigSchema.parse({ syslog: { url: 'tcp://127.0.0.1:6514' } })).toEqual({ syslog: { url: 'tcp://127.0.0.1:6514', facility: 'local0' } });
+  it('takes tcp:// or tls://host:port and a facility; refuses other schemes and ports', () => {
+    expect(ExportConfigSchema.parse({ syslog: { url: 'tcp://127.0.0.1:6514' } })).toEqual({ syslog: { url: 'tcp://127.0.0.1:6514', facility: 'local0', enterprise_id: 32473 } });
+    expect(ExportConfigSchema.parse({ syslog: { url: 'tls://siem.internal:6514' } }).syslog?.url).toBe('tls://siem.internal:6514');
     expect(ExportConfigSchema.parse(undefined)).toEqual({});
-    for (const url of ['udp://h:514', 'tls://h:6514', 'tcp://h', 'tcp://h:0', 'tcp://h:70000', 'tcp://-x;y:1']) expect(() => ExportConfigSchema.parse({ syslog: { url } }), url).toThrow();
+    for (const url of ['udp://h:514', 'https://h:6514', 'tcp://h', 'tcp://h:0', 'tcp://h:70000', 'tcp://-x;y:1']) expect(() => ExportConfigSchema.parse({ syslog: { url } }), url).toThrow();
     expect(() => ExportConfigSchema.parse({ syslog: { url: 'tcp://h:1', facility: 'kern' } })).toThrow();
+  });
+
+  it('tls: absolute paths, cert and key together, only on a tls:// url, and no switch to skip verification', () => {
+    const tls = (t: unknown, url = 'tls://h:6514') => ExportConfigSchema.safeParse({ syslog: { url, tls: t } });
+    expect(tls({ ca_file: '/etc/ca.pem', cert_file: '/c.pem', key_file: '/k.pem', server_name: 'siem.internal' }).success).toBe(true);
+    expect(tls({ ca_file: 'ca.pem' }).error?.issues[0]?.message).toMatch(/absolute path/);
+    expect(tls({ cert_file: '/c.pem' }).error?.issues[0]?.message).toMatch(/cert_file and key_file go together/);
+    expect(tls({ ca_file: '/ca.pem' }, 'tcp://h:514').error?.issues[0]?.message).toMatch(/need a tls:\/\/ url/);
+    expect(tls({ reject_unauthorized: false }).success).toBe(false);
+    expect(tls({ server_name: 'a b' }).success).toBe(false);
+  });
+
+  it('enterprise_id names the SD-IDs (the documentation PEN 32473 by default, a placeholder)', () => {
+    const c = ExportConfigSchema.parse({ syslog: { url: 'tcp://h:1', enterprise_id: 99999 } });
+    expect(c.syslog?.enterprise_id).toBe(99999);
+    const m = formatRecord(rec(), { ...origin, enterpriseId: 99999 });
+    expect(m).toContain('[ledger@99999 seq="7"');
+    expect(m).toContain('[detail@99999 severity="P1"');
+    expect(() => ExportConfigSchema.parse({ syslog: { url: 'tcp://h:1', enterprise_id: 0 } })).toThrow();
   });
 });
