@@ -164,7 +164,12 @@ export class LedgerAnchor {
     return JSON.stringify(file);
   }
 
-  /** Anchors the committed head now, on disk when it returns (at open and stop). */
+  /** Resolves once no timer's write is in flight (the stop waits for it before its own write). */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** Anchors the committed head now, on disk when it returns (at open, and at stop after `settled`). */
   write(): void {
     if (this.timer) {
       clearTimeout(this.timer);

@@ -1,7 +1,7 @@
 // Where gatehouse keeps its state, and the file rules for it: dir 0700, files 0600, no symlinks,
 // atomic replacement (docs/configuration.md, README's State and config).
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, chmodSync, renameSync, writeSync, constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -76,12 +76,13 @@ export async function writePrivateFileAtomicAsync(path: string, content: string 
     throw err;
   }
   await fh.close();
-  // Checked and renamed in one turn of the event loop: no other write can come between.
   if (!current()) {
     await unlink(tmp).catch(() => undefined);
     return false;
   }
-  renameSync(tmp, path);
+  // A synchronous write made while this rename runs could land first: its caller waits for this
+  // promise before writing (LedgerAnchor.settled).
+  await rename(tmp, path);
   return true;
 }
 
