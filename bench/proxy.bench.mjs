@@ -44,7 +44,10 @@ const engine = await startEngineProcess([], { GATEHOUSE_POLICY: policy });
 const nosyncConfig = join(dir, 'nosync.yaml');
 writeFileSync(nosyncConfig, 'store:\n  synchronous: NORMAL\n', { mode: 0o600 });
 const nosync = await startEngineProcess([], { GATEHOUSE_POLICY: policy, GATEHOUSE_CONFIG: nosyncConfig });
-const engines = [engine, nosync];
+// BENCH_BEFORE=DIR: the engine built in DIR too, so mode `before` is that build's proxy and engine.
+const beforeBin = process.env.BENCH_BEFORE ? join(process.env.BENCH_BEFORE, 'bin/gatehouse.js') : null;
+const beforeEngine = beforeBin ? await startEngineProcess([], { GATEHOUSE_POLICY: policy }, beforeBin) : null;
+const engines = [engine, nosync, ...(beforeEngine ? [beforeEngine] : [])];
 // A failed run must not leave engines behind (they hold this process's stderr open).
 const bail = async (e) => {
   console.error(e);
@@ -88,9 +91,9 @@ const ALL_MODES = {
   engine: [BIN, '--state-dir', engine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'],
   nosync: [BIN, '--state-dir', nosync.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'],
 };
-// An earlier build of the proxy (a checkout of another commit, built), against the same engine: A/B in one run.
-if (process.env.BENCH_BEFORE) {
-  ALL_MODES.before = [join(process.env.BENCH_BEFORE, 'bin/gatehouse.js'), '--state-dir', engine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'];
+// An earlier build (a checkout of another commit, built): its proxy deciding through its engine, A/B in one run.
+if (beforeEngine) {
+  ALL_MODES.before = [beforeBin, '--state-dir', beforeEngine.stateDir, 'proxy', '--server-name', 'everything', '--', process.execPath, everything, 'stdio'];
 }
 const only = process.env.BENCH_MODES ? new Set(['pipe', ...process.env.BENCH_MODES.split(',')]) : null;
 const MODES = Object.fromEntries(Object.entries(ALL_MODES).filter(([m]) => !only || only.has(m)));
@@ -120,7 +123,7 @@ async function session(mode) {
 const names = Object.keys(MODES);
 const s = {};
 // The engine a mode's decisions come from: its CPU per call is counted too.
-const ENGINE_OF = { engine, nosync, before: engine };
+const ENGINE_OF = { engine, nosync, before: beforeEngine };
 for (const m of names) s[m] = { ...(await session(MODES[m])), lat: [], ms: 0, cpu: 0, engineCpu: 0, blockMs: [], roundMs: [0, 0, 0] };
 let block = 0;
 for (let r = 0; r < ROUNDS; r++) {
@@ -169,7 +172,7 @@ const LABEL = {
   relay: 'proxy relay, allow decided in-process',
   engine: 'gatehouse proxy, every call decided by the engine',
   nosync: 'gatehouse proxy, engine-decided, the ledger commit not synced (not the product: what the sync costs)',
-  before: 'gatehouse proxy as built in BENCH_BEFORE, same engine',
+  before: 'gatehouse proxy and engine as built in BENCH_BEFORE (A/B)',
 };
 console.log(`${fmt(CALLS)} sequential echo calls per mode, ${ROUNDS} rounds of ${PER_ROUND} in interleaved blocks of ${BLOCK}; ratio = median over blocks of the stream pipe's time / the mode's`);
 for (const m of names) {

@@ -21,9 +21,10 @@ export function tempDir(prefix = 'gh-bench-') {
   return dir;
 }
 
-export async function startEngineProcess(extraArgs = [], env = {}) {
+/** `bin`: another build's bin/gatehouse.js (an A/B against an earlier commit); default this checkout's. */
+export async function startEngineProcess(extraArgs = [], env = {}, bin = BIN) {
   const stateDir = tempDir();
-  const proc = spawn(process.execPath, [BIN, '--state-dir', stateDir, 'run', '--no-tui', '--port', '0', '--log-format', 'json', ...extraArgs], {
+  const proc = spawn(process.execPath, [bin, '--state-dir', stateDir, 'run', '--no-tui', '--port', '0', '--log-format', 'json', ...extraArgs], {
     env: { ...process.env, GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', XDG_CONFIG_HOME: `${stateDir}-config`, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

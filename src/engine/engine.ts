@@ -532,6 +532,7 @@ export class Engine implements EngineSurface {
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5_000))]);
       this.firewall.flush();
       await WalSync.of(this.db)?.close();
+      await this.anchor?.settled();
       this.anchor?.write();
       this.db.close();
       clearSentinel(statePath(this.opts.stateDir, 'sentinel'));

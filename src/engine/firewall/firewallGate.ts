@@ -129,10 +129,9 @@ export class FirewallGate {
       },
     });
     // Every decision at info: a headless engine's stdout (and its logs/) shows what was allowed and denied.
-    this.logger.info(
-      { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${tool!.server}/${tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id },
-      'firewall decision',
-    );
+    // Logged once the answer has gone (setImmediate): the ledger holds the decision already.
+    const logged = { agent: req.agent, decision: decision.decision, source: decision.source, rule: decision.rule, ...(req.command !== undefined ? { command: req.command } : { tool: `${tool!.server}/${tool!.tool}` }), task_id: req.task_id ?? null, request_id: decision.request_id };
+    setImmediate(() => this.logger.info(logged, 'firewall decision'));
     if (decision.decision !== 'ask' || !loaded) return decision;
     // A waiting requester that went away while the decision was being recorded gets no prompt at all:
     // an ask nobody waits for must not stay answerable (issue 22 gap 11).

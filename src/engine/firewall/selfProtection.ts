@@ -234,8 +234,9 @@ export function selfProtectTool(call: ToolCall, places: ProtectedPlaces, opts: {
     else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x, depth + 1);
   };
   walk(call.args ?? {}, 0);
-  // Each string alone, and all of them as one line (an argv array arrives as separate words).
-  for (const s of [...strings, strings.join(' ')]) {
+  // Each string alone, and all of them as one line (an argv array arrives as separate words); one
+  // string is its own line.
+  for (const s of strings.length === 1 ? strings : [...strings, strings.join(' ')]) {
     const norm = shellNormalise(s);
     const f = touchesProtected(norm, places, null) ?? disarmingGatehouse(norm) ?? killsEngine(norm, places);
     if (f) return deny(`the ${call.server}/${call.tool} call: ${f.what}`, opts.requestId);

@@ -81,12 +81,87 @@ function stdoutEcho(format: 'pretty' | 'json'): Writable {
   });
 }
 
+/** How long info and lower lines wait to be written together (a firewall decision is logged per call). */
+export const GATHER_MS = 50;
+const GATHER_BYTES = 64 * 1024;
+
+interface LineSink {
+  write(text: string): unknown;
+  flushSync?(): void;
+}
+
+/**
+ * Lines of one stream gathered for a moment and written as one: every firewall decision is logged at
+ * info, and a write per line (two, with the stdout echo) cost more of the engine's time than deciding.
+ * A line above info (warn, error, fatal), or one not in pino's shape, is written at once with those
+ * before it; `flushSync` writes what is waiting (the engine's stop, the process's exit).
+ */
+export class GatheredLines {
+  private parts: string[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly out: LineSink,
+    private readonly delayMs = GATHER_MS,
+  ) {}
+
+  write(line: string): void {
+    this.parts.push(line);
+    this.bytes += line.length;
+    // pino writes the level first: {"level":30,... Anything else goes out at once (fail towards writing).
+    const low = line.startsWith('{"level":') && (line[9] === '1' || line[9] === '2' || line[9] === '3') && line[10] === '0' && line[11] === ',';
+    if (!low || this.bytes >= GATHER_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.delayMs).unref();
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.parts.length === 0) return;
+    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+    this.parts = [];
+    this.bytes = 0;
+    this.out.write(text);
+  }
+
+  flushSync(): void {
+    this.flush();
+    this.out.flushSync?.();
+  }
+}
+
+/** Every gathered stream of this process, written out when it exits (one listener for all loggers). */
+const atExit = new Set<GatheredLines>();
+process.once('exit', () => {
+  for (const s of atExit) {
+    try {
+      s.flushSync();
+    } catch {
+      /* the file or stdout is gone: nothing more can be written */
+    }
+  }
+});
+
 export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   const dir = join(opts.stateDir, 'logs');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = await pinoRoll({ file: join(dir, 'gatehouse'), extension: '.log', size: `${opts.maxFileMb}m`, limit: { count: opts.maxFiles - 1 }, mkdir: true });
-  const streams: pino.StreamEntry[] = [{ stream: file, level: opts.level as pino.Level }];
-  if (opts.stdout) streams.push({ stream: stdoutEcho(opts.stdout), level: opts.level as pino.Level });
+  const sinks = [new GatheredLines(file)];
+  if (opts.stdout) sinks.push(new GatheredLines(stdoutEcho(opts.stdout)));
+  const level = opts.level as pino.Level;
+  const out = Object.assign(pino.multistream(sinks.map((stream) => ({ stream, level }))), {
+    // logger.flush(cb) (the engine's stop) writes the gathered lines.
+    flush(cb: (err?: Error) => void) {
+      try {
+        for (const s of sinks) s.flushSync();
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
+  for (const s of sinks) atExit.add(s);
   return pino(
     {
       level: opts.level,
@@ -94,7 +169,7 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
       hooks: { streamWrite: escapeJsonText },
       redact: opts.redact ? { paths: REDACT_PATHS, censor: '[redacted]' } : { paths: [] },
     },
-    pino.multistream(streams),
+    out,
   );
 }
 

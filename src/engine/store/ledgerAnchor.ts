@@ -16,7 +16,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { LedgerVerifyResult } from '../../shared/ledger.js';
-import { refuseSymlink, statePath, writePrivateFileAtomic } from './stateDir.js';
+import { refuseSymlink, statePath, writePrivateFileAtomic, writePrivateFileAtomicAsync } from './stateDir.js';
 import type { Db } from './store.js';
 
 export interface Anchor {
@@ -114,30 +114,71 @@ export class LedgerAnchor {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.write();
+      this.writeSoon();
     }, ANCHOR_DELAY_MS);
     this.timer.unref();
   }
 
-  /** Anchors the committed head now (at stop, and from the timer). */
+  /** Which write made the file's newest content: an older one still in flight does not rename over it. */
+  private generation = 0;
+  /** The timer's write in flight, if any: the next waits for it (one at a time). */
+  private writing: Promise<unknown> | null = null;
+
+  /**
+   * The timer's anchor: the content is made now, the write and its fsync run off the event loop (an
+   * fsync on the loop held every request behind it, bench/proxy.bench.mjs). A failure is left for the
+   * next append or the stop, whose write is synchronous and throws.
+   */
+  private writeSoon(): void {
+    if (this.writing) {
+      this.touch(); // again once this one has ended
+      return;
+    }
+    const text = this.content();
+    if (text === null) return; // anchored already (or the store is closing)
+    const gen = ++this.generation;
+    this.writing = writePrivateFileAtomicAsync(statePath(this.stateDir, 'ledgerHead'), text, () => gen === this.generation)
+      .catch(() => undefined)
+      .finally(() => {
+        this.writing = null;
+      });
+  }
+
+  /**
+   * The anchor file's new text with the committed head anchored, or null when it is anchored already
+   * (`always`: the text all the same, as a write still in flight may not have reached the disk).
+   */
+  private content(always = false): string | null {
+    let row: { seq: number; hash: string } | undefined;
+    try {
+      row = this.head.get() as { seq: number; hash: string } | undefined;
+    } catch {
+      return null; // the store is closing
+    }
+    const last = this.anchors.at(-1);
+    if (last && row && last.seq === row.seq && last.hash === row.hash) return always ? JSON.stringify({ version: 1, anchors: this.anchors } satisfies AnchorFile) : null;
+    const base = { seq: row?.seq ?? 0, hash: row?.hash ?? '0'.repeat(64), ts: new Date().toISOString() };
+    this.anchors.push({ ...base, mac: macOf(this.key, base) });
+    if (this.anchors.length > KEEP) this.anchors.splice(0, this.anchors.length - KEEP);
+    const file: AnchorFile = { version: 1, anchors: this.anchors };
+    return JSON.stringify(file);
+  }
+
+  /** Resolves once no timer's write is in flight (the stop waits for it before its own write). */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** Anchors the committed head now, on disk when it returns (at open, and at stop after `settled`). */
   write(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    let row: { seq: number; hash: string } | undefined;
-    try {
-      row = this.head.get() as { seq: number; hash: string } | undefined;
-    } catch {
-      return; // the store is closing
-    }
-    const last = this.anchors.at(-1);
-    if (last && row && last.seq === row.seq && last.hash === row.hash) return;
-    const base = { seq: row?.seq ?? 0, hash: row?.hash ?? '0'.repeat(64), ts: new Date().toISOString() };
-    this.anchors.push({ ...base, mac: macOf(this.key, base) });
-    if (this.anchors.length > KEEP) this.anchors.splice(0, this.anchors.length - KEEP);
-    const file: AnchorFile = { version: 1, anchors: this.anchors };
-    writePrivateFileAtomic(statePath(this.stateDir, 'ledgerHead'), JSON.stringify(file));
+    const text = this.content(this.writing !== null);
+    if (text === null) return;
+    this.generation++; // a write still in flight is older: it must not rename over this one
+    writePrivateFileAtomic(statePath(this.stateDir, 'ledgerHead'), text);
   }
 }
 

@@ -1,6 +1,7 @@
 // Where gatehouse keeps its state, and the file rules for it: dir 0700, files 0600, no symlinks,
 // atomic replacement (docs/configuration.md, README's State and config).
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, chmodSync, renameSync, writeSync, constants } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +56,34 @@ export function writePrivateFileAtomic(path: string, content: string | Buffer): 
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * writePrivateFileAtomic with the write and fsync off the event loop. `current()` is asked just before
+ * the rename: when it says no (a newer write was made meanwhile), the temp file is removed instead, so
+ * an older content never replaces a newer one. Resolves true when the file was replaced.
+ */
+export async function writePrivateFileAtomicAsync(path: string, content: string | Buffer, current: () => boolean = () => true): Promise<boolean> {
+  refuseSymlink(path);
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    await fh.writeFile(content);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await fh.close();
+  if (!current()) {
+    await unlink(tmp).catch(() => undefined);
+    return false;
+  }
+  // A synchronous write made while this rename runs could land first: its caller waits for this
+  // promise before writing (LedgerAnchor.settled).
+  await rename(tmp, path);
+  return true;
 }
 
 /** Opens (creating 0600) a file for appending, refusing symlinks. */
