@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { networkFor } from '../../shared/containPolicy.js';
 import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
 import { describeAction, mcpPathActions, type Action } from './actions.js';
-import { alwaysRuleFor } from './alwaysRule.js';
+import { alwaysRulesOf } from './alwaysRule.js';
 import { builtinPathsOf, redirectionPaths, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 import { evaluateTool, judgeCommand, missVerdict, type EvaluateOptions } from './evaluate.js';
 import { judgeFetch } from './fetchRules.js';
 import { UNRESOLVED, defaultPathContext, judgePath, normalisePath, type PathAccess, type PathContext } from './pathRules.js';
-import type { PolicyMode } from './policySchema.js';
+import type { FetchRules, PolicyMode } from './policySchema.js';
 import { rulesFor, type Policy } from './policyLoader.js';
 
 export interface ActionOptions extends EvaluateOptions {
@@ -92,6 +92,18 @@ function disarmsGuard(argv: readonly string[]): string | null {
   return null;
 }
 
+const fetchRulesFor = new WeakMap<Policy, Map<string, FetchRules>>();
+
+/** The fetch rules a command's URLs are judged by: fetch: plus the agent's network: allow (built once per policy and agent). */
+function commandFetchRules(policy: Policy, agent: string | null | undefined): FetchRules {
+  let byAgent = fetchRulesFor.get(policy);
+  if (!byAgent) fetchRulesFor.set(policy, (byAgent = new Map()));
+  const key = agent ?? '';
+  let rules = byAgent.get(key);
+  if (!rules) byAgent.set(key, (rules = { ...policy.file.fetch, allow: [...policy.file.fetch.allow, ...networkFor(policy.file, agent).allow], default: undefined }));
+  return rules;
+}
+
 /**
  * A URL a download program is given that the network laws deny (internal addresses, fetch.deny). A
  * command's connections are the agent's `network:` (what the egress proxy enforces), so an address
@@ -100,9 +112,11 @@ function disarmsGuard(argv: readonly string[]): string | null {
 function urlLawBreak(policy: Policy, argv: readonly string[], agent: string | null | undefined): PathJudgement | null {
   const name = argv[0] ? argv[0].slice(argv[0].lastIndexOf('/') + 1) : '';
   if (!URL_PROGRAMS.has(name)) return null;
-  const rules = { ...policy.file.fetch, allow: [...policy.file.fetch.allow, ...networkFor(policy.file, agent).allow], default: undefined };
-  for (const w of argv.slice(1)) {
+  let rules: FetchRules | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!;
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(w)) continue;
+    rules ??= commandFetchRules(policy, agent);
     const f = judgeFetch(rules, w);
     if (f.verdict === 'deny') return { verdict: 'deny', rule: f.rule, reason: `\`${name}\` fetches ${w.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to commands as to fetches', segment: { argv: ['fetch', w.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } };
   }
@@ -154,7 +168,8 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
       return { ...d, reason: `${d.reason} (the denylist beats every allow rule; the operator would have to remove or narrow the pattern ${JSON.stringify(d.rule)})` };
     }
     if (d.decision !== 'allow' && d.rule?.startsWith('policy:')) {
-      const rule = alwaysRuleFor(command, policy, opts.agent);
+      const rules = alwaysRulesOf(j);
+      const rule = rules?.length === 1 ? rules[0] : null;
       if (rule) return { ...d, reason: `${d.reason}; to allow it, add to the allowlist: ${JSON.stringify(rule)}` };
     }
     return d;
