@@ -4,14 +4,12 @@
 // verifiable). MCP tool calls: a tools rule naming the server,
 // the tool and every argument's exact value.
 import type { ToolCall } from '../../shared/firewall.js';
-import { effectiveCommands, interpreterName, isPrivileged, isShell, type EffectiveCommand } from './commandView.js';
+import { effectiveCommands, interpreterName, isPrivileged, isShell, isTransparentWrapper, type EffectiveCommand } from './commandView.js';
 import { describeToolRule, evaluateTool, judgeCommand, type CommandJudgement } from './evaluate.js';
 import { quotePatternWord } from './patterns.js';
 import { rulesFor, type Policy } from './policyLoader.js';
 import type { ToolRule } from './policySchema.js';
 import { parseShell } from './shellParser.js';
-
-const TRANSPARENT = new Set(['env', 'nice', 'nohup', 'timeout', 'time', 'stdbuf', 'command', 'exec']);
 
 /**
  * Patterns that would allow the command: one per command not already allowed by the policy (every
@@ -41,7 +39,7 @@ function rulesOf(commands: readonly EffectiveCommand[], allowed: Set<string>): s
     const head = cmd.argv[0]!;
     if (isShell(head) || interpreterName(head) || isPrivileged(head) || head === 'source' || head === '.') return null;
     // Reached through a shell's -c script (or sudo, eval, env -S, find -exec, xargs): the operator approved that, not this command.
-    if (cmd.via.some((v) => v.endsWith(' -c') || !TRANSPARENT.has(v))) return null;
+    if (cmd.via.some((v) => v.endsWith(' -c') || !isTransparentWrapper(v))) return null;
     // Law 4a: a standing rule never names an option that runs or writes, nor a word that runs code (git aliases,
     // make VAR=…); it may name a path the program writes by nature (`tee build.log`), which is exactly this one.
     if (cmd.guards.some((g) => g.kind === 'option' || g.effect === 'exec')) return null;

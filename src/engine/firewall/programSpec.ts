@@ -81,3 +81,39 @@ export interface ProgramSpec {
   /** Another subcommand of the same program this one is a name for (npm x → exec). */
   alias?: string;
 }
+
+/**
+ * A program that runs the rest of its argv as a command (law 4). Transparent wrappers (env, nice,
+ * timeout …) are unwrapped: the command they run is judged in their place. Privileged ones (sudo, su,
+ * eval …) are never allowed by a pattern; the command they run is still judged, for the denylist.
+ */
+export interface WrapperSpec {
+  about: string;
+  kind: 'transparent' | 'privileged';
+  /** The options it takes: short letters with a value and without, long names with a value and without. */
+  shortValue?: string;
+  flags?: string;
+  longValue?: string[];
+  longFlags?: string[];
+  /** Why any other option makes a transparent wrapper unreadable (a miss); a privileged one then runs a command not found. */
+  otherOptions?: string;
+  /** A first word like this is an option with its value (nice -5). */
+  firstOption?: RegExp;
+  /** Option letters after which it runs nothing (command -v looks a name up). */
+  lookup?: string;
+  /** Options that make it never allowed, anywhere in its argv (sudo -e edits files as root). */
+  never?: { names: string[]; why: string };
+  /** NAME=value words before the command set its environment (env): only safe ones keep it allowable. */
+  assignments?: boolean;
+  /** An operand before the command, of this shape (timeout's DURATION). */
+  leading?: { re: RegExp; what: string };
+  /**
+   * Options whose value is a command line to parse (su -c); `rest`: the words after it continue that
+   * line (env -S). `anywhere`: read after operands too (su USER -c CMD), as GNU getopt permutes.
+   */
+  commandOptions?: { names: string[]; how?: string; rest?: boolean; anywhere?: boolean };
+  /** Every operand is a command line (eval). */
+  scriptOperands?: boolean;
+  /** Its operands are no command (su's are a user and the shell's arguments). */
+  noCommand?: boolean;
+}

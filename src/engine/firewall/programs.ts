@@ -3,7 +3,7 @@
 // command the program runs starts. Started from GTFOBins (https://gtfobins.github.io/, the "Shell",
 // "Command", "File write" and "File upload" functions of each page) and each program's manual.
 // A program not listed keeps the plain rules (its whole argv matched by a pattern).
-import type { ProgramSpec, RiskyOption } from './programSpec.js';
+import type { ProgramSpec, RiskyOption, WrapperSpec } from './programSpec.js';
 
 const exec = (names: string[], why: string, value: RiskyOption['value'] = 'text', when?: RegExp): RiskyOption => ({ names, effect: 'exec', value, why, ...(when ? { when } : {}) });
 const write = (names: string[], why: string, value: RiskyOption['value'] = 'path'): RiskyOption => ({ names, effect: 'write', value, why });
@@ -402,3 +402,36 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
 
 /** Command names that read the same entry (GNU tools installed with a g prefix, vi, view). */
 export const PROGRAM_ALIASES: Record<string, string> = { gsort: 'sort', gsed: 'sed', gtar: 'tar', bsdtar: 'tar', vi: 'vim', nvim: 'vim', view: 'vim', vimdiff: 'vim', rvim: 'vim', ggrep: 'grep', egrep: 'grep', fgrep: 'grep', pip3: 'pip', gfind: 'find', gxargs: 'xargs', gmake: 'make', pager: 'less' };
+
+/** A word that is a number of seconds (minutes, hours, days): timeout's DURATION. */
+const DURATION = /^\d+(\.\d+)?[smhd]?$/;
+
+/**
+ * Programs that run the rest of their argv (law 4), read by commandView's unwrap: which options they
+ * take, where the command starts, which options carry a command line. From each program's manual
+ * (coreutils env/nice/nohup/timeout/stdbuf, bash's command/exec/eval/time, sudo(8), doas(1), su(1)).
+ */
+export const WRAPPERS: Record<string, WrapperSpec> = {
+  env: { about: 'env: runs a command with NAME=value set; -S splits a string into a command line', kind: 'transparent', assignments: true, otherOptions: 'env with options is not a transparent wrapper', commandOptions: { names: ['-S', '--split-string'], how: 'env -S', rest: true } },
+  nice: { about: 'nice: runs a command at another priority', kind: 'transparent', shortValue: 'n', longValue: ['--adjustment'], firstOption: /^-\d+$/ },
+  nohup: { about: 'nohup: runs a command immune to hangups', kind: 'transparent' },
+  timeout: { about: 'timeout: runs a command for at most DURATION', kind: 'transparent', shortValue: 'sk', longValue: ['--signal', '--kill-after'], flags: 'v', longFlags: ['--preserve-status', '--foreground', '--verbose'], leading: { re: DURATION, what: 'duration' } },
+  time: { about: 'time: runs a command and reports its times', kind: 'transparent', flags: 'p', otherOptions: 'time with options other than -p (GNU time -o writes a file)' },
+  stdbuf: { about: 'stdbuf: runs a command with other stream buffering', kind: 'transparent', shortValue: 'ioe', longValue: ['--input', '--output', '--error'] },
+  command: { about: 'command: runs a command, skipping shell functions; -v/-V only look a name up', kind: 'transparent', flags: 'pvV', lookup: 'vV' },
+  exec: { about: 'exec: replaces the shell with a command', kind: 'transparent', otherOptions: 'exec with options (-a/-c/-l change what runs)' },
+  sudo: {
+    about: 'sudo: runs a command as another user (GTFOBins sudo)',
+    kind: 'privileged',
+    shortValue: 'ugCDhprtUTR',
+    longValue: ['--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout', '--chroot'],
+    flags: 'AbEHiKklnPSsVvB',
+    longFlags: ['--askpass', '--background', '--preserve-env', '--set-home', '--login', '--remove-timestamp', '--reset-timestamp', '--list', '--non-interactive', '--preserve-groups', '--stdin', '--shell', '--validate', '--bell'],
+    never: { names: ['-e', '--edit'], why: 'edits files as root' },
+  },
+  doas: { about: 'doas: runs a command as another user', kind: 'privileged', shortValue: 'uC', flags: 'nsL' },
+  pkexec: { about: 'pkexec: runs a command as another user (polkit)', kind: 'privileged', longValue: ['--user'], longFlags: ['--disable-internal-agent', '--keep-cwd'] },
+  su: { about: 'su: runs a shell as another user; -c runs a command line', kind: 'privileged', noCommand: true, commandOptions: { names: ['-c', '--command'], anywhere: true } },
+  runuser: { about: 'runuser: runs a shell as another user; -c runs a command line', kind: 'privileged', noCommand: true, commandOptions: { names: ['-c', '--command'], anywhere: true } },
+  eval: { about: 'eval: runs its words as a command line', kind: 'privileged', scriptOperands: true },
+};
