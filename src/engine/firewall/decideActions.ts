@@ -7,8 +7,9 @@ import { networkFor } from '../../shared/containPolicy.js';
 import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
 import { describeAction, mcpPathActions, type Action } from './actions.js';
 import { alwaysRulesOf } from './alwaysRule.js';
-import { builtinPathsOf, redirectionPaths, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
+import { redirectionPaths, touchedBy, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 import { evaluateTool, judgeCommand, missVerdict, type EvaluateOptions } from './evaluate.js';
+import { programEffects } from './programEffects.js';
 import { judgeFetch } from './fetchRules.js';
 import { UNRESOLVED, defaultPathContext, judgePath, normalisePath, type PathAccess, type PathContext } from './pathRules.js';
 import type { FetchRules, PolicyMode } from './policySchema.js';
@@ -18,7 +19,7 @@ export interface ActionOptions extends EvaluateOptions {
   cwd?: string | null;
   /** Where the agent is (home, cwd, gatehouse's own files); default: this process's home and `cwd`. */
   paths?: PathContext;
-  /** Which paths a command touches; default the built-in reading of the obvious programs. */
+  /** Which paths a command touches; default: what the program entries (programs.ts) say. */
   pathsOf?: PathsOfCommand;
 }
 
@@ -128,7 +129,6 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
   try {
     const j = judgeCommand(policy, command, opts);
     const ctx = contextOf(opts);
-    const pathsOf = opts.pathsOf ?? builtinPathsOf;
     const paths: PathJudgement[] = [];
     const seen = new Set<string>();
     const add = (t: TouchedPaths, what: string, segmentIndex?: number) => {
@@ -145,15 +145,24 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
       }
     };
     add(redirectionPaths(command), 'a redirection');
+    const what = (argv: readonly string[]) => `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``;
     const formsSeen = new Set<string>();
     j.judged.forEach((judged, index) => {
-      for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
-        if (!argv.length) continue;
-        const key = argv.join('\0');
-        if (formsSeen.has(key)) continue;
-        formsSeen.add(key);
-        add(pathsOf({ argv, text: judged.cmd.origin.text }), `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``, index);
+      const { cmd } = judged;
+      if (opts.pathsOf) {
+        for (const argv of [cmd.argv, ...cmd.denyForms]) {
+          if (!argv.length) continue;
+          const key = argv.join('\0');
+          if (formsSeen.has(key)) continue;
+          formsSeen.add(key);
+          add(opts.pathsOf({ argv, text: cmd.origin.text }), what(argv), index);
+        }
+        return;
       }
+      // The program's entry read the unwrapped argv already; a command left as written (awk's inline program,
+      // a wrapper with options) is read here. Outer forms are wrappers (sudo, timeout), which touch no path.
+      if (!cmd.argv.length) return;
+      add(touchedBy(cmd.program ?? programEffects(cmd.argv, cmd.dynamic)), what(cmd.argv), index);
     });
     for (const judged of j.judged) {
       for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {

@@ -13,6 +13,6 @@ export { parseShell, type ParsedShell, type ShellSegment } from './shellParser.j
 export { evaluateAction, evaluateActions, evaluateExec, evaluateMcp, evaluateExec as evaluateCommand, evaluateMcp as evaluateTool, type ActionOptions } from './decideActions.js';
 export { NATIVE_SERVER, claudeCodeActions, geminiActions, describeAction, mcpPathActions, parseMcpToolName, NativeActionSchema, ACTION_KINDS, type Action, type ActionKind, type NativeAction, type MappedCall } from './actions.js';
 export { addProtectedRoots, defaultPathContext, defaultProtectedRoots, judgePath, normalisePath, type PathContext, type PathAccess } from './pathRules.js';
-export { builtinPathsOf, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
+export { programPathsOf, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 export { judgeFetch, isInternalAddress } from './fetchRules.js';
 export { PROFILES, PROFILE_NAMES, profileText, type ProfileName } from './profiles/index.js';

@@ -13,7 +13,18 @@ export interface RiskyOption {
   value?: 'none' | 'path' | 'text' | 'attached';
   /** Only risky when the value matches (ssh `-o ProxyCommand=…`, tar `--checkpoint-action=exec=…`). */
   when?: RegExp;
+  /** A local file the value names, for path rules: group 1 (curl `-d @FILE`, `-F name=@FILE`); read unless the effect writes or deletes. */
+  path?: RegExp;
   why: string;
+}
+
+/** An option whose value is a path, for path rules only (tar -f/-C, wget -i): no risk of its own. */
+export interface OptionPath {
+  names: string[];
+  role: 'read' | 'write' | 'delete';
+  /** Only when one of these options is present too (tar -f is written with -c, read with -x). */
+  if?: string[];
+  recursive?: boolean;
 }
 
 /** A command the program runs, which becomes a segment judged by every law itself. */
@@ -48,6 +59,18 @@ export interface OperandRule {
   when?: RegExp;
   /** The operand is `KEY=PATH` (dd's if=). */
   key?: string;
+  /** The path is group 1 of this (socat's FILE:PATH addresses). */
+  pathIn?: RegExp;
+  /** A written or deleted path read for the path rules only, not guarded (touch, mkdir, chmod: writing is all they do). */
+  pathOnly?: boolean;
+  /** The program reads it too (mv's sources, an editor's files). */
+  alsoRead?: boolean;
+  /** The program walks it: always, or when one of these options is given (rm -r, grep -R). A denied tree below it counts. */
+  recursive?: true | string[];
+  /** With no operand (and the walk on): the program works on this path (grep -r and rg search `.`, find starts at `.`). */
+  whenNone?: string;
+  /** `HOST:PATH` operands are another machine's and no local path (scp, rsync, docker cp). */
+  local?: boolean;
 }
 
 export interface ProgramSpec {
@@ -65,6 +88,10 @@ export interface ProgramSpec {
   singleDashLong?: boolean;
   options?: RiskyOption[];
   operands?: OperandRule[];
+  /** Options whose value is a path for the path rules (no risk of their own). */
+  optionPaths?: OptionPath[];
+  /** A path the program works on without naming it (tar -x writes into `.` unless -C names a directory). */
+  implicit?: { path: string; role: 'read' | 'write' | 'delete'; if: string[]; unless?: string[]; recursive?: boolean }[];
   /** Option values that are a command line to run (parsed and judged like any command). */
   commandOptions?: { names: string[]; shell: boolean; why: string }[];
   runs?: RunSpec;
