@@ -119,6 +119,9 @@ function literalPrefix(glob: string): string {
 }
 
 interface CompiledPaths {
+  home: string;
+  cwd: string | null;
+  roots: readonly string[];
   key: string;
   rules: CompiledPathRule[];
   /** Verdicts of judgeOne (pure: rules, roots and the normalised path; no file system), by access and path. */
@@ -130,9 +133,14 @@ const compiledFor = new WeakMap<Policy, CompiledPaths>();
 const MAX_VERDICTS = 4096;
 
 function compile(policy: Policy, ctx: PathContext): CompiledPaths {
-  const key = `${ctx.home}\0${ctx.cwd ?? ''}\0${ctx.protectedRoots.join('\0')}`;
   const hit = compiledFor.get(policy);
-  if (hit && hit.key === key) return hit;
+  // Asked for every path judged: the same context (the same roots array) is answered without building the key.
+  if (hit && hit.home === ctx.home && hit.cwd === ctx.cwd && hit.roots === ctx.protectedRoots) return hit;
+  const key = `${ctx.home}\0${ctx.cwd ?? ''}\0${ctx.protectedRoots.join('\0')}`;
+  if (hit && hit.key === key) {
+    hit.roots = ctx.protectedRoots;
+    return hit;
+  }
   const rules: CompiledPathRule[] = [];
   for (const r of policy.file.paths) {
     const g = expandGlob(r.path, ctx);
@@ -141,7 +149,7 @@ function compile(policy: Policy, ctx: PathContext): CompiledPaths {
     const tree = /^\/[^*?]*\/\*\*$/.test(norm) ? norm.slice(0, -3) : norm === '/**' ? '' : null;
     rules.push({ source: r, re: globToRegExp(norm), prefix: literalPrefix(norm), glob: norm, tree });
   }
-  const c = { key, rules, verdicts: new Map<string, PathVerdict | null>() };
+  const c: CompiledPaths = { home: ctx.home, cwd: ctx.cwd, roots: ctx.protectedRoots, key, rules, verdicts: new Map<string, PathVerdict | null>() };
   compiledFor.set(policy, c);
   return c;
 }
