@@ -8,7 +8,7 @@ export interface TouchedPaths {
   writes: string[];
   deletes: string[];
   /** Paths (of the lists above) the program walks recursively: a denied tree under them counts. */
-  recursive: Set<string>;
+  recursive: ReadonlySet<string>;
 }
 
 /** What the path rules need from one simple command: its argv (unwrapped) and its source text (for redirections). */
@@ -49,10 +49,12 @@ function redirections(text: string, out: TouchedPaths): void {
   }
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** What a program's entry (programs.ts) says one argv reads, writes and deletes. */
 export function touchedBy(effects: ProgramEffects | null): TouchedPaths {
   if (!effects) return empty();
-  return { reads: effects.reads, writes: effects.writes, deletes: effects.deletes, recursive: new Set(effects.recursive) };
+  return { reads: effects.reads, writes: effects.writes, deletes: effects.deletes, recursive: effects.recursive.length ? new Set(effects.recursive) : NONE };
 }
 
 /** The paths of one simple command by the program knowledge (programs.ts): the one reading path rules use. */

@@ -131,18 +131,25 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
     const ctx = contextOf(opts);
     const paths: PathJudgement[] = [];
     const seen = new Set<string>();
-    const add = (t: TouchedPaths, what: string, segmentIndex?: number) => {
-      for (const [list, access] of [[t.reads, 'read'], [t.writes, 'write'], [t.deletes, 'delete']] as const) {
+    const add = (t: TouchedPaths, what: string | (() => string), segmentIndex?: number) => {
+      let label = typeof what === 'string' ? what : null;
+      const each = (list: readonly string[], access: PathAccess) => {
         for (const p of list) {
           if (NOT_PATHS.has(p)) continue;
-          const key = `${access}\0${p}\0${t.recursive.has(p)}`;
+          const recursive = t.recursive.has(p);
+          const key = `${access}\0${p}\0${recursive}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const pj = judgeAccess(policy, p, access, ctx, t.recursive.has(p), what);
+          label ??= (what as () => string)();
+          const pj = judgeAccess(policy, p, access, ctx, recursive, label);
           if (segmentIndex !== undefined) pj.segmentIndex = segmentIndex;
           paths.push(pj);
         }
-      }
+      };
+      // Most commands touch no path: nothing is built for them (not even the label).
+      if (t.reads.length) each(t.reads, 'read');
+      if (t.writes.length) each(t.writes, 'write');
+      if (t.deletes.length) each(t.deletes, 'delete');
     };
     add(redirectionPaths(command), 'a redirection');
     const what = (argv: readonly string[]) => `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``;
@@ -162,7 +169,7 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
       // The program's entry read the unwrapped argv already; a command left as written (awk's inline program,
       // a wrapper with options) is read here. Outer forms are wrappers (sudo, timeout), which touch no path.
       if (!cmd.argv.length) return;
-      add(touchedBy(cmd.program ?? programEffects(cmd.argv, cmd.dynamic)), what(cmd.argv), index);
+      add(touchedBy(cmd.program ?? programEffects(cmd.argv, cmd.dynamic)), () => what(cmd.argv), index);
     });
     for (const judged of j.judged) {
       for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
