@@ -4,45 +4,49 @@
 // verifiable). MCP tool calls: a tools rule naming the server,
 // the tool and every argument's exact value.
 import type { ToolCall } from '../../shared/firewall.js';
-import { effectiveCommands, interpreterName, isPrivileged, isShell } from './commandView.js';
-import { describeToolRule, evaluateTool, judgeCommand } from './evaluate.js';
+import { effectiveCommands, interpreterName, isPrivileged, isShell, isTransparentWrapper, type EffectiveCommand } from './commandView.js';
+import { describeToolRule, evaluateTool, judgeCommand, type CommandJudgement } from './evaluate.js';
 import { quotePatternWord } from './patterns.js';
 import { rulesFor, type Policy } from './policyLoader.js';
 import type { ToolRule } from './policySchema.js';
 import { parseShell } from './shellParser.js';
-
-const TRANSPARENT = new Set(['env', 'nice', 'nohup', 'timeout', 'time', 'stdbuf', 'command', 'exec']);
 
 /**
  * Patterns that would allow the command: one per command not already allowed by the policy (every
  * command when no policy is given). Null when any command is refused or denied.
  */
 export function alwaysRulesFor(command: string, policy?: Policy, agent?: string | null): string[] | null {
+  if (policy) return alwaysRulesOf(judgeCommand(policy, command, { agent: agent ?? null }));
   const parsed = parseShell(command);
   if (parsed.errors.length || parsed.segments.length === 0) return null;
+  return rulesOf(parsed.segments.flatMap((seg) => effectiveCommands(seg)), new Set());
+}
+
+/** The same, from a judgement already made (the decision path judges once and reuses it here). */
+export function alwaysRulesOf(j: CommandJudgement): string[] | null {
+  if (j.parsed.errors.length || j.parsed.segments.length === 0) return null;
+  if (j.decision.decision === 'deny' && j.judged.some((x) => x.verdict === 'deny')) return null;
   const allowed = new Set<string>();
-  if (policy) {
-    const j = judgeCommand(policy, command, { agent: agent ?? null });
-    if (j.decision.decision === 'deny' && j.judged.some((x) => x.verdict === 'deny')) return null;
-    for (const x of j.judged) if (x.verdict === 'allow') allowed.add(x.cmd.argv.join('\u0000'));
-  }
+  for (const x of j.judged) if (x.verdict === 'allow') allowed.add(x.cmd.argv.join('\u0000'));
+  return rulesOf(j.judged.map((x) => x.cmd), allowed);
+}
+
+function rulesOf(commands: readonly EffectiveCommand[], allowed: Set<string>): string[] | null {
   const rules: string[] = [];
-  for (const seg of parsed.segments) {
-    for (const cmd of effectiveCommands(seg)) {
-      if (cmd.assignmentOnly) continue;
-      if (cmd.blocked.length || cmd.argv.length === 0 || cmd.dynamic.some(Boolean)) return null;
-      const head = cmd.argv[0]!;
-      if (isShell(head) || interpreterName(head) || isPrivileged(head) || head === 'source' || head === '.') return null;
-      // Reached through a shell's -c script (or sudo, eval, env -S, find -exec, xargs): the operator approved that, not this command.
-      if (cmd.via.some((v) => v.endsWith(' -c') || !TRANSPARENT.has(v))) return null;
-      // Law 4a: a standing rule never names an option that runs or writes, nor a word that runs code (git aliases,
-      // make VAR=…); it may name a path the program writes by nature (`tee build.log`), which is exactly this one.
-      if (cmd.guards.some((g) => g.kind === 'option' || g.effect === 'exec')) return null;
-      if (cmd.program?.nested.length || cmd.program?.refusals.length) return null;
-      if (allowed.has(cmd.argv.join('\u0000'))) continue;
-      const rule = cmd.argv.map(quotePatternWord).join(' ');
-      if (!rules.includes(rule)) rules.push(rule);
-    }
+  for (const cmd of commands) {
+    if (cmd.assignmentOnly) continue;
+    if (cmd.blocked.length || cmd.argv.length === 0 || cmd.dynamic.some(Boolean)) return null;
+    const head = cmd.argv[0]!;
+    if (isShell(head) || interpreterName(head) || isPrivileged(head) || head === 'source' || head === '.') return null;
+    // Reached through a shell's -c script (or sudo, eval, env -S, find -exec, xargs): the operator approved that, not this command.
+    if (cmd.via.some((v) => v.endsWith(' -c') || !isTransparentWrapper(v))) return null;
+    // Law 4a: a standing rule never names an option that runs or writes, nor a word that runs code (git aliases,
+    // make VAR=…); it may name a path the program writes by nature (`tee build.log`), which is exactly this one.
+    if (cmd.guards.some((g) => g.kind === 'option' || g.effect === 'exec')) return null;
+    if (cmd.program?.nested.length || cmd.program?.refusals.length) return null;
+    if (allowed.has(cmd.argv.join('\u0000'))) continue;
+    const rule = cmd.argv.map(quotePatternWord).join(' ');
+    if (!rules.includes(rule)) rules.push(rule);
   }
   return rules;
 }

@@ -1,6 +1,8 @@
 // How one simple command looks to the policy: transparent wrappers are unwrapped (law 4), shells' `-c`
 // scripts and sudo/eval/env -S payloads are parsed again, and what may never be allowed is marked.
 import { programEffects, programEntry, type Guard, type ProgramEffects } from './programEffects.js';
+import type { WrapperSpec } from './programSpec.js';
+import { WRAPPERS } from './programs.js';
 import { parseShell, type ShellSegment } from './shellParser.js';
 
 /** One command the policy judges, after unwrapping. */
@@ -53,7 +55,6 @@ const INTERPRETERS: Record<string, { short: string; long: string[] }> = {
   mawk: { short: '*', long: [] },
   nawk: { short: '*', long: [] },
 };
-const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runuser']);
 /** Directories a wrapper may be written from and still count as the real wrapper for allow. */
 const SYSTEM_DIRS = ['/bin/', '/usr/bin/', '/usr/local/bin/', '/sbin/', '/usr/sbin/'];
 
@@ -85,7 +86,16 @@ export function isShell(argv0: string): boolean {
 }
 
 export function isPrivileged(argv0: string): boolean {
-  return PRIVILEGE.has(basename(argv0)) || basename(argv0) === 'eval';
+  return wrapperOf(basename(argv0))?.kind === 'privileged';
+}
+
+function wrapperOf(name: string): WrapperSpec | null {
+  return Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name]! : null;
+}
+
+/** Names of the transparent wrappers (law 4): their command is judged in their place. */
+export function isTransparentWrapper(name: string): boolean {
+  return wrapperOf(name)?.kind === 'transparent';
 }
 
 /** argv[0] names a wrapper plainly (bare name or in a system bin directory), not some file called `nice`. */
@@ -101,23 +111,28 @@ type Step =
   | { kind: 'bad'; reason: string }
   | null;
 
-/** Skips options in GNU style. `withArg` short letters and long names take a value. Returns the index of the first operand or -1. */
-function skipOptions(argv: string[], start: number, withArg: string, longWithArg: string[], flags: string, longFlags: string[]): number {
+/**
+ * Reads options in GNU style from `start`: the index of the first operand (argv.length when there is
+ * none), or -1 at an option the wrapper does not take.
+ */
+function skipOptions(argv: string[], start: number, w: WrapperSpec): number {
+  const withArg = w.shortValue ?? '';
+  const flags = w.flags ?? '';
   let i = start;
   while (i < argv.length) {
     const a = argv[i]!;
     if (a === '--') return i + 1;
     if (!a.startsWith('-') || a === '-') return i;
     if (a.startsWith('--')) {
-      const [name, value] = a.split('=', 2) as [string, string | undefined];
-      if (longWithArg.includes(name)) i += value === undefined ? 2 : 1;
-      else if (longFlags.includes(name)) i++;
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a : a.slice(0, eq);
+      if (w.longValue?.includes(name)) i += eq < 0 ? 2 : 1;
+      else if (w.longFlags?.includes(name)) i++;
       else return -1;
       continue;
     }
-    let j = 1;
     let consumed = 1;
-    for (; j < a.length; j++) {
+    for (let j = 1; j < a.length; j++) {
       const ch = a[j]!;
       if (withArg.includes(ch)) {
         consumed = j + 1 < a.length ? 1 : 2;
@@ -127,16 +142,67 @@ function skipOptions(argv: string[], start: number, withArg: string, longWithArg
     }
     i += consumed;
   }
-  return i >= argv.length ? -1 : i;
+  return Math.min(i, argv.length);
 }
 
-/** Commands `step` has a case for; every case of its switch must be named here (the switch is gated on it). */
-const STEP_NAMES = new Set(['env', 'nice', 'nohup', 'timeout', 'time', 'stdbuf', 'command', 'exec', 'sudo', 'doas', 'pkexec', 'su', 'runuser', 'eval']);
+/** The command line an option of `commandOptions` carries (su -c CMD, env -S 'CMD …'), or null. */
+function commandOption(argv: string[], c: NonNullable<WrapperSpec['commandOptions']>): string | null {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    // su passes the words after `--` to its shell, which reads `-c` there too.
+    if (a === '--') {
+      if (c.anywhere) continue;
+      return null;
+    }
+    let value: string | undefined;
+    let next = i + 1;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (!c.names.includes(eq < 0 ? a : a.slice(0, eq))) continue;
+      if (eq >= 0) value = a.slice(eq + 1);
+      else value = argv[next++];
+    } else if (/^-[A-Za-z0-9]/.test(a)) {
+      // In a cluster (-lc CMD, -cCMD, -iS'…'): the letter's value is the rest of the word, or the next word.
+      const k = [...a].findIndex((ch, x) => x > 0 && c.names.includes(`-${ch}`));
+      if (k < 0) continue;
+      value = k + 1 < a.length ? a.slice(k + 1) : argv[next++];
+    } else if (c.anywhere) continue;
+    else return null;
+    const line = c.rest ? [value ?? '', ...argv.slice(next)].join(' ') : (value ?? '');
+    return line.trim();
+  }
+  return null;
+}
+
+/** Where a wrapper (programs.ts WRAPPERS) has its command, read from its entry. */
+function wrapperStep(name: string, w: WrapperSpec, argv: string[]): Step {
+  const n = argv.length;
+  const privileged = w.kind === 'privileged';
+  if (w.scriptOperands) return { kind: 'privileged', name, rest: null, script: argv.slice(1).join(' ') };
+  const never = w.never ? argv.find((a, i) => i > 0 && w.never!.names.includes(a)) : undefined;
+  if (never) return { kind: 'never', reason: `${name} ${never} ${w.never!.why}` };
+  if (w.commandOptions) {
+    const line = commandOption(argv, w.commandOptions);
+    if (line !== null) return { kind: 'privileged', name: w.commandOptions.how ?? name, rest: null, script: line };
+  }
+  if (w.noCommand) return { kind: 'privileged', name, rest: null, script: null };
+  let i = w.firstOption?.test(argv[1] ?? '') ? 2 : skipOptions(argv, 1, w);
+  if (i < 0) return privileged ? { kind: 'privileged', name, rest: null, script: null } : { kind: 'bad', reason: w.otherOptions ?? `${name} with options it does not take` };
+  if (w.lookup && argv.slice(1, i).some((a) => /^-[A-Za-z]/.test(a) && [...w.lookup!].some((ch) => a.includes(ch)))) return null; // a lookup, runs nothing
+  const assignments: string[] = [];
+  if (w.assignments) while (i < n && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!)) assignments.push(argv[i++]!);
+  if (w.leading && i < n) {
+    if (!w.leading.re.test(argv[i]!)) return { kind: 'bad', reason: `${name} ${w.leading.what} ${JSON.stringify(argv[i])} is not a number` };
+    i++;
+  }
+  if (i >= n) return privileged ? { kind: 'privileged', name, rest: null, script: null } : null;
+  return privileged ? { kind: 'privileged', name, rest: i, script: null } : { kind: 'wrapper', name, rest: i, ...(assignments.length ? { assignments } : {}) };
+}
 
 /** Whether `step` can recognise anything in a command whose argv[0] is this: false means it returns null. */
 function maySteps(argv0: string): boolean {
   const name = basename(argv0);
-  return STEP_NAMES.has(name) || isShellName(name) || interpreterOf(name) !== null;
+  return Object.hasOwn(WRAPPERS, name) || isShellName(name) || interpreterOf(name) !== null;
 }
 
 /** Recognises what argv[0] is and where the wrapped command starts. */
@@ -144,86 +210,8 @@ function step(argv: string[], dynamic: boolean[]): Step {
   if (!maySteps(argv[0]!)) return null;
   const name = basename(argv[0]!);
   const n = argv.length;
-  if (STEP_NAMES.has(name)) switch (name) {
-    case 'env': {
-      let i = 1;
-      if (argv[1] === '--') i = 2;
-      const a = argv[i];
-      if (a !== undefined && a.startsWith('-')) {
-        if (/^-[a-zA-Z0-9]*S/.test(a) || a.startsWith('--split-string')) {
-          const script = a.startsWith('--split-string=') ? a.slice(15) + ' ' + argv.slice(i + 1).join(' ') : /^-[a-zA-Z0-9]*S./.test(a) ? a.slice(a.indexOf('S') + 1) + ' ' + argv.slice(i + 1).join(' ') : argv.slice(i + 1).join(' ');
-          return { kind: 'privileged', name: 'env -S', rest: null, script: script.trim() };
-        }
-        return { kind: 'bad', reason: `env with options (${a}) is not a transparent wrapper` };
-      }
-      const assignments: string[] = [];
-      while (i < n && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!)) assignments.push(argv[i++]!);
-      return i < n ? { kind: 'wrapper', name: 'env', rest: i, assignments } : null;
-    }
-    case 'nice': {
-      let i = 1;
-      if (argv[1] !== undefined && /^-\d+$/.test(argv[1])) i = 2;
-      else {
-        i = skipOptions(argv, 1, 'n', ['--adjustment'], '', []);
-        if (i < 0) return { kind: 'bad', reason: 'nice with options it does not take' };
-      }
-      return i < n ? { kind: 'wrapper', name: 'nice', rest: i } : null;
-    }
-    case 'nohup':
-      return n > 1 ? { kind: 'wrapper', name: 'nohup', rest: argv[1] === '--' ? 2 : 1 } : null;
-    case 'timeout': {
-      const i = skipOptions(argv, 1, 'sk', ['--signal', '--kill-after'], 'v', ['--preserve-status', '--foreground', '--verbose']);
-      if (i < 0) return { kind: 'bad', reason: 'timeout with options it does not take' };
-      if (!/^\d+(\.\d+)?[smhd]?$/.test(argv[i] ?? '')) return { kind: 'bad', reason: `timeout duration ${JSON.stringify(argv[i] ?? '')} is not a number` };
-      return i + 1 < n ? { kind: 'wrapper', name: 'timeout', rest: i + 1 } : null;
-    }
-    case 'time': {
-      const i = skipOptions(argv, 1, '', [], 'p', []);
-      if (i < 0) return { kind: 'bad', reason: 'time with options other than -p (GNU time -o writes a file)' };
-      return i < n ? { kind: 'wrapper', name: 'time', rest: i } : null;
-    }
-    case 'stdbuf': {
-      const i = skipOptions(argv, 1, 'ioe', ['--input', '--output', '--error'], '', []);
-      if (i < 0) return { kind: 'bad', reason: 'stdbuf with options it does not take' };
-      return i < n ? { kind: 'wrapper', name: 'stdbuf', rest: i } : null;
-    }
-    case 'command': {
-      if (argv.slice(1).some((a) => a === '-v' || a === '-V')) return null; // a lookup, runs nothing
-      const i = skipOptions(argv, 1, '', [], 'p', []);
-      if (i < 0) return { kind: 'bad', reason: 'command with options it does not take' };
-      return i < n ? { kind: 'wrapper', name: 'command', rest: i } : null;
-    }
-    case 'exec': {
-      const i = skipOptions(argv, 1, '', [], '', []);
-      if (i < 0) return { kind: 'bad', reason: 'exec with options (-a/-c/-l change what runs)' };
-      return i < n ? { kind: 'wrapper', name: 'exec', rest: i } : null;
-    }
-    case 'sudo': {
-      if (argv.slice(1).some((a) => a === '-e' || a === '--edit')) return { kind: 'never', reason: 'sudo -e edits files as root' };
-      const i = skipOptions(argv, 1, 'ugCDhprtUTR', ['--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout', '--chroot'], 'AbEHiKklnPSsVvB', ['--askpass', '--background', '--preserve-env', '--set-home', '--login', '--remove-timestamp', '--reset-timestamp', '--list', '--non-interactive', '--preserve-groups', '--stdin', '--shell', '--validate', '--bell']);
-      return { kind: 'privileged', name: 'sudo', rest: i > 0 && i < n ? i : null, script: null };
-    }
-    case 'doas': {
-      const i = skipOptions(argv, 1, 'uC', [], 'nsL', []);
-      return { kind: 'privileged', name: 'doas', rest: i > 0 && i < n ? i : null, script: null };
-    }
-    case 'pkexec': {
-      const i = skipOptions(argv, 1, '', ['--user'], '', ['--disable-internal-agent', '--keep-cwd']);
-      return { kind: 'privileged', name: 'pkexec', rest: i > 0 && i < n ? i : null, script: null };
-    }
-    case 'su':
-    case 'runuser': {
-      for (let i = 1; i < n; i++) {
-        const a = argv[i]!;
-        if (a === '-c' || a === '--command') return { kind: 'privileged', name, rest: null, script: argv[i + 1] ?? '' };
-        if (a.startsWith('--command=')) return { kind: 'privileged', name, rest: null, script: a.slice(10) };
-        if (/^-[a-zA-Z]*c./.test(a) && !a.startsWith('--')) return { kind: 'privileged', name, rest: null, script: a.slice(a.indexOf('c') + 1) };
-      }
-      return { kind: 'privileged', name, rest: null, script: null };
-    }
-    case 'eval':
-      return { kind: 'privileged', name: 'eval', rest: null, script: argv.slice(1).join(' ') };
-  }
+  const w = wrapperOf(name);
+  if (w) return wrapperStep(name, w, argv);
   if (isShell(argv[0]!)) {
     let i = 1;
     if (name === 'busybox') {

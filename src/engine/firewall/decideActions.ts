@@ -6,19 +6,20 @@ import { randomUUID } from 'node:crypto';
 import { networkFor } from '../../shared/containPolicy.js';
 import type { Decision, Segment, ToolCall, Verdict } from '../../shared/firewall.js';
 import { describeAction, mcpPathActions, type Action } from './actions.js';
-import { alwaysRuleFor } from './alwaysRule.js';
-import { builtinPathsOf, redirectionPaths, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
+import { alwaysRulesOf } from './alwaysRule.js';
+import { redirectionPaths, touchedBy, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 import { evaluateTool, judgeCommand, missVerdict, type EvaluateOptions } from './evaluate.js';
+import { programEffects } from './programEffects.js';
 import { judgeFetch } from './fetchRules.js';
 import { UNRESOLVED, defaultPathContext, judgePath, normalisePath, type PathAccess, type PathContext } from './pathRules.js';
-import type { PolicyMode } from './policySchema.js';
+import type { FetchRules, PolicyMode } from './policySchema.js';
 import { rulesFor, type Policy } from './policyLoader.js';
 
 export interface ActionOptions extends EvaluateOptions {
   cwd?: string | null;
   /** Where the agent is (home, cwd, gatehouse's own files); default: this process's home and `cwd`. */
   paths?: PathContext;
-  /** Which paths a command touches; default the built-in reading of the obvious programs. */
+  /** Which paths a command touches; default: what the program entries (programs.ts) say. */
   pathsOf?: PathsOfCommand;
 }
 
@@ -92,6 +93,18 @@ function disarmsGuard(argv: readonly string[]): string | null {
   return null;
 }
 
+const fetchRulesFor = new WeakMap<Policy, Map<string, FetchRules>>();
+
+/** The fetch rules a command's URLs are judged by: fetch: plus the agent's network: allow (built once per policy and agent). */
+function commandFetchRules(policy: Policy, agent: string | null | undefined): FetchRules {
+  let byAgent = fetchRulesFor.get(policy);
+  if (!byAgent) fetchRulesFor.set(policy, (byAgent = new Map()));
+  const key = agent ?? '';
+  let rules = byAgent.get(key);
+  if (!rules) byAgent.set(key, (rules = { ...policy.file.fetch, allow: [...policy.file.fetch.allow, ...networkFor(policy.file, agent).allow], default: undefined }));
+  return rules;
+}
+
 /**
  * A URL a download program is given that the network laws deny (internal addresses, fetch.deny). A
  * command's connections are the agent's `network:` (what the egress proxy enforces), so an address
@@ -100,9 +113,11 @@ function disarmsGuard(argv: readonly string[]): string | null {
 function urlLawBreak(policy: Policy, argv: readonly string[], agent: string | null | undefined): PathJudgement | null {
   const name = argv[0] ? argv[0].slice(argv[0].lastIndexOf('/') + 1) : '';
   if (!URL_PROGRAMS.has(name)) return null;
-  const rules = { ...policy.file.fetch, allow: [...policy.file.fetch.allow, ...networkFor(policy.file, agent).allow], default: undefined };
-  for (const w of argv.slice(1)) {
+  let rules: FetchRules | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!;
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(w)) continue;
+    rules ??= commandFetchRules(policy, agent);
     const f = judgeFetch(rules, w);
     if (f.verdict === 'deny') return { verdict: 'deny', rule: f.rule, reason: `\`${name}\` fetches ${w.slice(0, 120)}: ${f.note}`, hint: 'the network laws apply to commands as to fetches', segment: { argv: ['fetch', w.slice(0, 200)], matched_rule: f.rule, verdict: 'deny', note: f.note } };
   }
@@ -114,32 +129,47 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
   try {
     const j = judgeCommand(policy, command, opts);
     const ctx = contextOf(opts);
-    const pathsOf = opts.pathsOf ?? builtinPathsOf;
     const paths: PathJudgement[] = [];
     const seen = new Set<string>();
-    const add = (t: TouchedPaths, what: string, segmentIndex?: number) => {
-      for (const [list, access] of [[t.reads, 'read'], [t.writes, 'write'], [t.deletes, 'delete']] as const) {
+    const add = (t: TouchedPaths, what: string | (() => string), segmentIndex?: number) => {
+      let label = typeof what === 'string' ? what : null;
+      const each = (list: readonly string[], access: PathAccess) => {
         for (const p of list) {
           if (NOT_PATHS.has(p)) continue;
-          const key = `${access}\0${p}\0${t.recursive.has(p)}`;
+          const recursive = t.recursive.has(p);
+          const key = `${access}\0${p}\0${recursive}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const pj = judgeAccess(policy, p, access, ctx, t.recursive.has(p), what);
+          label ??= (what as () => string)();
+          const pj = judgeAccess(policy, p, access, ctx, recursive, label);
           if (segmentIndex !== undefined) pj.segmentIndex = segmentIndex;
           paths.push(pj);
         }
-      }
+      };
+      // Most commands touch no path: nothing is built for them (not even the label).
+      if (t.reads.length) each(t.reads, 'read');
+      if (t.writes.length) each(t.writes, 'write');
+      if (t.deletes.length) each(t.deletes, 'delete');
     };
     add(redirectionPaths(command), 'a redirection');
+    const what = (argv: readonly string[]) => `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``;
     const formsSeen = new Set<string>();
     j.judged.forEach((judged, index) => {
-      for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
-        if (!argv.length) continue;
-        const key = argv.join('\0');
-        if (formsSeen.has(key)) continue;
-        formsSeen.add(key);
-        add(pathsOf({ argv, text: judged.cmd.origin.text }), `\`${argv.slice(0, 6).join(' ').slice(0, 80)}\``, index);
+      const { cmd } = judged;
+      if (opts.pathsOf) {
+        for (const argv of [cmd.argv, ...cmd.denyForms]) {
+          if (!argv.length) continue;
+          const key = argv.join('\0');
+          if (formsSeen.has(key)) continue;
+          formsSeen.add(key);
+          add(opts.pathsOf({ argv, text: cmd.origin.text }), what(argv), index);
+        }
+        return;
       }
+      // The program's entry read the unwrapped argv already; a command left as written (awk's inline program,
+      // a wrapper with options) is read here. Outer forms are wrappers (sudo, timeout), which touch no path.
+      if (!cmd.argv.length) return;
+      add(touchedBy(cmd.program ?? programEffects(cmd.argv, cmd.dynamic)), () => what(cmd.argv), index);
     });
     for (const judged of j.judged) {
       for (const argv of [judged.cmd.argv, ...judged.cmd.denyForms]) {
@@ -154,7 +184,8 @@ export function evaluateExec(policy: Policy, command: string, opts: ActionOption
       return { ...d, reason: `${d.reason} (the denylist beats every allow rule; the operator would have to remove or narrow the pattern ${JSON.stringify(d.rule)})` };
     }
     if (d.decision !== 'allow' && d.rule?.startsWith('policy:')) {
-      const rule = alwaysRuleFor(command, policy, opts.agent);
+      const rules = alwaysRulesOf(j);
+      const rule = rules?.length === 1 ? rules[0] : null;
       if (rule) return { ...d, reason: `${d.reason}; to allow it, add to the allowlist: ${JSON.stringify(rule)}` };
     }
     return d;

@@ -13,8 +13,11 @@ export interface FetchVerdict {
   note: string;
 }
 
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
 function v4(host: string): number[] | null {
-  if (isIP(host) !== 4) return null;
+  // The regex first: most hosts are names, and isIP tries IPv6's slower grammar before saying no.
+  if (!DOTTED_QUAD.test(host) || isIP(host) !== 4) return null;
   return host.split('.').map(Number);
 }
 
@@ -26,7 +29,7 @@ export function isInternalAddress(host: string): boolean {
     const [x, y] = a as [number, number];
     return x === 127 || x === 10 || x === 0 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 169 && y === 254) || (x === 100 && y >= 64 && y <= 127);
   }
-  if (isIP(h) === 6) {
+  if (h.includes(':') && isIP(h) === 6) {
     if (h === '::1' || h === '::') return true;
     if (/^f[cd][0-9a-f]{2}:/.test(h)) return true; // fc00::/7 (includes the AWS metadata fd00:ec2::254)
     if (/^fe[89ab][0-9a-f]:/.test(h)) return true; // fe80::/10

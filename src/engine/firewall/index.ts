@@ -14,6 +14,6 @@ export { evaluateAction, evaluateActions, evaluateExec, evaluateMcp, evaluateExe
 export { NATIVE_SERVER, claudeCodeActions, geminiActions, describeAction, mcpPathActions, parseMcpToolName, NativeActionSchema, ACTION_KINDS, type Action, type ActionKind, type NativeAction, type MappedCall } from './actions.js';
 export { clineActions, codexActions, cursorActions, copilotActions, windsurfActions, patchActions } from './hostTools.js';
 export { protectPlaces, defaultPathContext, defaultProtectedRoots, judgePath, normalisePath, type PathContext, type PathAccess } from './pathRules.js';
-export { builtinPathsOf, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
+export { programPathsOf, type PathsOfCommand, type TouchedPaths } from './commandPaths.js';
 export { judgeFetch, isInternalAddress } from './fetchRules.js';
 export { PROFILES, PROFILE_NAMES, profileText, type ProfileName } from './profiles/index.js';

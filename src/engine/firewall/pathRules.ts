@@ -100,12 +100,29 @@ function literalPrefix(glob: string): string {
   return head.startsWith('/') ? head.slice(0, head.lastIndexOf('/') + 1) || '/' : '';
 }
 
-const compiledFor = new WeakMap<Policy, { key: string; rules: CompiledPathRule[] }>();
+interface CompiledPaths {
+  home: string;
+  cwd: string | null;
+  roots: readonly string[];
+  key: string;
+  rules: CompiledPathRule[];
+  /** Verdicts of judgeOne (pure: rules, roots and the normalised path; no file system), by access and path. */
+  verdicts: Map<string, PathVerdict | null>;
+}
 
-function compile(policy: Policy, ctx: PathContext): CompiledPathRule[] {
-  const key = `${ctx.home}\0${ctx.cwd ?? ''}`;
+const compiledFor = new WeakMap<Policy, CompiledPaths>();
+/** Verdicts kept per compiled policy: agents touch the same few hundred paths again and again. */
+const MAX_VERDICTS = 4096;
+
+function compile(policy: Policy, ctx: PathContext): CompiledPaths {
   const hit = compiledFor.get(policy);
-  if (hit && hit.key === key) return hit.rules;
+  // Asked for every path judged: the same context (the same roots array) is answered without building the key.
+  if (hit && hit.home === ctx.home && hit.cwd === ctx.cwd && hit.roots === ctx.protectedRoots) return hit;
+  const key = `${ctx.home}\0${ctx.cwd ?? ''}\0${ctx.protectedRoots.join('\0')}`;
+  if (hit && hit.key === key) {
+    hit.roots = ctx.protectedRoots;
+    return hit;
+  }
   const rules: CompiledPathRule[] = [];
   for (const r of policy.file.paths) {
     const g = expandGlob(r.path, ctx);
@@ -114,8 +131,9 @@ function compile(policy: Policy, ctx: PathContext): CompiledPathRule[] {
     const tree = /^\/[^*?]*\/\*\*$/.test(norm) ? norm.slice(0, -3) : norm === '/**' ? '' : null;
     rules.push({ source: r, re: globToRegExp(norm), prefix: literalPrefix(norm), glob: norm, tree });
   }
-  compiledFor.set(policy, { key, rules });
-  return rules;
+  const c: CompiledPaths = { home: ctx.home, cwd: ctx.cwd, roots: ctx.protectedRoots, key, rules, verdicts: new Map<string, PathVerdict | null>() };
+  compiledFor.set(policy, c);
+  return c;
 }
 
 /** The path as the rules see it: ~ and $HOME expanded, relative paths joined to the cwd, `..` resolved. Null when it cannot be known. */
@@ -181,12 +199,22 @@ export function describePathRule(r: PathRule, access: PathAccess): string {
 
 /** Judges one normalised path (no symlink step). A recursive access of a directory that holds a denied tree is denied too. */
 function judgeOne(policy: Policy, path: string, access: PathAccess, ctx: PathContext, recursive: boolean, anywhereOnly = false): PathVerdict | null {
+  const compiled = compile(policy, ctx);
+  const key = `${access}${recursive ? 'r' : '-'}${anywhereOnly ? 'a' : '-'}${path}`;
+  const known = compiled.verdicts.get(key);
+  if (known !== undefined) return known;
+  const v = judgeFresh(compiled.rules, path, access, ctx, recursive, anywhereOnly);
+  if (compiled.verdicts.size >= MAX_VERDICTS) compiled.verdicts.clear();
+  compiled.verdicts.set(key, v);
+  return v;
+}
+
+function judgeFresh(rules: readonly CompiledPathRule[], path: string, access: PathAccess, ctx: PathContext, recursive: boolean, anywhereOnly: boolean): PathVerdict | null {
   for (const root of ctx.protectedRoots) {
     if (under(path, root) || (recursive && under(root, path))) {
       return { verdict: 'deny', rule: `built-in: gatehouse's own files (${root})`, path, builtIn: true };
     }
   }
-  const rules = compile(policy, ctx);
   const matching: CompiledPathRule[] = [];
   for (const r of rules) {
     if (verdictOf(r.source, access) === undefined || (anywhereOnly && r.glob.startsWith('/'))) continue;

@@ -31,6 +31,8 @@ export interface ProgramEffects {
   reads: string[];
   writes: string[];
   deletes: string[];
+  /** Paths of the lists above the program walks: a denied tree below one counts. */
+  recursive: string[];
 }
 
 export function basename(word: string): string {
@@ -44,6 +46,11 @@ export function programEntry(argv0: string): [string, ProgramSpec] | null {
   const name = Object.hasOwn(PROGRAM_ALIASES, base) ? PROGRAM_ALIASES[base]! : base;
   return Object.hasOwn(PROGRAMS, name) ? [name, PROGRAMS[name]!] : null;
 }
+
+/** A URL is no local path (wget's operands, a URL given where a file could be). */
+const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** Another host's path, `HOST:PATH` (scp, rsync, docker cp): no `/` before the colon. */
+const REMOTE = /^[^/]*:/;
 
 /** Stands for words read from input (xargs, parallel): they may be anything, options included. */
 export const INPUT_WORD = '{input}';
@@ -101,8 +108,18 @@ class Reader {
     program: string,
     about: string,
   ) {
-    this.out = { program, about, guards: [], nested: [], refusals: [], reads: [], writes: [], deletes: [] };
+    this.out = { program, about, guards: [], nested: [], refusals: [], reads: [], writes: [], deletes: [], recursive: [] };
   }
+
+  /** Records a path for the path rules (a URL, or another host's `HOST:PATH` where `local` says so, is none). */
+  path(role: 'read' | 'write' | 'delete', word: string, recursive = false, local = false): void {
+    if (URL.test(word) || (local && REMOTE.test(word))) return;
+    (role === 'write' ? this.out.writes : role === 'delete' ? this.out.deletes : this.out.reads).push(word);
+    if (recursive) this.out.recursive.push(word);
+  }
+
+  /** Option values seen, by the option's whole name (for optionPaths). */
+  private readonly values: [string, string][] = [];
 
   guard(index: number, literal: string, effect: Effect, option: string, why: string, kind: Guard['kind']): void {
     this.out.guards.push({ index, literal, effect, what: `${this.out.program} ${option}`.trim(), why, kind });
@@ -113,6 +130,7 @@ class Reader {
     const valueAt = attached === null && h.takesValue ? at + 1 : -1;
     const value = attached ?? (valueAt >= 0 ? this.argv[valueAt] : undefined);
     this.seen.add(h.name);
+    if (value !== undefined) this.values.push([h.name, value]);
     if (h.command) {
       if (value !== undefined) {
         if (valueAt >= 0 && this.dynamic[valueAt]) this.out.refusals.push(`${this.out.program} ${h.name} runs a command line that expands at run time`);
@@ -128,7 +146,12 @@ class Reader {
         this.guard(at, m && attached !== null ? this.argv[at]! : literal, r.effect, h.name, r.why, 'option');
         if (m && valueAt >= 0) this.guard(valueAt, value!.slice(0, m.index + m[0].length), r.effect, h.name, r.why, 'option');
       }
-      if (r.value === 'path' && value !== undefined) (r.effect === 'write' ? this.out.writes : r.effect === 'delete' ? this.out.deletes : this.out.reads).push(value);
+      const role = r.effect === 'write' ? 'write' : r.effect === 'delete' ? 'delete' : 'read';
+      if (r.value === 'path' && value !== undefined) this.path(role, value);
+      else if (r.path && value !== undefined) {
+        const p = r.path.exec(value)?.[1];
+        if (p) this.path(role, p);
+      }
     }
     return valueAt >= 0 ? 1 : 0;
   }
@@ -140,6 +163,7 @@ class Reader {
     let optionsEnd = false;
     let i = start;
     const risky = hasRisk(spec);
+    const plusOptions = spec.options?.some((o) => o.names.some((n) => n.startsWith('+'))) ?? false;
     const runs = spec.runs;
     let commandAt = -1;
     let expression = false;
@@ -149,7 +173,8 @@ class Reader {
       let next = i + 1;
       for (let k = 0; k < word.length; k++) {
         const h = findShort(spec, word[k]!);
-        if (h.risky || h.command) this.hitAt(h, i, word.slice(0, k + 1), next);
+        this.seen.add(h.name);
+        if (h.risky || h.command || h.takesValue) this.hitAt(h, i, word.slice(0, k + 1), next);
         if (h.takesValue) next++;
       }
       i = next;
@@ -170,7 +195,8 @@ class Reader {
         optionsEnd = true;
         continue;
       }
-      const optionLike = !optionsEnd && a.length > 1 && (a.startsWith('-') || a.startsWith('+'));
+      // `+WORD` is an option only to programs that have such options (less +CMD); chmod's +x is an operand.
+      const optionLike = !optionsEnd && a.length > 1 && (a.startsWith('-') || (a.startsWith('+') && plusOptions));
       if (optionLike && !dyn) {
         if (spec.singleDashLong) expression = true;
         i += this.option(spec, a, i);
@@ -205,6 +231,17 @@ class Reader {
     if (runs?.kind === 'operands') this.command(runs, commandAt);
     this.operands(spec, operands);
     if (spec.script) this.script(spec, operands);
+    this.optionPaths(spec);
+  }
+
+  /** Paths named by option values (tar -f, -C) and paths worked on unnamed (tar -x into `.`). */
+  private optionPaths(spec: ProgramSpec): void {
+    const when = (names: string[] | undefined): boolean => !names || names.some((o) => this.seen.has(o));
+    for (const o of spec.optionPaths ?? []) {
+      if (!when(o.if)) continue;
+      for (const [name, value] of this.values) if (o.names.includes(name)) this.path(o.role, value, o.recursive);
+    }
+    for (const p of spec.implicit ?? []) if (when(p.if) && !p.unless?.some((o) => this.seen.has(o))) this.path(p.role, p.path, p.recursive);
   }
 
   private hitAt(h: OptionHit, at: number, literal: string, valueAt: number): void {
@@ -233,6 +270,7 @@ class Reader {
     }
     for (let k = 1; k < a.length; k++) {
       const h = findShort(spec, a[k]!);
+      this.seen.add(h.name);
       if (h.takesValue || h.risky || h.command) {
         const rest = a.slice(k + 1);
         if (h.takesValue) return this.hit(h, i, a.slice(0, k + 1), rest.length ? rest : null);
@@ -307,12 +345,17 @@ class Reader {
 
   private operands(spec: ProgramSpec, operands: number[]): void {
     const rules = spec.operands ?? [];
-    if (!rules.length || !operands.length) return;
+    if (!rules.length) return;
     const taken = new Set<number>();
+    let pathGiven = false;
     for (const rule of rules) {
       if (rule.unless?.some((o) => this.seen.has(o))) continue;
       if (rule.if && !rule.if.some((o) => this.seen.has(o))) continue;
+      const recursive = rule.recursive === true || (rule.recursive?.some((o) => this.seen.has(o)) ?? false);
       const pick = rule.at === 'rest' ? operands.filter((o) => !taken.has(o)) : rule.at === 'last' ? (operands.length >= 2 ? [operands[operands.length - 1]!] : []) : operands[rule.at] !== undefined ? [operands[rule.at]!] : [];
+      const role = rule.role === 'read' || rule.role === 'write' || rule.role === 'delete' ? rule.role : null;
+      const path = role !== null;
+      if (rule.whenNone && recursive && role && !pathGiven && pick.every((o) => taken.has(o))) this.path(role, rule.whenNone, true);
       for (const at of pick) {
         if (taken.has(at)) continue;
         let word = this.argv[at]!;
@@ -321,19 +364,19 @@ class Reader {
           if (!word.startsWith(`${rule.key}=`)) continue;
           word = word.slice(rule.key.length + 1);
         }
+        if (rule.pathIn) word = rule.pathIn.exec(word)?.[1] ?? word;
         taken.add(at);
-        const guarded = !rule.if;
+        if (path) pathGiven = true;
+        const guarded = !rule.if && !rule.pathOnly;
         switch (rule.role) {
           case 'read':
-            this.out.reads.push(word);
+            this.path('read', word, recursive, rule.local);
             break;
           case 'write':
-            this.out.writes.push(word);
-            if (guarded) this.guard(at, '', 'write', '(written path)', `writes ${word}`, 'operand');
-            break;
           case 'delete':
-            this.out.deletes.push(word);
-            if (guarded) this.guard(at, '', 'delete', '(deleted path)', `deletes ${word}`, 'operand');
+            this.path(rule.role, word, recursive, rule.local);
+            if (rule.alsoRead) this.path('read', word, recursive, rule.local);
+            if (guarded) this.guard(at, '', rule.role, `(${rule.role === 'write' ? 'written' : 'deleted'} path)`, `${rule.role}s ${word}`, 'operand');
             break;
           case 'exec':
             this.guard(at, '', 'exec', word.includes('=') ? `${word.slice(0, word.indexOf('=') + 1)}…` : rule.when ? word : '', 'changes what runs: code the policy cannot see', 'operand');

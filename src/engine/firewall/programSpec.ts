@@ -13,7 +13,18 @@ export interface RiskyOption {
   value?: 'none' | 'path' | 'text' | 'attached';
   /** Only risky when the value matches (ssh `-o ProxyCommand=…`, tar `--checkpoint-action=exec=…`). */
   when?: RegExp;
+  /** A local file the value names, for path rules: group 1 (curl `-d @FILE`, `-F name=@FILE`); read unless the effect writes or deletes. */
+  path?: RegExp;
   why: string;
+}
+
+/** An option whose value is a path, for path rules only (tar -f/-C, wget -i): no risk of its own. */
+export interface OptionPath {
+  names: string[];
+  role: 'read' | 'write' | 'delete';
+  /** Only when one of these options is present too (tar -f is written with -c, read with -x). */
+  if?: string[];
+  recursive?: boolean;
 }
 
 /** A command the program runs, which becomes a segment judged by every law itself. */
@@ -48,6 +59,18 @@ export interface OperandRule {
   when?: RegExp;
   /** The operand is `KEY=PATH` (dd's if=). */
   key?: string;
+  /** The path is group 1 of this (socat's FILE:PATH addresses). */
+  pathIn?: RegExp;
+  /** A written or deleted path read for the path rules only, not guarded (touch, mkdir, chmod: writing is all they do). */
+  pathOnly?: boolean;
+  /** The program reads it too (mv's sources, an editor's files). */
+  alsoRead?: boolean;
+  /** The program walks it: always, or when one of these options is given (rm -r, grep -R). A denied tree below it counts. */
+  recursive?: true | string[];
+  /** With no operand (and the walk on): the program works on this path (grep -r and rg search `.`, find starts at `.`). */
+  whenNone?: string;
+  /** `HOST:PATH` operands are another machine's and no local path (scp, rsync, docker cp). */
+  local?: boolean;
 }
 
 export interface ProgramSpec {
@@ -65,6 +88,10 @@ export interface ProgramSpec {
   singleDashLong?: boolean;
   options?: RiskyOption[];
   operands?: OperandRule[];
+  /** Options whose value is a path for the path rules (no risk of their own). */
+  optionPaths?: OptionPath[];
+  /** A path the program works on without naming it (tar -x writes into `.` unless -C names a directory). */
+  implicit?: { path: string; role: 'read' | 'write' | 'delete'; if: string[]; unless?: string[]; recursive?: boolean }[];
   /** Option values that are a command line to run (parsed and judged like any command). */
   commandOptions?: { names: string[]; shell: boolean; why: string }[];
   runs?: RunSpec;
@@ -80,4 +107,40 @@ export interface ProgramSpec {
   script?: { language: 'sed'; unless: string[]; options: string[] };
   /** Another subcommand of the same program this one is a name for (npm x → exec). */
   alias?: string;
+}
+
+/**
+ * A program that runs the rest of its argv as a command (law 4). Transparent wrappers (env, nice,
+ * timeout …) are unwrapped: the command they run is judged in their place. Privileged ones (sudo, su,
+ * eval …) are never allowed by a pattern; the command they run is still judged, for the denylist.
+ */
+export interface WrapperSpec {
+  about: string;
+  kind: 'transparent' | 'privileged';
+  /** The options it takes: short letters with a value and without, long names with a value and without. */
+  shortValue?: string;
+  flags?: string;
+  longValue?: string[];
+  longFlags?: string[];
+  /** Why any other option makes a transparent wrapper unreadable (a miss); a privileged one then runs a command not found. */
+  otherOptions?: string;
+  /** A first word like this is an option with its value (nice -5). */
+  firstOption?: RegExp;
+  /** Option letters after which it runs nothing (command -v looks a name up). */
+  lookup?: string;
+  /** Options that make it never allowed, anywhere in its argv (sudo -e edits files as root). */
+  never?: { names: string[]; why: string };
+  /** NAME=value words before the command set its environment (env): only safe ones keep it allowable. */
+  assignments?: boolean;
+  /** An operand before the command, of this shape (timeout's DURATION). */
+  leading?: { re: RegExp; what: string };
+  /**
+   * Options whose value is a command line to parse (su -c); `rest`: the words after it continue that
+   * line (env -S). `anywhere`: read after operands too (su USER -c CMD), as GNU getopt permutes.
+   */
+  commandOptions?: { names: string[]; how?: string; rest?: boolean; anywhere?: boolean };
+  /** Every operand is a command line (eval). */
+  scriptOperands?: boolean;
+  /** Its operands are no command (su's are a user and the shell's arguments). */
+  noCommand?: boolean;
 }

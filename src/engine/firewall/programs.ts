@@ -3,12 +3,17 @@
 // command the program runs starts. Started from GTFOBins (https://gtfobins.github.io/, the "Shell",
 // "Command", "File write" and "File upload" functions of each page) and each program's manual.
 // A program not listed keeps the plain rules (its whole argv matched by a pattern).
-import type { ProgramSpec, RiskyOption } from './programSpec.js';
+import type { OperandRule, ProgramSpec, RiskyOption, WrapperSpec } from './programSpec.js';
 
 const exec = (names: string[], why: string, value: RiskyOption['value'] = 'text', when?: RegExp): RiskyOption => ({ names, effect: 'exec', value, why, ...(when ? { when } : {}) });
 const write = (names: string[], why: string, value: RiskyOption['value'] = 'path'): RiskyOption => ({ names, effect: 'write', value, why });
 const del = (names: string[], why: string, value: RiskyOption['value'] = 'none'): RiskyOption => ({ names, effect: 'delete', value, why });
-const upload = (names: string[], why: string, when?: RegExp): RiskyOption => ({ names, effect: 'upload', value: 'text', why, ...(when ? { when } : {}) });
+const upload = (names: string[], why: string, when?: RegExp, path: RegExp = WHOLE): RiskyOption => ({ names, effect: 'upload', value: 'text', why, path, ...(when ? { when } : {}) });
+/** The whole value is the path. */
+const WHOLE = /^(.+)$/s;
+
+/** Every operand is a file the program reads. */
+const READS: OperandRule[] = [{ at: 'rest', role: 'read' }];
 
 /** A pip requirement that is a local path, an archive or a VCS URL: installing it runs its build code. */
 const LOCAL_PACKAGE = /^(\.|\/|~|file:|[a-z]+\+)|\/|\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$/;
@@ -47,7 +52,11 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     singleDashLong: true,
     runs: { kind: 'between', starts: ['-exec', '-execdir', '-ok', '-okdir'], ends: [';', '+'], input: '{}' },
     options: [del(['-delete'], 'deletes every file found'), write(['-fprint', '-fprint0', '-fprintf', '-fls'], 'writes the list of files to FILE')],
-    operands: [{ at: 'rest', role: 'read' }],
+    // The start points (`.` when none) are walked; -delete deletes what is under them.
+    operands: [
+      { at: 'rest', role: 'delete', if: ['-delete'], alsoRead: true, recursive: true, whenNone: '.' },
+      { at: 'rest', role: 'read', recursive: true, whenNone: '.' },
+    ],
   },
   xargs: {
     about: 'xargs: runs its command with words read from input; with no command, input decides what runs (GTFOBins xargs)',
@@ -133,7 +142,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     about: 'scp: copies files; the last operand is written; -S runs a program as ssh (GTFOBins scp)',
     shortValue: 'cFiJloPSXD',
     options: [exec(['-S'], 'runs PROGRAM instead of ssh'), exec(['-F'], 'reads an ssh config, which may run programs'), exec(['-o'], 'runs a local program (ProxyCommand, LocalCommand, …)', 'text', /^\s*(proxycommand|localcommand|permitlocalcommand|knownhostscommand|pkcs11provider|securitykeyprovider|include|match)\b/i), exec(['-J'], 'jumps through another host')],
-    operands: [{ at: 'last', role: 'write' }, { at: 'rest', role: 'read' }],
+    operands: [{ at: 'last', role: 'write', local: true }, { at: 'rest', role: 'read', local: true, recursive: ['-r'] }],
   },
   rsync: {
     about: 'rsync: copies files; -e runs its remote shell, --rsync-path runs a program remotely (GTFOBins rsync)',
@@ -145,7 +154,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
       write(['--log-file', '--write-batch', '--only-write-batch', '--backup-dir', '--partial-dir', '--temp-dir'], 'writes files outside the destination'),
       del(['--remove-source-files', '--delete', '--delete-before', '--delete-during', '--delete-delay', '--delete-after', '--delete-excluded', '--del'], 'deletes files'),
     ],
-    operands: [{ at: 'last', role: 'write' }, { at: 'rest', role: 'read' }],
+    operands: [{ at: 'last', role: 'write', local: true }, { at: 'rest', role: 'read', local: true, recursive: true }],
   },
   docker: {
     about: 'docker: root on the host in practice; exec/run run a command in a container (GTFOBins docker)',
@@ -167,7 +176,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
         ],
         runs: { kind: 'operands', skip: 1, none: 'ok' },
       },
-      cp: { about: 'docker cp: copies files between a container and the host', operands: [{ at: 'last', role: 'write' }, { at: 'rest', role: 'read' }] },
+      cp: { about: 'docker cp: copies files between a container and the host', operands: [{ at: 'last', role: 'write', local: true }, { at: 'rest', role: 'read', local: true }] },
     },
   },
   kubectl: {
@@ -176,7 +185,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     shortValue: 'ns',
     subcommands: {
       exec: { about: 'kubectl exec: runs the command after -- in a pod', shortValue: 'cfn', longValue: ['--container', '--filename', '--namespace', '--pod-running-timeout'], runs: { kind: 'operands', skip: 1, none: 'miss' } },
-      cp: { about: 'kubectl cp: copies files between a pod and the host', shortValue: 'c', longValue: ['--container'], operands: [{ at: 'last', role: 'write' }, { at: 'rest', role: 'read' }] },
+      cp: { about: 'kubectl cp: copies files between a pod and the host', shortValue: 'c', longValue: ['--container'], operands: [{ at: 'last', role: 'write', local: true }, { at: 'rest', role: 'read', local: true }] },
     },
   },
 
@@ -219,6 +228,14 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
       write(['-x', '--extract', '--get'], 'writes the archive members into the file system', 'none'),
       write(['-c', '--create', '-r', '--append', '-u', '--update', '-A', '--catenate', '--concatenate', '--delete'], 'writes the archive file', 'none'),
     ],
+    // Creating reads the operands (walked) and writes the archive; extracting reads it and writes into -C DIR or `.`.
+    operands: [{ at: 'rest', role: 'read', if: ['-c', '--create'], recursive: true }],
+    optionPaths: [
+      { names: ['-f', '--file'], role: 'write', if: ['-c', '--create'] },
+      { names: ['-f', '--file'], role: 'read', if: ['-x', '--extract', '--get'] },
+      { names: ['-C', '--directory'], role: 'write', if: ['-x', '--extract', '--get'], recursive: true },
+    ],
+    implicit: [{ path: '.', role: 'write', if: ['-x', '--extract', '--get'], unless: ['-C', '--directory'], recursive: true }],
   },
   sed: {
     about: "sed: -i rewrites its files; the script's e/w/W commands and s///e, s///w run commands or write files (GTFOBins sed)",
@@ -226,7 +243,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     longValue: ['--expression', '--file', '--line-length'],
     options: [write(['-i', '--in-place'], 'rewrites its input files in place', 'attached'), exec(['-f', '--file'], 'reads a sed script from FILE, which may run commands or write files')],
     script: { language: 'sed', unless: ['-e', '--expression', '-f', '--file'], options: ['-e', '--expression'] },
-    operands: [{ at: 0, role: 'text', unless: ['-e', '--expression', '-f', '--file'] }, { at: 'rest', role: 'write', if: ['-i', '--in-place'] }, { at: 'rest', role: 'read' }],
+    operands: [{ at: 0, role: 'text', unless: ['-e', '--expression', '-f', '--file'] }, { at: 'rest', role: 'write', if: ['-i', '--in-place'], alsoRead: true }, { at: 'rest', role: 'read' }],
   },
   sort: {
     about: 'sort: -o writes FILE, --compress-program runs a program (GTFOBins sort)',
@@ -240,16 +257,17 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     shortValue: 'efgmtTABCEjMrg',
     longValue: ['--regexp', '--file', '--glob', '--iglob', '--type', '--type-not', '--max-count', '--after-context', '--before-context', '--context', '--encoding', '--threads', '--max-columns', '--replace', '--pre', '--pre-glob', '--type-add', '--ignore-file', '--hostname-bin', '--max-depth', '--sort', '--sortr', '--color', '--colors'],
     options: [exec(['--pre', '--hostname-bin'], 'runs PROGRAM on each file (or to get the host name)')],
-    operands: [{ at: 0, role: 'text', unless: ['-e', '--regexp', '-f', '--file'] }, { at: 'rest', role: 'read' }],
+    operands: [{ at: 0, role: 'text', unless: ['-e', '--regexp', '-f', '--file'] }, { at: 'rest', role: 'read', recursive: true, whenNone: '.' }],
   },
-  grep: { about: 'grep: reads files (no option runs a program)', shortValue: 'efmABCdD', longValue: ['--regexp', '--file', '--max-count', '--after-context', '--before-context', '--context', '--include', '--exclude', '--exclude-dir', '--color', '--label'], operands: [{ at: 0, role: 'text', unless: ['-e', '--regexp', '-f', '--file'] }, { at: 'rest', role: 'read' }] },
+  grep: { about: 'grep: reads files (no option runs a program)', shortValue: 'efmABCdD', longValue: ['--regexp', '--file', '--max-count', '--after-context', '--before-context', '--context', '--include', '--exclude', '--exclude-dir', '--color', '--label'], operands: [{ at: 0, role: 'text', unless: ['-e', '--regexp', '-f', '--file'] }, { at: 'rest', role: 'read', recursive: ['-r', '-R', '--recursive', '--dereference-recursive'], whenNone: '.' }] },
   less: {
     about: 'less: +CMD runs a less command (`!` runs a shell), -o/-O write a log file, LESSOPEN runs a program (GTFOBins less)',
     shortValue: 'bhjkoOpPtTxyz#',
     longValue: ['--log-file', '--LOG-FILE', '--tag', '--pattern', '--prompt', '--lesskey-file', '--tag-file'],
     options: [exec(['+'], 'runs less commands at start (`!` runs a shell)'), write(['-o', '-O', '--log-file', '--LOG-FILE'], 'copies the input to FILE'), exec(['-k', '--lesskey-file'], 'reads key bindings from FILE')],
+    operands: [{ at: 'rest', role: 'read' }],
   },
-  more: { about: 'more: +/pattern and +N are harmless; `!` inside more runs a shell (GTFOBins more)', options: [exec(['+!'], 'runs a command at start')] },
+  more: { about: 'more: +/pattern and +N are harmless; `!` inside more runs a shell (GTFOBins more)', options: [exec(['+!'], 'runs a command at start')], operands: [{ at: 'rest', role: 'read' }] },
   man: {
     about: 'man: -P/--pager and -H/--html run programs (GTFOBins man)',
     shortValue: 'CMPHpLmSseR',
@@ -265,14 +283,14 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
       exec(['-e', '-E', '-es'], 'runs in Ex mode reading commands from input', 'none'),
       write(['-w', '-W', '-i', '--startuptime', '-V'], 'writes a script-out, viminfo or log file'),
     ],
-    operands: [{ at: 'rest', role: 'write' }],
+    operands: [{ at: 'rest', role: 'write', alsoRead: true }],
   },
   nano: {
     about: 'nano: edits (writes) its files; -s/--speller runs a program (GTFOBins nano)',
     shortValue: 'CoQrsTYX',
     longValue: ['--backupdir', '--operatingdir', '--quotestr', '--fill', '--speller', '--tabsize', '--syntax', '--rcfile', '--wordchars', '--guidestripe'],
     options: [exec(['-s', '--speller', '--rcfile', '-f'], 'runs a spell checker or reads an rc file that binds commands'), write(['-C', '--backupdir', '-B', '--backup'], 'writes backup files')],
-    operands: [{ at: 'rest', role: 'write' }],
+    operands: [{ at: 'rest', role: 'write', alsoRead: true }],
   },
 
   // ---- file writers ----
@@ -287,14 +305,14 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     shortValue: 'tS',
     longValue: ['--target-directory', '--suffix', '--backup', '--reflink', '--sparse', '--preserve', '--no-preserve'],
     options: [write(['-t', '--target-directory'], 'writes into DIRECTORY')],
-    operands: [{ at: 'last', role: 'write', unless: ['-t', '--target-directory'] }, { at: 'rest', role: 'read' }],
+    operands: [{ at: 'last', role: 'write', unless: ['-t', '--target-directory'] }, { at: 'rest', role: 'read', recursive: ['-r', '-R', '-a', '--recursive', '--archive'] }],
   },
   mv: {
     about: 'mv: moves (deletes) its sources onto the last operand (or -t DIRECTORY)',
     shortValue: 'tS',
     longValue: ['--target-directory', '--suffix', '--backup'],
     options: [write(['-t', '--target-directory'], 'writes into DIRECTORY')],
-    operands: [{ at: 'last', role: 'write', unless: ['-t', '--target-directory'] }, { at: 'rest', role: 'delete' }],
+    operands: [{ at: 'last', role: 'write', unless: ['-t', '--target-directory'] }, { at: 'rest', role: 'delete', alsoRead: true, recursive: true }],
   },
   install: {
     about: 'install: writes its last operand (or -t DIRECTORY); -s/--strip-program runs a program (GTFOBins install)',
@@ -310,7 +328,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     options: [write(['-t', '--target-directory'], 'creates links in DIRECTORY')],
     operands: [{ at: 'last', role: 'write', unless: ['-t', '--target-directory'] }, { at: 'rest', role: 'read' }],
   },
-  rm: { about: 'rm: deletes its operands', operands: [{ at: 'rest', role: 'delete' }] },
+  rm: { about: 'rm: deletes its operands', operands: [{ at: 'rest', role: 'delete', recursive: ['-r', '-R', '--recursive'] }] },
   curl: {
     about: 'curl: -o/-O and friends write files; -T, -d @FILE and -F name=@FILE upload local files; -K reads options from a file (GTFOBins curl)',
     shortValue: 'oDcbdFTKuHXAeEhrwzxYyCmQtUP',
@@ -319,9 +337,10 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
       write(['-o', '--output', '--output-dir', '-D', '--dump-header', '-c', '--cookie-jar', '--trace', '--trace-ascii', '--stderr', '--libcurl', '--etag-save', '--hsts', '--alt-svc'], 'writes FILE'),
       write(['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name'], 'writes a file named by the server or the URL', 'none'),
       upload(['-T', '--upload-file'], 'uploads a local file'),
-      upload(['-d', '--data', '--data-binary', '--data-ascii', '--data-urlencode', '--json'], 'uploads a local file (@FILE)', /^@|=@|^[^=]*@/),
-      upload(['-F', '--form'], 'uploads a local file (name=@FILE or name=<FILE)', /=[@<]/),
-      exec(['-K', '--config'], 'reads options (output files, uploads) from a file'),
+      upload(['-d', '--data', '--data-binary', '--data-ascii', '--json'], 'uploads a local file (@FILE)', /^@|=@|^[^=]*@/, /^@(.+)$/s),
+      upload(['--data-urlencode'], 'uploads a local file (@FILE or name@FILE)', /^@|=@|^[^=]*@/, /^[^@]*@(.+)$/s),
+      upload(['-F', '--form'], 'uploads a local file (name=@FILE or name=<FILE)', /=[@<]/, /=[@<]([^;]+)/),
+      { ...exec(['-K', '--config'], 'reads options (output files, uploads) from a file'), path: WHOLE },
       { names: ['-w', '--write-out'], effect: 'write', value: 'text', when: /%output\{/, why: 'writes to a file (%output{FILE})' },
     ],
   },
@@ -334,6 +353,7 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
       upload(['--post-file', '--body-file'], 'uploads a local file'),
       exec(['-e', '--execute', '--config', '--use-askpass'], 'runs wgetrc commands or a program'),
     ],
+    optionPaths: [{ names: ['-i', '--input-file'], role: 'read' }],
     // Without -O the download is written to a file named after the URL.
     operands: [{ at: 'rest', role: 'write', unless: ['-O', '--output-document', '--spider'] }],
   },
@@ -398,7 +418,63 @@ export const PROGRAMS: Record<string, ProgramSpec> = {
     options: [exec(['-f', '--file', '--makefile', '-C', '--directory', '-I', '--include-dir', '-E', '--eval'], 'runs recipes from another makefile or inline text')],
     operands: [{ at: 'rest', role: 'exec', when: /^[A-Za-z_][A-Za-z0-9_.]*\s*[:+?!]?=/ }],
   },
+
+  // ---- programs that only read, write or delete the files they are given (for path rules; no option runs) ----
+  ...Object.fromEntries(
+    ['cat', 'tac', 'nl', 'bat', 'batcat', 'strings', 'xxd', 'od', 'hexdump', 'base64', 'base32', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'wc', 'uniq', 'file', 'stat', 'diff', 'cmp', 'comm', 'zcat', 'bzcat', 'xzcat', 'zless', 'unshadow', 'iconv', 'fold', 'fmt', 'paste', 'column', 'expand', 'rev', 'source', '.', 'unzip', 'gunzip', 'xclip', 'lp', 'split', 'csplit', 'pr', 'look', 'crontab'].map((n) => [n, { about: `${n}: reads the files it is given`, operands: READS, ...(n === 'crontab' ? { shortValue: 'u' } : {}) }]),
+  ),
+  head: { about: 'head: reads the files it is given', shortValue: 'nc', operands: READS },
+  tail: { about: 'tail: reads the files it is given', shortValue: 'nc', operands: READS },
+  cut: { about: 'cut: reads the files it is given', shortValue: 'dfc', operands: READS },
+  ...Object.fromEntries(['emacs', 'ed', 'pico'].map((n) => [n, { about: `${n}: edits (reads and writes) its files`, operands: [{ at: 'rest', role: 'write', alsoRead: true, pathOnly: true }] }])),
+  // Inline program text first (unless -f names a file), then the files it reads.
+  ...Object.fromEntries(['awk', 'gawk', 'mawk', 'nawk', 'jq'].map((n) => [n, { about: `${n}: reads the files after its program text`, shortValue: 'f', operands: [{ at: 0, role: 'text', unless: ['-f', '--from-file'] }, ...READS] }])),
+  yq: { about: 'yq: reads the files after its expression', operands: [{ at: 0, role: 'text' }, ...READS] },
+  ...Object.fromEntries(['ag', 'ack'].map((n) => [n, { about: `${n}: searches the trees it is given (\`.\` when none)`, shortValue: 'f', operands: [{ at: 0, role: 'text' }, { at: 'rest', role: 'read', recursive: true, whenNone: '.' }] }])),
+  sqlite3: { about: 'sqlite3: opens the database file it is given', shortValue: 'f', operands: [{ at: 0, role: 'read' }] },
+  ...Object.fromEntries(['rmdir', 'unlink', 'shred'].map((n) => [n, { about: `${n}: deletes the files it is given`, ...(n === 'shred' ? { shortValue: 'ns' } : {}), operands: [{ at: 'rest', role: 'delete', pathOnly: true }] }])),
+  ...Object.fromEntries(
+    [['touch', 'dtr'], ['mkdir', 'm'], ['truncate', 'sr'], ['mkfifo', 'm']].map(([n, v]) => [n!, { about: `${n}: creates or changes the files it is given`, shortValue: v, operands: [{ at: 'rest', role: 'write', pathOnly: true }] }]),
+  ),
+  // The mode, owner or ACL first, then the files it changes.
+  ...Object.fromEntries(['chmod', 'chown', 'chgrp', 'setfacl', 'chattr'].map((n) => [n, { about: `${n}: changes the files after its first operand`, operands: [{ at: 0, role: 'text' }, { at: 'rest', role: 'write', pathOnly: true, recursive: ['-R', '--recursive'] }] }])),
+  zip: { about: 'zip: writes the archive (first operand) from the files after it', shortValue: 'bn', operands: [{ at: 0, role: 'write', pathOnly: true }, { at: 'rest', role: 'read', recursive: ['-r', '--recurse-paths'] }] },
+  socat: { about: 'socat: FILE:, OPEN:, GOPEN: and CREATE: addresses name local files', operands: [{ at: 'rest', role: 'read', when: /^(FILE|OPEN|GOPEN|CREATE):/i, pathIn: /^[^:]+:([^,]+)/ }] },
+  at: { about: 'at: -f reads the commands to schedule from FILE', shortValue: 'fqt', optionPaths: [{ names: ['-f'], role: 'read' }] },
 };
 
 /** Command names that read the same entry (GNU tools installed with a g prefix, vi, view). */
 export const PROGRAM_ALIASES: Record<string, string> = { gsort: 'sort', gsed: 'sed', gtar: 'tar', bsdtar: 'tar', vi: 'vim', nvim: 'vim', view: 'vim', vimdiff: 'vim', rvim: 'vim', ggrep: 'grep', egrep: 'grep', fgrep: 'grep', pip3: 'pip', gfind: 'find', gxargs: 'xargs', gmake: 'make', pager: 'less' };
+
+/** A word that is a number of seconds (minutes, hours, days): timeout's DURATION. */
+const DURATION = /^\d+(\.\d+)?[smhd]?$/;
+
+/**
+ * Programs that run the rest of their argv (law 4), read by commandView's unwrap: which options they
+ * take, where the command starts, which options carry a command line. From each program's manual
+ * (coreutils env/nice/nohup/timeout/stdbuf, bash's command/exec/eval/time, sudo(8), doas(1), su(1)).
+ */
+export const WRAPPERS: Record<string, WrapperSpec> = {
+  env: { about: 'env: runs a command with NAME=value set; -S splits a string into a command line', kind: 'transparent', assignments: true, otherOptions: 'env with options is not a transparent wrapper', commandOptions: { names: ['-S', '--split-string'], how: 'env -S', rest: true } },
+  nice: { about: 'nice: runs a command at another priority', kind: 'transparent', shortValue: 'n', longValue: ['--adjustment'], firstOption: /^-\d+$/ },
+  nohup: { about: 'nohup: runs a command immune to hangups', kind: 'transparent' },
+  timeout: { about: 'timeout: runs a command for at most DURATION', kind: 'transparent', shortValue: 'sk', longValue: ['--signal', '--kill-after'], flags: 'v', longFlags: ['--preserve-status', '--foreground', '--verbose'], leading: { re: DURATION, what: 'duration' } },
+  time: { about: 'time: runs a command and reports its times', kind: 'transparent', flags: 'p', otherOptions: 'time with options other than -p (GNU time -o writes a file)' },
+  stdbuf: { about: 'stdbuf: runs a command with other stream buffering', kind: 'transparent', shortValue: 'ioe', longValue: ['--input', '--output', '--error'] },
+  command: { about: 'command: runs a command, skipping shell functions; -v/-V only look a name up', kind: 'transparent', flags: 'pvV', lookup: 'vV' },
+  exec: { about: 'exec: replaces the shell with a command', kind: 'transparent', otherOptions: 'exec with options (-a/-c/-l change what runs)' },
+  sudo: {
+    about: 'sudo: runs a command as another user (GTFOBins sudo)',
+    kind: 'privileged',
+    shortValue: 'ugCDhprtUTR',
+    longValue: ['--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout', '--chroot'],
+    flags: 'AbEHiKklnPSsVvB',
+    longFlags: ['--askpass', '--background', '--preserve-env', '--set-home', '--login', '--remove-timestamp', '--reset-timestamp', '--list', '--non-interactive', '--preserve-groups', '--stdin', '--shell', '--validate', '--bell'],
+    never: { names: ['-e', '--edit'], why: 'edits files as root' },
+  },
+  doas: { about: 'doas: runs a command as another user', kind: 'privileged', shortValue: 'uC', flags: 'nsL' },
+  pkexec: { about: 'pkexec: runs a command as another user (polkit)', kind: 'privileged', longValue: ['--user'], longFlags: ['--disable-internal-agent', '--keep-cwd'] },
+  su: { about: 'su: runs a shell as another user; -c runs a command line', kind: 'privileged', noCommand: true, commandOptions: { names: ['-c', '--command'], anywhere: true } },
+  runuser: { about: 'runuser: runs a shell as another user; -c runs a command line', kind: 'privileged', noCommand: true, commandOptions: { names: ['-c', '--command'], anywhere: true } },
+  eval: { about: 'eval: runs its words as a command line', kind: 'privileged', scriptOperands: true },
+};
