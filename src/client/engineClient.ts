@@ -15,6 +15,8 @@ export interface ConnectionState {
   attempt: number;
   /** When this state began (ms since the epoch). */
   since: number;
+  /** While reconnecting: why the last try failed (or that the connection dropped). */
+  error?: string;
 }
 export type ConnectionListener = (state: ConnectionState) => void;
 
