@@ -38,6 +38,17 @@ export interface FleetClient extends EngineClient {
   onHosts(listener: (hosts: HostState[]) => void): () => void;
 }
 
+/** An event from a host with its item (ask, task, alert) marked with that host, as the lists are. */
+function tagEvent(e: EngineEvent, host: string): EngineEvent {
+  const x = e as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...x };
+  for (const key of ['prompt', 'task', 'alert'] as const) {
+    const item = x[key];
+    if (item && typeof item === 'object') out[key] = { ...(item as object), host };
+  }
+  return out as unknown as EngineEvent;
+}
+
 /** A task list query that may name one host (`/host:NAME` in the console). */
 export type FleetTaskQuery = TaskListQuery & { host?: string };
 
@@ -232,7 +243,16 @@ export async function connectFleet(hosts: readonly FleetHost[], opts: FleetOptio
       ask: async (id, question, o) => (await ownerOf(id)).client.assistant.ask(id, question, o),
     },
     subscribe(topics: readonly Topic[], onEvent: (e: EngineEvent) => void) {
-      const stops = members.map((m) => m.client.subscribe(topics, onEvent));
+      const stops = members.map((m) =>
+        m.client.subscribe(topics, (e) => {
+          const tagged = tagEvent(e, m.host.name);
+          const t = tagged as unknown as { prompt?: { id: string }; task?: { task_id: string }; alert?: { id: string } };
+          if (t.prompt) noteOwner(t.prompt.id, m.host.name);
+          if (t.task) noteOwner(t.task.task_id, m.host.name);
+          if (t.alert) noteOwner(t.alert.id, m.host.name);
+          onEvent(tagged);
+        }),
+      );
       return () => stops.forEach((s) => s());
     },
     async close() {
