@@ -9,34 +9,9 @@ import { EngineError } from '../../../src/shared/errors.js';
 import { sumStatus } from '../../../src/shared/fleet.js';
 import { parseHostUrl } from '../../../src/shared/hostUrl.js';
 import { FakeEngineClient, T0 } from '../../support/fakeEngineClient.js';
-import { startFakeEngineSocket, until, type FakeEngineSocket } from '../../support/fakeEngineSocket.js';
+import { until, type FakeEngineSocket } from '../../support/fakeEngineSocket.js';
+import { serve } from '../../support/fleetFakes.js';
 import { tempStateDir } from '../../support/engine.js';
-
-/** Serves a fake engine's answers on a fake socket: the methods a console uses. */
-async function serve(engine: FakeEngineClient): Promise<FakeEngineSocket> {
-  const sock = await startFakeEngineSocket();
-  sock.onRequest = (r) => {
-    const p = r.params ?? {};
-    const run: Record<string, () => Promise<unknown>> = {
-      status: () => engine.status(),
-      subscribe: async () => ({ ok: true }),
-      'prompts.list': () => engine.prompts.list(),
-      'prompts.resolve': () => engine.prompts.resolve(p.id, { decision: p.decision, scope: p.scope }),
-      'tasks.list': () => engine.tasks.list(p),
-      'tasks.get': () => engine.tasks.get(p.id),
-      'tasks.approve': () => engine.tasks.approve(p.id, p.reason),
-      'alerts.list': () => engine.alerts.list(p),
-      'agents.list': () => engine.agents.list(),
-    };
-    const fn = run[r.method];
-    if (!fn) return r.answer(null);
-    fn().then(
-      (v) => r.answer(v),
-      (err: EngineError) => r.socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: r.id, error: { code: -32004, message: err.message, data: { code: err.code } } })}\n`),
-    );
-  };
-  return sock;
-}
 
 const urlOf = (dir: string) => parseHostUrl(`unix://${join(dir, 'gatehouse.sock')}`);
 
