@@ -6,6 +6,7 @@ import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus 
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { Decision, FirewallCheck, Prompt, PromptResolve } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
+import type { HostState } from '../shared/fleet.js';
 import type { EngineStatus } from '../shared/status.js';
 import type { TaskDetail, Task, TaskListQuery, TaskPage, TaskSubmit } from '../shared/task.js';
 
@@ -15,6 +16,8 @@ export interface ConnectionState {
   attempt: number;
   /** When this state began (ms since the epoch). */
   since: number;
+  /** While reconnecting: why the last try failed (or that the connection dropped). */
+  error?: string;
 }
 export type ConnectionListener = (state: ConnectionState) => void;
 
@@ -84,6 +87,9 @@ export interface EngineClient {
   /** Only a reconnecting client has these: its connection now, and a listener for changes. */
   connection?(): ConnectionState;
   onConnection?(listener: ConnectionListener): () => void;
+  /** Only a client over several engines (fleetClient.ts) has these: each host, up or down, and its counts. */
+  hosts?(): HostState[];
+  onHosts?(listener: (hosts: HostState[]) => void): () => void;
   /** Consoles attached to this engine over the socket, other than the caller (a hosting console asks
    * before it stops the engine under them). */
   attachedConsoles?(): Promise<number>;

@@ -4,41 +4,16 @@
 // agent and known_hosts; BatchMode means it never asks for a password or a host key confirmation,
 // so gatehouse never handles either.
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
 import { EngineError } from '../shared/errors.js';
 import type { EngineClient } from './engineClient.js';
+import type { HostEndpoint } from '../shared/hostUrl.js';
 import { connectTransport, rpcLines, type ConnectOptions } from './ipcClient.js';
 import { clientOver, type Transport } from './rpcClient.js';
+import type { EndSignal } from './reconnectingClient.js';
 
-export type HostEndpoint =
-  | { kind: 'unix'; url: string; socket: string }
-  | { kind: 'ssh'; url: string; host: string; user?: string; port?: number };
-
-const SSH_NAME = /^[A-Za-z0-9._-]+$/;
-
-/** Parses a `--host` URL; a bad one is a usage error naming what is wrong. */
-export function parseHostUrl(raw: string): HostEndpoint {
-  const given = raw.trim();
-  if (given.startsWith('unix://')) {
-    const path = given.slice('unix://'.length);
-    if (!path.startsWith('/')) throw new EngineError(`host ${given}: a unix URL needs an absolute socket path (unix:///path/gatehouse.sock)`, 'bad_request');
-    if (!path.endsWith('/gatehouse.sock')) throw new EngineError(`host ${given}: the socket path must end in gatehouse.sock`, 'bad_request');
-    return { kind: 'unix', url: given, socket: path };
-  }
-  if (given.startsWith('ssh://')) {
-    const m = /^ssh:\/\/(?:([^@/]+)@)?([^:/@]+)(?::(\d+))?\/?$/.exec(given);
-    if (!m) throw new EngineError(`host ${given}: use ssh://[user@]host[:port]`, 'bad_request');
-    const [, user, host, port] = m;
-    // A name starting with '-' would be read by ssh as an option (ProxyCommand=...): refused outright.
-    if (!SSH_NAME.test(host!) || host!.startsWith('-')) throw new EngineError(`host ${given}: '${host}' is not a host name`, 'bad_request');
-    if (user?.includes(':')) throw new EngineError(`host ${given}: no password in the URL (gatehouse never handles one): use ssh keys or ssh-agent`, 'bad_request');
-    if (user !== undefined && (!SSH_NAME.test(user) || user.startsWith('-'))) throw new EngineError(`host ${given}: '${user}' is not a user name`, 'bad_request');
-    const portNumber = port === undefined ? undefined : Number(port);
-    if (portNumber !== undefined && !(portNumber >= 1 && portNumber <= 65535)) throw new EngineError(`host ${given}: port ${port} is not 1-65535`, 'bad_request');
-    return { kind: 'ssh', url: given, host: host!, ...(user ? { user } : {}), ...(portNumber ? { port: portNumber } : {}) };
-  }
-  throw new EngineError(`host ${given}: use unix:///path/gatehouse.sock or ssh://[user@]host[:port]`, 'bad_request');
-}
+export { parseHostUrl, type HostEndpoint } from '../shared/hostUrl.js';
 
 /**
  * The ssh command line. `GATEHOUSE_SSH_COMMAND` replaces `ssh` (split on spaces, no shell; like
@@ -64,7 +39,10 @@ function lastLine(text: string): string {
   return (lines.at(-1) ?? '').slice(0, 300);
 }
 
-async function sshTransport(e: Extract<HostEndpoint, { kind: 'ssh' }>, opts: Omit<ConnectOptions, 'stateDir'>): Promise<Transport> {
+/** A transport and a way to hear that it ended (`close`), which the reconnecting client listens for. */
+export type HostTransport = Transport & { socket: EndSignal };
+
+async function sshTransport(e: Extract<HostEndpoint, { kind: 'ssh' }>, opts: Omit<ConnectOptions, 'stateDir'>): Promise<HostTransport> {
   const [cmd, ...args] = sshArgv(e);
   const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const rpc = rpcLines();
@@ -74,9 +52,11 @@ async function sshTransport(e: Extract<HostEndpoint, { kind: 'ssh' }>, opts: Omi
   child.stdout.on('data', (d: Buffer) => rpc.onBytes(d));
   child.stdin.on('error', () => {}); // a write after ssh exited: the close below fails the calls
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const ends = new EventEmitter();
+  void exited.then(() => ends.emit('close'));
   let spawnError = '';
   child.once('error', (err) => (spawnError = err.message));
-  return rpc.start(
+  const t = await rpc.start(
     {
       write: (text) => void (child.stdin.writable && child.stdin.write(text)),
       destroy: () => {
@@ -101,10 +81,11 @@ async function sshTransport(e: Extract<HostEndpoint, { kind: 'ssh' }>, opts: Omi
     },
     { handshakeTimeoutMs: 15_000, ...opts },
   );
+  return { ...t, socket: ends };
 }
 
 /** A transport to the engine a host URL names. */
-export async function connectHost(e: HostEndpoint, opts: Omit<ConnectOptions, 'stateDir'> = {}): Promise<Transport> {
+export async function connectHost(e: HostEndpoint, opts: Omit<ConnectOptions, 'stateDir'> = {}): Promise<HostTransport> {
   if (e.kind === 'unix') {
     if (!e.socket.endsWith('/gatehouse.sock')) throw new EngineError(`${e.url}: not a gatehouse socket`, 'bad_request');
     return connectTransport({ ...opts, stateDir: dirname(e.socket) });

@@ -2,19 +2,25 @@
 // crashed, or was stopped and started again) it reconnects with backoff, subscribes again to every topic
 // it had, and tells its listeners to re-read state with a `gap` event, since events of the gap are lost.
 // Used by the long-running clients (`attach`, `watch`); one-shot CLI commands keep the plain client.
-import type { Socket } from 'node:net';
 import { EngineError } from '../shared/errors.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { ConnectionListener, ConnectionState, EngineClient } from './engineClient.js';
 import { connectTransport, type ConnectOptions } from './ipcClient.js';
 import { clientOver, type Transport } from './rpcClient.js';
 
+/** What tells the client a connection ended: a socket, or the ssh child behind a host URL. */
+export interface EndSignal {
+  once(event: 'close', listener: () => void): unknown;
+}
+
 export interface ReconnectOptions extends ConnectOptions {
   /** First wait after a drop; doubled after each failed attempt up to maxDelayMs. */
   initialDelayMs?: number;
   maxDelayMs?: number;
   /** How a connection is made (tests pass a fake); defaults to the socket in opts.stateDir. */
-  connect?: () => Promise<Transport & { socket: Pick<Socket, 'once'> }>;
+  connect?: () => Promise<Transport & { socket: EndSignal }>;
+  /** A first connect that fails is not thrown: the client starts out reconnecting (a fleet host that is down now). */
+  startDown?: boolean;
 }
 
 /** The wait before reconnect attempt `attempt` (0-based): doubling from initial, capped at max. */
@@ -32,8 +38,15 @@ export async function connectReconnecting(opts: ReconnectOptions): Promise<Engin
   const connect = opts.connect ?? (() => connectTransport(opts));
   const listeners = new Set<{ topics: readonly Topic[]; onEvent: (e: EngineEvent) => void; stop: (() => void) | null }>();
   const connectionListeners = new Set<ConnectionListener>();
-  let current: (Transport & { socket: Pick<Socket, 'once'> }) | null = await connect();
-  let state: ConnectionState = { state: 'connected', attempt: 0, since: Date.now() };
+  let current: (Transport & { socket: EndSignal }) | null = null;
+  let firstError: string | null = null;
+  try {
+    current = await connect();
+  } catch (err) {
+    if (!opts.startDown) throw err;
+    firstError = err instanceof Error ? err.message : String(err);
+  }
+  let state: ConnectionState = current ? { state: 'connected', attempt: 0, since: Date.now() } : { state: 'reconnecting', attempt: 1, since: Date.now(), error: firstError! };
   let closed = false;
   let retry: NodeJS.Timeout | null = null;
 
@@ -42,14 +55,14 @@ export async function connectReconnecting(opts: ReconnectOptions): Promise<Engin
     for (const l of connectionListeners) l(next);
   };
 
-  const attachTo = (t: Transport & { socket: Pick<Socket, 'once'> }) => {
+  const attachTo = (t: Transport & { socket: EndSignal }) => {
     current = t;
     for (const l of listeners) l.stop = t.subscribe(l.topics, l.onEvent);
     t.socket.once('close', () => {
       if (current !== t || closed) return;
       current = null;
       for (const l of listeners) l.stop = null;
-      setState({ state: 'reconnecting', attempt: 0, since: Date.now() });
+      setState({ state: 'reconnecting', attempt: 0, since: Date.now(), error: 'the connection dropped' });
       schedule(0);
     });
   };
@@ -63,11 +76,11 @@ export async function connectReconnecting(opts: ReconnectOptions): Promise<Engin
   const tryOnce = async (attempt: number) => {
     retry = null;
     if (closed) return;
-    let t: Transport & { socket: Pick<Socket, 'once'> };
+    let t: Transport & { socket: EndSignal };
     try {
       t = await connect();
-    } catch {
-      setState({ state: 'reconnecting', attempt: attempt + 1, since: state.since });
+    } catch (err) {
+      setState({ state: 'reconnecting', attempt: attempt + 1, since: state.since, error: err instanceof Error ? err.message : String(err) });
       return schedule(attempt + 1);
     }
     if (closed) return void t.close();
@@ -78,7 +91,8 @@ export async function connectReconnecting(opts: ReconnectOptions): Promise<Engin
     for (const l of listeners) l.onEvent(gap);
   };
 
-  attachTo(current);
+  if (current) attachTo(current);
+  else schedule(1);
 
   const transport: Transport = {
     call(method, params, timeoutMs) {

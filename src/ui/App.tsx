@@ -107,6 +107,7 @@ function MessageLine(props: { width: number }): React.ReactElement {
   const theme = useTheme();
   const dialog = useConsole((s) => s.dialog);
   const flash = useConsole((s) => s.flash);
+  const hosts = useConsole((s) => s.hosts);
   const lockdown = useConsole((s) => (s.status?.firewall.lockdown ? (s.status.firewall.lockdown_reason ?? 'policy changed outside gatehouse') : null));
   if (dialog?.kind === 'input') {
     return (
@@ -114,7 +115,7 @@ function MessageLine(props: { width: number }): React.ReactElement {
         <Text color={theme.text.accent} bold>{` ${dialog.label}${dialog.purpose === 'command' ? '' : ': '}`}</Text>
         {fit(dialog.value, props.width - dialog.label.length - 8)}
         <Text inverse> </Text>
-        <Text color={theme.text.secondary}>{dialog.purpose === 'filter' ? `  ${filterHint(dialog.value)}` : '  enter ok · esc cancel'}</Text>
+        <Text color={theme.text.secondary}>{dialog.purpose === 'filter' ? `  ${filterHint(dialog.value, (hosts ?? []).map((h) => h.name))}` : '  enter ok · esc cancel'}</Text>
       </Text>
     );
   }
@@ -182,7 +183,7 @@ export function ConsoleScreen(props: { readonly: boolean; demo: boolean; compact
   );
   return (
     <Box flexDirection="column" width={width} height={rows - 1}>
-      <Header status={s.status} connected={s.connected} reconnecting={s.reconnecting} demo={props.demo} compact={layout.compact} now={now} width={width} />
+      <Header status={s.status} hosts={s.hosts} connected={s.connected} reconnecting={s.reconnecting} demo={props.demo} compact={layout.compact} now={now} width={width} />
       {layout.compact ? null : <Rule width={width} />}
       {banner ? (
         <>

@@ -2,6 +2,7 @@
 import React from 'react';
 import { Text } from './SafeText.js';
 import { SEVERITIES } from '../shared/alert.js';
+import type { HostState } from '../shared/fleet.js';
 import type { EngineStatus } from '../shared/status.js';
 import { money, sparkline, uptime } from './format.js';
 import type { Color, Theme } from './theme.js';
@@ -38,6 +39,8 @@ export function uptimeAt(status: EngineStatus, now: number): string {
 
 export interface HeaderState {
   status: EngineStatus | null;
+  /** Over several engines: each host, up or down (the status is then their sum). */
+  hosts?: HostState[] | null;
   connected: boolean;
   /** Set while the socket is down and the client tries again. */
   reconnecting: { attempt: number } | null;
@@ -48,12 +51,31 @@ export interface HeaderState {
   now: number;
 }
 
+/**
+ * One part per host of a fleet: its asks, tasks waiting and worst open alert (`gw1 ● 2 ask P1 1`), or
+ * that it is down and being retried (`gw2 ✗ down (try 3)`). A host that is down is never left out for
+ * width: its silence must not read as "nothing pending".
+ */
+export function hostParts(hosts: readonly HostState[], compact: boolean, theme: Theme): Part[] {
+  return hosts.map((h): Part => {
+    if (h.state !== 'connected') return { text: `${h.name} ✗ down${h.attempt > 1 ? ` (try ${h.attempt})` : ''}`, color: theme.state.error, bold: true };
+    const st = h.status;
+    if (!st) return { text: `${h.name} …`, color: theme.text.secondary, spare: 4 };
+    const top = SEVERITIES.slice(0, 3).find((sev) => st.alerts[sev] > 0);
+    const bits = [st.prompts_pending ? `${st.prompts_pending} ask` : '', !compact && st.queue.pending_approval ? `${st.queue.pending_approval} pending` : '', top ? `${top} ${st.alerts[top]}` : ''].filter(Boolean);
+    if (bits.length === 0) return { text: `${h.name} ● ok`, color: theme.state.ok, spare: 4 };
+    return { text: `${h.name} ● ${bits.join(' ')}`, color: top ? theme.severity[top] : theme.state.warn, bold: st.prompts_pending > 0 };
+  });
+}
+
 export function headerParts(h: HeaderState, theme: Theme): Part[] {
   const { status, connected, demo, compact } = h;
   const parts: Part[] = [{ text: compact ? 'gh' : 'gatehouse', bold: true }];
+  const fleet = h.hosts ? hostParts(h.hosts, compact, theme) : null;
   if (demo || status?.demo) parts.push({ text: 'DEMO', color: theme.state.warn, bold: true });
   if (h.reconnecting) {
-    parts.push({ text: compact ? '↻ reconnecting…' : `engine ✗ gone, reconnecting…${h.reconnecting.attempt > 0 ? ` (try ${h.reconnecting.attempt + 1})` : ''}`, color: theme.state.warn, bold: true });
+    if (fleet) parts.push({ text: `fleet ✗ every host down, reconnecting…`, color: theme.state.error, bold: true }, ...fleet);
+    else parts.push({ text: compact ? '↻ reconnecting…' : `engine ✗ gone, reconnecting…${h.reconnecting.attempt > 0 ? ` (try ${h.reconnecting.attempt + 1})` : ''}`, color: theme.state.warn, bold: true });
     return parts;
   }
   if (!connected) {
@@ -65,7 +87,10 @@ export function headerParts(h: HeaderState, theme: Theme): Part[] {
     return parts;
   }
   const up = uptimeAt(status, h.now);
-  parts.push({ text: compact ? `● ${up}` : `engine ● ${up}`, color: theme.state.ok });
+  if (fleet && h.hosts) {
+    const live = h.hosts.filter((x) => x.state === 'connected').length;
+    parts.push({ text: `fleet ${live}/${h.hosts.length} up`, color: live === h.hosts.length ? theme.state.ok : theme.state.error, bold: live < h.hosts.length }, ...fleet);
+  } else parts.push({ text: compact ? `● ${up}` : `engine ● ${up}`, color: theme.state.ok });
   const link = status.approver.state;
   // An approver that needs no one (online, or none configured) is the last thing a narrow header keeps.
   const calm = link === 'online' || link === 'off';

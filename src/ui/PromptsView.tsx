@@ -6,7 +6,7 @@ import { Box } from 'ink';
 import { Text } from './SafeText.js';
 import type { Prompt } from '../shared/firewall.js';
 import { briefLine, LabelledLine } from './AssistantBrief.js';
-import { countdown, fit } from './format.js';
+import { countdown, fit, hostCell, HOST_WIDTH } from './format.js';
 import { Table, windowStart, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
 import { promptKeyHints, promptSubject, whyAsked } from './PromptBanner.js';
@@ -20,25 +20,30 @@ export function PromptsView(props: { width: number; height: number; compact: boo
   const sel = Math.max(0, prompts.findIndex((p) => p.id === selId));
   const p: Prompt | undefined = prompts[sel];
   const held = useConsole((s) => s.promptBrief);
+  const hosts = useConsole((s) => s.hosts);
+  // A host that is down may hold asks nobody sees: say so above the list, never an empty "all clear".
+  const down = (hosts ?? []).filter((h) => h.state !== 'connected').map((h) => h.name);
   const brief = p && held?.id === p.id && !props.compact ? briefLine(held.history.info, theme) : null;
   const columns: Column<Prompt>[] = [
+    ...(hosts ? [{ header: 'HOST', width: props.compact ? 6 : HOST_WIDTH, value: hostCell }] : []),
     { header: 'LEFT', width: 5, value: (x) => countdown(x.expires_at, props.now) },
     { header: 'AGENT', width: props.compact ? 8 : 12, value: (x) => x.agent },
     ...(props.compact ? [] : [{ header: 'TASK', width: TASK_ID_WIDTH, value: (x: Prompt) => x.task_id ?? '—' }]),
     { header: 'ASK', value: (x) => promptSubject(x) },
   ];
   const detailLines = p ? (props.compact ? 4 : 6 + p.segments.length + (brief ? 1 : 0)) : 0;
-  const listHeight = Math.max(2, Math.min(prompts.length + 1, props.height - detailLines));
+  const listHeight = Math.max(2, Math.min(prompts.length + 1, props.height - detailLines - (down.length ? 1 : 0)));
   const start = windowStart(sel, prompts.length, listHeight - 1);
   const w = props.width - 4;
   return (
     <Box flexDirection="column">
-      <Table columns={columns} rowColor={() => theme.state.warn} rows={prompts.slice(start, start + listHeight - 1)} width={props.width} selected={sel - start} rowKey={(x) => x.id} empty="no pending asks" />
+      {down.length ? <Text color={theme.state.error} bold wrap="truncate-end">{` ${down.join(', ')} down: ${down.length === 1 ? 'its' : 'their'} asks are not shown (retrying)`}</Text> : null}
+      <Table columns={columns} rowColor={() => theme.state.warn} rows={prompts.slice(start, start + listHeight - 1)} width={props.width} selected={sel - start} rowKey={(x) => x.id} empty={down.length ? 'no pending asks on the hosts that are up' : 'no pending asks'} />
       {p ? (
         <Box flexDirection="column" marginTop={props.compact ? 0 : 1}>
           <Text bold wrap="truncate-end">{'  ' + fit(promptSubject(p), w)}</Text>
           {props.compact ? null : (
-            <Text wrap="truncate-end">{`  agent ${p.agent} · task ${p.task_id ?? '—'} · cwd ${p.cwd ?? '—'} · ${p.id}`}</Text>
+            <Text wrap="truncate-end">{`  ${hostCell(p) !== '—' ? `host ${hostCell(p)} · ` : ''}agent ${p.agent} · task ${p.task_id ?? '—'} · cwd ${p.cwd ?? '—'} · ${p.id}`}</Text>
           )}
           {props.compact
             ? null

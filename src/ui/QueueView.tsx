@@ -1,7 +1,7 @@
 // The task queue: one windowed page from the engine, selection by task id, marks for bulk actions.
 import React, { useMemo } from 'react';
 import type { Task } from '../shared/task.js';
-import { age, CELL_NONE, money } from './format.js';
+import { age, CELL_NONE, hostCell, HOST_WIDTH, money } from './format.js';
 import { Table, columnWidths, type Column } from './Table.js';
 import { useConsole, useTheme } from './hooks.js';
 
@@ -14,8 +14,10 @@ export const MIN_DESCRIPTION = 30;
 
 /** The Queue's columns for a width: ACTUAL, then TYPE, then AGE are left out while the description would
  * get fewer than MIN_DESCRIPTION characters (80 columns shows ID, STATUS, EST, AGE and a real description). */
-export function queueColumns(compact: boolean, now: number, width = Infinity): Column<Task>[] {
-  const all = allQueueColumns(compact, now);
+export function queueColumns(compact: boolean, now: number, width = Infinity, fleet = false): Column<Task>[] {
+  const base = allQueueColumns(compact, now);
+  // Over several engines the host comes first: an id alone does not say where the task runs.
+  const all = fleet ? [{ header: 'HOST', width: compact ? 6 : HOST_WIDTH, value: hostCell } as Column<Task>, ...base] : base;
   const spare = ['ACTUAL', 'TYPE', 'AGE'];
   let cols = all;
   for (const name of spare) {
@@ -48,11 +50,12 @@ export const EMPTY_QUEUE = "no tasks yet: the gateway submits them (POST /api/ta
 export function QueueView(props: { width: number; compact: boolean; now: number }): React.ReactElement {
   const theme = useTheme();
   const q = useConsole((s) => s.queue);
+  const fleet = useConsole((s) => s.hosts !== null);
   // Built once per layout and clock tick, not per row or per refresh.
-  const columns = useMemo(() => queueColumns(props.compact, props.now, props.width), [props.compact, props.now, props.width]);
+  const columns = useMemo(() => queueColumns(props.compact, props.now, props.width, fleet), [props.compact, props.now, props.width, fleet]);
   const marks = useMemo(() => new Set(q.marks), [q.marks]);
   const selected = q.rows.findIndex((t) => t.task_id === q.selectedId);
-  const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status ? 'no task matches the filter (esc clears it)' : EMPTY_QUEUE;
+  const empty = !q.loaded ? 'loading…' : q.filter.text || q.filter.status || q.filter.host ? 'no task matches the filter (esc clears it)' : EMPTY_QUEUE;
   return (
     <Table
       columns={columns}
@@ -61,7 +64,7 @@ export function QueueView(props: { width: number; compact: boolean; now: number 
       width={props.width}
       selected={selected >= 0 ? selected : q.cursor - q.offset}
       marked={(t) => marks.has(t.task_id)}
-      rowKey={(t) => t.task_id}
+      rowKey={(t) => `${hostCell(t)}/${t.task_id}`}
       empty={empty}
     />
   );

@@ -52,6 +52,8 @@ export class ConsoleController {
   private briefedAsk: string | null = null;
   private unsubscribe: (() => void) | null = null;
   private offConnection: (() => void) | null = null;
+  private offHosts: (() => void) | null = null;
+  private offHostFilter: (() => void) | null = null;
   private offFlash: (() => void) | null = null;
   private flashSeen = 0;
   private readonly flashMs: number;
@@ -79,6 +81,26 @@ export class ConsoleController {
     // makes every list re-read (see onEvent).
     this.offConnection =
       this.client.onConnection?.((c) => this.store.dispatch({ type: 'connection', reconnecting: c.state === 'reconnecting', attempt: c.attempt })) ?? null;
+    // Over several engines: each host's state in the header; a host going down or coming back re-reads
+    // the lists (its items leave or return), and a new host filter re-reads what it narrows.
+    const hosts = this.client.hosts?.();
+    if (hosts) {
+      this.store.dispatch({ type: 'hosts', hosts });
+      let upSet = hosts.filter((h) => h.state === 'connected').map((h) => h.name).join(',');
+      this.offHosts =
+        this.client.onHosts?.((next) => {
+          this.store.dispatch({ type: 'hosts', hosts: next });
+          const nextUp = next.filter((h) => h.state === 'connected').map((h) => h.name).join(',');
+          if (nextUp !== upSet) this.mark('queue', 'prompts', 'alerts', 'agents', 'status');
+          upSet = nextUp;
+        }) ?? null;
+      let host = this.store.getState().queue.filter.host;
+      this.offHostFilter = this.store.subscribe(() => {
+        const now = this.store.getState().queue.filter.host;
+        if (now !== host) this.mark('prompts', 'alerts');
+        host = now;
+      });
+    }
     await Promise.all([
       this.loadStatus(),
       this.loadQueue(true),
@@ -98,6 +120,9 @@ export class ConsoleController {
     this.unsubscribe = null;
     this.offConnection?.();
     this.offConnection = null;
+    this.offHosts?.();
+    this.offHostFilter?.();
+    this.offHosts = this.offHostFilter = null;
     this.offFlash?.();
     this.offFlash = null;
     if (this.timer) clearTimeout(this.timer);

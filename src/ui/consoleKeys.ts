@@ -46,6 +46,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
   const { store, controller, readonly } = ctx;
   const quit = () => void controller.quit(ctx.hosting ?? false);
   const get = store.getState;
+  const hostNames = (): string[] => (get().hosts ?? []).map((h) => h.name);
   const d = store.dispatch;
   const flash = (text: string, tone: 'ok' | 'error' | 'info' = 'info') => d({ type: 'flash', flash: { text, tone } });
   const cmd = (key: KeyEvent, scope: Scope): Command | null => commandFor(key.name, scope, readonly);
@@ -69,7 +70,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
   const submitInput = (purpose: string, value: string, targetIds: string[]): void => {
     d({ type: 'dialog.close' });
     if (purpose === 'filter') {
-      const parsed = parseQueueFilter(value);
+      const parsed = parseQueueFilter(value, hostNames());
       if (!parsed.ok) return flash(parsed.error, 'error');
       d({ type: 'queue.filter', filter: parsed.filter });
       void controller.loadQueue();
@@ -141,7 +142,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
       d({ type: 'dialog.close' });
       if (dlg.purpose === 'filter') {
         // Cancelling a filter edit restores the filter in force before it.
-        const before = parseQueueFilter(dlg.targets[0] ?? '');
+        const before = parseQueueFilter(dlg.targets[0] ?? '', hostNames());
         if (before.ok) d({ type: 'queue.filter', filter: before.filter });
         void controller.loadQueue();
       }
@@ -151,7 +152,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
       d({ type: 'dialog.edit', value: dlg.value + key.text });
       if (dlg.purpose === 'filter') {
         // Live filtering, like k9s: apply each edit that parses.
-        const parsed = parseQueueFilter(dlg.value + key.text);
+        const parsed = parseQueueFilter(dlg.value + key.text, hostNames());
         if (parsed.ok) {
           d({ type: 'queue.filter', filter: parsed.filter });
           void controller.loadQueue();
@@ -255,7 +256,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
       void controller.loadQueue();
     } else if (c === 'queue.filter') {
       const current = describeFilter(s.queue.filter);
-      d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'filter', label: 'filter (text, status:NAME)', value: current, targets: [current] } });
+      d({ type: 'dialog.open', dialog: { kind: 'input', purpose: 'filter', label: s.hosts ? 'filter (text, status:NAME, host:NAME)' : 'filter (text, status:NAME)', value: current, targets: [current] } });
     } else return false;
     return true;
   };
@@ -349,7 +350,7 @@ export function registerConsoleKeys(dispatcher: KeyDispatcher, ctx: KeyContext):
         return true;
       case 'back':
         // esc clears a filter first, then the marks, then the message line.
-        if (s.view === 'queue' && (s.queue.filter.text || s.queue.filter.status)) {
+        if ((s.view === 'queue' && (s.queue.filter.text || s.queue.filter.status)) || s.queue.filter.host) {
           d({ type: 'queue.filter', filter: { text: '', status: null } });
           void controller.loadQueue();
         } else if (s.queue.marks.length > 0) d({ type: 'queue.unmarkAll' });

@@ -5,9 +5,10 @@ import type { Alert } from '../shared/alert.js';
 import type { AssistantHistory } from '../shared/assistant.js';
 import type { Prompt } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
+import type { HostState } from '../shared/fleet.js';
 import type { EngineStatus } from '../shared/status.js';
 import type { Task, TaskDetail } from '../shared/task.js';
-import { NO_FILTER, sameFilter, type QueueFilter } from './queueFilter.js';
+import { NO_FILTER, onFilteredHost, sameFilter, type QueueFilter } from './queueFilter.js';
 
 export const VIEWS = ['queue', 'prompts', 'alerts', 'agents', 'ledger'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -68,6 +69,8 @@ export interface ConsoleState {
   /** When the flash was set (ms), so it can fade after a while. */
   flashAt: number;
   status: EngineStatus | null;
+  /** Over several engines: each host, up or down (null: one engine). */
+  hosts: HostState[] | null;
   queue: QueueState;
   prompts: Prompt[];
   alerts: Alert[];
@@ -94,6 +97,7 @@ export function initialState(pageSize = 20): ConsoleState {
     reconnecting: null,
     flashAt: 0,
     status: null,
+    hosts: null,
     queue: { rows: [], total: 0, offset: 0, cursor: 0, selectedId: null, marks: [], filter: NO_FILTER, order: 'newest', pageSize, loaded: false },
     prompts: [],
     alerts: [],
@@ -128,6 +132,7 @@ export type Action =
   | { type: 'connection'; reconnecting: boolean; attempt: number }
   | { type: 'flash.expire'; at: number }
   | { type: 'status'; status: EngineStatus }
+  | { type: 'hosts'; hosts: HostState[] }
   | { type: 'queue.move'; to: 'delta' | 'top' | 'bottom'; delta?: number }
   | { type: 'queue.page'; key: string; offset: number; rows: Task[]; total: number }
   | { type: 'queue.pageSize'; pageSize: number }
@@ -142,13 +147,14 @@ export type Action =
   | { type: 'ledger'; ledger: LedgerRecord[] };
 
 /** The query the visible Queue page needs; its key tells a current answer from a stale one. */
-export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status'] | Task['status'][]; text?: string; order: QueueOrder } {
+export function queueQuery(q: QueueState): { key: string; limit: number; offset: number; status?: Task['status'] | Task['status'][]; text?: string; order: QueueOrder; host?: string } {
   const query = {
     limit: q.pageSize,
     offset: q.offset,
     order: q.order,
     ...(q.filter.status?.length ? { status: q.filter.status.length === 1 ? q.filter.status[0]! : [...q.filter.status] } : {}),
     ...(q.filter.text ? { text: q.filter.text } : {}),
+    ...(q.filter.host ? { host: q.filter.host } : {}),
   };
   return { key: JSON.stringify(query), ...query };
 }
@@ -339,13 +345,18 @@ export function reduce(s: ConsoleState, a: Action): ConsoleState {
       const item = items[i];
       return item ? { ...s, selected: { ...s.selected, [a.list]: idOf(a.list, item) } } : s;
     }
+    case 'hosts':
+      if (sameJson(s.hosts, a.hosts)) return s;
+      return { ...s, hosts: a.hosts };
     case 'prompts': {
-      const pending = a.prompts.filter((p) => p.state === 'pending').sort((x, y) => (x.expires_at < y.expires_at ? -1 : 1));
+      const pending = a.prompts.filter((p) => p.state === 'pending' && onFilteredHost(s.queue.filter, p)).sort((x, y) => (x.expires_at < y.expires_at ? -1 : 1));
       const brief = s.promptBrief && pending.some((p) => p.id === s.promptBrief?.id) ? s.promptBrief : null;
       return { ...s, prompts: pending, promptBrief: brief, selected: { ...s.selected, prompts: keepSelection('prompts', pending, s.selected.prompts) } };
     }
-    case 'alerts':
-      return { ...s, alerts: a.alerts, selected: { ...s.selected, alerts: keepSelection('alerts', sortAlerts(a.alerts), s.selected.alerts) } };
+    case 'alerts': {
+      const alerts = s.queue.filter.host ? a.alerts.filter((x) => onFilteredHost(s.queue.filter, x)) : a.alerts;
+      return { ...s, alerts, selected: { ...s.selected, alerts: keepSelection('alerts', sortAlerts(alerts), s.selected.alerts) } };
+    }
     case 'agents':
       if (sameJson(s.agents, a.agents)) return s;
       return { ...s, agents: a.agents, selected: { ...s.selected, agents: keepSelection('agents', a.agents, s.selected.agents) } };

@@ -99,3 +99,10 @@ export function topSeverity(counts: Record<Severity, number>): Severity | null {
   for (const s of SEVERITIES) if ((counts[s] ?? 0) > 0) return s;
   return null;
 }
+
+/** The HOST column of a console over several engines: the name of the engine that owns the row. */
+export const HOST_WIDTH = 10;
+export function hostCell(item: object): string {
+  const h = (item as { host?: unknown }).host;
+  return typeof h === 'string' ? h : '—';
+}

@@ -24,3 +24,15 @@ export function tmuxStatusLine(status: EngineStatus): string {
 export function tmuxOfflineLine(): string {
   return 'gh ✗ engine down';
 }
+
+/**
+ * The status line over a fleet: the summed status as for one engine, then the hosts that did not answer
+ * (`gh 2 ask · 1 pending · 1 host down`); with no host answering, `gh ✗ 3 hosts down`.
+ */
+export function tmuxFleetLine(sum: EngineStatus | null, down: number): string {
+  const hostsDown = `${down} host${down === 1 ? '' : 's'} down`;
+  if (!sum) return `gh ✗ ${hostsDown}`;
+  const line = tmuxStatusLine(sum);
+  if (down === 0) return line;
+  return line === 'gh ok' ? `gh ${hostsDown}` : `${line} · ${hostsDown}`;
+}

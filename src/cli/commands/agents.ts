@@ -5,9 +5,11 @@ import type { Argv, CommandModule } from 'yargs';
 import type { Agent, AgentDetail } from '../../shared/agent.js';
 import { escapeControls } from '../../shared/text.js';
 import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
+import { HOST_OPTION, hostsOf, itemsOf, overHosts } from '../fleet.js';
 
 interface ListArgs extends GlobalArgs {
   json: boolean;
+  host?: string[];
 }
 
 interface NameArgs extends ListArgs {
@@ -40,8 +42,15 @@ export const agentsCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       .command<ListArgs>({
         command: 'list',
         describe: 'list agents: name, alive or gone, pid, decisions',
-        builder: (yy) => yy.option('json', { type: 'boolean', default: false }) as never,
+        builder: (yy) => yy.option('json', { type: 'boolean', default: false }).option('host', HOST_OPTION) as never,
         handler: async (argv) => {
+          const hosts = await hostsOf(argv);
+          if (hosts.length > 0) {
+            const all = itemsOf(await overHosts(hosts, (c) => c.agents.list()));
+            if (argv.json) return printJson(all);
+            printText(all.length ? `${all.map((a) => `${a.host.padEnd(12)} ${line(a)}`).join('\n')}\n` : 'no agents\n');
+            return;
+          }
           const agents = await withClient(argv, (c) => c.agents.list());
           if (argv.json) return printJson(agents);
           printText(agents.length ? `${agents.map(line).join('\n')}\n` : 'no agents\n');

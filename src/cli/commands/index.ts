@@ -22,6 +22,7 @@ import { demoCommand } from './demo.js';
 import { setupCommand } from './setup.js';
 import { packsCommand } from './packs.js';
 import { dialStdioCommand } from './dialStdio.js';
+import { alertsCommand } from './alerts.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
@@ -55,4 +56,5 @@ export const commands: AnyCommand[] = [
   demoCommand,
   packsCommand,
   dialStdioCommand,
+  alertsCommand,
 ];

@@ -3,6 +3,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { printJson, stateDirOf, type GlobalArgs } from '../context.js';
 import { CliError } from '../cliError.js';
+import { HOST_OPTION, hostsOf, itemsOf, overHosts, type NamedHost } from '../fleet.js';
 import type { Db } from '../../engine/store/store.js';
 import type { LedgerFilter } from '../../engine/store/ledgerQuery.js';
 import type { LedgerRecord } from '../../shared/ledger.js';
@@ -20,6 +21,7 @@ interface ReadArgs extends GlobalArgs {
 
 interface ListArgs extends ReadArgs {
   limit: number;
+  host?: string[];
 }
 
 interface ShowArgs extends GlobalArgs {
@@ -71,13 +73,15 @@ async function printer(json: boolean): Promise<(r: LedgerRecord) => void> {
 const listCommand: CommandModule<GlobalArgs, ListArgs> = {
   command: 'list',
   describe: 'the newest records that match, oldest first',
-  builder: (y) => filterOptions(y).option('limit', { type: 'number', default: 50, describe: `how many records (1-${MAX_LIMIT})` }) as never,
+  builder: (y) => filterOptions(y).option('limit', { type: 'number', default: 50, describe: `how many records (1-${MAX_LIMIT})` }).option('host', HOST_OPTION) as never,
   handler: async (argv) => {
     const { parseCount } = await import('../ledgerFormat.js');
     const { queryLedger } = await import('../../engine/store/ledgerQuery.js');
     const limit = parseCount('limit', argv.limit, MAX_LIMIT);
     const filter = await filterOf(argv);
     const print = await printer(argv.json);
+    const hosts = await hostsOf(argv);
+    if (hosts.length > 0) return listOverHosts(hosts, filter, limit, argv.json);
     const db = await openReadOnly(argv);
     try {
       for (const r of queryLedger(db, { ...filter, limit }).reverse()) print(r);
@@ -86,6 +90,20 @@ const listCommand: CommandModule<GlobalArgs, ListArgs> = {
     }
   },
 };
+
+/**
+ * `ledger list --host`: each host's newest records through the socket (`ledger.recent`, at most 1000 a
+ * host), the filters applied to those, merged oldest first by time, each record carrying its host.
+ */
+async function listOverHosts(hosts: NamedHost[], f: LedgerFilter, limit: number, json: boolean): Promise<void> {
+  const { ledgerLine } = await import('../ledgerFormat.js');
+  const family = (action: string) => !f.kind || action === f.kind || action.startsWith(`${f.kind}.`);
+  const records = itemsOf(await overHosts(hosts, (c) => c.ledger.recent(Math.min(1000, limit))))
+    .filter((r) => family(r.action) && (!f.agent || r.actor === f.agent) && (!f.since || r.ts >= f.since))
+    .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.seq - b.seq))
+    .slice(-limit);
+  for (const r of records) process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${r.host}  ${ledgerLine(r)}\n`);
+}
 
 const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
   command: 'show <seq>',

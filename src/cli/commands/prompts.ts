@@ -3,9 +3,7 @@ import type { CommandModule } from 'yargs';
 import type { Prompt } from '../../shared/firewall.js';
 import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
 import { CliError } from '../cliError.js';
-import { hostsOf, overHosts, reportDown } from '../fleet.js';
-
-const HOST_OPTION = { type: 'string', array: true, describe: 'an engine to ask (repeatable): unix:///path/gatehouse.sock or ssh://[user@]host[:port]' } as const;
+import { HOST_OPTION, hostsOf, overHosts, reportDown, type NamedHost } from '../fleet.js';
 
 /**
  * The pending prompt an id or a unique prefix of one names (`pending` and the console show 8 characters).
@@ -41,7 +39,7 @@ export const pendingCommand: CommandModule<GlobalArgs, PendingArgs> = {
   describe: 'list firewall prompts waiting for an answer',
   builder: (y) => y.option('json', { type: 'boolean', default: false }).option('host', HOST_OPTION) as never,
   handler: async (argv) => {
-    const hosts = hostsOf(argv.host);
+    const hosts = await hostsOf(argv);
     if (hosts.length > 0) {
       // Every ask of every host that answered, each carrying its host; the hosts that are down on stderr.
       const results = await overHosts(hosts, (c) => c.prompts.list());
@@ -78,7 +76,7 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
       .option('json', { type: 'boolean', default: false })
       .option('host', HOST_OPTION) as never,
   handler: async (argv) => {
-    const hosts = hostsOf(argv.host);
+    const hosts = await hostsOf(argv);
     if (hosts.length > 0) return resolveOnFleet(argv, hosts);
     const p = await withClient(argv, async (c) => {
       const id = resolvePromptId(argv.id, (await c.prompts.list()).map((x) => x.id));
@@ -94,7 +92,7 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
  * prefix) and the answer goes to the one engine that owns it. Ambiguous or unknown ids are refused;
  * a host that is down is named, since the prompt may be waiting there.
  */
-async function resolveOnFleet(argv: ResolveArgs, hosts: ReturnType<typeof hostsOf>): Promise<void> {
+async function resolveOnFleet(argv: ResolveArgs, hosts: NamedHost[]): Promise<void> {
   const lists = await overHosts(hosts, (c) => c.prompts.list());
   const owners = lists.flatMap((r) => (r.up ? r.value.filter((p) => p.id === argv.id).map(() => r.host) : []));
   const matches = owners.length ? owners.map((host) => ({ host, id: argv.id })) : lists.flatMap((r) => (r.up ? r.value.filter((p) => p.id.startsWith(argv.id)).map((p) => ({ host: r.host, id: p.id })) : []));
@@ -105,7 +103,7 @@ async function resolveOnFleet(argv: ResolveArgs, hosts: ReturnType<typeof hostsO
     throw new CliError(`no pending prompt '${argv.id}' on ${lists.length - down.length} reachable host(s)${down.length ? ` (down: ${down.join(', ')})` : ''}`, down.length === lists.length ? 3 : 1);
   }
   const target = matches[0]!;
-  const host = hosts.find((h) => h.url === target.host)!;
+  const host = hosts.find((h) => h.name === target.host)!;
   const [answer] = await overHosts([host], (c) => c.prompts.resolve(target.id, { decision: argv.decision, scope: argv.scope, ...(argv.reason ? { reason: argv.reason } : {}) }));
   if (!answer!.up) throw new CliError(`${target.host}: ${answer!.error}`, answer!.refused ? 1 : 3);
   const p = { ...answer!.value, host: target.host };

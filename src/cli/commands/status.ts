@@ -4,7 +4,7 @@ import type { EngineStatus } from '../../shared/status.js';
 import { CliError } from '../cliError.js';
 import { EXIT_ACCESS, EXIT_NO_ENGINE, printJson, withClient, type GlobalArgs } from '../context.js';
 import { formatStatus } from '../formatStatus.js';
-import { hostsOf, overHosts } from '../fleet.js';
+import { HOST_OPTION, hostsOf, overHosts } from '../fleet.js';
 
 interface Args extends GlobalArgs {
   json: boolean;
@@ -19,12 +19,20 @@ export const statusCommand: CommandModule<GlobalArgs, Args> = {
     y
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .option('tmux', { type: 'boolean', default: false, describe: "one short line for tmux's status-right" })
-      .option('host', { type: 'string', array: true, describe: 'an engine to ask (repeatable): unix:///path/gatehouse.sock or ssh://[user@]host[:port]' }) as never,
+      .option('host', HOST_OPTION) as never,
   handler: async (argv) => {
-    const hosts = hostsOf(argv.host);
+    const hosts = await hostsOf(argv);
     if (hosts.length > 0) {
-      if (argv.tmux) throw new CliError('--tmux over several hosts is not there yet: use --json', 2);
-      const results = await overHosts(hosts, (c) => c.status());
+      const results = await overHosts(hosts, (c) => c.status(), argv.tmux ? 5000 : undefined);
+      if (argv.tmux) {
+        // One line for the fleet: the sum of the hosts that answered, and how many did not (never hidden).
+        const { tmuxFleetLine } = await import('../../ui/tmuxLine.js');
+        const { sumStatus } = await import('../../shared/fleet.js');
+        const sum = sumStatus(results.flatMap((r) => (r.up ? [r.value] : [])));
+        process.stdout.write(`${tmuxFleetLine(sum, results.filter((r) => !r.up).length)}\n`);
+        if (!sum) process.exitCode = 3;
+        return;
+      }
       if (argv.json) printJson(results.map((r) => (r.up ? { host: r.host, up: true, status: r.value } : r)));
       else process.stdout.write(results.map((r) => `== ${r.host}: ${r.up ? `up\n${formatStatus(r.value)}` : `down (${r.error})\n`}`).join('\n'));
       if (results.every((r) => !r.up)) process.exitCode = 3;

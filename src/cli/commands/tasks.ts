@@ -4,6 +4,7 @@ import type { Task, TaskDetail, TaskStatus } from '../../shared/task.js';
 import { TASK_STATUSES } from '../../shared/task.js';
 import { CliError } from '../cliError.js';
 import { printJson, printText, withClient, type GlobalArgs } from '../context.js';
+import { foundOn, HOST_OPTION, hostsOf, itemsOf, overHosts } from '../fleet.js';
 
 function line(t: Task): string {
   const cost = `$${t.estimated_cost.toFixed(2)}`;
@@ -70,6 +71,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
 };
 
 interface ListArgs extends GlobalArgs {
+  host?: string[];
   status?: TaskStatus;
   text?: string;
   limit: number;
@@ -77,6 +79,7 @@ interface ListArgs extends GlobalArgs {
   json: boolean;
 }
 interface IdArgs extends GlobalArgs {
+  host?: string[];
   id: string;
   reason?: string;
   json: boolean;
@@ -109,11 +112,23 @@ export const tasksCommand: CommandModule<GlobalArgs, GlobalArgs> = {
             .option('text', { type: 'string', describe: 'filter by text in id, type or description' })
             .option('limit', { type: 'number', default: 50 })
             .option('offset', { type: 'number', default: 0 })
-            .option('json', { type: 'boolean', default: false }) as never,
+            .option('json', { type: 'boolean', default: false })
+            .option('host', HOST_OPTION) as never,
         handler: async (argv) => {
-          const page = await withClient(argv, (c) =>
-            c.tasks.list({ limit: argv.limit, offset: argv.offset, ...(argv.status ? { status: argv.status } : {}), ...(argv.text ? { text: argv.text } : {}) }),
-          );
+          const query = { ...(argv.status ? { status: argv.status } : {}), ...(argv.text ? { text: argv.text } : {}) };
+          const hosts = await hostsOf(argv);
+          if (hosts.length > 0) {
+            // Each host's newest offset+limit, merged newest first, then the window asked for; the total is the fleet's.
+            const results = await overHosts(hosts, async (c) => c.tasks.list({ ...query, offset: 0, limit: Math.min(1000, argv.offset + argv.limit) }));
+            const tasks = itemsOf(results.map((r) => (r.up ? { ...r, value: r.value.tasks } : r)))
+              .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0))
+              .slice(argv.offset, argv.offset + argv.limit);
+            const total = results.reduce((n, r) => n + (r.up ? r.value.total : 0), 0);
+            if (argv.json) return printJson({ total, tasks });
+            printText(`${tasks.map((t) => `${t.host.padEnd(12)} ${line(t)}`).join('\n')}${tasks.length ? '\n' : ''}${tasks.length} of ${total}\n`);
+            return;
+          }
+          const page = await withClient(argv, (c) => c.tasks.list({ limit: argv.limit, offset: argv.offset, ...query }));
           if (argv.json) return printJson(page);
           printText(`${page.tasks.map(line).join('\n')}${page.tasks.length ? '\n' : ''}${page.tasks.length} of ${page.total}\n`);
         },
@@ -121,8 +136,15 @@ export const tasksCommand: CommandModule<GlobalArgs, GlobalArgs> = {
       .command<IdArgs>({
         command: 'show <id>',
         describe: 'show one task with its timeline',
-        builder: (yy) => yy.positional('id', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
+        builder: (yy) => yy.positional('id', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }).option('host', HOST_OPTION) as never,
         handler: async (argv) => {
+          const hosts = await hostsOf(argv);
+          if (hosts.length > 0) {
+            const { host, value } = foundOn(`task ${argv.id}`, await overHosts(hosts, (c) => c.tasks.get(argv.id)));
+            if (argv.json) printJson({ ...value, host });
+            else printText(`host         ${host}\n${detail(value)}`);
+            return;
+          }
           const t = await withClient(argv, (c) => c.tasks.get(argv.id));
           if (argv.json) printJson(t);
           else printText(detail(t));

@@ -10,6 +10,7 @@ import { NotifyConfigSchema } from '../notify/notifyConfig.js';
 import { configHome } from '../store/stateDir.js';
 import { ExportConfigSchema } from '../fleet/exportConfig.js';
 import { PolicyConfigSchema } from '../fleet/policySignature.js';
+import { FleetConfigSchema } from '../fleet/hostsConfig.js';
 import { SensorsConfigSchema } from '../sensors/sensorsConfig.js';
 import { BudgetSchema } from '../tasks/budgetConfig.js';
 import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
@@ -59,6 +60,7 @@ export const ConfigSchema = z
     monitor: MonitorConfigSchema.prefault({}),
     sensors: SensorsConfigSchema,
     export: ExportConfigSchema,
+    fleet: FleetConfigSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 
 /** Dotted key prefixes the engine re-applies on reload (each has a service `reconfigure`). */
-export const LIVE_KEYS = ['budget', 'logging.level', 'firewall.policy_file', 'approval', 'notify', 'assistant', 'monitor'] as const;
+export const LIVE_KEYS = ['budget', 'logging.level', 'firewall.policy_file', 'approval', 'notify', 'assistant', 'monitor', 'fleet'] as const;
 
 export interface ReloadPlan {
   /** Every changed key, dotted (`notify.slack_webhook_url`, `api.port`). */
