@@ -9,6 +9,7 @@ import { TERMINAL_STATUSES } from '../../shared/task.js';
 import { AbortPoller } from './abortPoller.js';
 import { applyApprovalEnv, type ApprovalConfig } from './approvalConfig.js';
 import { reportFromTask } from './approverApi.js';
+import { redactDeep } from '../../shared/redactDeep.js';
 import { ApproverLink } from './approverLink.js';
 import { applyConstraints, UNLIMITED, type ExecutionConfig } from './constraints.js';
 import { ReportOutbox, type OutboxDatabase } from './reportOutbox.js';
@@ -121,14 +122,21 @@ export class Approvals {
   }
 
   private async decide(task: Task): Promise<TaskDecision> {
-    const o = await this.link!.decide(task);
+    // The approver is off the host: it sees the task with secrets masked, like every other receiver.
+    const o = await this.link!.decide({ ...task, description: this.redacted(task.description), context: this.redacted(task.context) });
     return { approved: o.approved, reason: o.reason, constraints: o.constraints, decided_by: o.decided_by, retry_after_seconds: o.retry_after_seconds };
+  }
+
+  private redacted<T>(value: T): T {
+    const redact = this.engine.redact;
+    return redact ? redactDeep(value, (t) => redact.call(this.engine, t)) : value;
   }
 
   private onEvent(e: EngineEvent): void {
     if (e.type === 'task.transitioned' && this.outbox && TERMINAL_STATUSES.includes(e.to) && e.to !== 'rejected') {
       try {
-        this.outbox.enqueue(reportFromTask(e.task));
+        const report = reportFromTask(e.task);
+        this.outbox.enqueue({ ...report, result: this.redacted(report.result), logs: this.redacted(report.logs), error_message: this.redacted(report.error_message) });
       } catch (err) {
         this.engine.logger.error({ err, task_id: e.task.task_id }, 'execution report not queued');
       }

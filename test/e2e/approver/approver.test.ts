@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, reject, startApproverServer, type ApproverServer } from '../../support/approverServer.js';
 import { cli, startEngine, waitFor, type RunningEngine } from '../../support/engine.js';
+import { fake } from '../../support/monitorSecrets.js';
 
 let approver: ApproverServer;
 let e: RunningEngine;
@@ -61,6 +62,22 @@ describe('approver link through the engine', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(approver.reports.get(key)!.count).toBe(1);
     expect(approver.reports.get(key)!.body).toMatchObject({ task_id: id, status: 'completed', actual_cost: 0.2 });
+  });
+
+  it('the approver is off the host: secrets in the task and its report reach it masked', async () => {
+    const gh = fake.github();
+    const ant = fake.anthropic();
+    approver.set('approve', approve([]));
+    const id = await submit({ description: `deploy with ${gh}`, context: { note: `key ${ant}` } });
+    await settled(id);
+    await e.http('POST', `/api/tasks/${id}/start`, {});
+    await e.http('POST', `/api/tasks/${id}/complete`, { actual_cost: 0.1, result: { out: `printed ${gh}` }, logs: [`used ${ant}`] });
+    const report = await waitFor(() => approver.reports.get(`${id}:completed`), 10_000, 'the report');
+    const sent = JSON.stringify([approver.requestsFor('approve').find((r) => r.body.task_id === id)!.body, report.body]);
+    expect(sent).toContain(id);
+    expect(sent).not.toContain(gh);
+    expect(sent).not.toContain(ant);
+    expect(sent).toMatch(/deploy with \S+/);
   });
 
   it("the approver's abort signal ends a running task", async () => {
