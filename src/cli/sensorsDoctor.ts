@@ -6,7 +6,7 @@ import { auditStatus } from '../engine/sensors/auditSource.js';
 import type { SensorsStatus } from '../engine/sensors/sensorService.js';
 import { inspectLock } from '../engine/store/lock.js';
 import { statePath } from '../engine/store/stateDir.js';
-import { callEngine, stateDirOf, type GlobalArgs } from './context.js';
+import { stateDirOf, withClient, type GlobalArgs } from './context.js';
 import type { Check } from './doctorChecks.js';
 
 export function describeSensors(s: Pick<SensorsStatus, 'enabled' | 'source' | 'reason'>, running: boolean): string {
@@ -19,10 +19,10 @@ export async function sensorsCheck(argv: GlobalArgs): Promise<Check> {
   const lock = inspectLock(statePath(stateDirOf(argv), 'lock'));
   if (lock?.alive) {
     try {
-      const st = (await callEngine(argv, 'status')) as { sensors?: SensorsStatus };
+      const st = (await withClient(argv, (c) => c.status(), 15_000)) as { sensors?: SensorsStatus };
       if (st.sensors) return { id: 'sensors', ok: true, message: describeSensors(st.sensors, true) };
     } catch {
-      /* fall through: worked out from the config */
+      /* no answer: worked out from the config below */
     }
   }
   let cfg;

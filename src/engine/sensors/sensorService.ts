@@ -115,6 +115,7 @@ export class SensorService {
       if (e.type === 'agent.registered' || e.type === 'agent.gone') this.refreshAgents();
     });
     let source: 'audit' | 'proc' = cfg.source === 'proc' ? 'proc' : 'audit';
+    if (source === 'proc') this.state.reason = 'sensors.source is proc';
     if (source === 'audit') {
       const st = await auditStatus(cfg.audit_log);
       if (!st.usable) {
