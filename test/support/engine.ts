@@ -58,6 +58,8 @@ export interface StartOptions {
   config?: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
+  /** How long the engine may take to listen (default 20 s; tests that start many engines on a loaded host give more). */
+  listenMs?: number;
 }
 
 export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> {
@@ -82,7 +84,7 @@ export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> 
       const m = /"msg":"REST API listening"/.test(out) ? /"port":(\d+)/.exec(out.slice(out.indexOf('REST API listening') - 200)) : null;
       return m ? Number(m[1]) : null;
     },
-    20_000,
+    o.listenMs ?? 20_000,
     'the engine to listen',
   );
   await waitFor(() => /"msg":"engine started"/.test(out), 10_000, 'engine started');

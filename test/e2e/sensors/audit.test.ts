@@ -102,7 +102,7 @@ async function settledExecs(e: RunningEngine, name: string, n: number): Promise<
 // This machine is shared and loaded: the agents' loops run slowly, so these tests wait for them to end.
 const SLOW = 240_000;
 
-describe('sensors with Linux audit', () => {
+describe('sensors with Linux audit', { timeout: SLOW }, () => {
   it('done when: an agent that reads credentials then connects out raises one P1 naming it within seconds, its counts are exact, its anomalies explained; doctor names the source; stop removes the rules', async (ctx) => {
     if (!auditd.ok) return ctx.skip();
     const stateDir = tempStateDir();
@@ -111,7 +111,7 @@ describe('sensors with Linux audit', () => {
     const child = spawn('bash', ['-c', `read go; /bin/true; sleep 1.5; cat "$HOME/.aws/credentials" >/dev/null; curl -s http://127.0.0.1:${port}/ >/dev/null; echo connected; sleep 30`], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(child);
     const connected = new Promise<number>((r) => child.stdout!.once('data', () => r(Date.now())));
-    const e = await startEngine({ stateDir, config: config(stateDir, home, '  learn_hours: 0.0003\n  anomaly_alert_score: 60\n') });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home, '  learn_hours: 0.0003\n  anomaly_alert_score: 60\n') });
     try {
       expect(sensorsStatus(e)).toMatchObject({ enabled: true, source: 'audit', reason: 'auditd runs and gatehouse is root' });
       expect(gatehouseAuditRules().length).toBeGreaterThanOrEqual(4);
@@ -167,7 +167,7 @@ describe('sensors with Linux audit', () => {
     const stateDir = tempStateDir();
     const home = fakeHome(stateDir);
     const child = gated('for i in {1..300}; do /bin/true; sleep 0.01; done', home);
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       const lost0 = auditd.lost();
       await register(e, 'rotating', child);
@@ -195,7 +195,7 @@ describe('sensors with Linux audit', () => {
     writeFileSync(log, '');
     const child = spawn('sleep', ['60'], { stdio: 'ignore' });
     children.push(child);
-    const e = await startEngine({ stateDir, config: `${config(stateDir, home)}  audit_log: ${log}\n` });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: `${config(stateDir, home)}  audit_log: ${log}\n` });
     try {
       await register(e, 'fed', child);
       const pid = child.pid!;
@@ -243,7 +243,7 @@ describe('sensors with Linux audit', () => {
     const stateDir = tempStateDir();
     const home = fakeHome(stateDir);
     const child = gated(`cat "$HOME/.aws/credentials" >/dev/null; curl -s http://127.0.0.1:${port}/ >/dev/null; sleep 30`, home);
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       const rules = gatehouseAuditRules().length;
       expect(rules).toBeGreaterThanOrEqual(4);
@@ -267,7 +267,7 @@ describe('sensors with Linux audit', () => {
     const stateDir = tempStateDir();
     const home = fakeHome(stateDir);
     const child = gated('for i in {1..2000}; do /bin/true & done; wait', home);
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       const rss0 = rssKb(e.proc.pid!);
       const lost0 = auditd.lost();
@@ -304,7 +304,7 @@ describe('sensors with Linux audit', () => {
       process.stdin.once('data', () => { const t = setInterval(() => { for (let i = 0; i < 4; i++) if (n++ < 1000) spawn('/bin/true', { stdio: 'ignore' }); if (n >= 1000) { clearInterval(t); setTimeout(() => process.exit(0), 500); } }, 20); });
     `], { stdio: ['pipe', 'ignore', 'ignore'] });
     children.push(spawner);
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       const rss0 = rssKb(e.proc.pid!);
       const lost0 = auditd.lost();
@@ -327,7 +327,7 @@ describe('sensors with Linux audit', () => {
     const child = spawn('bash', ['-c', 'read go; /bin/sleep 0.2 & echo $!; wait; sleep 60'], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(child);
     const firstPid = new Promise<number>((r) => child.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       await register(e, 'reused', child);
       child.stdin!.write('go\n');
@@ -365,7 +365,7 @@ describe('sensors with Linux audit', () => {
     const stateDir = tempStateDir();
     const home = fakeHome(stateDir);
     const child = gated(`(sleep 2.5; cat "$HOME/.aws/credentials" >/dev/null; curl -s http://127.0.0.1:${port}/ >/dev/null; sleep 5) & sleep 1; exit 0`, home);
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       await register(e, 'parent-gone', child);
       child.stdin!.write('go\n');
@@ -385,7 +385,7 @@ describe('sensors with Linux audit', () => {
     if (!auditd.ok) return ctx.skip();
     const stateDir = tempStateDir();
     const home = fakeHome(stateDir);
-    const e = await startEngine({ stateDir, config: config(stateDir, home) });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: config(stateDir, home) });
     try {
       const child = spawn('bash', ['-c', `cat "$HOME/.aws/credentials" >/dev/null; curl -s http://127.0.0.1:${port}/ >/dev/null`], { env: { ...process.env, HOME: home }, stdio: 'ignore' });
       await new Promise((r) => child.once('exit', r));

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectEngine } from '../../../src/client/ipcClient.js';
+import { connectEngine, connectTransport } from '../../../src/client/ipcClient.js';
+import type { GuardStats } from '../../../src/engine/doors/guardStats.js';
 import { signRulePack } from '../../../src/engine/monitor/rulePack.js';
 import { DEFAULT_SENSOR_RULES_YAML } from '../../../src/engine/sensors/sensorRules.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
@@ -47,7 +48,7 @@ function holder(file: string, home: string, connect: boolean): ChildProcess {
   return spawn('bash', ['-c', `node -e "$0"; true`, script], { env: { ...process.env, HOME: home }, stdio: 'ignore' });
 }
 
-describe('sensor rules in signed rule packs', () => {
+describe('sensor rules in signed rule packs', { timeout: 240_000 }, () => {
   it('packs add installs a pack whose sensor rule then fires on a registered agent; a pack with a broken sensor rule is refused naming why', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -56,7 +57,7 @@ describe('sensor rules in signed rule packs', () => {
     const home = join(work, 'home');
     mkdirSync(join(home, '.acme'), { recursive: true });
     writeFileSync(join(home, '.acme', 'deploy-token'), 'tok\n');
-    const e = await startEngine({ stateDir, config: `${sensorsConfig(stateDir)}monitor:\n  rules:\n    public_key: |\n${pem.trim().split('\n').map((l) => `      ${l}`).join('\n')}\n` });
+    const e = await startEngine({ listenMs: 90_000, stateDir, config: `${sensorsConfig(stateDir)}monitor:\n  rules:\n    public_key: |\n${pem.trim().split('\n').map((l) => `      ${l}`).join('\n')}\n` });
     let child: ChildProcess | null = null;
     try {
       const cfg = ['--config', e.proc.spawnargs[e.proc.spawnargs.indexOf('--config') + 1]!];
@@ -99,7 +100,7 @@ describe('sensor rules in signed rule packs', () => {
   });
 });
 
-describe('the assistant briefs P0/P1 sensor alerts', () => {
+describe('the assistant briefs P0/P1 sensor alerts', { timeout: 240_000 }, () => {
   it('a P1 sequence alert gets a brief naming the agent and the evidence; the P2s do not; the alert stays open (advisory only)', async () => {
     const BRIEF = 'RISK: high\nSUMMARY: The agent read cloud credentials and connected out right after.\n- possible exfiltration';
     const llm = await startLlmServer('anthropic', [{ kind: 'ok', text: BRIEF }]);
@@ -108,6 +109,7 @@ describe('the assistant briefs P0/P1 sensor alerts', () => {
     mkdirSync(join(home, '.aws'), { recursive: true });
     writeFileSync(join(home, '.aws', 'credentials'), '[default]\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
     const e = await startEngine({
+      listenMs: 90_000,
       stateDir,
       config: sensorsConfig(stateDir),
       env: { ANTHROPIC_API_KEY: 'test-key-not-secret', ANTHROPIC_BASE_URL: llm.url, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', OPENCLAW_CONFIG_PATH: join(stateDir, 'no-openclaw.json') },
@@ -134,6 +136,29 @@ describe('the assistant briefs P0/P1 sensor alerts', () => {
       for (const a of p2s) expect((await client.assistant.brief(a.id).catch((err: Error) => ({ state: err.message })) as { state: string }).state).toMatch(/no task, prompt or P0\/P1 sensor alert/);
       expect(llm.requests.filter((r) => r.body.includes('host sensors raised a'))).toHaveLength(1);
       expect((await sensorAlerts(e)).find((a) => a.id === p1.id)?.acked_at).toBeUndefined();
+
+      // guard.stats over the socket: the denial in blocked_details, the alerts, the operations, and the agent alerting.
+      const denied = await e.http('POST', '/api/firewall/check', { command: 'cat ~/.ssh/id_rsa', agent: 'exfil-bot' });
+      expect(denied.body.data.decision).toBe('deny');
+      const t = await connectTransport({ stateDir, surface: 'cli' });
+      try {
+        const stats = (await t.call('guard.stats', {})) as GuardStats;
+        expect(stats.blocked_details[0]).toMatchObject({ agent: 'exfil-bot', what: 'cat ~/.ssh/id_rsa' });
+        expect(stats.anomaly_alerts.map((a) => a.check)).toContain('credentials_then_connect');
+        expect(stats.anomaly_alerts.find((a) => a.check === 'credentials_then_connect')).toMatchObject({ agent: 'exfil-bot', severity: 'P1', acked: false });
+        expect(stats.monitored_operations.firewall_decisions.deny).toBe(1);
+        expect(stats.monitored_operations.files).toBeGreaterThanOrEqual(1);
+        expect(stats.monitored_operations.connections).toBe(1);
+        expect(stats.health).toEqual([expect.objectContaining({ agent: 'exfil-bot', health: 'alerting', why: expect.stringContaining('credentials_then_connect') })]);
+        await client.alerts.ack(p1.id, 'looked at it');
+        const after = (await t.call('guard.stats', {})) as GuardStats;
+        expect(after.health[0]!.health).not.toBe('alerting');
+      } finally {
+        await t.close();
+      }
+      const listed = (await e.http('GET', '/api/agents')).body.data[0].activity;
+      expect(listed).toMatchObject({ blocked: 1, connections: 1 });
+      expect(listed.history).toHaveLength(30);
     } finally {
       await client.close();
       child?.kill('SIGKILL');
