@@ -69,7 +69,7 @@ describe('sensor rules in signed rule packs', { timeout: 240_000 }, () => {
         return file;
       };
       const broken = sign('broken', { name: 'broken', version: '1', sensor_rules: { rules: [{ id: 'x', severity: 'P1', message: 'm', steps: [{ event: 'open', path: ['@nowhere'] }] }] } });
-      const refused = cli([...cfg, 'packs', 'add', broken], { stateDir });
+      const refused = cli([...cfg, 'packs', 'add', broken], { stateDir, timeoutMs: 90_000 });
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toMatch(/sensor_rules\.rules\.0\.steps: rule x: no path class @nowhere/);
 
@@ -81,7 +81,7 @@ describe('sensor rules in signed rule packs', { timeout: 240_000 }, () => {
           rules: [{ id: 'acme_token_read', severity: 'P1', message: '{agent} read the acme deploy token {path} (pid {pids})', steps: [{ event: 'open', path: ['@tokens'] }] }],
         },
       });
-      const added = cli([...cfg, 'packs', 'add', acme], { stateDir });
+      const added = cli([...cfg, 'packs', 'add', acme], { stateDir, timeoutMs: 90_000 });
       expect(added.code, added.stderr).toBe(0);
       expect(added.stdout).toMatch(/installed acme 2 .*the running engine reloaded its packs/);
 
@@ -92,7 +92,7 @@ describe('sensor rules in signed rule packs', { timeout: 240_000 }, () => {
       expect(a.message).toMatch(new RegExp(`^deployer read the acme deploy token ${home}/\\.acme/deploy-token \\(pid \\d+\\)$`));
       expect(a.evidence?.agent).toBe('deployer');
       // The shipped rules are still there beside the pack's.
-      expect(cli([...cfg, 'packs', 'remove', 'acme'], { stateDir }).code).toBe(0);
+      expect(cli([...cfg, 'packs', 'remove', 'acme'], { stateDir, timeoutMs: 90_000 }).code).toBe(0);
     } finally {
       child?.kill('SIGKILL');
       await e.stop();
