@@ -250,7 +250,7 @@ describe('sensors with Linux audit', { timeout: SLOW }, () => {
       await auditd.restart();
       expect(gatehouseAuditRules()).toEqual([]);
       await waitFor(() => sensorsStatus(e).audit?.recoveries >= 1, 15_000, 'the recovery');
-      expect(gatehouseAuditRules()).toHaveLength(rules);
+      expect(gatehouseAuditRules().length).toBeGreaterThanOrEqual(rules); // watched paths that appeared since are added too
       expect((await sensorAlerts(e)).find((a) => a.check === 'audit_recovered')?.message).toMatch(/^sensors: auditd restarted \(pid \d+\); \d+ of gatehouse's audit rules had been removed and were added again/);
       await register(e, 'after-restart', child);
       child.stdin!.write('go\n');
