@@ -78,6 +78,7 @@ export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> 
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  // An engine that never listens is killed, not left running behind a failed test.
   const port = await waitFor(
     () => {
       if (proc.exitCode !== null) throw new Error(`engine exited early (${proc.exitCode}):\n${out}`);
@@ -86,7 +87,10 @@ export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> 
     },
     o.listenMs ?? 20_000,
     'the engine to listen',
-  );
+  ).catch((err: unknown) => {
+    proc.kill('SIGKILL');
+    throw err;
+  });
   await waitFor(() => /"msg":"engine started"/.test(out), 10_000, 'engine started');
   const token = o.env?.GATEHOUSE_API_TOKEN || readFileSync(join(stateDir, 'api-token'), 'utf8').trim();
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
