@@ -490,7 +490,10 @@ export class Engine implements EngineSurface {
     await apply('monitor', () => this.security.reconfigure(previous.monitor));
     // `gatehouse packs add|remove` change no key: the packs are looked at on every reload.
     if (!plan.sections.has('monitor')) plan.sections.add('packs');
-    await apply('packs', () => this.security.refreshPacks());
+    await apply('packs', async () => {
+      await this.security.refreshPacks();
+      this.sensors?.reloadRules();
+    });
     const result: ReloadResult = { ok: true, file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed, notes: plan.restart_required.map((k) => `${k} takes effect at the next start`) };
     const detail = { file, changed: plan.changed, applied: plan.applied, restart_required: plan.restart_required, failed };
     this.ledger.append({ actor: actor.by, surface: actor.surface, action: 'config.reload', detail });

@@ -31,6 +31,8 @@ export interface AgentActivity {
   blocked: number;
   /** How unusual its recent activity is against its learned baseline (0 = nothing new). */
   anomaly_score: number;
+  /** Sensor events in each of the last 30 ten-second periods, oldest first (the console's sparkline). */
+  history: number[];
 }
 
 export const AgentRegisterSchema = z.object({

@@ -58,6 +58,8 @@ export interface StartOptions {
   config?: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
+  /** How long the engine may take to listen (default 20 s; tests that start many engines on a loaded host give more). */
+  listenMs?: number;
 }
 
 export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> {
@@ -76,15 +78,19 @@ export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> 
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  // An engine that never listens is killed, not left running behind a failed test.
   const port = await waitFor(
     () => {
       if (proc.exitCode !== null) throw new Error(`engine exited early (${proc.exitCode}):\n${out}`);
       const m = /"msg":"REST API listening"/.test(out) ? /"port":(\d+)/.exec(out.slice(out.indexOf('REST API listening') - 200)) : null;
       return m ? Number(m[1]) : null;
     },
-    20_000,
+    o.listenMs ?? 20_000,
     'the engine to listen',
-  );
+  ).catch((err: unknown) => {
+    proc.kill('SIGKILL');
+    throw err;
+  });
   await waitFor(() => /"msg":"engine started"/.test(out), 10_000, 'engine started');
   const token = o.env?.GATEHOUSE_API_TOKEN || readFileSync(join(stateDir, 'api-token'), 'utf8').trim();
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;

@@ -58,14 +58,14 @@ export const assistantCommand: CommandModule<GlobalArgs, AssistantArgs> = {
         listPending: async (): Promise<Subject[]> => {
           const [page, prompts] = await Promise.all([client.tasks.list({ status: 'pending_approval', limit: 500 }), client.prompts.list()]);
           const subjects: Subject[] = [...page.tasks.map((task) => ({ kind: 'task' as const, task })), ...prompts.map((prompt) => ({ kind: 'prompt' as const, prompt }))];
-          for (const s of subjects) kinds.set(s.kind === 'task' ? s.task.task_id : s.prompt.id, s.kind);
+          for (const s of subjects) kinds.set(s.kind === 'task' ? s.task.task_id : s.kind === 'prompt' ? s.prompt.id : s.alert.id, s.kind);
           return subjects;
         },
         hasBrief: async (id: string) => (await client.assistant.brief(id)).state === 'ready',
         assistant: {
           // The engine makes (or joins) the call and stores the brief; this only waits for it.
           brief: async (subject: Subject): Promise<Brief | AssistantError> => {
-            const id = subject.kind === 'task' ? subject.task.task_id : subject.prompt.id;
+            const id = subject.kind === 'task' ? subject.task.task_id : subject.kind === 'prompt' ? subject.prompt.id : subject.alert.id;
             const info = await client.assistant.brief(id, { wait: true, ...(argv.model ? { model: argv.model } : {}) });
             return info.brief ?? info.error ?? { error: 'internal', message: `no brief (state ${info.state})`, request_id: null };
           },

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { EngineError } from '../../shared/errors.js';
 import type { EngineEvent } from '../../shared/events.js';
 import type { AssistantAnswer, AssistantHistory, AssistantInfo } from '../../shared/assistant.js';
+import type { Alert } from '../../shared/alert.js';
 import {
   Assistant,
   SqliteConversationStore,
@@ -36,6 +37,13 @@ const MAX_WAITING = 200;
 /** Failures remembered for AssistantInfo, oldest forgotten first. */
 const MAX_FAILURES = 500;
 const HISTORY_TURNS = 20;
+/** Sensor alerts kept for their briefs (and asked about by id), oldest forgotten first. */
+const MAX_ALERTS = 200;
+
+/** P0/P1 alerts of the host sensors get a brief (seed's escalation; advisory only). */
+export function briefsAlert(a: Alert): boolean {
+  return a.source === 'sensors' && (a.severity === 'P0' || a.severity === 'P1');
+}
 
 type Kind = Subject['kind'];
 
@@ -66,6 +74,7 @@ export class AssistantService {
   private readonly running = new Map<string, Running>();
   private readonly waiting = new Map<string, Kind>();
   private readonly failures = new Map<string, AssistantError>();
+  private readonly alertSubjects = new Map<string, Alert>();
   private readonly log: Logger;
   private off: (() => void) | null = null;
   private stopped = false;
@@ -143,6 +152,12 @@ export class AssistantService {
       case 'task.submitted':
         this.enqueue('task', e.task.task_id);
         return;
+      case 'alert.raised':
+        if (!briefsAlert(e.alert)) return;
+        this.alertSubjects.set(e.alert.id, e.alert);
+        if (this.alertSubjects.size > MAX_ALERTS) this.alertSubjects.delete(this.alertSubjects.keys().next().value!);
+        this.enqueue('alert', e.alert.id);
+        return;
       case 'prompt.resolved':
       case 'prompt.expired':
       case 'prompt.cancelled':
@@ -216,6 +231,11 @@ export class AssistantService {
   }
 
   private subjectOf(id: string, kind?: Kind): Subject | null {
+    if (kind === 'alert' || kind === undefined) {
+      const alert = this.alertSubjects.get(id) ?? (kind === undefined && id.length <= 64 ? this.engine.alerts.list({ severity: 'P1', limit: 1000 }).find((a) => a.id === id && briefsAlert(a)) : undefined);
+      if (alert) return { kind: 'alert', alert };
+      if (kind === 'alert') return null;
+    }
     if (kind !== 'prompt') {
       const task = this.engine.queue.get(id);
       if (task) return { kind: 'task', task };
@@ -229,13 +249,22 @@ export class AssistantService {
 
   private requireSubject(id: string): Subject {
     const s = this.subjectOf(id);
-    if (!s) throw new EngineError(`no task or prompt ${id}`, 'not_found');
+    if (!s) throw new EngineError(`no task, prompt or P0/P1 sensor alert ${id}`, 'not_found');
     return s;
   }
 
   /** What the model sees beside the request: the agent's recent asks or recent tasks, and open alerts. */
   private contextFor(subject: Subject): BriefContext {
     const open_alerts = this.engine.alerts.list({ unacked: true, limit: 10 });
+    if (subject.kind === 'alert') {
+      const agent = (subject.alert.evidence as { agent?: unknown } | undefined)?.agent;
+      const recent_decisions = this.engine.prompts
+        .recent(50)
+        .filter((r) => r.agent === agent)
+        .slice(0, 10)
+        .map((r) => ({ at: r.created_at, command: r.command, tool: r.tool ? `${r.tool.server}/${r.tool.tool}` : null, state: r.state, scope: r.scope }));
+      return { recent_decisions, open_alerts: open_alerts.filter((a) => a.id !== subject.alert.id) };
+    }
     if (subject.kind === 'prompt') {
       const p = subject.prompt;
       const recent_decisions = this.engine.prompts
@@ -321,5 +350,6 @@ export class AssistantService {
 }
 
 function awaitsOperator(s: Subject): boolean {
+  if (s.kind === 'alert') return !s.alert.acked_at;
   return s.kind === 'prompt' ? s.prompt.state === 'pending' : s.task.status === 'pending_approval' || s.task.status === 'pending';
 }

@@ -71,6 +71,12 @@ export function describeSubject(subject: Subject, context: BriefContext, fence: 
     lines.push(`description: ${fence.wrap('description', t.description)}`);
     if (Object.keys(t.context).length > 0) lines.push(`context: ${fence.wrap('task_context', t.context)}`);
     if (t.constraints.length > 0) lines.push(`constraints: ${fence.wrap('constraints', t.constraints)}`);
+  } else if (subject.kind === 'alert') {
+    const a = subject.alert;
+    lines.push(`The host sensors raised a ${a.severity} alert about what an agent's processes did on the host (nothing awaits a decision: the operator decides whether to investigate, contain or deregister the agent). alert id: ${fence.wrap('alert_id', a.id)}`);
+    lines.push(`rule: ${fence.wrap('check', a.check)}`);
+    lines.push(`alert: ${fence.wrap('message', a.message)}`);
+    if (a.evidence) lines.push(`evidence (the events, as the sensors recorded them): ${fence.wrap('evidence', a.evidence)}`);
   } else {
     const p = subject.prompt;
     lines.push(`The command firewall asks the operator about a ${p.kind === 'tool' ? 'tool call' : 'shell command'}. prompt id: ${fence.wrap('prompt_id', p.id)}`);

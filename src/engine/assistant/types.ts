@@ -19,10 +19,11 @@ export {
   type Risk,
 } from '../../shared/assistant.js';
 
-export type Subject = { kind: 'task'; task: Task } | { kind: 'prompt'; prompt: Prompt };
+/** What a brief is about: a task or an ask awaiting the operator, or a P0/P1 host sensor alert. */
+export type Subject = { kind: 'task'; task: Task } | { kind: 'prompt'; prompt: Prompt } | { kind: 'alert'; alert: Alert };
 
 export function subjectId(subject: Subject): string {
-  return subject.kind === 'task' ? subject.task.task_id : subject.prompt.id;
+  return subject.kind === 'task' ? subject.task.task_id : subject.kind === 'prompt' ? subject.prompt.id : subject.alert.id;
 }
 
 /** What the assistant is shown beside the subject: the agent's recent history and the host's open alerts. */

@@ -7,6 +7,7 @@ import { PromptResolveSchema } from '../../shared/firewall.js';
 import { EngineError } from '../../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
 import { listAgents, showAgent } from './agentsView.js';
+import { guardStats } from './guardStats.js';
 import type { EngineSurface } from './engineSurface.js';
 import type { Actor } from '../tasks/queue.js';
 import { attachedConsoleCount } from './attachedConsoles.js';
@@ -115,6 +116,8 @@ defineMethod('agents.baseline_reset', (e, p, ctx) => {
   e.sensors.resetBaseline(name, ctx.actor.by);
   return { ok: true };
 });
+// What the guard watched and stopped, and each agent's health (docs/ipc.md).
+defineMethod('guard.stats', (e) => guardStats(e));
 defineMethod('policy.diff', (e) => e.guard.diff());
 /** A trust request names the text the operator reviewed by its sha256 (law 8); the engine trusts only that text. */
 export const PolicyTrustSchema = z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'the sha256 (64 hex digits) of the policy text you reviewed') }).strict();

@@ -5,6 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RE2JS } from 're2js';
+import { SensorRulesSchema } from '../../shared/sensorRules.js';
 import type { Signature } from './attackSignatures.js';
 import { decodeSignature, KeyError, parseEd25519PublicKey as parseKey, signDetached, verifyDetached } from '../platform/ed25519.js';
 
@@ -29,6 +30,8 @@ export const RulePackSchema = z.strictObject({
   access_log_signatures: z.array(SignatureSchema).max(1000).default([]),
   /** Hosts the firewall denies in commands and tool calls (and the egress proxy, when it exists); a name blocks its subdomains. */
   blocked_hosts: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z][a-z0-9-]{0,62}$/i, 'a host name such as evil.example')).max(10_000).default([]),
+  /** Correlation rules the host sensors add to theirs (docs/sensors.md); `@class` names refer to this pack's `paths`. */
+  sensor_rules: SensorRulesSchema.optional(),
 });
 export type RulePack = z.output<typeof RulePackSchema>;
 

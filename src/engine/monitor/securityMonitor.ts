@@ -20,6 +20,7 @@ import { checkKeyAges, secretToAlert } from './secretsScan.js';
 import { parseWorkHours } from './workHours.js';
 import { RequestInspector } from './attackDetect.js';
 import { installedPacks, loadPacks, type LoadedPacks } from './rulePackStore.js';
+import type { SensorRules } from '../../shared/sensorRules.js';
 import type { HostBlocklist } from '../firewall/hostBlocklist.js';
 
 export interface SecurityStatus {
@@ -75,6 +76,11 @@ export class SecurityMonitor {
   private loadPacks(): LoadedPacks {
     const cfg = this.engine.config.monitor;
     return loadPacks([...cfg.rules.packs, ...installedPacks(this.engine.opts.stateDir)], cfg.rules.public_key);
+  }
+
+  /** The verified packs' correlation rules, for the host sensors. */
+  sensorRulePacks(): Array<{ pack: string; rules: SensorRules }> {
+    return this.packs.verified.flatMap((v) => (v.pack.sensor_rules ? [{ pack: v.pack.name, rules: v.pack.sensor_rules }] : []));
   }
 
   /** A reload: packs added, removed or changed since the last load rebuild the monitor. */

@@ -4,48 +4,9 @@
 // rule pack may add its own under `sensor_rules:`.
 import { RE2JS } from 're2js';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { SEVERITIES } from '../../shared/alert.js';
+import { SensorRulesSchema, type SensorRules } from '../../shared/sensorRules.js';
 
-const Names = z.array(z.string().min(1).max(256)).max(256);
-
-const StepSchema = z.strictObject({
-  event: z.enum(['exec', 'open', 'connect']),
-  /** Basenames of the program that did it. */
-  program: Names.optional(),
-  program_not: Names.optional(),
-  /** The agent's own program is none of these (e.g. a shell started by an agent that is not a shell). */
-  agent_program_not: Names.optional(),
-  /** Globs (`*` within a segment, `**` across) or @class names from `paths:`. */
-  path: Names.optional(),
-  /** Only writes (open) when true. */
-  write: z.boolean().optional(),
-  /** Any argv word equal to one of these. */
-  args_any: Names.optional(),
-  /** Only destinations outside loopback (connect). */
-  remote: z.boolean().optional(),
-  /** Remember a value for a later step: the last argv word, or the path. */
-  capture: z.strictObject({ name: z.string().regex(/^[a-z_]{1,32}$/), from: z.enum(['last_arg', 'path']) }).optional(),
-  /** The event's program path or argv[0] ends with what an earlier step captured under this name. */
-  runs_captured: z.string().regex(/^[a-z_]{1,32}$/).optional(),
-});
-export type SensorStep = z.output<typeof StepSchema>;
-
-const RuleSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9_]{1,64}$/),
-  severity: z.enum(SEVERITIES),
-  /** `{agent}`, `{pids}`, `{path}`, `{dest}`, `{program}` are filled in from the evidence. */
-  message: z.string().min(1).max(500),
-  within_s: z.number().positive().max(86_400).default(300),
-  steps: z.array(StepSchema).min(1).max(8),
-});
-export type SensorRule = z.output<typeof RuleSchema>;
-
-export const SensorRulesSchema = z.strictObject({
-  paths: z.record(z.string().regex(/^[a-z_]{1,32}$/), Names).default({}),
-  rules: z.array(RuleSchema).max(500),
-});
-export type SensorRules = z.output<typeof SensorRulesSchema>;
+export { SensorRulesSchema, type SensorRule, type SensorRules, type SensorStep } from '../../shared/sensorRules.js';
 
 export const DEFAULT_SENSOR_RULES_YAML = `
 paths:
@@ -133,10 +94,31 @@ export function parseSensorRules(text: string, source = 'sensor rules'): SensorR
   }
   const r = SensorRulesSchema.safeParse(raw);
   if (!r.success) throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  for (const rule of r.data.rules)
-    for (const s of rule.steps)
-      for (const p of s.path ?? []) if (p.startsWith('@') && !r.data.paths[p.slice(1)]) throw new Error(`${source}: rule ${rule.id}: no path class ${p}`);
   return r.data;
+}
+
+/**
+ * The rules with those of verified rule packs added. A pack's path classes are its own (renamed
+ * `pack.class` so they never replace the shipped ones); a pack rule whose id is already taken is
+ * skipped, and said so.
+ */
+export function mergeSensorRules(base: SensorRules, packs: Array<{ pack: string; rules: SensorRules }>): { rules: SensorRules; skipped: string[] } {
+  const paths: Record<string, string[]> = { ...base.paths };
+  const rules = [...base.rules];
+  const ids = new Set(rules.map((r) => r.id));
+  const skipped: string[] = [];
+  for (const { pack, rules: pr } of packs) {
+    for (const [cls, globs] of Object.entries(pr.paths)) paths[`${pack}.${cls}`] = globs;
+    for (const rule of pr.rules) {
+      if (ids.has(rule.id)) {
+        skipped.push(`rule pack ${pack}: sensor rule ${rule.id} is already defined; the pack's rule is not used`);
+        continue;
+      }
+      ids.add(rule.id);
+      rules.push({ ...rule, steps: rule.steps.map((st) => (st.path ? { ...st, path: st.path.map((x) => (x.startsWith('@') ? `@${pack}.${x.slice(1)}` : x)) } : st)) });
+    }
+  }
+  return { rules: { paths, rules }, skipped };
 }
 
 export const DEFAULT_SENSOR_RULES: SensorRules = parseSensorRules(DEFAULT_SENSOR_RULES_YAML, 'shipped sensor rules');

@@ -15,14 +15,19 @@ import { readExe, readProcStat } from './procStat.js';
 import { ProcSource } from './procSource.js';
 import { ProcessTree } from './processTree.js';
 import { programOf, type AttributedEvent, type SensorEvent } from './sensorEvent.js';
-import { DEFAULT_SENSOR_RULES, parseSensorRules } from './sensorRules.js';
+import { DEFAULT_SENSOR_RULES, mergeSensorRules, parseSensorRules, type SensorRules } from './sensorRules.js';
 import type { SensorsConfig } from './sensorsConfig.js';
 
 export interface AgentActivity {
   execs: number;
   files: number;
   connections: number;
+  /** Events in each of the last HISTORY_BUCKETS periods of HISTORY_BUCKET_MS, oldest first (the console's sparkline). */
+  history: number[];
 }
+
+export const HISTORY_BUCKETS = 30;
+export const HISTORY_BUCKET_MS = 10_000;
 
 export interface SensorsStatus {
   enabled: boolean;
@@ -32,6 +37,10 @@ export interface SensorsStatus {
   events: number;
   unattributed: number;
   alerts: number;
+  /** The audit source: auditd restarts or lost rules it recovered from; records the kernel lost since start. */
+  audit?: { recoveries: number; kernel_lost: number; rules: number };
+  /** Processes the tree knows (bounded). */
+  processes: number;
 }
 
 /** What the sensors need of the engine: their settings, the registered agents, alerts, the ledger, events. */
@@ -43,6 +52,8 @@ export interface SensorHost {
   readonly bus: { subscribe(fn: (e: EngineEvent) => void): () => void };
   readonly logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
   raiseAlert(input: AlertInput): unknown;
+  /** Correlation rules from verified rule packs (the monitor loads and verifies them). */
+  readonly security?: { sensorRulePacks(): Array<{ pack: string; rules: SensorRules }> };
 }
 
 /** Credentials and persistence places under every home directory on the host, for audit's watches. */
@@ -62,14 +73,14 @@ export class SensorService {
   private correlator: Correlator;
   private audit: AuditSource | null = null;
   private proc: ProcSource | null = null;
-  private readonly activity = new Map<string, AgentActivity>();
+  private readonly activity = new Map<string, { execs: number; files: number; connections: number; bucket: number; history: number[] }>();
   private readonly agentPrograms = new Map<string, string | null>();
   private off: (() => void) | null = null;
   private readonly baseline: Baseline;
   /** pid → program of the last exec seen, for parent→child pairs. */
   private readonly programs = new Map<number, string>();
   private readonly alertedScore = new Map<string, number>();
-  private readonly state: SensorsStatus = { enabled: false, source: null, reason: 'sensors.enabled is false', events: 0, unattributed: 0, alerts: 0 };
+  private readonly state: Omit<SensorsStatus, 'processes' | 'audit'> = { enabled: false, source: null, reason: 'sensors.enabled is false', events: 0, unattributed: 0, alerts: 0 };
 
   constructor(
     private readonly host: SensorHost,
@@ -81,8 +92,17 @@ export class SensorService {
 
   private makeCorrelator(): Correlator {
     const file = this.host.config.sensors.rules_file;
-    const rules = file ? parseSensorRules(readFileSync(file, 'utf8'), file) : DEFAULT_SENSOR_RULES;
+    const base = file ? parseSensorRules(readFileSync(file, 'utf8'), file) : DEFAULT_SENSOR_RULES;
+    const packs = this.host.security?.sensorRulePacks() ?? [];
+    const { rules, skipped } = mergeSensorRules(base, packs);
+    for (const why of skipped) this.host.logger.warn({ component: 'sensors' }, why);
+    if (packs.length) this.host.logger.info({ component: 'sensors', packs: packs.map((p) => p.pack), rules: rules.rules.length }, 'sensor rules from rule packs loaded');
     return new Correlator(rules, { agentProgram: (a) => this.agentPrograms.get(a) ?? null });
+  }
+
+  /** The rule packs changed (a reload): the correlator is rebuilt with them; partial sequences start over. */
+  reloadRules(): void {
+    this.correlator = this.makeCorrelator();
   }
 
   async start(): Promise<void> {
@@ -91,10 +111,11 @@ export class SensorService {
     this.state.enabled = true;
     this.refreshAgents();
     this.off = this.host.bus.subscribe((e) => {
+      // A gone agent's processes that live on keep their agent: its partial sequences are kept to their window.
       if (e.type === 'agent.registered' || e.type === 'agent.gone') this.refreshAgents();
-      if (e.type === 'agent.gone') this.correlator.forget(e.agent.name);
     });
     let source: 'audit' | 'proc' = cfg.source === 'proc' ? 'proc' : 'audit';
+    if (source === 'proc') this.state.reason = 'sensors.source is proc';
     if (source === 'audit') {
       const st = await auditStatus(cfg.audit_log);
       if (!st.usable) {
@@ -111,6 +132,10 @@ export class SensorService {
         watchPaths: [...defaultWatchPaths(), ...cfg.watch_paths, ...this.extraWatch()],
         onEvent: (e) => this.onEvent(e),
         onError: (message) => this.host.logger.warn({ component: 'sensors' }, message),
+        onRecovered: (why) => {
+          this.host.logger.warn({ component: 'sensors' }, `audit source recovered: ${why}`);
+          this.host.raiseAlert({ severity: 'P2', source: 'sensors', check: 'audit_recovered', message: `sensors: ${why}; records written while auditd was down may be missing` });
+        },
       });
       await this.audit.start();
     }
@@ -132,7 +157,13 @@ export class SensorService {
   }
 
   status(): SensorsStatus {
-    return { ...this.state };
+    const audit = this.audit ? { recoveries: this.audit.counts.recoveries, kernel_lost: this.audit.counts.kernel_lost, rules: this.audit.counts.rules } : undefined;
+    return { ...this.state, ...(audit ? { audit } : {}), processes: this.tree.size };
+  }
+
+  /** Checks auditd and the rules now (tests; the source also does it every 2 s). */
+  async checkAudit(): Promise<void> {
+    await this.audit?.checkHealth();
   }
 
   anomalyScore(agent: string): number {
@@ -153,8 +184,21 @@ export class SensorService {
     this.host.ledger.append({ actor: by, surface: 'cli', action: 'sensors.baseline_reset', subject: agent });
   }
 
-  activityOf(agent: string): AgentActivity {
-    return { ...(this.activity.get(agent) ?? { execs: 0, files: 0, connections: 0 }) };
+  activityOf(agent: string, now = Date.now()): AgentActivity {
+    const a = this.activity.get(agent);
+    if (!a) return { execs: 0, files: 0, connections: 0, history: new Array<number>(HISTORY_BUCKETS).fill(0) };
+    this.roll(a, now);
+    return { execs: a.execs, files: a.files, connections: a.connections, history: [...a.history] };
+  }
+
+  /** Moves an agent's history to the bucket of `now`, emptying the periods that passed. */
+  private roll(a: { bucket: number; history: number[] }, now: number): void {
+    const bucket = Math.floor(now / HISTORY_BUCKET_MS);
+    const passed = Math.min(HISTORY_BUCKETS, bucket - a.bucket);
+    if (passed <= 0) return;
+    a.history.splice(0, passed);
+    for (let i = 0; i < passed; i++) a.history.push(0);
+    a.bucket = bucket;
   }
 
   private refreshAgents(): void {
@@ -197,11 +241,13 @@ export class SensorService {
       this.state.unattributed++;
       return;
     }
-    const a = this.activity.get(agent) ?? { execs: 0, files: 0, connections: 0 };
+    let a = this.activity.get(agent);
+    if (!a) this.activity.set(agent, (a = { execs: 0, files: 0, connections: 0, bucket: Math.floor(Date.now() / HISTORY_BUCKET_MS), history: new Array<number>(HISTORY_BUCKETS).fill(0) }));
+    this.roll(a, Date.now());
+    a.history[HISTORY_BUCKETS - 1]!++;
     if (e.kind === 'exec') a.execs++;
     else if (e.kind === 'open') a.files++;
     else a.connections++;
-    this.activity.set(agent, a);
     const ae: AttributedEvent = { ...e, agent };
     const parent = this.programs.get(e.ppid) ?? null;
     if (e.kind === 'exec') {

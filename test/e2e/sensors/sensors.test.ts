@@ -1,4 +1,4 @@
-// The host sensors against the real thing: auditd's kernel records (or /proc), a real agent process
+// The host sensors with /proc polling (the audit source is in audit.test.ts): a real agent process
 // tree (bash running cat and curl, node holding a file and a socket), a local HTTP server as the
 // destination, and the engine as a process.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,7 +7,6 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SENSOR_RULES_YAML } from '../../../src/engine/sensors/sensorRules.js';
-import { ensureAuditd, gatehouseAuditRules, type AuditdHandle } from '../../support/auditd.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 
 // The shipped rule counts only connections that leave the host; this machine reaches nothing but
@@ -50,66 +49,6 @@ function rulesConfig(stateDir: string, source: string, extra: string): string {
   writeFileSync(rules, LOOPBACK_RULES);
   return `sensors:\n  enabled: true\n  source: ${source}\n  poll_interval_ms: 100\n  rules_file: ${rules}\n${extra}`;
 }
-
-describe('sensors with Linux audit', () => {
-  let auditd: AuditdHandle;
-  beforeAll(async () => {
-    auditd = await ensureAuditd();
-    if (!auditd.ok) console.warn(`\n\n*** WARNING: audit sensor tests SKIPPED: ${auditd.reason} ***\n`);
-  });
-  afterAll(() => auditd?.stop());
-
-  it('an agent that reads credentials then connects out raises one P1 naming it, with its activity counted; stop removes the rules', async (ctx) => {
-    if (!auditd.ok) return ctx.skip();
-    const stateDir = tempStateDir();
-    const home = fakeHome(stateDir);
-    const e = await startEngine({ stateDir, config: rulesConfig(stateDir, 'audit', `  watch_paths: [${join(home, '.aws')}]\n`) });
-    let child: ChildProcess | null = null;
-    try {
-      expect(sensorsStatus(e)).toMatchObject({ enabled: true, source: 'audit' });
-      expect(gatehouseAuditRules().length).toBeGreaterThanOrEqual(4);
-      child = spawn('bash', ['-c', `sleep 1; cat "$HOME/.aws/credentials" >/dev/null; curl -s http://127.0.0.1:${port}/ >/dev/null; sleep 3`], { env: { ...process.env, HOME: home }, stdio: 'ignore' });
-      const reg = await e.http('POST', '/api/agents', { name: 'build-bot', pid: child.pid });
-      expect(reg.status).toBe(201);
-      const started = Date.now();
-      const [p1] = await waitFor(async () => {
-        const a = (await sensorAlerts(e)).filter((x) => x.check === 'credentials_then_connect');
-        return a.length ? a : null;
-      }, 15_000, 'the sequence alert');
-      const latency = Date.now() - started - 1000;
-      expect(p1!.severity).toBe('P1');
-      expect(p1!.message).toContain('build-bot read credentials');
-      expect(p1!.message).toContain(`127.0.0.1:${port}`);
-      expect(p1!.evidence?.agent).toBe('build-bot');
-      console.log(`sensors (audit): sequence alert ${latency} ms after the agent's connect was due`);
-      await new Promise((r) => setTimeout(r, 500));
-      expect((await sensorAlerts(e)).filter((x) => x.check === 'credentials_then_connect')).toHaveLength(1);
-      const a = await agent(e, 'build-bot');
-      expect(a.activity!.execs).toBeGreaterThanOrEqual(3); // sleep, cat, curl
-      expect(a.activity!.files).toBeGreaterThanOrEqual(1);
-      expect(a.activity!.connections).toBeGreaterThanOrEqual(1);
-    } finally {
-      child?.kill('SIGKILL');
-      await e.stop();
-    }
-    expect(gatehouseAuditRules()).toEqual([]);
-  });
-
-  it('processes of no registered agent are counted, not alerted', async (ctx) => {
-    if (!auditd.ok) return ctx.skip();
-    const stateDir = tempStateDir();
-    const home = fakeHome(stateDir);
-    const e = await startEngine({ stateDir, config: rulesConfig(stateDir, 'audit', `  watch_paths: [${join(home, '.aws')}]\n`) });
-    try {
-      const child = spawn('bash', ['-c', `cat "$HOME/.aws/credentials" >/dev/null; curl -s http://127.0.0.1:${port}/ >/dev/null`], { env: { ...process.env, HOME: home }, stdio: 'ignore' });
-      await new Promise((r) => child.once('exit', r));
-      await waitFor(async () => sensorsStatus(e).unattributed >= 3, 10_000, 'unattributed events');
-      expect(await sensorAlerts(e)).toEqual([]);
-    } finally {
-      await e.stop();
-    }
-  });
-});
 
 describe('sensors with /proc polling', () => {
   it('sees a long-lived agent child hold credentials open and connect out: one P1', async () => {

@@ -50,7 +50,7 @@ describe('processPending', () => {
         peak = Math.max(peak, inFlight);
         await new Promise<void>((r) => releases.push(r));
         inFlight--;
-        const id = s.kind === 'task' ? s.task.task_id : s.prompt.id;
+        const id = s.kind === 'task' ? s.task.task_id : s.kind === 'prompt' ? s.prompt.id : s.alert.id;
         if (id === 't3') return { error: 'http', message: 'HTTP 500', request_id: 'r' };
         if (id === 't4') throw new Error('boom');
         return { subject_id: id, risk: 'low', summary: '', text: '', model: 'm', provider: 'anthropic', created_at: '', tokens_in: 0, tokens_out: 0 };

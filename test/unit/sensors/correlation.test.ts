@@ -71,7 +71,7 @@ describe('correlation rules', () => {
 
 describe('rules as data', () => {
   it('refuses a rule with an unknown path class, an unknown field or a bad severity, naming it', () => {
-    expect(() => parseSensorRules('rules: [{id: a, severity: P1, message: m, steps: [{event: open, path: ["@nope"]}]}]', 'f.yaml')).toThrow(/f.yaml: rule a: no path class @nope/);
+    expect(() => parseSensorRules('rules: [{id: a, severity: P1, message: m, steps: [{event: open, path: ["@nope"]}]}]', 'f.yaml')).toThrow(/f.yaml: rules.0.steps: rule a: no path class @nope/);
     expect(() => parseSensorRules('rules: [{id: a, severity: P9, message: m, steps: [{event: open}]}]')).toThrow(/severity/);
     expect(() => parseSensorRules('rules: [{id: a, severity: P1, message: m, steps: [{event: open, colour: red}]}]')).toThrow(/colour|Unrecognized/);
     expect(() => parseSensorRules(': : :')).toThrow(/not YAML/);
