@@ -73,7 +73,7 @@ describe('approver link through the engine', () => {
     await e.http('POST', `/api/tasks/${id}/start`, {});
     await e.http('POST', `/api/tasks/${id}/complete`, { actual_cost: 0.1, result: { out: `printed ${gh}` }, logs: [`used ${ant}`] });
     const report = await waitFor(() => approver.reports.get(`${id}:completed`), 10_000, 'the report');
-    const sent = JSON.stringify([approver.requestsFor('approve').find((r) => r.body.task_id === id)!.body, report.body]);
+    const sent = JSON.stringify([approver.requestsFor('approve').find((r) => (r.body as { task_id?: string }).task_id === id)!.body, report.body]);
     expect(sent).toContain(id);
     expect(sent).not.toContain(gh);
     expect(sent).not.toContain(ant);
