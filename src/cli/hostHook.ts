@@ -111,8 +111,9 @@ async function decide(argv: HookArgs, hostName: HookHost, call: HostCall): Promi
   try {
     t = await connectTransport({ stateDir, surface: 'cli', connectTimeoutMs: HANDSHAKE_MS, handshakeTimeoutMs: HANDSHAKE_MS });
   } catch (err) {
-    const { decideOffline } = await import('./offlinePolicy.js');
+    const { decideOffline, reportOffline } = await import('./offlinePolicy.js');
     const offline = decideOffline(stateDir, { ...req, agent: argv.agent, ...cwd }, argv.config);
+    reportOffline(stateDir, 'hook', argv.agent, `${hostName} ${call.toolName}: ${first.kind === 'exec' ? first.command : JSON.stringify(call.toolInput ?? {}).slice(0, 500)}`, offline, !!offline && mayRun(offline));
     if (offline && mayRun(offline)) return host.answer('allow', `gatehouse (offline, trusted policy): ${offline.reason}`, call);
     throw new Blocked(`the engine is unreachable (${(err as Error).message}); blocked because the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`);
   }

@@ -13,6 +13,8 @@ import { selfProtectCommand, selfProtectTool } from '../engine/firewall/selfProt
 import { installedRoot, type ProtectedPlaces } from '../engine/firewall/ownPlaces.js';
 import { resolve } from 'node:path';
 import { loadConfig } from '../engine/config/config.js';
+import { appendOfflineDecision } from '../engine/firewall/offlineSpool.js';
+import { maskSecrets } from '../engine/monitor/secrets.js';
 
 function lockdownDeny(reason: string): Decision {
   return { decision: 'deny', source: 'lockdown', rule: null, reason: `firewall in lockdown (offline): ${reason}`, segments: [], request_id: randomUUID() };
@@ -77,5 +79,36 @@ export function decideOffline(stateDir: string, req: { command?: string; tool?: 
     return evaluateMcp(loaded.policy, req.tool!, opts);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Records one offline decision in the state dir's spool (the one writer for the hook, `exec` and the
+ * proxy), for the engine to put in the ledger at its next start. `ran` is what actually happened (an
+ * offline ask is a deny). Never throws: a spool that cannot be written is said on stderr; the decision stands.
+ */
+export function reportOffline(stateDir: string, surface: 'hook' | 'exec' | 'proxy', agent: string, action: string, offline: Decision | null, ran: boolean, policySha?: string | null): void {
+  try {
+    let sha: string | null = policySha ?? null;
+    if (policySha === undefined) try {
+      const s = (JSON.parse(readFileSync(statePath(stateDir, 'policyTrusted'), 'utf8')) as { sha256?: unknown }).sha256;
+      if (typeof s === 'string' && /^[0-9a-f]{64}$/.test(s)) sha = s;
+    } catch {
+      // no trusted policy
+    }
+    const reason = offline ? offline.reason : 'the engine is unreachable and there is no trusted policy to decide with offline';
+    appendOfflineDecision(statePath(stateDir, 'offlineSpool'), {
+      ts: new Date().toISOString(),
+      surface,
+      agent: agent.slice(0, 200),
+      action: maskSecrets(action),
+      decision: ran ? 'allow' : 'deny',
+      reason: maskSecrets(reason),
+      source: offline ? offline.source : 'no_trusted_policy',
+      policy_sha256: sha,
+      pid: process.pid,
+    });
+  } catch (err) {
+    process.stderr.write(`gatehouse: the offline decision could not be recorded for the engine: ${(err as Error).message}\n`);
   }
 }

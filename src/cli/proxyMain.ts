@@ -94,8 +94,9 @@ export async function runProxyCommand(argv: ArgumentsCamelCase<ProxyArgs>): Prom
   if (policy && argv.offlinePolicy !== undefined) {
     // Like the hook's offline path: the engine's lockdown marker and law 10 come before the offline policy
     // (loaded only here: it reads the config, which a proxy without an offline policy never needs).
-    const { offlineToolGuard } = await import('./offlinePolicy.js');
-    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'), offlineToolGuard(stateDir, argv.config));
+    const { offlineToolGuard, reportOffline } = await import('./offlinePolicy.js');
+    const spool = (call: ToolCall, d: Decision) => reportOffline(stateDir, 'proxy', argv.agent, `${call.server}/${call.tool} ${JSON.stringify(call.args ?? {}).slice(0, 500)}`, d, d.decision === 'allow', policy.sha256 ?? null);
+    decide = withOfflinePolicy(decide, policy.policy, policy.source, argv.agent, (e) => log.warn({ err: e.message }, 'engine unreachable: using the offline policy'), offlineToolGuard(stateDir, argv.config), spool);
   }
   const deniedByPolicy = policy && argv.hideDenied ? deniedToolPredicate(policy.policy, serverName, argv.agent) : undefined;
   const onAlert = (a: AlertInput) => {

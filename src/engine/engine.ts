@@ -51,6 +51,7 @@ import { DeciderChain } from './tasks/deciderChain.js';
 import { clearSentinel, takeSentinel } from './store/sentinel.js';
 import { configHome, ensurePrivateDir, statePath } from './store/stateDir.js';
 import { installedRoot } from './firewall/ownPlaces.js';
+import { ingestOfflineSpool } from './firewall/offlineSpool.js';
 import { openStore, type Db } from './store/store.js';
 
 export interface EngineOptions {
@@ -191,6 +192,7 @@ export class Engine implements EngineSurface {
       engine = new Engine(opts, config, file, db, logger, release);
       engine.anchorLedger();
       engine.recoverFromCrash();
+      ingestOfflineSpool(engine, statePath(opts.stateDir, 'offlineSpool'));
       engine.prompts.cancelStale();
       try {
         engine.guard.start();

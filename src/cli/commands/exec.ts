@@ -56,8 +56,9 @@ export const execCommand: CommandModule<GlobalArgs, Args> = {
     } catch (err) {
       await transport?.close();
       transport = null;
-      const { decideOffline } = await import('../offlinePolicy.js');
+      const { decideOffline, reportOffline } = await import('../offlinePolicy.js');
       const offline = decideOffline(stateDir, { command, agent: argv.agent }, argv.config);
+      reportOffline(stateDir, 'exec', argv.agent, command, offline, !!offline && mayRun(offline));
       if (!offline || !mayRun(offline)) throw new CliError(`denied: the engine is unreachable (${(err as Error).message}) and the trusted policy does not allow this offline${offline ? ` (${offline.reason})` : ''}`, EXIT_DENIED);
       decision = offline;
     }

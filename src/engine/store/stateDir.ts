@@ -100,6 +100,7 @@ export const STATE_FILES = {
   alerts: 'alerts.jsonl',
   policyTrusted: 'policy.trusted',
   lockdown: 'lockdown.json',
+  offlineSpool: 'offline-decisions.ndjson',
   ledgerHead: 'ledger.head',
   ledgerKey: 'ledger.key',
   logs: 'logs',
