@@ -111,7 +111,9 @@ function takeFile(path: string, max: number): { data: Buffer | null; refused: st
   }
   let fd: number;
   try {
-    if (!lstatSync(taken).isFile()) throw new Error('not a regular file');
+    const st = lstatSync(taken);
+    if (st.isSymbolicLink()) throw new Error('a symlink');
+    if (!st.isFile()) throw new Error('not a regular file');
     fd = openSync(taken, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     unlinkSync(taken);
