@@ -17,7 +17,7 @@ import { protectedRoots, type ProtectedPlaces } from './ownPlaces.js';
 export { installRoot, type ProtectedPlaces } from './ownPlaces.js';
 
 /** State and config files by name: wherever they are spelled, a command touching them is refused. */
-const PROTECTED_NAMES = ['api-token', 'gatehouse.db', 'gatehouse.db-wal', 'gatehouse.db-shm', 'gatehouse.sock', 'gatehouse.lock', 'policy.trusted', 'ledger.key', 'ledger.head', 'lockdown.json', 'sentinel.json', 'alerts.jsonl'];
+const PROTECTED_NAMES = ['api-token', 'gatehouse.db', 'gatehouse.db-wal', 'gatehouse.db-shm', 'gatehouse.sock', 'gatehouse.lock', 'policy.trusted', 'ledger.key', 'ledger.head', 'lockdown.json', 'sentinel.json', 'alerts.jsonl', 'offline-decisions.ndjson'];
 const PROTECTED_SUFFIXES = [`gatehouse${sep}policy.yaml`, `gatehouse${sep}config.yaml`, `state${sep}gatehouse`, `config${sep}gatehouse`];
 const TOKEN_VARS = ['GATEHOUSE_API_TOKEN'];
 /** REST routes that answer for the operator or change trust (they need the token, which is protected too). */

@@ -32,6 +32,8 @@ const DENIED: Array<[string, string]> = [
   ['python', `python3 -c "print(open('${STATE}/api-token').read())"`],
   ['absolute binary', `/bin/cat ${STATE}/api-token`],
   ['cwd-relative', 'cat api-token'],
+  ['forging the offline spool (relative)', 'echo "{}" >> offline-decisions.ndjson'],
+  ['deleting the offline spool', 'rm -f /tmp/x offline-decisions.ndjson.dropped'],
   // the policy, config and state
   ['cp over the policy', `cp /tmp/evil.yaml ${CONFIG}/policy.yaml`],
   ['tee', `echo '- pattern: "*"' | tee -a ~/.config/gatehouse/policy.yaml`],
