@@ -3,12 +3,12 @@
 // dir every call is denied naming the lockdown, and a call reaching gatehouse's own files is denied by
 // the built-in self-protection rules, whatever the offline policy allows. The real CLI, the real
 // server-everything behind it, an MCP SDK client in front, and a real engine to leave the marker.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
-import { BIN, configHomeFor, policyPathFor, startEngine, tempStateDir, waitFor } from '../../support/engine.js';
+import { BIN, cli, configHomeFor, policyPathFor, startEngine, tempStateDir, waitFor } from '../../support/engine.js';
 import { EVERYTHING } from '../../support/proxyDecideServer.js';
 
 const POLICY = 'version: 1\npolicy: ask\nask_ttl: 60s\nallowlist:\n  - pattern: "git status"\n';
@@ -48,10 +48,19 @@ describe('gatehouse proxy --offline-policy', () => {
     } finally {
       await before.close();
     }
+    // Both offline decisions are spooled for the engine (the one writer the hook and exec use too).
+    const spool = join(stateDir, 'offline-decisions.ndjson');
+    const spooled = readFileSync(spool, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { surface: string; decision: string; source: string });
+    expect(spooled.map((l) => [l.surface, l.decision])).toEqual([['proxy', 'allow'], ['proxy', 'deny']]);
 
     // The engine sees the policy swapped (tampering), enters lockdown and leaves its marker when stopped.
     const e = await startEngine({ stateDir });
     try {
+      // …and ingested at its start: two ledger records reported by the client, the spool emptied.
+      const listed = cli(['ledger', 'list', '--json', '--kind', 'firewall.offline_decision'], { stateDir }).stdout.trim().split('\n');
+      expect(listed).toHaveLength(2);
+      expect(listed.join('\n')).toContain('reported_by_client');
+      expect(existsSync(spool)).toBe(false);
       const tmp = `${policyPathFor(stateDir)}.swap`;
       writeFileSync(tmp, POLICY.replace('"git status"', '"*"'), { mode: 0o600 });
       renameSync(tmp, policyPathFor(stateDir));
@@ -71,5 +80,6 @@ describe('gatehouse proxy --offline-policy', () => {
     } finally {
       await after.close();
     }
+    expect(JSON.parse(readFileSync(spool, 'utf8').trim())).toMatchObject({ surface: 'proxy', decision: 'deny', source: 'lockdown' });
   }, 120_000);
 });
