@@ -96,19 +96,8 @@ function readFrom(fd: number, offset: number, max: number): Buffer {
   return Buffer.concat(chunks);
 }
 
-/**
- * Takes the file at `path` away atomically and returns its bytes: rename it aside (a client opening the
- * spool from now on creates a new one), unlink the renamed name, then read through the descriptor opened
- * before the unlink, so a client that had the old file open and writes before that read is not lost.
- */
-function takeFile(path: string, max: number): { data: Buffer | null; refused: string | null } {
-  const taken = `${path}.ingesting`;
-  try {
-    renameSync(path, taken);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { data: null, refused: null };
-    throw err;
-  }
+/** Reads and removes `taken` (already renamed aside): unlink it, then read through the descriptor opened before. */
+function drain(taken: string, label: string, max: number): { data: Buffer | null; refused: string | null } {
   let fd: number;
   try {
     const st = lstatSync(taken);
@@ -117,10 +106,10 @@ function takeFile(path: string, max: number): { data: Buffer | null; refused: st
     fd = openSync(taken, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     unlinkSync(taken);
-    return { data: null, refused: `${path} was refused (${(err as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symlink' : (err as Error).message})` };
+    return { data: null, refused: `${label} was refused (${(err as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symlink' : (err as Error).message})` };
   }
   try {
-    if (!fstatSync(fd).isFile()) return { data: null, refused: `${path} was refused (not a regular file)` };
+    if (!fstatSync(fd).isFile()) return { data: null, refused: `${label} was refused (not a regular file)` };
     unlinkSync(taken);
     return { data: readFrom(fd, 0, max), refused: null };
   } finally {
@@ -130,6 +119,40 @@ function takeFile(path: string, max: number): { data: Buffer | null; refused: st
       // already gone
     }
     closeSync(fd);
+  }
+}
+
+/**
+ * Takes the file at `path` away atomically and returns its bytes: rename it aside (a client opening the
+ * spool from now on creates a new one), unlink the renamed name, then read through the descriptor opened
+ * before the unlink, so a client that had the old file open and writes before that read is not lost.
+ * A file left aside by a start that died between the rename and the unlink is read first (nothing of it
+ * reached the ledger: the unlink comes before the read).
+ */
+function takeFile(path: string, max: number): { data: Buffer | null; refused: string | null } {
+  const taken = `${path}.ingesting`;
+  const parts: Buffer[] = [];
+  let refused: string | null = null;
+  const add = (r: { data: Buffer | null; refused: string | null }) => {
+    if (r.data?.length) parts.push(r.data, Buffer.from('\n'));
+    refused ??= r.refused;
+  };
+  if (exists(taken)) add(drain(taken, taken, max));
+  try {
+    renameSync(path, taken);
+    add(drain(taken, path, max));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return { data: parts.length ? Buffer.concat(parts) : null, refused };
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

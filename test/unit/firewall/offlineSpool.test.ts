@@ -42,6 +42,15 @@ describe('offline decision spool', () => {
     expect(takeOfflineSpool(path).entries).toEqual([]);
   });
 
+  it('reads a spool left aside by a start that died between the rename and the unlink, then the current one', () => {
+    const path = join(dir(), 'offline-decisions.ndjson');
+    appendOfflineDecision(`${path}.ingesting`, entry({ agent: 'before' }));
+    appendOfflineDecision(path, entry({ agent: 'after' }));
+    const read = takeOfflineSpool(path);
+    expect(read.entries.map((e) => e.agent)).toEqual(['before', 'after']);
+    expect(existsSync(`${path}.ingesting`)).toBe(false);
+  });
+
   it('counts and skips bad lines: not JSON, wrong shape, extra keys, a cut last line', () => {
     const path = join(dir(), 'offline-decisions.ndjson');
     appendOfflineDecision(path, entry());
