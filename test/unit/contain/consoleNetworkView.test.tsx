@@ -39,12 +39,12 @@ describe('network asks and connection counts in the console', () => {
     expect(c.callsTo('prompts.resolve')).toEqual([['n-1', { decision: 'deny', scope: 'once' }]]);
   });
 
-  it('the Agents view has a NET OK/BLOCKED column, a dash for an agent with no sandboxed connections', async () => {
+  it('the Agents view has a NET OK/BLOCKED column (from 130 columns), a dash for an agent with no sandboxed connections', async () => {
     const c = new FakeEngineClient();
     const at = new Date(T0).toISOString();
     c.agentList.push({ name: 'coder', pid: 41, profile: null, state: 'alive', registered_at: at, last_seen: at, decisions: { allow: 3, deny: 1, ask: 0 }, connections: { allowed: 12, blocked: 4 } });
     c.agentList.push({ name: 'plain', pid: null, profile: null, state: 'gone', registered_at: at, last_seen: at, decisions: { allow: 0, deny: 0, ask: 0 } });
-    const s = open(c);
+    const s = open(c, 140);
     await s.waitFor('Queue');
     s.press('4');
     const f = await s.waitFor(/coder\s+alive/);
