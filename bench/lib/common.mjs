@@ -24,7 +24,9 @@ export function tempDir(prefix = 'gh-bench-') {
 /** `bin`: another build's bin/gatehouse.js (an A/B against an earlier commit); default this checkout's. */
 export async function startEngineProcess(extraArgs = [], env = {}, bin = BIN) {
   const stateDir = tempDir();
-  const proc = spawn(process.execPath, [bin, '--state-dir', stateDir, 'run', '--no-tui', '--port', '0', '--log-format', 'json', ...extraArgs], {
+  // BENCH_ENGINE_NODE_ARGS: node flags for the engine only (e.g. --cpu-prof --cpu-prof-dir=DIR to profile it).
+  const nodeArgs = process.env.BENCH_ENGINE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...nodeArgs, bin, '--state-dir', stateDir, 'run', '--no-tui', '--port', '0', '--log-format', 'json', ...extraArgs], {
     env: { ...process.env, GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', XDG_CONFIG_HOME: `${stateDir}-config`, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -2,6 +2,9 @@
 // which, the directories it opens, the places it connects to. For a learning window after an agent is
 // first seen everything is learned; after it, a thing never seen before scores (an exec more than a
 // directory), the score is the sum over the last hour, and each new thing is explained in words.
+// What is known is kept in memory per agent (read once from SQLite); sightings are written together
+// (one transaction a second, FLUSH_MS), not one commit per event: under 200 execs/s a commit each was
+// most of the sensors' CPU. A crash loses at most the last second's counts, never what an alert said.
 import type { Db } from '../store/db.js';
 import type { AttributedEvent } from './sensorEvent.js';
 
@@ -17,6 +20,8 @@ export interface Anomaly {
 const WEIGHTS = { exec: 30, pair: 20, dir: 15, dest: 40 } as const;
 const SCORE_WINDOW_MS = 3_600_000;
 const MAX_RECENT = 50;
+const FLUSH_MS = 1_000;
+const MAX_PENDING = 5_000;
 
 function itemsOf(e: AttributedEvent, parentProgram: string | null): Array<{ item: string; kind: keyof typeof WEIGHTS; words: string }> {
   if (e.kind === 'exec') {
@@ -45,11 +50,17 @@ export class Baseline {
   private readonly recent = new Map<string, Anomaly[]>();
   private readonly getAgent;
   private readonly putAgent;
-  private readonly hasItem;
   private readonly upsert;
   private readonly clear;
   private readonly clearAgent;
   private readonly countItems;
+  private readonly itemsOfAgent;
+  private readonly writeAll: (rows: Array<[string, string, string]>) => void;
+  /** agent → the items it is known for (loaded from the store on the agent's first event). */
+  private readonly known = new Map<string, Set<string>>();
+  /** Sightings not yet written: agent, item, when. */
+  private pending: Array<[string, string, string]> = [];
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     db: Db,
@@ -57,7 +68,6 @@ export class Baseline {
   ) {
     this.getAgent = db.prepare('SELECT learning_since FROM sensor_baseline_agents WHERE agent = ?');
     this.putAgent = db.prepare('INSERT OR REPLACE INTO sensor_baseline_agents (agent, learning_since) VALUES (?, ?)');
-    this.hasItem = db.prepare('SELECT 1 FROM sensor_baseline WHERE agent = ? AND item = ?');
     this.upsert = db.prepare(
       `INSERT INTO sensor_baseline (agent, item, first_seen, last_seen, count) VALUES (?, ?, ?, ?, 1)
        ON CONFLICT(agent, item) DO UPDATE SET last_seen = excluded.last_seen, count = count + 1`,
@@ -65,6 +75,38 @@ export class Baseline {
     this.clear = db.prepare('DELETE FROM sensor_baseline WHERE agent = ?');
     this.clearAgent = db.prepare('DELETE FROM sensor_baseline_agents WHERE agent = ?');
     this.countItems = db.prepare('SELECT count(*) AS n FROM sensor_baseline WHERE agent = ?');
+    this.itemsOfAgent = db.prepare('SELECT item FROM sensor_baseline WHERE agent = ?').pluck();
+    this.writeAll = db.transaction((rows: Array<[string, string, string]>) => {
+      for (const [agent, item, ts] of rows) this.upsert.run(agent, item, ts, ts);
+    });
+  }
+
+  private knownOf(agent: string): Set<string> {
+    let set = this.known.get(agent);
+    if (!set) {
+      set = new Set(this.itemsOfAgent.all(agent) as string[]);
+      this.known.set(agent, set);
+    }
+    return set;
+  }
+
+  /** Writes the sightings held in memory (every second, before a read of the store, and at stop). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.pending.length) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.writeAll(rows);
+  }
+
+  private note(agent: string, item: string, ts: string): void {
+    this.pending.push([agent, item, ts]);
+    if (this.pending.length >= MAX_PENDING) return this.flush();
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
   }
 
   private learningSince(agent: string, now: number): number {
@@ -85,9 +127,11 @@ export class Baseline {
     const learning = e.at - since < this.learnMs;
     const out: Anomaly[] = [];
     const ts = new Date(e.at).toISOString();
+    const knownItems = this.knownOf(agent);
     for (const it of itemsOf(e, parentProgram)) {
-      const known = this.hasItem.get(agent, it.item) !== undefined;
-      this.upsert.run(agent, it.item, ts, ts);
+      const known = knownItems.has(it.item);
+      knownItems.add(it.item);
+      this.note(agent, it.item, ts);
       if (known || learning) continue;
       const a: Anomaly = { agent, item: it.item, weight: WEIGHTS[it.kind], explanation: `first ${it.words} by ${agent} in ${span(e.at - since)}`, at: e.at };
       out.push(a);
@@ -106,6 +150,7 @@ export class Baseline {
 
   /** When the agent's learning began (null: never seen) and how many things it has learned. */
   summary(agent: string): { learning_since: string | null; learned: number } {
+    this.flush();
     const row = this.getAgent.get(agent) as { learning_since: string } | undefined;
     return { learning_since: row?.learning_since ?? null, learned: (this.countItems.get(agent) as { n: number }).n };
   }
@@ -116,6 +161,8 @@ export class Baseline {
 
   /** Starts learning again from now. */
   reset(agent: string, now = Date.now()): void {
+    this.flush();
+    this.known.delete(agent);
     this.clear.run(agent);
     this.clearAgent.run(agent);
     this.since.delete(agent);

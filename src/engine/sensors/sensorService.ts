@@ -154,6 +154,7 @@ export class SensorService {
     this.off?.();
     this.proc?.stop();
     await this.audit?.stop();
+    this.baseline.flush();
   }
 
   status(): SensorsStatus {

@@ -25,10 +25,26 @@ describe('agent baselines', () => {
     expect(b.score('build-bot', t0 + 15 * DAY)).toBe(0);
   });
 
+  it('writes sightings together, not a commit per event; what it holds is known before it is written', () => {
+    const d = db();
+    const t0 = 1_000 * DAY;
+    const b = new Baseline(d, DAY);
+    b.observe(exec('make', t0), null);
+    b.observe(exec('make', t0 + 1), null);
+    const rows = () => d.prepare("SELECT count(*) AS n FROM sensor_baseline WHERE agent = 'build-bot'").get() as { n: number };
+    expect(rows().n).toBe(0);
+    expect(b.observe(exec('make', t0 + 2 * DAY), null)).toEqual([]);
+    b.flush();
+    expect(rows().n).toBe(1);
+    expect(d.prepare("SELECT count FROM sensor_baseline WHERE item = 'exec:make'").get()).toEqual({ count: 3 });
+  });
+
   it('persists across instances and resets on request', () => {
     const d = db();
     const t0 = 1_000 * DAY;
-    new Baseline(d, DAY).observe(exec('make', t0), null);
+    const first = new Baseline(d, DAY);
+    first.observe(exec('make', t0), null);
+    first.flush(); // the engine's stop writes what it holds
     const again = new Baseline(d, DAY);
     expect(again.observe(exec('make', t0 + 2 * DAY), null)).toEqual([]);
     expect(again.observe(exec('nc', t0 + 2 * DAY), null)).toHaveLength(1);
