@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, startEngine, tempStateDir, type RunningEngine } from '../../support/engine.js';
+import { runAsHost } from '../../support/hookHost.js';
 
 let e: RunningEngine;
 // Made when the file loads: the hosts' inputs below name the workspace.
@@ -27,11 +28,6 @@ afterAll(async () => {
   await e.stop();
 });
 
-/** Runs a registered hook command as the host does: a shell command line, the host's JSON on stdin. */
-function runAsHost(command: string, input: unknown) {
-  const r = spawnSync('sh', ['-c', command], { input: JSON.stringify(input), encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 const setup = (host: string, ...flags: string[]) => cli(['setup', host, ...flags], { stateDir, env: { HOME: fakeHome, COPILOT_HOME: '' } });
 const hookDirect = (host: string, input: unknown, dir = stateDir) => cli(['hook', host], { stateDir: dir, input: JSON.stringify(input), timeoutMs: 40_000 });
 

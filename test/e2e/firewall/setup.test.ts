@@ -1,12 +1,12 @@
 // `gatehouse setup <host>` (docs/policy.md): the registration is idempotent, keeps the host's other
 // settings, can be checked and removed, and the command it registers is the real hook: the host runs
 // it (here through `sh -c`, as Claude Code and Gemini CLI do) and a real engine decides.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, startEngine, tempStateDir, type RunningEngine } from '../../support/engine.js';
+import { runAsHost } from '../../support/hookHost.js';
 
 let e: RunningEngine;
 let stateDir: string;
@@ -22,11 +22,6 @@ afterAll(async () => {
   await e.stop();
 });
 
-/** Runs a registered hook command the way the host does: a shell command line, JSON on stdin. */
-function runAsHost(command: string, input: unknown) {
-  const r = spawnSync('sh', ['-c', command], { input: JSON.stringify(input), encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('gatehouse setup claude-code', () => {
   it('registers PreToolUse and PostToolUse for every tool, keeps other settings, and is idempotent', () => {

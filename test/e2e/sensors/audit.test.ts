@@ -7,43 +7,31 @@
 // Agents are started before the engine and wait for a line on stdin, so their own exec is not in the
 // log the engine reads and every count below is exact.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SENSOR_RULES_YAML } from '../../../src/engine/sensors/sensorRules.js';
 import { ensureAuditd, gatehouseAuditRules, type AuditdHandle } from '../../support/auditd.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
+import { LOOPBACK_RULES, fakeHome, startDestination } from '../../support/sensorFixtures.js';
 
-// The shipped rule counts only connections that leave the host; this machine reaches nothing but
-// loopback, so the test's rules file is the shipped one with that one filter dropped.
-const LOOPBACK_RULES = DEFAULT_SENSOR_RULES_YAML.replace('- { event: connect, remote: true }', '- { event: connect }');
 
 type SensorAlert = { id: string; source: string; check: string; severity: string; message: string; evidence?: { agent?: string; pids?: number[] } };
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startDestination>>;
 let port = 0;
 let auditd: AuditdHandle;
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  server = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as { port: number }).port;
+  server = await startDestination();
+  port = server.port;
   auditd = await ensureAuditd();
   if (!auditd.ok) console.warn(`\n\n*** WARNING: audit sensor tests SKIPPED: ${auditd.reason} ***\n`);
 });
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   auditd?.stop();
-  await new Promise<void>((r) => server.close(() => r()));
+  await server.close();
 });
-
-function fakeHome(dir: string): string {
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.aws'), { recursive: true });
-  writeFileSync(join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\n');
-  return home;
-}
 
 function config(stateDir: string, home: string, extra = ''): string {
   const rules = `${stateDir}-sensor-rules.yaml`;

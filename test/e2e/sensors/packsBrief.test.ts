@@ -4,27 +4,24 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine, connectTransport } from '../../../src/client/ipcClient.js';
 import type { GuardStats } from '../../../src/engine/doors/guardStats.js';
 import { signRulePack } from '../../../src/engine/monitor/rulePack.js';
-import { DEFAULT_SENSOR_RULES_YAML } from '../../../src/engine/sensors/sensorRules.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
+import { LOOPBACK_RULES, startDestination } from '../../support/sensorFixtures.js';
 import { startLlmServer } from '../../support/llmServers.js';
 
-const LOOPBACK_RULES = DEFAULT_SENSOR_RULES_YAML.replace('- { event: connect, remote: true }', '- { event: connect }');
 type SensorAlert = { id: string; source: string; check: string; severity: string; message: string; acked_at?: string; evidence?: { agent?: string } };
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startDestination>>;
 let port = 0;
 beforeAll(async () => {
-  server = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as { port: number }).port;
+  server = await startDestination();
+  port = server.port;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 
 async function sensorAlerts(e: RunningEngine): Promise<SensorAlert[]> {
   return ((await e.http('GET', '/api/alerts?limit=500')).body.data as SensorAlert[]).filter((a) => a.source === 'sensors');

@@ -2,32 +2,19 @@
 // tree (bash running cat and curl, node holding a file and a socket), a local HTTP server as the
 // destination, and the engine as a process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SENSOR_RULES_YAML } from '../../../src/engine/sensors/sensorRules.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
+import { LOOPBACK_RULES, fakeHome, startDestination } from '../../support/sensorFixtures.js';
 
-// The shipped rule counts only connections that leave the host; this machine reaches nothing but
-// loopback, so the test's rules file is the shipped one with that one filter dropped.
-const LOOPBACK_RULES = DEFAULT_SENSOR_RULES_YAML.replace('- { event: connect, remote: true }', '- { event: connect }');
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startDestination>>;
 let port = 0;
 beforeAll(async () => {
-  server = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as { port: number }).port;
+  server = await startDestination();
+  port = server.port;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-function fakeHome(dir: string): string {
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.aws'), { recursive: true });
-  writeFileSync(join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\n');
-  return home;
-}
+afterAll(() => server.close());
 
 async function sensorAlerts(e: RunningEngine) {
   const r = await e.http('GET', '/api/alerts?limit=100');
