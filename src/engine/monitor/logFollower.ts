@@ -1,7 +1,13 @@
 // Follows a growing log file like `tail -F`: reads appended lines, and survives rotation
 // (rename + recreate: the old file is drained, then the new one is read from its start) and
 // truncation (reading restarts at 0). Polling, because fs.watch misses renames on some filesystems.
+// Several rotations between two polls (a stalled process, a burst of SIGUSR1 to auditd) are
+// caught up too where the rotated files are numbered (`log.1`, `log.2`, … newest first, as auditd
+// and logrotate name them): the files between the one we held and the new one are read whole.
 import { open, stat, type FileHandle } from 'node:fs/promises';
+
+/** How far down the numbered rotations the file we held is looked for. */
+const MAX_ROTATIONS_SEARCHED = 99;
 
 export interface FollowOptions {
   /** Poll interval in ms (default 250). */
@@ -61,6 +67,38 @@ export function followLog(path: string, onLine: (line: string) => void, opts: Fo
     }
   };
 
+  /** Every line of a whole file we never held (a rotation that came and went between two polls). */
+  const readWhole = async (name: string, expectIno: number): Promise<void> => {
+    const h = await open(name, 'r').catch(() => null);
+    if (!h) return;
+    try {
+      if ((await h.stat()).ino !== expectIno) return; // renamed again meanwhile: not the file we listed
+      let at = 0;
+      for (;;) {
+        const { bytesRead } = await h.read(buf, 0, buf.length, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+        emit(buf.subarray(0, bytesRead));
+      }
+      if (partial.length) emit(Buffer.from('\n'));
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  };
+
+  /** The numbered rotations newer than the file we held (whose inode is `held`), oldest first. */
+  const missedRotations = async (held: number, current: number): Promise<Array<{ name: string; ino: number }>> => {
+    const newer: Array<{ name: string; ino: number }> = [];
+    for (let n = 1; n <= MAX_ROTATIONS_SEARCHED; n++) {
+      const name = `${path}.${n}`;
+      const st = await stat(name).catch(() => null);
+      if (!st) return []; // the held file is not among them (deleted, or another naming): nothing can be said
+      if (st.ino === held) return newer.reverse();
+      if (st.ino !== current) newer.push({ name, ino: st.ino });
+    }
+    return [];
+  };
+
   const closeCurrent = async () => {
     if (fh) await fh.close().catch(() => undefined);
     fh = null;
@@ -84,9 +122,21 @@ export function followLog(path: string, onLine: (line: string) => void, opts: Fo
     if (fh && st.ino !== ino) {
       await drain();
       if (partial.length) emit(Buffer.from('\n'));
+      // The new file is opened before the rotated ones are listed, so a rotation meanwhile is not lost
+      // between them; the held one stays open while they are looked for, so its inode is not reused.
+      const next = await open(path, 'r').catch(() => null);
+      const nextIno = next ? (await next.stat()).ino : st.ino;
+      const missed = await missedRotations(ino, nextIno);
       await closeCurrent();
+      for (const m of missed) {
+        opts.onReset?.('rotated');
+        await readWhole(m.name, m.ino);
+      }
       opts.onReset?.('rotated');
+      fh = next;
+      ino = nextIno;
       pos = 0;
+      if (!fh) return; // gone again already: the next poll opens whatever has the name then
     }
     if (!fh) {
       fh = await open(path, 'r');

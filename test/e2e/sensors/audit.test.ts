@@ -83,7 +83,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)));
 /** Waits for an agent's exec count to reach `n`, then a moment more, and returns its activity. */
 async function settledExecs(e: RunningEngine, name: string, n: number): Promise<Activity> {
-  await waitFor(async () => (await activity(e, name)).execs >= n, 30_000, `${n} execs of ${name}`);
+  let seen = -1;
+  await waitFor(async () => (seen = (await activity(e, name)).execs) >= n, 30_000, `${n} execs of ${name}`).catch((err: Error) => {
+    throw new Error(`${err.message} (last seen ${seen}; sensors: ${JSON.stringify(sensorsStatus(e))})`);
+  });
   await sleep(500);
   return activity(e, name);
 }
@@ -150,7 +153,7 @@ describe('sensors with Linux audit', { timeout: SLOW }, () => {
     expect(gatehouseAuditRules()).toEqual([]);
   });
 
-  it('follows audit.log across rotations: 600 execs while auditd rotates its log three times, none lost', { timeout: SLOW }, async (ctx) => {
+  it('follows audit.log across rotations: 600 execs while auditd rotates its log three times (two of them within one poll), none lost', { timeout: SLOW }, async (ctx) => {
     if (!auditd.ok) return ctx.skip();
     const stateDir = tempStateDir();
     const home = fakeHome(stateDir);
@@ -160,8 +163,9 @@ describe('sensors with Linux audit', { timeout: SLOW }, () => {
       const lost0 = auditd.lost();
       await register(e, 'rotating', child);
       child.stdin!.write('go\n');
-      for (let i = 0; i < 3; i++) {
-        await sleep(700);
+      // Two rotations 700 ms apart, then two within one poll of each other (the follower catches up on log.1).
+      for (const gap of [700, 700, 30]) {
+        await sleep(gap);
         auditd.rotate();
       }
       await exited(child);

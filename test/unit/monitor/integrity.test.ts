@@ -148,7 +148,6 @@ describe('integrity monitor', () => {
       onRepeat: (_f, n) => repeats.push(n),
       scanIntervalMs: 0,
       debounceMs: 50,
-      usePolling: true,
       ...extra,
     });
     return { mon, found, repeats, repo };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { followLog } from '../../../src/engine/monitor/logFollower.js';
@@ -34,6 +34,46 @@ describe('log follower', () => {
       await f.poll();
       expect(got.at(-1)).toBe('c1');
       expect(resets).toEqual(['rotated', 'truncated']);
+    } finally {
+      await f.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('catches up on rotations that came and went between two polls (numbered, newest first), in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-follow-'));
+    const file = join(dir, 'audit.log');
+    writeFileSync(file, '');
+    const got: string[] = [];
+    const resets: string[] = [];
+    const f = followLog(file, (l) => got.push(l), { intervalMs: 60_000, onReset: (w) => resets.push(w) });
+    // What auditd does on SIGUSR1: shift log.N to log.N+1, log to log.1, begin a new log.
+    const rotate = (keep: number) => {
+      for (let n = keep - 1; n >= 1; n--) if (existsSync(`${file}.${n}`)) renameSync(`${file}.${n}`, `${file}.${n + 1}`);
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, '');
+    };
+    try {
+      await f.poll();
+      appendFileSync(file, 'held 1\nheld 2\n');
+      await f.poll();
+      appendFileSync(file, 'held 3\n');
+      rotate(5);
+      appendFileSync(file, 'second 1\n');
+      rotate(5);
+      appendFileSync(file, 'third 1\nthird 2\n');
+      rotate(5);
+      appendFileSync(file, 'current 1\n');
+      await f.poll();
+      expect(got).toEqual(['held 1', 'held 2', 'held 3', 'second 1', 'third 1', 'third 2', 'current 1']);
+      expect(resets).toEqual(['rotated', 'rotated', 'rotated']);
+      // The held file deleted by the rotation (num_logs reached): what can be known is read, nothing twice.
+      rotate(1);
+      rmSync(`${file}.1`);
+      rotate(1);
+      appendFileSync(file, 'after 1\n');
+      await f.poll();
+      expect(got.slice(7)).toEqual(['after 1']);
     } finally {
       await f.stop();
       rmSync(dir, { recursive: true, force: true });

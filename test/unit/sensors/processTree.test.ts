@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProcessTree } from '../../../src/engine/sensors/processTree.js';
+import { GONE_GRACE_MS, ProcessTree } from '../../../src/engine/sensors/processTree.js';
 import { parseProcNetTcp, parseProcStat, type ProcStat } from '../../../src/engine/sensors/procStat.js';
 
 function fakeProc(entries: Array<[number, number]>) {
@@ -41,6 +41,47 @@ describe('process tree attribution', () => {
     expect(t.agentOf(11)).toBeNull();
     t.setRoots(new Map([[10, 'late']]));
     expect(t.agentOf(11)).toBe('late');
+  });
+
+  it('events that arrive after the agent exited are still its own for the grace period, then not', () => {
+    const p = fakeProc([[10, 1], [11, 10]]);
+    const t = new ProcessTree(p.read);
+    t.setRoots(new Map([[10, 'bot']]), 0);
+    p.m.delete(10);
+    p.m.delete(11);
+    t.setRoots(new Map(), 1_000); // the agent is gone; the exec of its last child is read after that
+    t.learn(12, 10);
+    expect(t.agentOf(12)).toBe('bot');
+    t.learn(13, 12);
+    expect(t.agentOf(13)).toBe('bot'); // a grandchild whose parent already exited and was swept away
+    t.prune(new Set(), 2_000);
+    t.prune(new Set(), 2_000 + GONE_GRACE_MS);
+    t.learn(14, 10);
+    expect(t.agentOf(14)).toBeNull();
+  });
+
+  it('a process that takes a gone agent\'s pid within the grace is not the agent', () => {
+    const p = fakeProc([[10, 1], [30, 1]]);
+    const t = new ProcessTree(p.read);
+    t.setRoots(new Map([[10, 'bot']]), 0);
+    p.m.delete(10);
+    t.setRoots(new Map(), 1_000);
+    t.learn(10, 30, 777); // the pid handed out again, to a child of 30
+    t.learn(15, 10);
+    expect([t.agentOf(10), t.agentOf(15)]).toEqual([null, null]);
+  });
+
+  it('a process that exited is remembered for the grace period, then forgotten', () => {
+    const p = fakeProc([[10, 1], [11, 10]]);
+    const t = new ProcessTree(p.read);
+    t.setRoots(new Map([[10, 'bot']]), 0);
+    t.learn(11, 10, 110);
+    t.prune(new Set([10]), 1_000);
+    p.m.delete(11);
+    t.learn(12, 11);
+    expect(t.agentOf(12)).toBe('bot'); // 11 has exited; its child's late exec is still the agent's
+    t.prune(new Set([10]), 1_000 + GONE_GRACE_MS);
+    expect(t.size).toBe(2); // 10 and 12 (12 was never swept, so it is not marked gone yet)
   });
 
   it('a parent loop does not hang it', () => {
