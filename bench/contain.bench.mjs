@@ -5,7 +5,8 @@
 //     reading socat's "listening" line, the default);
 //  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the
 //     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×); the
-//     tunnel relayed both ways (A: stream pipe(), B: the proxy's own 512 KiB reads, the default);
+//     tunnel relayed three ways (A: stream pipe(), B: the proxy's own 512 KiB reads, C: B, then handed
+//     to a socat relay after 8 MiB, the default);
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
 //     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
 //     record A: added to the group commit at once (its transaction runs before the connect completes),
@@ -63,6 +64,8 @@ const proxyPath = session.proxy_socket;
 // Variant A of the relay: a second proxy for the same session's decisions, relaying with pipe().
 const owner = { session: session.id, agent: 'bench', command: 'bench', task_id: null, cwd: null };
 const pipedProxy = await startEgressProxy(join(root, 'state', 'egress', 'piped.sock'), (h, p) => engine.contain.gate.decide(owner, h, p), engine.logger, { relay: 'pipe' });
+// Variant B: the engine's own reads all the way (no hand-off to socat); C, the session's proxy, is the default.
+const readProxy = await startEgressProxy(join(root, 'state', 'egress', 'read.sock'), (h, p) => engine.contain.gate.decide(owner, h, p), engine.logger, { handoffAfter: null });
 
 // --- 1. sandbox start ---------------------------------------------------------------------------------
 function timeSpawn(file, args, env) {
@@ -137,25 +140,26 @@ const socat = spawn('socat', [`TCP-LISTEN:${bridgePort},bind=127.0.0.1,fork,reus
 process.on('exit', () => socat.kill());
 await new Promise((r) => setTimeout(r, 300));
 const total = 100 * MB;
-const bridgePiped = bridgePort + 1;
-const socatPiped = spawn('socat', [`TCP-LISTEN:${bridgePiped},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${pipedProxy.path}`], { stdio: 'ignore' });
-process.on('exit', () => socatPiped.kill());
+const bridgeRead = bridgePort + 1;
+const socatRead = spawn('socat', [`TCP-LISTEN:${bridgeRead},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${readProxy.path}`], { stdio: 'ignore' });
+process.on('exit', () => socatRead.kill());
 await new Promise((r) => setTimeout(r, 300));
-const rounds = { direct: [], proxyA: [], proxyB: [], bridgeA: [], bridgeB: [] };
+const rounds = { direct: [], proxyA: [], proxyB: [], proxyC: [], bridgeB: [], bridgeC: [] };
 for (let i = 0; i < 3; i++) {
   rounds.direct.push(await runClientAsync('direct', `127.0.0.2,${bulkPort}`, total));
   rounds.proxyA.push(await runClientAsync('proxy', `,,${pipedProxy.path}`, total));
-  rounds.proxyB.push(await runClientAsync('proxy', `,,${proxyPath}`, total));
-  rounds.bridgeA.push(await runClientAsync('proxy', `127.0.0.1,${bridgePiped}`, total));
-  rounds.bridgeB.push(await runClientAsync('proxy', `127.0.0.1,${bridgePort}`, total));
+  rounds.proxyB.push(await runClientAsync('proxy', `,,${readProxy.path}`, total));
+  rounds.proxyC.push(await runClientAsync('proxy', `,,${proxyPath}`, total));
+  rounds.bridgeB.push(await runClientAsync('proxy', `127.0.0.1,${bridgeRead}`, total));
+  rounds.bridgeC.push(await runClientAsync('proxy', `127.0.0.1,${bridgePort}`, total));
 }
 const mbps = (t) => (100 / (t / 1000)).toFixed(0);
 const best = (xs) => Math.min(...xs);
 const vs = (k) => `${mbps(best(rounds[k]))} MB/s (${(best(rounds.direct) / best(rounds[k])).toFixed(2)}×)`;
 console.log(
-  `bulk 100 MB (best of 3, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads (default) ${vs('proxyB')}; through socat + proxy A ${vs('bridgeA')}, B ${vs('bridgeB')}; target ≥ 0.8×`,
+  `bulk 100 MB (best of 3, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads ${vs('proxyB')}, C handed to socat after 8 MiB (default) ${vs('proxyC')}; through socat + proxy B ${vs('bridgeB')}, C ${vs('bridgeC')}; target ≥ 0.8×`,
 );
-socatPiped.kill();
+socatRead.kill();
 sourceProc.kill();
 
 // --- 3. per-connection latency with a cached allow ------------------------------------------------------

@@ -4,11 +4,13 @@
 // anything is sent upstream, and goes to the address the decision checked, never to a name looked up
 // again. A refusal is a 403 whose body is one line the agent can read.
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { NetworkDecision } from '../../shared/containPolicy.js';
+import { HANDOFF_AFTER, handOff, release } from './tunnelHandoff.js';
 
 export interface EgressProxyOptions {
   /** How long a client may take to send its request head. */
@@ -17,11 +19,15 @@ export interface EgressProxyOptions {
   maxConnections?: number;
   /** How a tunnel's downstream is relayed: our own reads (default) or stream pipe() (the bench's baseline). */
   relay?: 'read' | 'pipe';
+  /** Bytes downstream after which a tunnel is handed to a socat relay (tunnelHandoff.ts); null: never. */
+  handoffAfter?: number | null;
 }
 
 export interface EgressProxy {
   path: string;
   close(): Promise<void>;
+  /** Tunnels handed to a socat relay so far (tunnelHandoff.ts). */
+  handedOff(): number;
 }
 
 const HOP_HEADERS = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
@@ -50,6 +56,10 @@ function connectTarget(url: string | undefined): { host: string; port: number } 
 
 export function startEgressProxy(path: string, decide: (host: string, port: number) => Promise<NetworkDecision>, logger: Logger, o: EgressProxyOptions = {}): Promise<EgressProxy> {
   const open = new Set<Duplex>();
+  /** Tunnels handed to socat: killed when the session ends, like the sockets the engine still holds. */
+  const relays = new Set<ChildProcess>();
+  const handoffAfter = o.handoffAfter === undefined ? HANDOFF_AFTER : o.handoffAfter;
+  let handedOff = 0;
   const track = (s: Duplex) => {
     open.add(s);
     s.once('close', () => open.delete(s));
@@ -78,7 +88,24 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
         return;
       }
       const piped = o.relay === 'pipe';
-      const upstream = piped ? connect({ host: d.address, port: target.port }) : relayFrom(d.address, target.port, client);
+      const relay: Relay = { frozen: false, after: handoffAfter, onMuch: () => void toSocat() };
+      const upstream = piped ? connect({ host: d.address, port: target.port }) : relayFrom(d.address, target.port, client, relay);
+      // Both directions stop, what is in flight is written on, and socat takes both sockets; if it cannot, the engine goes on.
+      const toSocat = async () => {
+        relay.frozen = true;
+        upstream.pause();
+        client.unpipe(upstream);
+        client.pause();
+        const r = await handOff(client as Socket, upstream, relays);
+        if (r === 'relayed') {
+          handedOff++;
+          release(client as Socket, upstream);
+        }
+        if (r !== 'kept') return;
+        relay.frozen = false;
+        client.pipe(upstream);
+        upstream.resume();
+      };
       track(upstream);
       const timer = setTimeout(() => upstream.destroy(new Error('connect timed out')), o.connectTimeoutMs ?? 10_000);
       let connected = false;
@@ -161,9 +188,11 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       }
       resolve({
         path,
+        handedOff: () => handedOff,
         close: () =>
           new Promise<void>((r) => {
             for (const s of open) s.destroy();
+            for (const c of relays) c.kill('SIGKILL');
             server.close(() => r());
           }),
       });
@@ -175,13 +204,21 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
 const RELAY_READ = 512 * 1024;
 const RELAY_COPY_BELOW = 64 * 1024;
 
+/** A tunnel's relay state: frozen while it is being handed to socat; `onMuch` once `after` bytes went down. */
+interface Relay {
+  frozen: boolean;
+  after: number | null;
+  onMuch: () => void;
+}
+
 /**
  * The upstream socket of a tunnel, its reads going straight to the client: Node reads into a buffer of
  * ours (up to 512 KiB a read instead of 64 KiB) and the callback writes it on, with no readable-stream
  * machinery per chunk; when the client's buffer is full the upstream pauses until it drains.
  */
-function relayFrom(host: string, port: number, client: Duplex) {
+function relayFrom(host: string, port: number, client: Duplex, relay: Relay) {
   let buf = Buffer.allocUnsafe(RELAY_READ);
+  let down = 0;
   const upstream = connect({
     host,
     port,
@@ -196,7 +233,12 @@ function relayFrom(host: string, port: number, client: Duplex) {
         }
         if (!client.destroyed && !client.write(chunk)) {
           upstream.pause();
-          client.once('drain', () => upstream.resume());
+          client.once('drain', () => relay.frozen || upstream.resume());
+        }
+        down += n;
+        if (relay.after !== null && down >= relay.after && !relay.frozen) {
+          relay.after = null; // once: a tunnel that stays with the engine is not offered again
+          relay.onMuch();
         }
         return true;
       },

@@ -48,10 +48,15 @@ describe('the tunnel relay', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const relay of ['read', 'pipe'] as const) {
-    it(`relays every byte in order through a slow reader (${relay})`, async () => {
-      const decide = async () => ({ decision: 'allow' as const, destination: `127.0.0.1:${port}`, address: '127.0.0.1', rule: null, source: 'policy' as const, reason: 'test' });
-      const proxy = await startEgressProxy(join(dir, `${relay}.sock`), decide, pino({ level: 'silent' }), { relay });
+  const decide = async () => ({ decision: 'allow' as const, destination: `127.0.0.1:${port}`, address: '127.0.0.1', rule: null, source: 'policy' as const, reason: 'test' });
+  const variants = [
+    ['read', { relay: 'read', handoffAfter: null }],
+    ['pipe', { relay: 'pipe' }],
+    ['handed to socat after 1 MiB', { relay: 'read', handoffAfter: 1024 * 1024 }],
+  ] as const;
+  for (const [name, options] of variants) {
+    it(`relays every byte in order through a slow reader (${name})`, async () => {
+      const proxy = await startEgressProxy(join(dir, `${name.replace(/\W/g, '')}.sock`), decide, pino({ level: 'silent' }), options);
       proxies.push(proxy);
       const got = await new Promise<Buffer>((resolve, reject) => {
         const s = connect(proxy.path);
@@ -77,6 +82,62 @@ describe('the tunnel relay', () => {
       });
       expect(got.length).toBe(data.length);
       expect(sha(got)).toBe(sha(data));
+      expect(proxy.handedOff()).toBe(name.startsWith('handed') ? 1 : 0);
     });
   }
+
+  it('a handed-off tunnel carries both ways, passes a half-close on, and dies with its session', async () => {
+    // Sends 3 MiB, then echoes what it is sent until the client half-closes, then ends.
+    const echo = createServer((s) => {
+      s.on('error', () => {});
+      s.write(data.subarray(0, 3 * 1024 * 1024));
+      s.pipe(s);
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+    const echoPort = (echo.address() as { port: number }).port;
+    const proxy = await startEgressProxy(join(dir, 'both.sock'), async () => ({ ...(await decide()), destination: `127.0.0.1:${echoPort}` }), pino({ level: 'silent' }), { handoffAfter: 1024 * 1024 });
+    proxies.push(proxy);
+    const up = randomBytes(5 * 1024 * 1024);
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      const s = connect(proxy.path);
+      const chunks: Buffer[] = [];
+      let head = true;
+      let total = 0;
+      s.on('error', reject);
+      s.on('data', (d: Buffer) => {
+        if (head) {
+          d = d.subarray(d.indexOf('\r\n\r\n') + 4);
+          head = false;
+        }
+        chunks.push(d);
+        total += d.length;
+        // Once the download is past the hand-off, upload and half-close: the echo must come back whole.
+        if (total >= 3 * 1024 * 1024 && !s.writableEnded) s.end(up);
+      });
+      s.on('end', () => resolve(Buffer.concat(chunks)));
+      s.write(`CONNECT 127.0.0.1:${echoPort} HTTP/1.1\r\n\r\n`);
+    });
+    expect(proxy.handedOff()).toBe(1);
+    expect(sha(got)).toBe(sha(Buffer.concat([data.subarray(0, 3 * 1024 * 1024), up])));
+
+    // A tunnel still open when its session ends is cut: the relay is killed with the proxy.
+    const cut = await new Promise<number>((resolve, reject) => {
+      const s = connect(proxy.path);
+      let head = true;
+      let total = 0;
+      s.on('error', reject);
+      s.on('data', (d: Buffer) => {
+        if (head) {
+          d = d.subarray(d.indexOf('\r\n\r\n') + 4);
+          head = false;
+        }
+        total += d.length;
+        if (total >= 3 * 1024 * 1024 && proxy.handedOff() === 2) void proxy.close();
+      });
+      s.on('close', () => resolve(total));
+      s.write(`CONNECT 127.0.0.1:${echoPort} HTTP/1.1\r\n\r\n`);
+    });
+    expect(cut).toBe(3 * 1024 * 1024);
+    echo.close();
+  });
 });
