@@ -15,6 +15,9 @@ import { PROXY_PORT } from './sandbox.js';
 
 /** How long a holder may take to listen before it is given up. */
 const READY_MS = 10_000;
+/** The spare that replaces a claimed slot starts this much later, so that it does not compete for the CPU with
+ * the start of the sandbox it was claimed for (a run arriving meanwhile takes the cold path). */
+export const REFILL_DELAY_MS = 100;
 /** Holders that failed in a row before the pool stops trying (the kernel or a package refuses). */
 const MAX_FAILURES = 3;
 
@@ -62,6 +65,7 @@ export class WarmNetworkPool {
     private readonly size: number,
     private readonly logger: Logger,
     private readonly isRoot: boolean = process.getuid?.() === 0,
+    private readonly refillDelayMs = REFILL_DELAY_MS,
   ) {
     if (size <= 0) this.disabled = 'sandbox.warm_network is 0';
     else if (!isRoot) this.disabled = 'the engine does not run as root (entering a namespace needs CAP_SYS_ADMIN)';
@@ -80,7 +84,7 @@ export class WarmNetworkPool {
     const h = [...this.holders.values()].find((x) => x.ready && !x.claimed);
     if (!h || !h.ready) return null;
     h.claimed = true;
-    this.fill();
+    setTimeout(() => this.fill(), this.refillDelayMs).unref();
     return { id: h.id, socket: h.socket, ...h.ready, release: () => this.kill(h) };
   }
 
