@@ -86,7 +86,8 @@ try { const r = await fetch('http://127.0.0.2:${'${a.port}'}/direct'); console.l
         '',
       ].join('\n'),
     );
-    e = await startEngine({ stateDir });
+    // The cold path (socat started inside each sandbox) stays tested here; warmNetwork.test.ts has the warm one.
+    e = await startEngine({ stateDir, config: 'sandbox:\n  warm_network: 0\n' });
   }, 30_000);
 
   afterAll(async () => {
