@@ -5,24 +5,19 @@
 // that fails the wrapper's check (a forged or stale pid) is not entered: the run goes cold, still confined.
 import { readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
 import { openWarmNetns } from '../../../src/cli/warmNetns.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { pidsWith, runCli, sandboxUsable, startCli, worldDir, writePolicy } from '../../support/contain.js';
+import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
 
 const usable = sandboxUsable() && process.getuid?.() === 0;
 if (!usable) console.warn('\n!!!!!!!! WARM NETWORK TESTS SKIPPED: they need root, bubblewrap and socat !!!!!!!!\n');
 const HOST_NS = readlinkSync('/proc/self/ns/net');
-
-function serve(host: string, body: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => res.end(`${body} ${req.method} ${req.url}`));
-  return new Promise((r) => server.listen(0, host, () => r({ server, port: (server.address() as { port: number }).port })));
-}
 
 /** The engine's holders of this state dir: socat pid -> its network namespace (`net:[N]`). */
 function holders(stateDir: string): Map<number, string> {
