@@ -4,7 +4,7 @@
 // lie would otherwise put the sandbox in the host's network). Any doubt: null, and the run takes the cold
 // path, which makes its own namespace. nsenter then enters the namespace through the wrapper's open
 // descriptor (/proc/WRAPPER/fd/N, close-on-exec here), so the sandbox never inherits it.
-import { closeSync, existsSync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { WarmNetwork } from '../shared/containPolicy.js';
 
@@ -49,9 +49,23 @@ export function openWarmNetns(w: WarmNetwork | null | undefined, io: NetnsIo = r
 
 let nsenterFound: boolean | null = null;
 
-/** Whether this wrapper can enter a warm namespace at all: root (setns needs CAP_SYS_ADMIN) and nsenter. */
+const CAP_SYS_ADMIN = 21n;
+
+/** Whether a /proc/PID/status text says the process has CAP_SYS_ADMIN in its effective set. */
+export function hasSysAdmin(status: string): boolean {
+  const m = /^CapEff:\s*([0-9a-fA-F]+)$/m.exec(status);
+  return m ? ((BigInt(`0x${m[1]}`) >> CAP_SYS_ADMIN) & 1n) === 1n : false;
+}
+
+/** Whether this wrapper can enter a warm namespace at all: root with CAP_SYS_ADMIN (setns needs it; a
+ * container's root may lack it, and nsenter would then fail the run instead of it going cold) and nsenter. */
 export function canEnterWarm(env: NodeJS.ProcessEnv = process.env): boolean {
   if (process.getuid?.() !== 0) return false;
+  try {
+    if (!hasSysAdmin(readFileSync('/proc/self/status', 'utf8'))) return false;
+  } catch {
+    return false;
+  }
   nsenterFound ??= (env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, 'nsenter')));
   return nsenterFound;
 }

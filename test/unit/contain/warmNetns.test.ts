@@ -1,7 +1,7 @@
 // The wrapper's check of a warm network namespace the engine named, against a fake /proc: it enters only the
 // namespace whose inode was named, never its own (the host's), and any error means the cold path.
 import { describe, expect, it } from 'vitest';
-import { openWarmNetns, type NetnsIo } from '../../../src/cli/warmNetns.js';
+import { hasSysAdmin, openWarmNetns, type NetnsIo } from '../../../src/cli/warmNetns.js';
 import { WarmNetworkPool } from '../../../src/engine/contain/warmNetwork.js';
 import { SandboxConfigSchema } from '../../../src/engine/contain/sandboxConfig.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
@@ -76,6 +76,16 @@ describe('openWarmNetns', () => {
     for (const w of [null, undefined, { netns_pid: 1, netns_ino: 5 }, { netns_pid: 0, netns_ino: 5 }, { netns_pid: -3, netns_ino: 5 }, { netns_pid: 1.5, netns_ino: 5 }, { netns_pid: 300, netns_ino: 0 }, { netns_pid: '300', netns_ino: 5 } as never]) {
       expect(openWarmNetns(w, any), JSON.stringify(w)).toBeNull();
     }
+  });
+});
+
+describe('hasSysAdmin', () => {
+  it("reads CAP_SYS_ADMIN (bit 21) from CapEff; a root without it (a container's) does not enter", () => {
+    expect(hasSysAdmin('Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n')).toBe(true);
+    expect(hasSysAdmin('CapEff:\t00000000a80425fb\n')).toBe(false);
+    expect(hasSysAdmin('CapEff:\t0000000000200000\n')).toBe(true);
+    expect(hasSysAdmin('CapPrm:\t000001ffffffffff\n')).toBe(false);
+    expect(hasSysAdmin('')).toBe(false);
   });
 });
 
