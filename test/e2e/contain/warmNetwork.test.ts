@@ -116,6 +116,17 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     }
   });
 
+  it('gatehouse sandbox (a whole agent) enters a warm namespace too, with its engine door and no proxy socket inside', async () => {
+    await warmReady();
+    const before = new Set(holders(stateDir).values());
+    writeFileSync(join(world, 'agent.sh'), `sh probe.sh http://127.0.0.2:${a.port}/agent\necho\nls ${stateDir}\n`);
+    const r = await runCli(stateDir, ['sandbox', '--agent', 'whole', '--', 'sh', 'agent.sh'], { cwd: world });
+    const [ns, body, ...listing] = r.stdout.trim().split('\n');
+    expect(before.has(ns!), `${ns} is a warm namespace`).toBe(true);
+    expect(body).toBe('hello-A GET /agent 200');
+    expect(listing).toEqual(['gatehouse.sock']);
+  });
+
   it("cannot reach the host's loopback or anything else but through the proxy", async () => {
     await warmReady();
     const r = await exec(['sh', 'around.sh']);
