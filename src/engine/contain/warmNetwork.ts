@@ -7,7 +7,7 @@
 // namespace needs CAP_SYS_ADMIN); everywhere else the pool stays empty and runs take the cold path.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WarmNetwork } from '../../shared/containPolicy.js';
@@ -46,11 +46,35 @@ export function ownNetnsIno(): number | null {
   }
 }
 
-/** The holder's command line: a fresh network namespace (lo up), socat listening on the proxy port. */
+const HOLDER_NAME = 'gatehouse-warm-holder';
+
+/** Pids of holders of an earlier engine on this egress dir that outlived it (killed in bwrap's start-up
+ * window, where neither --die-with-parent nor the stdin pipe reaches them yet): their command line names
+ * the holder and a socket in `dir`. */
+export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+      const at = argv.indexOf(HOLDER_NAME);
+      const socket = at > 0 ? argv[at + 1] : undefined;
+      if (socket?.startsWith(`${dir}/warm-`) && !ours.has(socket)) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** The holder's command line: a fresh network namespace (lo up), socat listening on the proxy port. A shell
+ * waits on stdin, a pipe from the engine, and ends socat (and with it the namespace) when it closes: bwrap's
+ * --die-with-parent misses an engine killed while that bwrap was still starting. */
 export function holderArgs(socket: string): string[] {
+  const socat = `socat -d -d TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$1"`;
   return [
     '--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--info-fd', '3', '--',
-    'socat', '-d', '-d', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${socket}`,
+    '/bin/sh', '-c', `${socat} </dev/null & read -r _; kill $! 2>/dev/null`, HOLDER_NAME, socket,
   ];
 }
 
@@ -77,6 +101,17 @@ export class WarmNetworkPool {
       return;
     }
     this.fill();
+    // The engine holds the state dir's lock: a holder on its egress dir that is not ours is an earlier engine's.
+    setTimeout(() => {
+      for (const pid of orphanHolders(this.dir, new Set([...this.holders.values()].map((h) => h.socket)))) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          this.logger.warn({ pid }, 'killed a warm network holder an earlier engine left behind');
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+    }, 0).unref();
   }
 
   /** A ready spare, or null (none ready yet: the run takes the cold path, it does not wait). */
@@ -130,7 +165,7 @@ export class WarmNetworkPool {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const id = `warm-${randomBytes(8).toString('hex')}`;
     const socket = join(this.dir, `${id}.sock`);
-    const proc = spawn('bwrap', holderArgs(socket), { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const proc = spawn('bwrap', holderArgs(socket), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     const h: Holder = { id, socket, proc, ready: null, claimed: false };
     this.holders.set(id, h);
     let info = '';

@@ -3,6 +3,7 @@
 // must be as confined as the cold path: only the proxy out, its own namespace per run (single use), no
 // descriptor of the namespace inside, holders gone with their session and with the engine, and a slot
 // that fails the wrapper's check (a forged or stale pid) is not entered: the run goes cold, still confined.
+import { spawn } from 'node:child_process';
 import { readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import type { Server } from 'node:http';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
 import { openWarmNetns } from '../../../src/cli/warmNetns.js';
+import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
@@ -201,6 +203,40 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     expect(r.stderr).toMatch(/the engine went away/);
     await waitFor(() => holders(stateDir).size === 0, 5_000, 'every holder to be gone');
     await waitFor(() => pidsWith('sleep 4246').length === 0, 5_000, 'the sandbox to stop');
+  });
+});
+
+describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
+  it('ends, socat and namespace with it, when the pipe from its engine closes (an engine killed while the holder starts)', async () => {
+    const dir = tempStateDir('gh-holder-');
+    const p = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-test.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    let log = '';
+    p.stderr!.on('data', (d) => (log += d));
+    const exited = new Promise((r) => p.on('exit', r));
+    await waitFor(() => / listening on /.test(log), 10_000, 'the holder to listen');
+    expect(holders(dir).size).toBe(1);
+    p.stdin!.end();
+    await exited;
+    await waitFor(() => holders(dir).size === 0, 5_000, "the holder's socat to be gone");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an engine kills the holders an earlier one left on its state dir (killed while they started), and keeps its own', async () => {
+    const dir = tempStateDir('gh-orphan-');
+    const orphan = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-orphan.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    let log = '';
+    orphan.stderr!.on('data', (d) => (log += d));
+    await waitFor(() => / listening on /.test(log), 10_000, 'the orphan to listen');
+    const sockets = () => [...holders(dir).keys()].map((pid) => /warm-[\w]+\.sock/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[0]);
+    const eng = await startEngine({ stateDir: dir });
+    try {
+      await waitFor(() => orphan.exitCode !== null || orphan.signalCode !== null, 10_000, 'the orphan to be killed');
+      await waitFor(() => !sockets().includes('warm-orphan.sock') && sockets().length === 1, 10_000, "only the engine's own holder");
+    } finally {
+      await eng.stop();
+      orphan.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
