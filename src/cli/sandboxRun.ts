@@ -5,11 +5,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sandboxFor, SandboxSectionSchema, type SandboxSection } from '../shared/containPolicy.js';
+import { sandboxFor, SandboxSectionSchema, type SandboxSection, type WarmNetwork } from '../shared/containPolicy.js';
 import { buildSandbox, EXIT_NO_SANDBOX, probeSandbox } from '../engine/contain/sandbox.js';
 import { defaultPolicyPath, parsePolicyText } from '../engine/firewall/index.js';
 import { statePath } from '../engine/store/stateDir.js';
 import { CliError } from './cliError.js';
+import { openWarmNetns } from './warmNetns.js';
+
+export { canEnterWarm } from './warmNetns.js';
 
 export interface ContainedRun {
   argv: string[];
@@ -17,6 +20,8 @@ export interface ContainedRun {
   stateDir: string;
   section: SandboxSection;
   proxySocket: string | null;
+  /** The warm network namespace the engine handed this run (already bridged to proxySocket), if any. */
+  warm?: WarmNetwork | null;
   extraSockets?: string[];
   engineDoor?: { from: string; to: string } | null;
   env?: NodeJS.ProcessEnv;
@@ -66,6 +71,8 @@ export async function runContained(r: ContainedRun): Promise<number> {
   // A workspace of / would bind the whole root writable again.
   if (realpathSync(r.workspace) === '/') throw new CliError('refused: the workspace is / (run from a project directory or give --workspace DIR)', EXIT_NO_SANDBOX);
   const env = r.env ?? process.env;
+  // A warm namespace that fails its check is not used: the cold path makes the sandbox its own.
+  const netns = r.proxySocket ? openWarmNetns(r.warm) : null;
   const built = buildSandbox(r.argv, {
     section: r.section,
     workspace: r.workspace,
@@ -75,6 +82,7 @@ export async function runContained(r: ContainedRun): Promise<number> {
     extraSockets: r.extraSockets ?? [],
     engineDoor: r.engineDoor ?? null,
     env,
+    warm: netns ? { netns: netns.path } : null,
   });
   const child = spawn(built.file, built.args, { stdio: 'inherit', env: built.env });
   let stoppedWhy: string | null = null;
@@ -85,11 +93,12 @@ export async function runContained(r: ContainedRun): Promise<number> {
   }, child.pid);
   const code = await new Promise<number>((resolve) => {
     child.on('error', (err) => {
-      process.stderr.write(`gatehouse: cannot start bwrap: ${err.message}\n`);
+      process.stderr.write(`gatehouse: cannot start ${built.file}: ${err.message}\n`);
       resolve(EXIT_NO_SANDBOX);
     });
     child.on('exit', (c, s) => resolve(c ?? (s ? 128 + (s === 'SIGKILL' ? 9 : 15) : 1)));
   });
+  netns?.close();
   if (stoppedWhy) {
     process.stderr.write(`gatehouse: sandbox stopped: ${stoppedWhy}\n`);
     return EXIT_NO_SANDBOX;

@@ -224,6 +224,7 @@ export class Engine implements EngineSurface {
       if (engine && servicesStarted) {
         await engine.stop(`start failed: ${(err as Error).message}`).catch(() => {});
       } else {
+        engine?.contain.warm.stop(); // its warm network holders
         db?.close();
         if (engine) clearSentinel(statePath(opts.stateDir, 'sentinel'));
         release();

@@ -77,6 +77,25 @@ export function networkFor(
   return { default: o.default ?? file.network.default, allow: [...file.network.allow, ...o.allow], deny: [...file.network.deny, ...o.deny] };
 }
 
+/** `contain.open`'s params (docs/ipc.md): who runs what where; `door` for `gatehouse sandbox`; `warm` when the
+ * caller can enter a warm network namespace (it runs as root and has nsenter). */
+export const ContainOpenSchema = z.object({
+  agent: z.string().max(200).default('default'),
+  command: z.string().max(100_000).optional(),
+  task_id: z.string().max(128).optional(),
+  cwd: z.string().max(4096).optional(),
+  door: z.boolean().default(false),
+  warm: z.boolean().default(false),
+});
+export type ContainOpen = z.output<typeof ContainOpenSchema>;
+
+/** A warm network namespace handed to one run (single use): a process inside it and the namespace's inode,
+ * which the caller checks on the file it opens before it enters (a reused pid or a lie fails closed). */
+export interface WarmNetwork {
+  netns_pid: number;
+  netns_ino: number;
+}
+
 /** What a sandboxed run is told by the engine when it opens a containment session. */
 export interface ContainSession {
   id: string;
@@ -87,6 +106,8 @@ export interface ContainSession {
   engine_socket: string | null;
   sandbox: SandboxSection;
   state_dir: string;
+  /** A warm network namespace already bridged to proxy_socket, when asked for and one was ready; else null. */
+  warm_network?: WarmNetwork | null;
 }
 
 export interface NetworkDecision {

@@ -30,5 +30,10 @@ export interface EngineStatus {
   /** The host sensors: which source runs and why, events seen, events no agent owned, alerts raised. */
   sensors?: { enabled: boolean; source: 'audit' | 'proc' | null; reason: string | null; events: number; unattributed: number; alerts: number };
   /** Containment sessions open and connections through the egress proxy since start (docs/containment.md). */
-  contain?: { sessions: number; connections: { allowed: number; blocked: number } };
+  contain?: {
+    sessions: number;
+    connections: { allowed: number; blocked: number };
+    /** The warm network namespaces: the pool's size (0 when off, and why), spares ready, slots in use. */
+    warm_network?: { size: number; ready: number; in_use: number; off: string | null };
+  };
 }

@@ -3,6 +3,7 @@
 // the host's processes by command line (to prove a sandbox left nothing behind).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { BIN, configHomeFor, policyPathFor } from './engine.js';
 
@@ -61,4 +62,10 @@ export function pidsWith(needle: string): number[] {
     }
   }
   return out;
+}
+
+/** An HTTP destination on `host` (127.0.0.x) answering `BODY METHOD URL`. */
+export function serve(host: string, body: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => res.end(`${body} ${req.method} ${req.url}`));
+  return new Promise((r) => server.listen(0, host, () => r({ server, port: (server.address() as { port: number }).port })));
 }

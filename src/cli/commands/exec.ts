@@ -51,7 +51,7 @@ export const execCommand: CommandModule<GlobalArgs, Args> = {
         stop();
       }
       if (mayRun(decision) && !run.insideSandbox()) {
-        session = (await transport.call('contain.open', { agent: argv.agent, command, cwd: process.cwd(), ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
+        session = (await transport.call('contain.open', { agent: argv.agent, command, cwd: process.cwd(), warm: run.canEnterWarm(), ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
       }
     } catch (err) {
       await transport?.close();
@@ -82,6 +82,7 @@ export const execCommand: CommandModule<GlobalArgs, Args> = {
         stateDir,
         section,
         proxySocket: session?.proxy_socket ?? null,
+        warm: session?.warm_network ?? null,
         onStarted: (stop) => t?.socket.once('close', () => stop('the engine went away')),
       });
     }

@@ -31,7 +31,7 @@ export const sandboxCommand: CommandModule<GlobalArgs, Args> = {
     }
     let code: number;
     try {
-      const session = (await transport.call('contain.open', { agent: argv.agent, command: words.join(' '), cwd: workspace, door: true, ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
+      const session = (await transport.call('contain.open', { agent: argv.agent, command: words.join(' '), cwd: workspace, door: true, warm: run.canEnterWarm(), ...(argv.task ? { task_id: argv.task } : {}) })) as ContainSession;
       const env = { ...process.env, GATEHOUSE_STATE_DIR: stateDir, GATEHOUSE_AGENT: argv.agent };
       if (session.sandbox.mode === 'off') {
         process.stderr.write('gatehouse: sandbox.mode is off in the policy: the agent runs unconfined\n');
@@ -45,6 +45,7 @@ export const sandboxCommand: CommandModule<GlobalArgs, Args> = {
           stateDir,
           section: session.sandbox,
           proxySocket: session.proxy_socket,
+          warm: session.warm_network ?? null,
           engineDoor: { from: session.engine_socket, to: socketPath(stateDir) },
           env,
           onStarted: (stop, pid) => {

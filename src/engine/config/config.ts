@@ -12,6 +12,7 @@ import { ExportConfigSchema } from '../fleet/exportConfig.js';
 import { PolicyConfigSchema } from '../fleet/policySignature.js';
 import { FleetConfigSchema } from '../fleet/hostsConfig.js';
 import { SensorsConfigSchema } from '../sensors/sensorsConfig.js';
+import { SandboxConfigSchema } from '../contain/sandboxConfig.js';
 import { BudgetSchema } from '../tasks/budgetConfig.js';
 import { DocumentError, parseYamlDocument, validateDocument } from '../platform/yamlErrors.js';
 
@@ -59,6 +60,8 @@ export const ConfigSchema = z
     assistant: AssistantConfigSchema.optional(),
     monitor: MonitorConfigSchema.prefault({}),
     sensors: SensorsConfigSchema,
+    /** Warm network namespaces for sandboxed runs (docs/containment.md). */
+    sandbox: SandboxConfigSchema,
     export: ExportConfigSchema,
     fleet: FleetConfigSchema,
   })

@@ -11,9 +11,12 @@ import { sandboxFor, SandboxSectionSchema, type ContainSession } from '../../sha
 import { EngineError } from '../../shared/errors.js';
 import { EgressGate, type ConnectionOwner, type EgressHost } from './egressGate.js';
 import { startEgressProxy, type EgressProxy, type EgressProxyOptions } from './egressProxy.js';
+import type { SandboxConfig } from './sandboxConfig.js';
+import { WarmNetworkPool, type WarmSlot } from './warmNetwork.js';
 
 export interface ContainHost extends EgressHost {
   readonly opts: { readonly stateDir: string };
+  readonly config: { readonly sandbox: SandboxConfig };
 }
 
 export interface OpenRequest {
@@ -21,6 +24,8 @@ export interface OpenRequest {
   command?: string | undefined;
   task_id?: string | undefined;
   cwd?: string | undefined;
+  /** The caller can enter a warm network namespace (root, nsenter). */
+  warm?: boolean | undefined;
 }
 
 /** Opens the sandbox's own engine door at a path (doors/agentDoor.ts); returns its closer. */
@@ -31,7 +36,8 @@ const MAX_SESSIONS = 256;
 
 export class ContainService {
   readonly gate: EgressGate;
-  private readonly sessions = new Map<string, { owner: ConnectionOwner; proxy: EgressProxy | null; door: (() => Promise<void>) | null; doorPath: string | null }>();
+  readonly warm: WarmNetworkPool;
+  private readonly sessions = new Map<string, { owner: ConnectionOwner; proxy: EgressProxy | null; door: (() => Promise<void>) | null; doorPath: string | null; slot: WarmSlot | null }>();
 
   constructor(
     private readonly host: ContainHost,
@@ -39,6 +45,7 @@ export class ContainService {
     private readonly proxyOptions: EgressProxyOptions = {},
   ) {
     this.gate = new EgressGate(host, logger);
+    this.warm = new WarmNetworkPool(this.dir, host.config.sandbox.warm_network, logger);
   }
 
   private get dir(): string {
@@ -48,6 +55,7 @@ export class ContainService {
   start(): void {
     // Sockets of an earlier run are dead: remove them.
     rmSync(this.dir, { recursive: true, force: true });
+    this.warm.start();
   }
 
   /** Opens a session; `gone` ends it (the connection that opened it closed). */
@@ -64,38 +72,44 @@ export class ContainService {
     // An unconfined run (sandbox.mode off) has the engine's own socket anyway: no door is made for it.
     const doorPath = openDoor && section.mode === 'on' ? join(this.dir, `${id}.door`) : null;
     if (section.mode === 'on' || doorPath) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // A warm slot's socat already connects to its socket: the proxy listens there (single use).
+    const slot = section.mode === 'on' && req.warm ? this.warm.claim() : null;
     // The proxy and the agent's door start together; if one fails the other is closed again.
     const [p, d] = await Promise.allSettled([
-      section.mode === 'on' ? startEgressProxy(join(this.dir, `${id}.sock`), (host, port) => this.gate.decide(owner, host, port), this.logger, this.proxyOptions) : Promise.resolve(null),
+      section.mode === 'on' ? startEgressProxy(slot?.socket ?? join(this.dir, `${id}.sock`), (host, port) => this.gate.decide(owner, host, port), this.logger, this.proxyOptions) : Promise.resolve(null),
       doorPath && openDoor ? openDoor(doorPath) : Promise.resolve(null),
     ]);
     if (p.status === 'fulfilled') proxy = p.value;
     if (d.status === 'fulfilled') door = d.value;
     if (p.status === 'rejected' || d.status === 'rejected') {
+      slot?.release();
       await Promise.all([proxy?.close(), door?.()]);
       throw p.status === 'rejected' ? p.reason : (d as PromiseRejectedResult).reason;
     }
-    this.sessions.set(id, { owner, proxy, door, doorPath });
+    this.sessions.set(id, { owner, proxy, door, doorPath, slot });
     const end = () => void this.close(id);
     if (gone.aborted) end();
     else gone.addEventListener('abort', end, { once: true });
-    this.host.ledger.append({ actor: req.agent, surface: 'engine', action: 'sandbox.open', subject: id, detail: { agent: req.agent, command: owner.command, mode: section.mode, cwd: owner.cwd } });
-    return { id, agent: req.agent, proxy_socket: proxy?.path ?? null, engine_socket: doorPath, sandbox: section, state_dir: this.host.opts.stateDir };
+    this.host.ledger.append({ actor: req.agent, surface: 'engine', action: 'sandbox.open', subject: id, detail: { agent: req.agent, command: owner.command, mode: section.mode, cwd: owner.cwd, warm_network: slot !== null } });
+    const warm_network = slot ? { netns_pid: slot.netns_pid, netns_ino: slot.netns_ino } : null;
+    return { id, agent: req.agent, proxy_socket: proxy?.path ?? null, engine_socket: doorPath, sandbox: section, state_dir: this.host.opts.stateDir, warm_network };
   }
 
   async close(id: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    s.slot?.release();
     await Promise.all([s.proxy?.close(), s.door?.()]);
     if (s.doorPath) rmSync(s.doorPath, { force: true });
   }
 
-  status(): { sessions: number; connections: { allowed: number; blocked: number } } {
-    return { sessions: this.sessions.size, connections: { ...this.gate.counts } };
+  status(): { sessions: number; connections: { allowed: number; blocked: number }; warm_network: ReturnType<WarmNetworkPool['status']> } {
+    return { sessions: this.sessions.size, connections: { ...this.gate.counts }, warm_network: this.warm.status() };
   }
 
   async stop(): Promise<void> {
+    this.warm.stop();
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
     this.gate.flush();
   }

@@ -3,7 +3,8 @@
 // read-only tmpfs over a directory, /dev/null over a file), new PID, network, IPC and UTS namespaces, a
 // new session (no TIOCSTI into the caller's terminal), and --die-with-parent. The only way out of the
 // network namespace is the engine's egress proxy: its unix socket is bound in and socat bridges it to
-// 127.0.0.1:3128 inside, where the proxy variables point.
+// 127.0.0.1:3128 inside, where the proxy variables point. With a warm network namespace (warmNetwork.ts)
+// that bridge already runs: bwrap is started inside the namespace by nsenter and makes no network of its own.
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -36,6 +37,9 @@ export interface SandboxSpec {
   home?: string;
   /** How to wait for the bridge (default bridgeWait()); the bench compares both. */
   bridge?: 'coproc' | 'poll';
+  /** A warm network namespace whose socat already bridges to proxySocket: `netns` is the (verified) file
+   * nsenter enters; bwrap then unshares no network and neither the socket nor socat goes inside. */
+  warm?: { netns: string } | null;
 }
 
 export interface BuiltSandbox {
@@ -110,7 +114,8 @@ export function bridgeWait(): 'coproc' | 'poll' {
 
 /** The bwrap command line for `argv` run in the sandbox the spec describes. */
 export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
-  const a: string[] = ['--new-session', '--die-with-parent', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
+  const warm = spec.proxySocket && spec.warm ? spec.warm : null;
+  const a: string[] = ['--new-session', '--die-with-parent', '--unshare-pid', ...(warm ? [] : ['--unshare-net']), '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
   a.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
   const workspace = bothNames(resolve(spec.workspace)).at(-1)!;
   const writable = new Set<string>([workspace]);
@@ -136,11 +141,15 @@ export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
     } else a.push('--ro-bind', '/dev/null', p);
   }
   // The sockets go in after the masks (a hidden state dir shows only them), then the masks turn read-only.
-  for (const s of [...(spec.proxySocket ? [spec.proxySocket] : []), ...(spec.extraSockets ?? [])]) a.push('--bind', s, s);
+  for (const s of [...(spec.proxySocket && !warm ? [spec.proxySocket] : []), ...(spec.extraSockets ?? [])]) a.push('--bind', s, s);
   if (spec.engineDoor) a.push('--bind', spec.engineDoor.from, spec.engineDoor.to);
   for (const p of readOnly) a.push('--remount-ro', p);
   a.push('--chdir', resolve(spec.workspace));
   const env = sandboxEnv(spec.env, spec.proxySocket !== null);
+  if (warm) {
+    a.push('--', ...argv);
+    return { file: 'nsenter', args: [`--net=${warm.netns}`, '--', 'bwrap', ...a], env };
+  }
   if (spec.proxySocket) {
     env.GATEHOUSE_PROXY_SOCKET = spec.proxySocket;
     const wait = spec.bridge ?? bridgeWait();

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { AgentRegisterSchema } from '../../shared/agent.js';
 import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../../shared/alert.js';
+import { ContainOpenSchema } from '../../shared/containPolicy.js';
 import { PromptResolveSchema } from '../../shared/firewall.js';
 import { EngineError } from '../../shared/errors.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
@@ -139,7 +140,7 @@ defineMethod('assistant.ask', (e, p, ctx) => {
 });
 // Containment (docs/containment.md): a sandboxed run's session, held open by the connection that opened it.
 defineMethod('contain.open', (e, p, ctx) => {
-  const req = parseParams(z.object({ agent: z.string().max(200).default('default'), command: z.string().max(100_000).optional(), task_id: z.string().max(128).optional(), cwd: z.string().max(4096).optional(), door: z.boolean().default(false) }), p);
+  const req = parseParams(ContainOpenSchema, p);
   if (req.door && !ctx.agentDoor) throw new EngineError('an agent door is opened over the engine socket only', 'bad_request');
   return e.contain.open(req, ctx.connection, req.door ? (path) => ctx.agentDoor!(path, req.agent) : undefined);
 });

@@ -3,7 +3,7 @@
 // Destinations are HTTP servers on 127.0.0.x (named exactly by the policy, as special addresses must be).
 import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +11,9 @@ import { connectTransport } from '../../../src/client/ipcClient.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { parsePolicyText } from '../../../src/engine/firewall/index.js';
 import { cli, policyPathFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { runCli, sandboxUsable, startCli, worldDir, writePolicy } from '../../support/contain.js';
+import { runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
 
 const usable = sandboxUsable();
-
-function serve(host: string, body: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => res.end(`${body} ${req.method} ${req.url}`));
-  return new Promise((r) => server.listen(0, host, () => r({ server, port: (server.address() as { port: number }).port })));
-}
 
 /** Sends raw bytes to a proxy socket; resolves with what came back when the proxy closes (or after ms). */
 function raw(path: string, bytes: string | Buffer, ms = 5_000): Promise<string> {
@@ -86,7 +81,8 @@ try { const r = await fetch('http://127.0.0.2:${'${a.port}'}/direct'); console.l
         '',
       ].join('\n'),
     );
-    e = await startEngine({ stateDir });
+    // The cold path (socat started inside each sandbox) stays tested here; warmNetwork.test.ts has the warm one.
+    e = await startEngine({ stateDir, config: 'sandbox:\n  warm_network: 0\n' });
   }, 30_000);
 
   afterAll(async () => {

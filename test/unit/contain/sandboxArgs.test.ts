@@ -46,4 +46,23 @@ describe('buildSandbox', () => {
     expect(b.env.GATEHOUSE_STATE_DIR).toBe(state);
     for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']) expect(b.env[k]).toBe('http://127.0.0.1:3128');
   });
+
+  it('with a warm network namespace: nsenter enters it, bwrap makes no network, neither socket nor socat goes inside', () => {
+    const w = buildSandbox(['/bin/true'], { ...spec, warm: { netns: '/proc/42/fd/7' } });
+    expect(w.file).toBe('nsenter');
+    expect(w.args.slice(0, 3)).toEqual(['--net=/proc/42/fd/7', '--', 'bwrap']);
+    const wa = w.args.join(' ');
+    for (const f of ['--die-with-parent', '--new-session', '--unshare-pid', '--ro-bind / /', '--tmpfs /tmp', `--tmpfs ${state}`, `--remount-ro ${state}`]) expect(wa).toContain(f);
+    expect(wa).not.toContain('--unshare-net');
+    expect(wa).not.toContain(spec.proxySocket);
+    expect(wa).not.toMatch(/socat|bash/);
+    expect(w.args.slice(-2)).toEqual(['--', '/bin/true']);
+    expect(w.env.GATEHOUSE_PROXY_SOCKET).toBeUndefined();
+    expect(w.env.HTTPS_PROXY).toBe('http://127.0.0.1:3128');
+    expect(w.env.GATEHOUSE_API_TOKEN).toBeUndefined();
+    // Without network there is nothing to enter: a warm namespace is ignored.
+    const none = buildSandbox(['/bin/true'], { ...spec, proxySocket: null, warm: { netns: '/proc/42/fd/7' } });
+    expect(none.file).toBe('bwrap');
+    expect(none.args).toContain('--unshare-net');
+  });
 });

@@ -1,0 +1,281 @@
+// Warm network namespaces against a real engine (docs/containment.md, "Warm network"): a sandboxed run with
+// network enters a namespace the engine prepared (socat already listening) instead of making its own. It
+// must be as confined as the cold path: only the proxy out, its own namespace per run (single use), no
+// descriptor of the namespace inside, holders gone with their session and with the engine, and a slot
+// that fails the wrapper's check (a forged or stale pid) is not entered: the run goes cold, still confined.
+import { spawn } from 'node:child_process';
+import { readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTransport } from '../../../src/client/ipcClient.js';
+import { openWarmNetns } from '../../../src/cli/warmNetns.js';
+import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
+import type { ContainSession } from '../../../src/shared/containPolicy.js';
+import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
+import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
+import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
+
+const usable = sandboxUsable() && process.getuid?.() === 0;
+if (!usable) console.warn('\n!!!!!!!! WARM NETWORK TESTS SKIPPED: they need root, bubblewrap and socat !!!!!!!!\n');
+const HOST_NS = readlinkSync('/proc/self/ns/net');
+
+/** The engine's holders of this state dir: socat pid -> its network namespace (`net:[N]`). */
+function holders(stateDir: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const pid of pidsWith('socat -d -d TCP-LISTEN:3128')) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${stateDir}/egress/warm-`)) out.set(pid, readlinkSync(`/proc/${pid}/ns/net`));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
+  let e: RunningEngine;
+  let stateDir: string;
+  let world: string;
+  let a: { server: Server; port: number };
+  let hostOnly: { server: Server; port: number };
+  const exec = (args: string[], agent = 'default') => runCli(stateDir, ['exec', '--agent', agent, '--', ...args], { cwd: world });
+  async function warmReady(n = 1): Promise<void> {
+    const t = await connectTransport({ stateDir, surface: 'cli' });
+    try {
+      await waitFor(async () => ((await t.call('contain.status')) as { warm_network: { ready: number } }).warm_network.ready >= n, 20_000, `${n} warm namespace(s) ready`);
+    } finally {
+      await t.close();
+    }
+  }
+
+  beforeAll(async () => {
+    stateDir = tempStateDir('gh-warm-');
+    world = worldDir();
+    a = await serve('127.0.0.2', 'hello-A');
+    hostOnly = await serve('127.0.0.1', 'HOST-LOOPBACK');
+    // Scripts hide their addresses from the firewall's reading of the command: only the namespace stops them.
+    writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -w " %{http_code}" "$@"\n');
+    writeFileSync(
+      join(world, 'around.sh'),
+      [
+        `curl -sS -m 5 http://127.0.0.1:${hostOnly.port}/ || echo proxied-refused`,
+        `curl -sS -m 5 --noproxy '*' http://127.0.0.1:${hostOnly.port}/ || echo direct-failed`,
+        `curl -sS -m 5 --noproxy '*' http://127.0.0.2:${a.port}/ || echo direct2-failed`,
+        `(echo x > /dev/tcp/127.0.0.2/${a.port}) 2>/dev/null && echo TCP-CONNECTED || echo devtcp-failed`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(world, 'inside.sh'), 'readlink /proc/self/ns/net\nls -l /proc/self/fd/\ncat /proc/[0-9]*/comm | sort -u | tr "\\n" " "\necho\n');
+    // The first sandbox leaves a listener running in its namespace while a second sandbox looks for it.
+    writeFileSync(
+      join(world, 'listener.sh'),
+      [
+        "socat TCP-LISTEN:4777,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo LEFTOVER' &",
+        'for i in $(seq 100); do out=$(socat -T2 - TCP:127.0.0.1:4777 </dev/null 2>/dev/null) && [ -n "$out" ] && break; sleep 0.05; done',
+        'echo "self:$out"',
+        'readlink /proc/self/ns/net',
+        'while [ ! -e second.done ]; do sleep 0.05; done',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(world, 'look.sh'), 'readlink /proc/self/ns/net\nsocat -T2 - TCP:127.0.0.1:4777 </dev/null 2>&1 || echo no-listener\n');
+    writePolicy(
+      stateDir,
+      ['version: 1', 'policy: allowlist', 'allowlist: ["curl *", "sh *", "sleep *"]', 'network:', '  default: deny', `  allow: ["127.0.0.2:${a.port}"]`, ''].join('\n'),
+    );
+    e = await startEngine({ stateDir, config: 'sandbox:\n  warm_network: 2\n' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await e?.stop();
+    a?.server.close();
+    hostOnly?.server.close();
+    rmSync(world, { recursive: true, force: true });
+  });
+
+  it('a warm sandbox reaches an allowed destination through the proxy and is refused a denied one, in the ledger', async () => {
+    await warmReady();
+    const before = new Set(holders(stateDir).values());
+    expect(before.size).toBeGreaterThanOrEqual(1);
+    expect(before.has(HOST_NS)).toBe(false);
+    const ok = await exec(['sh', 'probe.sh', `http://127.0.0.2:${a.port}/x`], 'warm-agent');
+    const [ns, body] = ok.stdout.split('\n');
+    expect(before.has(ns!), `${ns} is a warm namespace`).toBe(true);
+    expect(body).toBe('hello-A GET /x 200');
+    await warmReady();
+    const denied = await exec(['sh', 'probe.sh', `http://127.0.0.2:${hostOnly.port}/`], 'warm-agent');
+    expect(denied.stdout).toMatch(/gatehouse: blocked 127\.0\.0\.2:\d+: .*no rule names it exactly.* 403$/s);
+    const t = await connectTransport({ stateDir, surface: 'cli' });
+    try {
+      const ledger = (await t.call('ledger.recent', { limit: 200 })) as Array<{ action: string; detail: { agent?: string; decision?: string; warm_network?: boolean } }>;
+      const mine = ledger.filter((r) => r.action === 'network.decision' && r.detail.agent === 'warm-agent');
+      expect(mine.map((r) => r.detail.decision).sort()).toEqual(['allow', 'deny']);
+      expect(ledger.filter((r) => r.action === 'sandbox.open' && r.detail.agent === 'warm-agent').every((r) => r.detail.warm_network === true)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('gatehouse sandbox (a whole agent) enters a warm namespace too, with its engine door and no proxy socket inside', async () => {
+    await warmReady();
+    const before = new Set(holders(stateDir).values());
+    writeFileSync(join(world, 'agent.sh'), `sh probe.sh http://127.0.0.2:${a.port}/agent\necho\nls ${stateDir}\n`);
+    const r = await runCli(stateDir, ['sandbox', '--agent', 'whole', '--', 'sh', 'agent.sh'], { cwd: world });
+    const [ns, body, ...listing] = r.stdout.trim().split('\n');
+    expect(before.has(ns!), `${ns} is a warm namespace`).toBe(true);
+    expect(body).toBe('hello-A GET /agent 200');
+    expect(listing).toEqual(['gatehouse.sock']);
+  });
+
+  it("cannot reach the host's loopback or anything else but through the proxy", async () => {
+    await warmReady();
+    const r = await exec(['sh', 'around.sh']);
+    expect(r.stdout).not.toMatch(/HOST-LOOPBACK|hello-A|TCP-CONNECTED/);
+    expect(r.stdout).toMatch(/gatehouse: blocked 127\.0\.0\.1:\d+/);
+    for (const w of ['direct-failed', 'direct2-failed', 'devtcp-failed']) expect(r.stdout).toContain(w);
+  });
+
+  it('holds no descriptor of the namespace and no bridge inside: socat runs outside its PID namespace', async () => {
+    await warmReady();
+    const ns = new Set(holders(stateDir).values());
+    const r = await exec(['sh', 'inside.sh']);
+    const [netns, ...rest] = r.stdout.split('\n');
+    expect(ns.has(netns!)).toBe(true);
+    const fds = rest.filter((l) => / -> /.test(l));
+    expect(fds.length).toBeGreaterThanOrEqual(3);
+    for (const l of fds) expect(l).not.toMatch(/net:\[|\/ns\//);
+    expect(rest.join('\n')).not.toMatch(/\bsocat\b/);
+  });
+
+  it('is single use: a listener left in one sandbox is not there for the next; the slot dies with its session', async () => {
+    await warmReady(2);
+    const first = startCli(stateDir, ['exec', '--', 'sh', 'listener.sh'], { cwd: world });
+    let out1 = '';
+    first.proc.stdout!.on('data', (d) => (out1 += d));
+    await waitFor(() => /self:LEFTOVER\nnet:\[\d+\]\n/.test(out1), 20_000, 'the first sandbox to listen');
+    const ns1 = /net:\[\d+\]/.exec(out1)![0];
+    expect([...holders(stateDir).values()]).toContain(ns1);
+    await warmReady();
+    const second = await exec(['sh', 'look.sh']);
+    const [ns2, seen] = second.stdout.split('\n');
+    expect(ns2).toMatch(/^net:\[\d+\]$/);
+    expect(ns2).not.toBe(ns1);
+    expect(ns2).not.toBe(HOST_NS);
+    expect(seen).not.toContain('LEFTOVER');
+    writeFileSync(join(world, 'second.done'), '');
+    expect((await first.done).code).toBe(0);
+    await waitFor(() => ![...holders(stateDir).values()].includes(ns1), 5_000, "the first slot's holder to be gone");
+    // Both sessions closed: no slot's socket is left.
+    await waitFor(() => readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-')).length === 0, 5_000, 'the slot sockets to be removed');
+  });
+
+  it('a slot that fails the check is not entered: a stale holder, a forged pid of the host', async () => {
+    await warmReady();
+    const t = await connectTransport({ stateDir, surface: 'cli' });
+    try {
+      const s = (await t.call('contain.open', { agent: 'stale', command: 'x', warm: true })) as ContainSession;
+      expect(s.warm_network).toBeTruthy();
+      const live = openWarmNetns(s.warm_network);
+      expect(live).not.toBeNull();
+      live!.close();
+      expect(openWarmNetns({ ...s.warm_network!, netns_ino: s.warm_network!.netns_ino + 1 })).toBeNull();
+      // The holder dies between the claim and the run (and its pid may be reused): the check refuses it.
+      process.kill(s.warm_network!.netns_pid, 'SIGKILL');
+      await waitFor(() => openWarmNetns(s.warm_network) === null, 5_000, 'the stale slot to be refused');
+    } finally {
+      await t.close();
+    }
+    expect(openWarmNetns({ netns_pid: process.pid, netns_ino: statSync('/proc/self/ns/net').ino })).toBeNull();
+  });
+
+  it('SIGKILL of the engine while a warm sandbox runs: its holders go, the sandbox stops', async () => {
+    await warmReady();
+    const run = startCli(stateDir, ['exec', '--', 'sleep', '4246'], { cwd: world });
+    await waitFor(() => pidsWith('sleep 4246').length > 0, 20_000, 'the sandboxed sleep');
+    const [sleeper] = pidsWith('sleep 4246');
+    const ns = readlinkSync(`/proc/${sleeper}/ns/net`);
+    expect([...holders(stateDir).values()]).toContain(ns);
+    await e.kill9();
+    const r = await run.done;
+    expect(r.code).toBe(126);
+    expect(r.stderr).toMatch(/the engine went away/);
+    await waitFor(() => holders(stateDir).size === 0, 5_000, 'every holder to be gone');
+    await waitFor(() => pidsWith('sleep 4246').length === 0, 5_000, 'the sandbox to stop');
+  });
+});
+
+describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
+  it('ends, socat and namespace with it, when the pipe from its engine closes (an engine killed while the holder starts)', async () => {
+    const dir = tempStateDir('gh-holder-');
+    const p = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-test.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    let log = '';
+    p.stderr!.on('data', (d) => (log += d));
+    const exited = new Promise((r) => p.on('exit', r));
+    await waitFor(() => / listening on /.test(log), 10_000, 'the holder to listen');
+    expect(holders(dir).size).toBe(1);
+    p.stdin!.end();
+    await exited;
+    await waitFor(() => holders(dir).size === 0, 5_000, "the holder's socat to be gone");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an engine kills the holders an earlier one left on its state dir (killed while they started), and keeps its own', async () => {
+    const dir = tempStateDir('gh-orphan-');
+    const orphan = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-orphan.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    let log = '';
+    orphan.stderr!.on('data', (d) => (log += d));
+    await waitFor(() => / listening on /.test(log), 10_000, 'the orphan to listen');
+    const sockets = () => [...holders(dir).keys()].map((pid) => /warm-[\w]+\.sock/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[0]);
+    const eng = await startEngine({ stateDir: dir });
+    try {
+      await waitFor(() => orphan.exitCode !== null || orphan.signalCode !== null, 10_000, 'the orphan to be killed');
+      await waitFor(() => !sockets().includes('warm-orphan.sock') && sockets().length === 1, 10_000, "only the engine's own holder");
+    } finally {
+      await eng.stop();
+      orphan.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!usable)('a lying engine', { timeout: 60_000 }, () => {
+  it("naming the host's own namespace gets a cold sandbox with a namespace of its own, bridged to the proxy", async () => {
+    const fake = await startFakeEngineSocket();
+    const world = worldDir();
+    const proxyPath = join(fake.stateDir, 'egress.sock');
+    let proxied = '';
+    const proxy: NetServer = createNetServer((s) => {
+      s.on('data', (d) => {
+        proxied += d;
+        s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\nConnection: close\r\n\r\nfake-proxy-403');
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => proxy.listen(proxyPath, r));
+    fake.onRequest = (req) => {
+      if (req.method === 'subscribe') return req.answer({});
+      if (req.method === 'firewall.check') return req.answer({ decision: 'allow', source: 'policy', rule: 'test', reason: 'allowed by the test', segments: [], request_id: `d-${req.id}` });
+      if (req.method === 'contain.open') {
+        expect(req.params.warm).toBe(true);
+        const sandbox = { mode: 'on', write: ['.'], deny_read: ['<state dir>'] };
+        return req.answer({ id: 'lie', agent: 'default', proxy_socket: proxyPath, engine_socket: null, sandbox, state_dir: fake.stateDir, warm_network: { netns_pid: process.pid, netns_ino: statSync('/proc/self/ns/net').ino } });
+      }
+      req.answer({});
+    };
+    try {
+      writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -m 5 http://example.test/\n');
+      const r = await runCli(fake.stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world });
+      const [ns, body] = r.stdout.split('\n');
+      expect(ns).toMatch(/^net:\[\d+\]$/);
+      expect(ns).not.toBe(HOST_NS);
+      expect(body).toBe('fake-proxy-403');
+      expect(proxied).toMatch(/^GET http:\/\/example\.test\//);
+    } finally {
+      proxy.close();
+      await fake.close();
+      rmSync(world, { recursive: true, force: true });
+    }
+  });
+});
