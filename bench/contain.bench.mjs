@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { Engine } from '../dist/engine/engine.js';
-import { buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
+import { BRIDGE_BUFFER, buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
 import { openWarmNetns } from '../dist/cli/warmNetns.js';
 import { startEgressProxy } from '../dist/engine/contain/egressProxy.js';
 import { tempDir } from './lib/common.mjs';
@@ -163,12 +163,12 @@ function runClientAsync(mode, target, total) {
 void runClient;
 // The bridge the sandbox uses, on the host: socat from a TCP port to the proxy's unix socket.
 const bridgePort = 20000 + Math.floor(Math.random() * 20000);
-const socat = spawn('socat', [`TCP-LISTEN:${bridgePort},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${proxyPath}`], { stdio: 'ignore' });
+const socat = spawn('socat', ['-b', String(BRIDGE_BUFFER), `TCP-LISTEN:${bridgePort},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${proxyPath}`], { stdio: 'ignore' });
 process.on('exit', () => socat.kill());
 await new Promise((r) => setTimeout(r, 300));
 const total = 100 * MB;
 const bridgeRead = bridgePort + 1;
-const socatRead = spawn('socat', [`TCP-LISTEN:${bridgeRead},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${readProxy.path}`], { stdio: 'ignore' });
+const socatRead = spawn('socat', ['-b', String(BRIDGE_BUFFER), `TCP-LISTEN:${bridgeRead},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${readProxy.path}`], { stdio: 'ignore' });
 process.on('exit', () => socatRead.kill());
 await new Promise((r) => setTimeout(r, 300));
 const rounds = { direct: [], proxyA: [], proxyB: [], proxyC: [], bridgeB: [], bridgeC: [] };

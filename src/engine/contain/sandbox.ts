@@ -78,13 +78,22 @@ export function sandboxEnv(env: NodeJS.ProcessEnv, withProxy: boolean): NodeJS.P
   return out;
 }
 
+/** socat's read size on the bridge: its default 8 KiB costs about a third of bulk throughput (BENCHMARKS.md). */
+export const BRIDGE_BUFFER = 262_144;
+
+/** The bridge's socat as a shell command: listening on the proxy port in the namespace, each connection
+ * to the proxy's unix socket (`socket` is a shell word: a quoted expansion such as `$1`). */
+export function bridgeSocat(socket: string, verbose: boolean): string {
+  return `socat ${verbose ? '-d -d ' : ''}-b ${BRIDGE_BUFFER} TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:${socket}"`;
+}
+
 // Inside: start the bridge and wait until it listens, then become the command. With bash (Debian's
 // essential shell) socat runs as a coprocess and the shell blocks on its "listening" line: no polling,
 // no forked sleeps. SIGPIPE is ignored for socat only (it logs each connection to a pipe nobody reads
 // once the shell has become the command); the command gets the default back.
 const BRIDGE_BASH = [
   "trap '' PIPE",
-  `coproc GH_BRIDGE { exec socat -d -d TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$GATEHOUSE_PROXY_SOCKET" </dev/null 2>&1; }`,
+  `coproc GH_BRIDGE { exec ${bridgeSocat('$GATEHOUSE_PROXY_SOCKET', true)} </dev/null 2>&1; }`,
   'ok=',
   'while IFS= read -r -u "${GH_BRIDGE[0]}" line; do case $line in *" listening on "*) ok=1; break;; esac; done',
   'eval "exec ${GH_BRIDGE[0]}<&- ${GH_BRIDGE[1]}>&-"',
@@ -96,7 +105,7 @@ const BRIDGE_BASH = [
 
 // Without bash: poll /proc/net/tcp with builtins, a short sleep between looks giving socat the CPU.
 const BRIDGE_POLL = [
-  `socat TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$GATEHOUSE_PROXY_SOCKET" </dev/null >/dev/null 2>&1 &`,
+  `${bridgeSocat('$GATEHOUSE_PROXY_SOCKET', false)} </dev/null >/dev/null 2>&1 &`,
   'i=0',
   'while [ $i -lt 2500 ]; do',
   `  while read -r _ l _ st _; do [ "$l" = "0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')}" ] && [ "$st" = 0A ] && break 2; done </proc/net/tcp`,

@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WarmNetwork } from '../../shared/containPolicy.js';
-import { PROXY_PORT } from './sandbox.js';
+import { bridgeSocat } from './sandbox.js';
 
 /** How long a holder may take to listen before it is given up. */
 const READY_MS = 10_000;
@@ -71,7 +71,7 @@ export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()
  * waits on stdin, a pipe from the engine, and ends socat (and with it the namespace) when it closes: bwrap's
  * --die-with-parent misses an engine killed while that bwrap was still starting. */
 export function holderArgs(socket: string): string[] {
-  const socat = `socat -d -d TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$1"`;
+  const socat = bridgeSocat('$1', true);
   return [
     '--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--info-fd', '3', '--',
     '/bin/sh', '-c', `${socat} </dev/null & read -r _; kill $! 2>/dev/null`, HOLDER_NAME, socket,

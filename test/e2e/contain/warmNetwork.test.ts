@@ -15,6 +15,7 @@ import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
+import { BRIDGE_BUFFER } from '../../../src/engine/contain/sandbox.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
 
 const usable = sandboxUsable() && process.getuid?.() === 0;
@@ -24,7 +25,7 @@ const HOST_NS = readlinkSync('/proc/self/ns/net');
 /** The engine's holders of this state dir: socat pid -> its network namespace (`net:[N]`). */
 function holders(stateDir: string): Map<number, string> {
   const out = new Map<number, string>();
-  for (const pid of pidsWith('socat -d -d TCP-LISTEN:3128')) {
+  for (const pid of pidsWith(`socat -d -d -b ${BRIDGE_BUFFER} TCP-LISTEN:3128`)) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${stateDir}/egress/warm-`)) out.set(pid, readlinkSync(`/proc/${pid}/ns/net`));
     } catch {
