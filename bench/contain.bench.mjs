@@ -8,7 +8,7 @@
 //  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the
 //     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×); the
 //     tunnel relayed three ways (A: stream pipe(), B: the proxy's own 512 KiB reads, C: B, then handed
-//     to a socat relay after 8 MiB, the default);
+//     to a socat relay after HANDOFF_AFTER bytes, the default);
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
 //     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
 //     record A: added to the group commit at once (its transaction runs before the connect completes),
@@ -22,6 +22,7 @@ import { Engine } from '../dist/engine/engine.js';
 import { BRIDGE_BUFFER, buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
 import { openWarmNetns } from '../dist/cli/warmNetns.js';
 import { startEgressProxy } from '../dist/engine/contain/egressProxy.js';
+import { HANDOFF_AFTER } from '../dist/engine/contain/tunnelHandoff.js';
 import { tempDir } from './lib/common.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -184,7 +185,7 @@ const mbps = (t) => (100 / (t / 1000)).toFixed(0);
 const best = (xs) => Math.min(...xs);
 const vs = (k) => `${mbps(best(rounds[k]))} MB/s (${(best(rounds.direct) / best(rounds[k])).toFixed(2)}×)`;
 console.log(
-  `bulk 100 MB (best of 3, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads ${vs('proxyB')}, C handed to socat after 8 MiB (default) ${vs('proxyC')}; through socat + proxy B ${vs('bridgeB')}, C ${vs('bridgeC')}; target ≥ 0.8×`,
+  `bulk 100 MB (best of 3, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads ${vs('proxyB')}, C handed to socat after ${HANDOFF_AFTER / 1024} KiB (default) ${vs('proxyC')}; through socat + proxy B ${vs('bridgeB')}, C ${vs('bridgeC')}; target ≥ 0.8×`,
 );
 socatRead.kill();
 sourceProc.kill();
