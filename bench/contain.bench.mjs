@@ -224,6 +224,7 @@ for (let i = 0; i < 300; i++) {
 const added = (xs) => `${ms(median(xs))} (+${ms(median(xs) - median(direct))})`;
 console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow, A record committed at once ${added(proxiedA)}, B record queued 5 ms (default) ${added(proxiedB)}; target ≤ 1 ms`);
 await pipedProxy.close();
+await readProxy.close();
 
 socat.kill();
 holder.abort();
