@@ -1,5 +1,5 @@
 // A tunnel that has carried a lot is handed to socat: both of its sockets are passed to a
-// `socat FD:3 FD:4` relay, which copies in 256 KiB reads and writes with no JavaScript per chunk, off
+// `socat FD:0 FD:1` relay, which copies in 256 KiB reads and writes with no JavaScript per chunk, off
 // the engine's thread. The decision was made and recorded before the first byte; nothing after it is
 // judged, so the relay changes only who copies. It dies with the engine (setpriv's parent-death
 // signal), and the proxy kills it when its session ends. Where socat cannot start, the engine's own

@@ -57,14 +57,19 @@ export function followLog(path: string, onLine: (line: string) => void, opts: Fo
     partial = Buffer.from(data);
   };
 
-  const drain = async () => {
-    if (!fh) return;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+  /** Emits what `h` holds from `from` to its end, telling `advanced` after each read (a failed read is not read again). */
+  const readFrom = async (h: FileHandle, from: number, advanced: (at: number) => void = () => undefined): Promise<void> => {
+    for (let at = from; ; ) {
+      const { bytesRead } = await h.read(buf, 0, buf.length, at);
       if (bytesRead === 0) return;
-      pos += bytesRead;
+      at += bytesRead;
+      advanced(at);
       emit(buf.subarray(0, bytesRead));
     }
+  };
+
+  const drain = async () => {
+    if (fh) await readFrom(fh, pos, (at) => (pos = at));
   };
 
   /** Every line of a whole file we never held (a rotation that came and went between two polls). */
@@ -73,13 +78,7 @@ export function followLog(path: string, onLine: (line: string) => void, opts: Fo
     if (!h) return;
     try {
       if ((await h.stat()).ino !== expectIno) return; // renamed again meanwhile: not the file we listed
-      let at = 0;
-      for (;;) {
-        const { bytesRead } = await h.read(buf, 0, buf.length, at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
-        emit(buf.subarray(0, bytesRead));
-      }
+      await readFrom(h, 0);
       if (partial.length) emit(Buffer.from('\n'));
     } finally {
       await h.close().catch(() => undefined);

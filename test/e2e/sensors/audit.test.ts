@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAuditd, gatehouseAuditRules, type AuditdHandle } from '../../support/auditd.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { LOOPBACK_RULES, fakeHome, startDestination } from '../../support/sensorFixtures.js';
+import { LOOPBACK_RULES, fakeHome, sensorAlerts, startDestination } from '../../support/sensorFixtures.js';
 
 
-type SensorAlert = { id: string; source: string; check: string; severity: string; message: string; evidence?: { agent?: string; pids?: number[] } };
 
 let server: Awaited<ReturnType<typeof startDestination>>;
 let port = 0;
@@ -49,11 +48,6 @@ function gated(script: string, home: string): ChildProcess {
 async function register(e: RunningEngine, name: string, c: ChildProcess): Promise<void> {
   const r = await e.http('POST', '/api/agents', { name, pid: c.pid });
   expect(r.status).toBe(201);
-}
-
-async function sensorAlerts(e: RunningEngine): Promise<SensorAlert[]> {
-  const r = await e.http('GET', '/api/alerts?limit=500');
-  return (r.body.data as SensorAlert[]).filter((a) => a.source === 'sensors');
 }
 
 interface Activity {

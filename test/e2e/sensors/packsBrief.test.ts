@@ -5,27 +5,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectEngine, connectTransport } from '../../../src/client/ipcClient.js';
 import type { GuardStats } from '../../../src/engine/doors/guardStats.js';
 import { signRulePack } from '../../../src/engine/monitor/rulePack.js';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { LOOPBACK_RULES, startDestination } from '../../support/sensorFixtures.js';
+import { LOOPBACK_RULES, destinationForFile, sensorAlerts } from '../../support/sensorFixtures.js';
 import { startLlmServer } from '../../support/llmServers.js';
 
-type SensorAlert = { id: string; source: string; check: string; severity: string; message: string; acked_at?: string; evidence?: { agent?: string } };
 
-let server: Awaited<ReturnType<typeof startDestination>>;
-let port = 0;
-beforeAll(async () => {
-  server = await startDestination();
-  port = server.port;
-});
-afterAll(() => server.close());
-
-async function sensorAlerts(e: RunningEngine): Promise<SensorAlert[]> {
-  return ((await e.http('GET', '/api/alerts?limit=500')).body.data as SensorAlert[]).filter((a) => a.source === 'sensors');
-}
+const destination = destinationForFile();
 
 function sensorsConfig(stateDir: string): string {
   const rules = `${stateDir}-sensor-rules.yaml`;
@@ -39,7 +28,7 @@ function holder(file: string, home: string, connect: boolean): ChildProcess {
     const fs = require('node:fs'), net = require('node:net');
     setTimeout(() => {
       fs.openSync(${JSON.stringify(file)}, 'r');
-      ${connect ? `setTimeout(() => { const s = net.connect(${port}, '127.0.0.1'); s.on('error', () => {}); }, 400);` : ''}
+      ${connect ? `setTimeout(() => { const s = net.connect(${destination.port}, '127.0.0.1'); s.on('error', () => {}); }, 400);` : ''}
       setTimeout(() => process.exit(0), 3000);
     }, 600);`;
   return spawn('bash', ['-c', `node -e "$0"; true`, script], { env: { ...process.env, HOME: home }, stdio: 'ignore' });

@@ -3,23 +3,12 @@
 // destination, and the engine as a process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { LOOPBACK_RULES, fakeHome, startDestination } from '../../support/sensorFixtures.js';
+import { LOOPBACK_RULES, fakeHome, destinationForFile, sensorAlerts } from '../../support/sensorFixtures.js';
 
 
-let server: Awaited<ReturnType<typeof startDestination>>;
-let port = 0;
-beforeAll(async () => {
-  server = await startDestination();
-  port = server.port;
-});
-afterAll(() => server.close());
-
-async function sensorAlerts(e: RunningEngine) {
-  const r = await e.http('GET', '/api/alerts?limit=100');
-  return (r.body.data as Array<{ source: string; check: string; severity: string; message: string; evidence?: { agent?: string; pids?: number[] } }>).filter((a) => a.source === 'sensors');
-}
+const destination = destinationForFile();
 
 function sensorsStatus(e: RunningEngine) {
   const r = cli(['status', '--json'], { stateDir: e.stateDir });
@@ -49,7 +38,7 @@ describe('sensors with /proc polling', () => {
         const fs = require('node:fs'), net = require('node:net');
         setTimeout(() => {
           const fd = fs.openSync(process.env.HOME + '/.aws/credentials', 'r');
-          setTimeout(() => { const s = net.connect(${port}, '127.0.0.1'); s.on('error', () => {}); }, 400);
+          setTimeout(() => { const s = net.connect(${destination.port}, '127.0.0.1'); s.on('error', () => {}); }, 400);
           setTimeout(() => process.exit(0), 4000);
         }, 600);`;
       child = spawn('bash', ['-c', `node -e "$0"; true`, script], { env: { ...process.env, HOME: home }, stdio: 'ignore' });

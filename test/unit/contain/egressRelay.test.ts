@@ -3,7 +3,7 @@
 // of the upstream ends the tunnel. A real proxy on a unix socket, a real server on loopback.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -12,6 +12,23 @@ import { startEgressProxy, type EgressProxy } from '../../../src/engine/contain/
 
 const data = Buffer.concat([randomBytes(12 * 1024 * 1024), Buffer.from('small tail')]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Opens a CONNECT tunnel to 127.0.0.1:port through the proxy; `onBody` gets what follows the 200 head. */
+function tunnel(proxyPath: string, port: number, onBody: (s: Socket, d: Buffer) => void): Socket {
+  const s = connect(proxyPath);
+  let head = true;
+  s.on('data', (d: Buffer) => {
+    if (head) {
+      const i = d.indexOf('\r\n\r\n');
+      expect(d.subarray(0, i).toString()).toBe('HTTP/1.1 200 Connection Established');
+      d = d.subarray(i + 4);
+      head = false;
+    }
+    onBody(s, d);
+  });
+  s.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`);
+  return s;
+}
 
 describe('the tunnel relay', () => {
   let server: Server;
@@ -59,17 +76,8 @@ describe('the tunnel relay', () => {
       const proxy = await startEgressProxy(join(dir, `${name.replace(/\W/g, '')}.sock`), decide, pino({ level: 'silent' }), options);
       proxies.push(proxy);
       const got = await new Promise<Buffer>((resolve, reject) => {
-        const s = connect(proxy.path);
         const chunks: Buffer[] = [];
-        let head = true;
-        s.on('error', reject);
-        s.on('data', (d: Buffer) => {
-          if (head) {
-            const i = d.indexOf('\r\n\r\n');
-            expect(d.subarray(0, i).toString()).toBe('HTTP/1.1 200 Connection Established');
-            d = d.subarray(i + 4);
-            head = false;
-          }
+        const s = tunnel(proxy.path, port, (s, d) => {
           chunks.push(d);
           // A slow reader: pauses now and then so the proxy's buffer fills and the upstream must wait.
           if (chunks.length % 20 === 0) {
@@ -77,8 +85,8 @@ describe('the tunnel relay', () => {
             setTimeout(() => s.resume(), 5);
           }
         });
+        s.on('error', reject);
         s.on('end', () => resolve(Buffer.concat(chunks)));
-        s.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`);
       });
       expect(got.length).toBe(data.length);
       expect(sha(got)).toBe(sha(data));
@@ -99,43 +107,29 @@ describe('the tunnel relay', () => {
     proxies.push(proxy);
     const up = randomBytes(5 * 1024 * 1024);
     const got = await new Promise<Buffer>((resolve, reject) => {
-      const s = connect(proxy.path);
       const chunks: Buffer[] = [];
-      let head = true;
       let total = 0;
-      s.on('error', reject);
-      s.on('data', (d: Buffer) => {
-        if (head) {
-          d = d.subarray(d.indexOf('\r\n\r\n') + 4);
-          head = false;
-        }
+      const s = tunnel(proxy.path, echoPort, (s, d) => {
         chunks.push(d);
         total += d.length;
         // Once the download is past the hand-off, upload and half-close: the echo must come back whole.
         if (total >= 3 * 1024 * 1024 && !s.writableEnded) s.end(up);
       });
+      s.on('error', reject);
       s.on('end', () => resolve(Buffer.concat(chunks)));
-      s.write(`CONNECT 127.0.0.1:${echoPort} HTTP/1.1\r\n\r\n`);
     });
     expect(proxy.handedOff()).toBe(1);
     expect(sha(got)).toBe(sha(Buffer.concat([data.subarray(0, 3 * 1024 * 1024), up])));
 
     // A tunnel still open when its session ends is cut: the relay is killed with the proxy.
     const cut = await new Promise<number>((resolve, reject) => {
-      const s = connect(proxy.path);
-      let head = true;
       let total = 0;
-      s.on('error', reject);
-      s.on('data', (d: Buffer) => {
-        if (head) {
-          d = d.subarray(d.indexOf('\r\n\r\n') + 4);
-          head = false;
-        }
+      const s = tunnel(proxy.path, echoPort, (_s, d) => {
         total += d.length;
         if (total >= 3 * 1024 * 1024 && proxy.handedOff() === 2) void proxy.close();
       });
+      s.on('error', reject);
       s.on('close', () => resolve(total));
-      s.write(`CONNECT 127.0.0.1:${echoPort} HTTP/1.1\r\n\r\n`);
     });
     expect(cut).toBe(3 * 1024 * 1024);
     echo.close();
