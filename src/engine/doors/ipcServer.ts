@@ -17,7 +17,7 @@ import { consoleAttached } from './attachedConsoles.js';
 import { findMethod, parseParams } from './rpcMethods.js';
 import type { Actor } from '../tasks/queue.js';
 import { refuseSymlink, statePath } from '../store/stateDir.js';
-import { agentDoorParams, agentSeesEvent } from './agentDoor.js';
+import { agentDoorParams, agentSeesEvent, DoorAlertBudget, type AgentDoorState } from './agentDoor.js';
 
 /** A request line's limit, as a REST body's (1 MiB): a longer line is discarded as it arrives, never buffered. */
 export const MAX_LINE = 1024 * 1024;
@@ -60,8 +60,8 @@ class Connection {
   constructor(
     private readonly engine: EngineSurface,
     private readonly socket: Socket,
-    /** The agent a sandbox's door belongs to (agentDoor.ts); null on the engine's own socket. */
-    private readonly agent: string | null = null,
+    /** The sandbox's door this connection came through (agentDoor.ts); null on the engine's own socket. */
+    private readonly door: AgentDoorState | null = null,
   ) {
     const splitter = new LineSplitter(MAX_LINE);
     socket.on('data', (chunk: Buffer) => {
@@ -148,7 +148,8 @@ class Connection {
   }
 
   private async dispatch(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
-    const agent = this.agent;
+    const door = this.door;
+    const agent = door?.agent ?? null;
     switch (method) {
       case 'hello': {
         const h = parseParams(HelloSchema, params);
@@ -177,13 +178,13 @@ class Connection {
         this.topics.clear();
         return { topics: [] };
       case 'shutdown':
-        if (agent) agentDoorParams(this.engine, agent, method, params); // refused
+        if (door) agentDoorParams(this.engine, door, method, params); // refused
         setImmediate(() => void this.engine.stop(`shutdown requested by ${this.actor.by}`));
         return { stopping: true };
       default: {
         const m = findMethod(method);
         if (!m) throw new MethodNotFound(method);
-        if (agent) return await m(this.engine, agentDoorParams(this.engine, agent, method, params), { actor: this.actor, signal, connection: this.gone.signal });
+        if (door) return await m(this.engine, agentDoorParams(this.engine, door, method, params), { actor: this.actor, signal, connection: this.gone.signal });
         return await m(this.engine, params, { actor: this.actor, signal, connection: this.gone.signal, agentDoor: (path, name) => openAgentDoor(this.engine, path, name) });
       }
     }
@@ -194,6 +195,8 @@ class Connection {
 async function listen(engine: EngineSurface, path: string, agent: string | null): Promise<() => Promise<void>> {
   const connections = new Set<Connection>();
   const max = agent ? 32 : MAX_IPC_CONNECTIONS;
+  // One door's state is shared by its connections: reconnecting does not renew its alert budget.
+  const door: AgentDoorState | null = agent ? { agent, alerts: new DoorAlertBudget() } : null;
   const server: Server = createServer((socket) => {
     if (connections.size >= max) {
       socket.on('error', () => {});
@@ -201,7 +204,7 @@ async function listen(engine: EngineSurface, path: string, agent: string | null)
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
-    const c = new Connection(engine, socket, agent);
+    const c = new Connection(engine, socket, door);
     connections.add(c);
     socket.on('close', () => connections.delete(c));
   });

@@ -1,6 +1,6 @@
 // A tool's output before the agent reads it (docs/policy.md, `outputs:`): secrets are redacted or the
 // output withheld; prompt-injection text raises an alert or withholds the output. Pure: value in, verdict out.
-import type { AlertInput } from '../../shared/alert.js';
+import type { AlertInput, AlertSource, Severity } from '../../shared/alert.js';
 import { findPromptInjection } from './promptInjection.js';
 import { findSecrets, maskSecrets } from './secrets.js';
 
@@ -42,6 +42,12 @@ function mapStrings(value: unknown, fn: (s: string) => string, depth = 0): unkno
   return value;
 }
 
+/** The alerts a scan raises, by check: the only ones a sandboxed agent's hook may report (doors/agentDoor.ts). */
+export const OUTPUT_ALERTS = {
+  prompt_injection: { severity: 'P1', source: 'mcp' },
+  secret_in_tool_output: { severity: 'P1', source: 'secrets' },
+} as const satisfies Record<string, { severity: Severity; source: AlertSource }>;
+
 /** Scans a tool's output per the policy. `what` names the tool in reasons and alerts (`Bash`, `fs/read_file`). */
 export function scanOutput(output: unknown, policy: OutputsPolicy, what: string, agent: string): OutputVerdict {
   const texts: string[] = [];
@@ -58,8 +64,7 @@ export function scanOutput(output: unknown, policy: OutputsPolicy, what: string,
   if (injections.size) {
     const blocked = policy.injection === 'block';
     alerts.push({
-      severity: 'P1',
-      source: 'mcp',
+      ...OUTPUT_ALERTS.prompt_injection,
       check: 'prompt_injection',
       message: `output of ${what} (agent ${agent}) looks like a prompt-injection attempt (${[...injections.keys()].join(', ')})${blocked ? '; withheld' : ''}`,
       evidence: { tool: what, agent, patterns: [...injections.keys()], excerpts: [...injections.values()].map((e) => maskSecrets(e).slice(0, 200)) },
@@ -69,7 +74,7 @@ export function scanOutput(output: unknown, policy: OutputsPolicy, what: string,
   }
   if (secretKinds.size) {
     const blocked = policy.secrets === 'block';
-    alerts.push({ severity: 'P1', source: 'secrets', check: 'secret_in_tool_output', message: `output of ${what} (agent ${agent}) contains secrets (${[...secretKinds].join(', ')})${blocked ? '; withheld' : '; redacted'}`, evidence: { tool: what, agent, kinds: [...secretKinds] } });
+    alerts.push({ ...OUTPUT_ALERTS.secret_in_tool_output, check: 'secret_in_tool_output', message: `output of ${what} (agent ${agent}) contains secrets (${[...secretKinds].join(', ')})${blocked ? '; withheld' : '; redacted'}`, evidence: { tool: what, agent, kinds: [...secretKinds] } });
     reasons.push(`the output of ${what} contains secrets (${[...secretKinds].join(', ')}); ${blocked ? 'it is withheld' : 'they are masked'}: do not use, repeat or send them`);
     if (blocked) action = 'block';
     else if (action === 'pass') action = 'redact';

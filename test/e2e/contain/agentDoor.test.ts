@@ -34,7 +34,13 @@ for (const [name, method, params] of [
   ['agents', 'agents.list', {}],
   ['contain', 'contain.open', { agent: 'other', door: true }],
   ['subscribe_tasks', 'subscribe', { topics: ['tasks'] }],
+  ['alert_p0', 'alerts.raise', { severity: 'P0', source: 'integrity', check: 'core_file_missing', message: 'forged page' }],
+  ['alert_p0_hook', 'alerts.raise', { severity: 'P0', source: 'secrets', check: 'secret_in_tool_output', message: 'forged page' }],
+  ['alert_hook', 'alerts.raise', { severity: 'P1', source: 'secrets', check: 'secret_in_tool_output', message: 'door probe' }],
 ]) { const m = await call(method, params); out[name] = m.error ? 'error:' + m.error.data?.code : (m.result?.decision ?? 'ok'); }
+// A flood of the hook's own kind: a minute's worth passes, the rest is refused.
+out.flood_passed = 0;
+for (let i = 0; i < 40; i++) if (!(await call('alerts.raise', { severity: 'P1', source: 'mcp', check: 'prompt_injection', message: 'flood ' + i })).error) out.flood_passed++;
 console.log('RAW ' + JSON.stringify(out));
 s.end();
 `;
@@ -112,7 +118,17 @@ describe.skipIf(!usable)("the sandbox's engine door", { timeout: 180_000 }, () =
       agents: 'error:forbidden',
       contain: 'error:forbidden',
       subscribe_tasks: 'error:forbidden',
+      alert_p0: 'error:forbidden',
+      alert_p0_hook: 'error:forbidden',
+      alert_hook: 'ok',
+      flood_passed: 29,
     });
+    // What passed is marked as the agent's; nothing forged reached the operator as a page; the flood was said once.
+    const alerts = (await e.http('GET', '/api/alerts?limit=1000')).body.data as Array<{ severity: string; check: string; message: string; evidence?: Record<string, unknown> }>;
+    expect(alerts.filter((a) => a.message === 'forged page')).toEqual([]);
+    expect(alerts.find((a) => a.message === 'door probe')?.evidence).toMatchObject({ raised_by_agent: 'coder' });
+    expect(alerts.find((a) => a.message.startsWith('flood '))?.evidence).toMatchObject({ raised_by_agent: 'coder' });
+    expect(alerts.filter((a) => a.check === 'agent_alert_flood')).toEqual([expect.objectContaining({ severity: 'P2', evidence: { agent: 'coder' } })]);
     // The hook still decides (as the sandbox's agent), and a nested exec runs.
     expect(r.stdout).toMatch(/"permissionDecision":"allow"/);
     expect(r.stdout).toMatch(/^hook=0/m);
