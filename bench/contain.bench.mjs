@@ -7,8 +7,9 @@
 //     wrapper's check and the start, the pool's refill runs meanwhile as it does in use);
 //  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the
 //     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×); the
-//     tunnel relayed three ways (A: stream pipe(), B: the proxy's own 512 KiB reads, C: B, then handed
-//     to a socat relay after HANDOFF_AFTER bytes, the default);
+//     tunnel relayed four ways (A: stream pipe(), B: the proxy's own 512 KiB reads, C: B, then handed
+//     to a socat relay after HANDOFF_AFTER bytes that asks for a RELAY_SNDBUF send buffer, the default;
+//     D: C with the kernel's default send buffer);
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
 //     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
 //     record A: added to the group commit at once (its transaction runs before the connect completes),
@@ -22,7 +23,7 @@ import { Engine } from '../dist/engine/engine.js';
 import { BRIDGE_BUFFER, buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
 import { openWarmNetns } from '../dist/cli/warmNetns.js';
 import { startEgressProxy } from '../dist/engine/contain/egressProxy.js';
-import { HANDOFF_AFTER } from '../dist/engine/contain/tunnelHandoff.js';
+import { HANDOFF_AFTER, RELAY_SNDBUF } from '../dist/engine/contain/tunnelHandoff.js';
 import { tempDir } from './lib/common.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -70,6 +71,8 @@ const owner = { session: session.id, agent: 'bench', command: 'bench', task_id: 
 const pipedProxy = await startEgressProxy(join(root, 'state', 'egress', 'piped.sock'), (h, p) => engine.contain.gate.decide(owner, h, p), engine.logger, { relay: 'pipe' });
 // Variant B: the engine's own reads all the way (no hand-off to socat); C, the session's proxy, is the default.
 const readProxy = await startEgressProxy(join(root, 'state', 'egress', 'read.sock'), (h, p) => engine.contain.gate.decide(owner, h, p), engine.logger, { handoffAfter: null });
+// Variant D: handed to socat, with the kernel's default send buffer on the client's socket.
+const defaultBufProxy = await startEgressProxy(join(root, 'state', 'egress', 'defbuf.sock'), (h, p) => engine.contain.gate.decide(owner, h, p), engine.logger, { relaySndbuf: null });
 
 // --- 1. sandbox start ---------------------------------------------------------------------------------
 function timeSpawn(file, args, env) {
@@ -169,23 +172,24 @@ process.on('exit', () => socat.kill());
 await new Promise((r) => setTimeout(r, 300));
 const total = 100 * MB;
 const bridgeRead = bridgePort + 1;
-const socatRead = spawn('socat', ['-b', String(BRIDGE_BUFFER), `TCP-LISTEN:${bridgeRead},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${readProxy.path}`], { stdio: 'ignore' });
+const socatRead = spawn('socat', ['-b', String(BRIDGE_BUFFER), `TCP-LISTEN:${bridgeRead},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${defaultBufProxy.path}`], { stdio: 'ignore' });
 process.on('exit', () => socatRead.kill());
 await new Promise((r) => setTimeout(r, 300));
-const rounds = { direct: [], proxyA: [], proxyB: [], proxyC: [], bridgeB: [], bridgeC: [] };
-for (let i = 0; i < 3; i++) {
+const rounds = { direct: [], proxyA: [], proxyB: [], proxyC: [], proxyD: [], bridgeC: [], bridgeD: [] };
+for (let i = 0; i < 5; i++) {
   rounds.direct.push(await runClientAsync('direct', `127.0.0.2,${bulkPort}`, total));
   rounds.proxyA.push(await runClientAsync('proxy', `,,${pipedProxy.path}`, total));
   rounds.proxyB.push(await runClientAsync('proxy', `,,${readProxy.path}`, total));
   rounds.proxyC.push(await runClientAsync('proxy', `,,${proxyPath}`, total));
-  rounds.bridgeB.push(await runClientAsync('proxy', `127.0.0.1,${bridgeRead}`, total));
+  rounds.proxyD.push(await runClientAsync('proxy', `,,${defaultBufProxy.path}`, total));
   rounds.bridgeC.push(await runClientAsync('proxy', `127.0.0.1,${bridgePort}`, total));
+  rounds.bridgeD.push(await runClientAsync('proxy', `127.0.0.1,${bridgeRead}`, total));
 }
 const mbps = (t) => (100 / (t / 1000)).toFixed(0);
 const best = (xs) => Math.min(...xs);
 const vs = (k) => `${mbps(best(rounds[k]))} MB/s (${(best(rounds.direct) / best(rounds[k])).toFixed(2)}×)`;
 console.log(
-  `bulk 100 MB (best of 3, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads ${vs('proxyB')}, C handed to socat after ${HANDOFF_AFTER / 1024} KiB (default) ${vs('proxyC')}; through socat + proxy B ${vs('bridgeB')}, C ${vs('bridgeC')}; target ≥ 0.8×`,
+  `bulk 100 MB (best of 5, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads ${vs('proxyB')}, C handed to socat after ${HANDOFF_AFTER / 1024} KiB with a ${RELAY_SNDBUF / MB} MiB send buffer (default) ${vs('proxyC')}, D C with the kernel's send buffer ${vs('proxyD')}; through socat + proxy C ${vs('bridgeC')}, D ${vs('bridgeD')}; target ≥ 0.8×`,
 );
 socatRead.kill();
 sourceProc.kill();
@@ -225,6 +229,7 @@ const added = (xs) => `${ms(median(xs))} (+${ms(median(xs) - median(direct))})`;
 console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow, A record committed at once ${added(proxiedA)}, B record queued 5 ms (default) ${added(proxiedB)}; target ≤ 1 ms`);
 await pipedProxy.close();
 await readProxy.close();
+await defaultBufProxy.close();
 
 socat.kill();
 holder.abort();

@@ -21,6 +21,8 @@ export interface EgressProxyOptions {
   relay?: 'read' | 'pipe';
   /** Bytes downstream after which a tunnel is handed to a socat relay (tunnelHandoff.ts); null: never. */
   handoffAfter?: number | null;
+  /** The send buffer the relay asks for on the client's socket (tunnelHandoff.ts RELAY_SNDBUF); null: the kernel's default. */
+  relaySndbuf?: number | null;
 }
 
 export interface EgressProxy {
@@ -96,7 +98,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
         upstream.pause();
         client.unpipe(upstream);
         client.pause();
-        const r = await handOff(client as Socket, upstream, relays);
+        const r = await handOff(client as Socket, upstream, relays, o.relaySndbuf);
         if (r === 'relayed') {
           handedOff++;
           release(client as Socket, upstream);

@@ -15,6 +15,12 @@ import type { Socket } from 'node:net';
  * direct rate, after 2 MiB 0.80×, after 512 KiB 0.83×.
  */
 export const HANDOFF_AFTER = 1024 * 1024;
+/**
+ * The send buffer socat asks for on the client's unix socket (the downstream it writes). The default
+ * (net.core.wmem_default, 208 KiB on Debian) makes socat and the reader take turns every couple of
+ * writes; the kernel caps the request at net.core.wmem_max. null: the kernel's default.
+ */
+export const RELAY_SNDBUF = 4 * 1024 * 1024;
 /** Most tunnels relayed by socat at once (each is a process); beyond it the engine relays. */
 export const MAX_RELAYS = 64;
 /** How long socat keeps relaying one direction after the other has ended (a half-closed tunnel). */
@@ -57,14 +63,14 @@ export type HandOffResult = 'relayed' | 'kept' | 'lost';
  * both write queues are drained to the kernel, and only then does socat take over, so no byte is
  * reordered or lost.
  */
-export async function handOff(client: Socket, upstream: Socket, relays: Set<ChildProcess>): Promise<HandOffResult> {
+export async function handOff(client: Socket, upstream: Socket, relays: Set<ChildProcess>, sndbuf: number | null = RELAY_SNDBUF): Promise<HandOffResult> {
   if (!relayInstalled() || relays.size >= MAX_RELAYS) return 'kept';
   for (let chunk = client.read() as Buffer | null; chunk !== null; chunk = client.read() as Buffer | null) upstream.write(chunk);
   await Promise.all([flushed(client), flushed(upstream)]);
   if (client.destroyed || upstream.destroyed || client.readableEnded || upstream.readableEnded || client.writableEnded || upstream.writableEnded) return 'kept';
   // The sockets become socat's fds 0 and 1: the child's stdio is made blocking (a non-blocking unix
   // socket makes socat's large writes come back short and it crawls). shut-down: a FIN passes on as a FIN.
-  const relay = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'socat', '-b', '262144', '-t', String(HALF_CLOSED_S), 'FD:0,shut-down', 'FD:1,shut-down'], {
+  const relay = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'socat', '-b', '262144', '-t', String(HALF_CLOSED_S), `FD:0,shut-down${sndbuf ? `,sndbuf=${sndbuf}` : ''}`, 'FD:1,shut-down'], {
     stdio: [client, upstream, 'ignore'],
   });
   const started = await new Promise<boolean>((resolve) => {
