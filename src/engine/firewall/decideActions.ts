@@ -33,8 +33,10 @@ function contextOf(opts: ActionOptions): PathContext {
 /** The narrowest path rule that would allow this access (for the operator), or why none can. */
 function pathHint(raw: string, access: PathAccess, ctx: PathContext, builtIn: boolean): string {
   if (builtIn) return 'gatehouse protects its own files; no policy rule can allow this';
-  const p = normalisePath(raw, ctx) ?? raw;
-  return `to allow it, add to the policy: paths: - { path: ${JSON.stringify(p)}, ${access}: allow }`;
+  const p = normalisePath(raw, ctx);
+  // A variable or words read from input: no rule can name what it will be.
+  if (p === null && /[$`]/.test(raw)) return 'the path is known only when the command runs; name it in the command to have it judged';
+  return `to allow it, add to the policy: paths: - { path: ${JSON.stringify(p ?? raw)}, ${access}: allow }`;
 }
 
 interface PathJudgement {

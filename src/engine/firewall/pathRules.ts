@@ -137,9 +137,9 @@ function compile(policy: Policy, ctx: PathContext): CompiledPaths {
 }
 
 /** The path as the rules see it: ~ and $HOME expanded, relative paths joined to the cwd, `..` resolved. Null when it cannot be known. */
-export function normalisePath(raw: string, ctx: PathContext): string | null {
+/** The path with a `file://`, a home (`~`, `~user`, `$HOME`) put as it is; anything else left as written. */
+function expandHome(raw: string, ctx: PathContext): string {
   let p = raw.trim();
-  if (!p) return null;
   if (p.startsWith('file://')) p = p.slice(7);
   if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
   else if (/^~[A-Za-z0-9._-]+/.test(p)) {
@@ -147,6 +147,12 @@ export function normalisePath(raw: string, ctx: PathContext): string | null {
     p = (user === 'root' ? '/root' : `/home/${user}`) + p.slice(user.length + 1);
   } else if (p === '$HOME' || p.startsWith('$HOME/')) p = ctx.home + p.slice(5);
   else if (p === '${HOME}' || p.startsWith('${HOME}/')) p = ctx.home + p.slice(7);
+  return p;
+}
+
+export function normalisePath(raw: string, ctx: PathContext): string | null {
+  let p = expandHome(raw, ctx);
+  if (!p) return null;
   if (p.includes('$') || p.includes('`')) return null; // another variable: unknown until run time
   if (!p.startsWith('/')) {
     if (!ctx.cwd) return null;
@@ -247,8 +253,10 @@ export function judgePath(policy: Policy, raw: string, access: PathAccess, ctx: 
     return judgeOne(policy, `/\0cwd/${posix.normalize(raw)}`, access, ctx, recursive, true);
   }
   if (path === null) {
-    // Still judged as written for a deny (generous): `$X/.ssh/id_rsa` matches `**/.ssh/**`.
-    const loose = judgeOne(policy, raw, access, ctx, recursive);
+    // Still judged as written for a deny (generous): `$X/.ssh/id_rsa` matches `**/.ssh/**`, and with its
+    // home put in, `~/.ssh/$INPUT` matches `~/.ssh/**`.
+    const expanded = expandHome(raw, ctx);
+    const loose = judgeOne(policy, expanded.startsWith('/') ? posix.normalize(expanded) : raw, access, ctx, recursive);
     if (loose && loose.verdict !== 'allow') return loose;
     return { verdict: 'ask', rule: UNRESOLVED, path: raw, builtIn: false };
   }

@@ -52,8 +52,12 @@ const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Another host's path, `HOST:PATH` (scp, rsync, docker cp): no `/` before the colon. */
 const REMOTE = /^[^/]*:/;
 
-/** Stands for words read from input (xargs, parallel): they may be anything, options included. */
-export const INPUT_WORD = '{input}';
+/**
+ * Stands for words read from input (xargs, parallel): they may be anything, options included. Spelt as a
+ * variable so that the path rules cannot resolve it (pathRules.ts UNRESOLVED: no allow) and a shell's
+ * `"$INPUT"` and an argv's word read the same.
+ */
+export const INPUT_WORD = '$INPUT';
 
 /**
  * A word that could stand for an option: a dynamic word that is not plainly a path or a word. find's `{}`

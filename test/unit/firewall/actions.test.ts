@@ -72,6 +72,22 @@ describe('path rules under the standard profile', () => {
     expect(decide({ kind: 'delete', path: '~/notes.txt' }).decision).toBe('deny');
   });
 
+  it('judges no word read from input as a workspace file: xargs under a policy that allows it and cat asks, or denies off ask mode', () => {
+    const text = (mode: string) => `version: 1\npolicy: ${mode}\nallowlist: ["xargs *", "cat *", "echo *", "ls *", "find *"]\npaths:\n  - { path: "~/.ssh/**", read: deny }\n  - { path: "./**", read: allow, write: allow }\n`;
+    const ask = parsePolicyText(text('ask')).policy;
+    const deny = parsePolicyText(text('deny')).policy;
+    const o = { cwd: '/home/a/proj', paths: ctx() };
+    for (const c of ['echo ~/.ssh/id_rsa | xargs cat', 'ls | xargs -I{} cat {}', 'find . -print0 | xargs -0 cat', 'echo x | xargs -n1 cat --']) {
+      const d = evaluateExec(ask, c, o);
+      expect(d.decision, c).toBe('ask');
+      expect(d.reason, c).toMatch(/reads \$INPUT: paths: \(unresolved\)/);
+      expect(evaluateExec(deny, c, o).decision, c).toBe('deny');
+    }
+    // A path written out is still judged as it is.
+    expect(evaluateExec(ask, 'cat src/a.ts', o).decision).toBe('allow');
+    expect(evaluateExec(ask, 'cat ~/.ssh/id_rsa', o).decision).toBe('deny');
+  });
+
   it("protects gatehouse's own files whatever the policy says", () => {
     const open = parsePolicyText('version: 1\npolicy: ask\npaths:\n  - { path: "/**", read: allow, write: allow }\n').policy;
     const c = ctx();
