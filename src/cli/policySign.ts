@@ -30,9 +30,11 @@ export async function policySign(argv: SignArgs): Promise<void> {
   } catch (err) {
     throw new CliError(`not signed: ${(err as Error).message}`, 2);
   }
-  if (argv.json) process.stdout.write(`${JSON.stringify({ policy: path, ...signed })}\n`);
+  const serial = loaded.policy.file.serial ?? null;
+  if (serial === null) process.stderr.write('note: the policy has no serial; engines take it after a newer one too (an older signed policy put back); add `serial: N`, higher at each rollout (docs/guard.md)\n');
+  if (argv.json) process.stdout.write(`${JSON.stringify({ policy: path, ...signed, serial })}\n`);
   else {
-    process.stdout.write(`signed ${path} (sha256 ${signed.sha256}) with ${signed.key_id}: ${signed.sig_path}\n`);
+    process.stdout.write(`signed ${path} (sha256 ${signed.sha256}${serial === null ? '' : `, serial ${serial}`}) with ${signed.key_id}: ${signed.sig_path}\n`);
     process.stdout.write(`copy the .sig first, then the policy; engines with this key in policy.trusted_keys trust it on arrival:\n  policy:\n    trusted_keys: ["${signed.public_key}"]\n`);
   }
 }

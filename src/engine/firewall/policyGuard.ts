@@ -197,6 +197,11 @@ export class PolicyGuard {
     const isNew = current.sha256 !== this.loaded?.sha256;
     if ('key_id' in verdict) {
       if (!isNew) return true;
+      const older = this.notNewer(current.text);
+      if (older) {
+        this.enterLockdown(`${this.policyPath} is signed by ${verdict.key_id} but ${older}`, `rollback:${current.sha256}`);
+        return false;
+      }
       try {
         this.trustText(current.text, `key:${verdict.key_id}`, 'signed');
       } catch (err) {
@@ -210,6 +215,24 @@ export class PolicyGuard {
     if (isNew) this.enterLockdown(`${this.policyPath} was changed outside gatehouse (sha256 ${short}…) and ${verdict.refused}`, key);
     else this.enterLockdown(`policy.trusted_keys is set and the policy in force (sha256 ${short}…) is not trusted by a key: ${verdict.refused}`, key);
     return false;
+  }
+
+  /**
+   * Why a signed text may not replace the policy in force (an older signed policy put back), or null. Once
+   * the policy in force has a `serial`, a new signed text needs a higher one; a text that does not parse
+   * is left to trustText to refuse.
+   */
+  private notNewer(text: string): string | null {
+    const inForce = this.loaded?.policy.file.serial;
+    if (inForce === undefined) return null;
+    let next: number | undefined;
+    try {
+      next = parsePolicyText(text, this.policyPath).policy.file.serial;
+    } catch {
+      return null;
+    }
+    if (next !== undefined && next > inForce) return null;
+    return `its serial ${next ?? '(none)'} is not above the policy in force's ${inForce}: an older signed policy put back is refused (roll out one with a higher serial)`;
   }
 
   private enterLockdown(reason: string, key: string): void {

@@ -121,6 +121,8 @@ export type PolicyTest = z.output<typeof PolicyTest>;
 
 export const PolicyFileSchema = z.strictObject({
   version: z.literal(1).default(1),
+  /** A signed rollout's sequence number (docs/guard.md): with trusted keys, a signed policy must carry a higher one than the policy in force. */
+  serial: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   policy: z.enum(POLICY_MODES),
   ask_ttl: AskTtl.default(120_000),
   allowlist: z.array(PatternEntry).default([]),

@@ -168,6 +168,37 @@ describe('signed policy rollout (policy.trusted_keys)', { timeout: 180_000 }, ()
     });
   });
 
+  describe('one host, key A, serials (no rollback)', () => {
+    let e: RunningEngine;
+    const stateDir = tempStateDir();
+    const serial = (text: string, n: number) => text.replace('version: 1\n', `version: 1\nserial: ${n}\n`);
+    const v2Signed = signStaged(V2, A); // an old signed policy, kept by whoever wants to put it back
+    beforeAll(async () => {
+      rollOut(stateDir, signStaged(serial(V3, 2), A));
+      e = await start(stateDir, config(A));
+    });
+
+    it('an older signed policy put back is lockdown (P0): a lower serial, or none once the policy in force has one; a higher one is trusted', async () => {
+      expect((await firewall(e)).policy_hash).toBe(sha(serial(V3, 2)));
+      rollOut(stateDir, signStaged(serial(V2, 1), A));
+      await waitFor(async () => (await firewall(e)).lockdown, 30_000, 'the rollback lockdown');
+      expect((await firewall(e)).lockdown).toMatch(/is signed by ed25519:\w+ but its serial 1 is not above the policy in force's 2: an older signed policy put back is refused/);
+      expect((await firewall(e)).policy_hash).toBe(sha(serial(V3, 2)));
+      const alerts = (await e.http('GET', '/api/alerts')).body.data as Array<{ severity: string; check: string; message: string }>;
+      expect(alerts.find((a) => a.check === 'policy_tampered' && a.message.includes('older signed policy'))?.severity).toBe('P0');
+      // The same serial with another text, and a replay of a policy signed before serials, are refused too.
+      rollOut(stateDir, signStaged(serial(V2, 2), A));
+      await waitFor(async () => (await firewall(e)).lockdown?.includes('serial 2 is not above'), 30_000, 'the same-serial lockdown');
+      rollOut(stateDir, v2Signed);
+      await waitFor(async () => (await firewall(e)).lockdown?.includes('serial (none) is not above'), 30_000, 'the replay lockdown');
+      expect((await e.http('POST', '/api/firewall/check', { command: 'git status' })).body.data.decision).toBe('deny');
+      rollOut(stateDir, signStaged(serial(V2, 3), A));
+      await waitFor(async () => (await firewall(e)).policy_hash === sha(serial(V2, 3)), 30_000, 'serial 3 trusted by key');
+      expect((await firewall(e)).lockdown).toBeNull();
+      expect(ledger(stateDir, 'policy.trusted_by_key').map((r) => r.policy_hash)).toEqual([sha(serial(V3, 2)), sha(serial(V2, 3))]);
+    });
+  });
+
   describe('key rotation', () => {
     it('A and B listed: a B-signed policy is trusted by B; B alone: still trusted; an A-signed one is then refused; A alone: the B-signed policy in force is lockdown', async () => {
       const stateDir = tempStateDir();
