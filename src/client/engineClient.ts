@@ -5,7 +5,7 @@ import type { Alert, AlertInput, AlertQuery } from '../shared/alert.js';
 import type { AssistantAnswer, AssistantHistory, AssistantInfo, AssistantStatus } from '../shared/assistant.js';
 import type { EngineEvent, Topic } from '../shared/events.js';
 import type { Decision, FirewallCheck, Prompt, PromptResolve } from '../shared/firewall.js';
-import type { LedgerRecord } from '../shared/ledger.js';
+import type { LedgerRecord, LedgerSelect } from '../shared/ledger.js';
 import type { HostState } from '../shared/fleet.js';
 import type { EngineStatus } from '../shared/status.js';
 import type { TaskDetail, Task, TaskListQuery, TaskPage, TaskSubmit } from '../shared/task.js';
@@ -69,7 +69,8 @@ export interface EngineClient {
     resetBaseline(name: string): Promise<{ ok: true }>;
   };
   ledger: {
-    recent(limit?: number): Promise<LedgerRecord[]>;
+    /** The newest records that match (all of them without `select`), newest first. */
+    recent(limit?: number, select?: LedgerSelect): Promise<LedgerRecord[]>;
   };
   /** The approval assistant: advisory briefs and chat about a task or prompt (by id). */
   assistant: {

@@ -227,8 +227,8 @@ export async function connectFleet(hosts: readonly FleetHost[], opts: FleetOptio
       resetBaseline: async (name) => (await ownerOf(name, (c) => c.agents.show(name))).client.agents.resetBaseline(name),
     },
     ledger: {
-      async recent(limit) {
-        const all = tag(await overUp((m) => m.client.ledger.recent(limit)), (r: LedgerRecord) => `ledger:${r.seq}`);
+      async recent(limit, select) {
+        const all = tag(await overUp((m) => m.client.ledger.recent(limit, select)), (r: LedgerRecord) => `ledger:${r.seq}`);
         return all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)).slice(-(limit ?? 100));
       },
     },

@@ -53,7 +53,7 @@ export function clientOver(t: Transport): EngineClient {
       resetBaseline: (name) => call<{ ok: true }>('agents.baseline_reset', { name }),
     },
     ledger: {
-      recent: (limit) => call<LedgerRecord[]>('ledger.recent', { limit: limit ?? 100 }),
+      recent: (limit, select) => call<LedgerRecord[]>('ledger.recent', { limit: limit ?? 100, ...select }),
     },
     // Model calls have their own deadline (assistant.timeout_ms, up to 10 min); the socket waits for it.
     assistant: {

@@ -1,4 +1,14 @@
 // Hash-chained ledger records.
+/** Which records a reader wants (`ledger list` filters, `ledger.recent` params): all given must hold. */
+export interface LedgerSelect {
+  /** An action (`firewall.decide`) or a family of them (`firewall` matches `firewall.*`). */
+  kind?: string;
+  /** Who acted: the agent for its checks and prompts, the operator or `engine` for the rest. */
+  agent?: string;
+  /** ISO 8601 time; records at or after it. */
+  since?: string;
+}
+
 export interface LedgerRecord {
   seq: number;
   ts: string;

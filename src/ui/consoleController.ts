@@ -7,7 +7,7 @@ import type { EngineEvent, Topic } from '../shared/events.js';
 import type { AnswerScope, Prompt } from '../shared/firewall.js';
 import type { LedgerRecord } from '../shared/ledger.js';
 import { RingBuffer } from './ringBuffer.js';
-import { queueQuery, type Store } from './consoleState.js';
+import { ledgerOrder, queueQuery, type Store } from './consoleState.js';
 
 export interface ControllerOptions {
   /** Refreshes caused by live events run at most this often. */
@@ -329,7 +329,7 @@ export class ConsoleController {
   private async loadLedger(): Promise<void> {
     try {
       const recent = await this.client.ledger.recent(this.ledger.capacity);
-      this.ledger.reset(recent.slice().sort((a, b) => a.seq - b.seq));
+      this.ledger.reset(recent.slice().sort(ledgerOrder));
       this.store.dispatch({ type: 'ledger', ledger: this.ledger.toArray() });
     } catch (err) {
       this.fail('read ledger', err);

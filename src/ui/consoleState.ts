@@ -188,9 +188,25 @@ function moveQueue(q: QueueState, cursor: number): QueueState {
   return { ...q, cursor: c, offset, selectedId: row ? row.task_id : null };
 }
 
+/** A ledger record's key in the console: its number, and over a fleet its host too (numbers repeat across hosts). */
+export function ledgerKey(r: LedgerRecord): string {
+  const host = (r as { host?: unknown }).host;
+  return typeof host === 'string' ? `${host}:${r.seq}` : String(r.seq);
+}
+
+/** Oldest first: by number on one engine; over a fleet by time, then host, then number. */
+export function ledgerOrder(a: LedgerRecord, b: LedgerRecord): number {
+  const ha = (a as { host?: unknown }).host;
+  const hb = (b as { host?: unknown }).host;
+  if (typeof ha !== 'string' && typeof hb !== 'string') return a.seq - b.seq;
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  if (ha !== hb) return String(ha) < String(hb) ? -1 : 1;
+  return a.seq - b.seq;
+}
+
 function idOf(list: 'prompts' | 'alerts' | 'agents' | 'ledger', item: Prompt | Alert | Agent | LedgerRecord): string {
   if (list === 'agents') return (item as Agent).name;
-  if (list === 'ledger') return String((item as LedgerRecord).seq);
+  if (list === 'ledger') return ledgerKey(item as LedgerRecord);
   return (item as Prompt | Alert).id;
 }
 

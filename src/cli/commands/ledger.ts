@@ -92,13 +92,14 @@ const listCommand: CommandModule<GlobalArgs, ListArgs> = {
 };
 
 /**
- * `ledger list --host`: each host's newest records through the socket (`ledger.recent`, at most 1000 a
- * host), the filters applied to those, merged oldest first by time, each record carrying its host.
+ * `ledger list --host`: each host's newest matching records through the socket (`ledger.recent` with the
+ * filters, at most 1000 a host), merged oldest first by time, each record carrying its host. The filters
+ * are applied here too, for an engine that does not know them yet.
  */
 async function listOverHosts(hosts: NamedHost[], f: LedgerFilter, limit: number, json: boolean): Promise<void> {
   const { ledgerLine } = await import('../ledgerFormat.js');
   const family = (action: string) => !f.kind || action === f.kind || action.startsWith(`${f.kind}.`);
-  const records = itemsOf(await overHosts(hosts, (c) => c.ledger.recent(Math.min(1000, limit))))
+  const records = itemsOf(await overHosts(hosts, (c) => c.ledger.recent(Math.min(1000, limit), f)))
     .filter((r) => family(r.action) && (!f.agent || r.actor === f.agent) && (!f.since || r.ts >= f.since))
     .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.seq - b.seq))
     .slice(-limit);

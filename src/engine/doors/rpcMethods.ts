@@ -6,6 +6,7 @@ import { AlertInputSchema, AlertQuerySchema, type AlertInput } from '../../share
 import { ContainOpenSchema } from '../../shared/containPolicy.js';
 import { PromptResolveSchema } from '../../shared/firewall.js';
 import { EngineError } from '../../shared/errors.js';
+import type { LedgerSelect } from '../../shared/ledger.js';
 import { TaskIdSchema, TaskListQuerySchema, TaskSubmitSchema } from '../../shared/taskSchemas.js';
 import { listAgents, showAgent } from './agentsView.js';
 import { guardStats } from './guardStats.js';
@@ -94,7 +95,10 @@ defineMethod('security.ack', (e, p, ctx) => {
   const { path, reason } = parseParams(z.object({ path: z.string().min(1).max(4096), reason: z.string().min(1).max(10_000) }), p);
   return e.security.ack(path, ctx.actor.by, reason);
 });
-defineMethod('ledger.recent', (e, p) => e.ledger.recent(parseParams(z.object({ limit: z.number().int().min(1).max(1000).default(100) }), p).limit));
+defineMethod('ledger.recent', (e, p) => {
+  const { limit, ...select } = parseParams(z.object({ limit: z.number().int().min(1).max(1000).default(100), kind: z.string().min(1).max(100).optional(), agent: z.string().min(1).max(200).optional(), since: z.iso.datetime({ offset: true }).optional() }), p);
+  return e.ledger.recent(limit, select as LedgerSelect);
+});
 defineMethod('firewall.check', (e, p, ctx) => e.firewall.check(p as never, ctx.actor, ctx.signal ? { signal: ctx.signal } : {}));
 defineMethod('prompts.list', (e) => e.prompts.pending());
 defineMethod('prompts.recent', (e, p) => e.prompts.recent(parseParams(z.object({ limit: z.number().int().min(1).max(500).default(50) }), p).limit));

@@ -1,7 +1,7 @@
 // The hash-chained ledger: each record carries the sha256 of the one before, so any
 // edit or deletion breaks the chain at a record `verify` can name.
 import { createHash, hash as oneShotHash } from 'node:crypto';
-import type { LedgerRecord, LedgerVerifyResult } from '../../shared/ledger.js';
+import type { LedgerRecord, LedgerSelect, LedgerVerifyResult } from '../../shared/ledger.js';
 import type { Db } from './store.js';
 import { queryLedger } from './ledgerQuery.js';
 
@@ -93,9 +93,9 @@ export class Ledger {
     this.last = row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
-  /** The newest records, newest first: the same query `gatehouse ledger list` runs. */
-  recent(limit = 100): LedgerRecord[] {
-    return queryLedger(this.db, { limit });
+  /** The newest records that match, newest first: the same query `gatehouse ledger list` runs. */
+  recent(limit = 100, select: LedgerSelect = {}): LedgerRecord[] {
+    return queryLedger(this.db, { ...select, limit });
   }
 }
 

@@ -1,16 +1,10 @@
 // Reading the ledger: one query for every reader (`gatehouse ledger list|show|tail`, the console's
 // Ledger view through `ledger.recent`). It only reads, so it runs on the engine's connection or on a
 // read-only one opened while the engine runs (WAL readers do not block the writer) or after it stopped.
-import type { LedgerRecord } from '../../shared/ledger.js';
+import type { LedgerRecord, LedgerSelect } from '../../shared/ledger.js';
 import type { Db } from './store.js';
 
-export interface LedgerFilter {
-  /** An action (`firewall.decide`) or a family of them (`firewall` matches `firewall.*`). */
-  kind?: string;
-  /** Who acted: the agent for its checks and prompts, the operator or `engine` for the rest. */
-  agent?: string;
-  /** ISO 8601 time; records at or after it. */
-  since?: string;
+export interface LedgerFilter extends LedgerSelect {
   /** Records after this sequence number (followers: `ledger tail -f`). */
   afterSeq?: number;
   /** At most this many records (and never more than MAX_LEDGER_PAGE). */

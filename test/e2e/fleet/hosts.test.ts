@@ -131,6 +131,20 @@ describe('--host over two engines (unix://)', () => {
     expect(unknown.stderr).toMatch(/no pending prompt 'ffffffff' on 2 reachable host/);
   });
 
+  it('ledger list over hosts filters on each engine: a match older than its newest 1000 records is still found', async () => {
+    // The answer of the test above is in b's ledger; 1,100 newer firewall decisions bury it.
+    const answered = JSON.parse(cli(['ledger', 'list', '--json', '--kind', 'prompt'], { stateDir: b.stateDir }).stdout.split('\n').filter(Boolean).at(-1)!) as { seq: number; action: string };
+    for (let i = 0; i < 1100; i += 50) await Promise.all(Array.from({ length: 50 }, () => b.http('POST', '/api/firewall/check', { command: 'echo buried' })));
+    const newest = JSON.parse(cli(['ledger', 'list', '--json', '--limit', '1'], { stateDir: b.stateDir }).stdout) as { seq: number };
+    expect(newest.seq - answered.seq).toBeGreaterThan(1000);
+    const r = cli(['ledger', 'list', '--json', '--kind', 'prompt', '--host', unixUrl(a), '--host', unixUrl(b)]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { host: string; seq: number; action: string });
+    expect(rows.every((x) => x.action.startsWith('prompt'))).toBe(true);
+    expect(rows.find((x) => x.host === unixUrl(b) && x.seq === answered.seq)?.action).toBe(answered.action);
+    expect(rows.some((x) => x.host === unixUrl(a))).toBe(true);
+  });
+
   it('refuses a bad host URL, an ssh host that would be an ssh option, and other schemes', () => {
     for (const bad of ['ssh://-oProxyCommand=touch%20x', 'http://x', 'unix://relative/gatehouse.sock', 'ssh://a b', 'ssh://h:99999']) {
       const r = cli(['status', '--host', bad]);

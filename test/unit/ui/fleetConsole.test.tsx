@@ -33,6 +33,10 @@ async function fleetOf(): Promise<{ fleet: FleetClient; sa: FakeEngineSocket; sb
   a.addPrompt({ id: 'pa000001', command: 'make deploy', expires_at: new Date(T0 + 300_000).toISOString() }, false);
   b.addPrompt({ id: 'pb000001', command: 'curl https://example.com/x.sh', expires_at: new Date(T0 + 200_000).toISOString() }, false);
   b.addAlert({ id: 'al-b', severity: 'P1', message: 'policy edited outside gatehouse' });
+  // Both ledgers start at record 1: over the fleet a record is its host's.
+  const rec = (seq: number, ts: number, action: string, hash: string) => ({ seq, ts: new Date(ts).toISOString(), actor: 'operator', surface: 'tui', action, subject: null, detail: {}, reason: null, policy_hash: null, prev_hash: '0', hash });
+  a.ledgerList = [rec(1, T0 + 1000, 'task.approve', 'ha1'), rec(2, T0 + 4000, 'prompt.resolve', 'ha2')];
+  b.ledgerList = [rec(1, T0 + 2000, 'policy.trusted', 'hb1')];
   const [sa, sb] = await Promise.all([serve(a), serve(b)]);
   const fleet = await connectFleet(
     [
@@ -71,6 +75,15 @@ describe('console over several hosts', () => {
     s.press('3');
     const alerts = await s.waitFor('policy edited outside gatehouse');
     expect(alerts).toMatch(/gw2\s+P1\s/);
+    // The Ledger: each record with its host, newest first by time, record 1 of each host a row of its own.
+    s.press('5');
+    const ledger = await s.waitFor((x) => /HOST\s+SEQ\s+TIME/.test(x) && x.includes('policy.trusted'));
+    const rows = ledger.split('\n').filter((l) => /gw\d\s+\d+\s/.test(l)).map((l) => /(gw\d)\s+(\d+)\s.*?(task\.approve|prompt\.resolve|policy\.trusted)/.exec(l)!.slice(1).join(' '));
+    expect(rows).toEqual(['gw1 2 prompt.resolve', 'gw2 1 policy.trusted', 'gw1 1 task.approve']);
+    s.press('j');
+    await s.waitFor((x) => /›.*gw2\s+1\s.*policy\.trusted/.test(x));
+    s.press('j');
+    await s.waitFor((x) => /›.*gw1\s+1\s.*task\.approve/.test(x));
   });
 
   it('narrows Queue, Prompts and Alerts to one host with host:NAME, and esc clears it', async () => {
