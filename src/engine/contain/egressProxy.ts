@@ -11,7 +11,6 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { NetworkDecision } from '../../shared/containPolicy.js';
 import { refuse, Tunnels, type EgressDecide, type TunnelAnswers } from './egressTunnel.js';
 import { SOCKS_REPLY, SocksHandshake, socksReply, socksReplyForError } from './socksHandshake.js';
 import { HANDOFF_AFTER } from './tunnelHandoff.js';
@@ -94,6 +93,7 @@ export function startEgressProxy(path: string, decide: EgressDecide, logger: Log
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
     track(socket);
+    // Until the HTTP server attaches its own, a socket error must not go unheard (it would throw).
     socket.on('error', () => socket.destroy());
     // The first byte is awaited as long as an HTTP head may take; a SOCKS handshake has the same time in all.
     const timer = setTimeout(() => socket.destroy(), headersTimeoutMs).unref();
@@ -110,7 +110,6 @@ export function startEgressProxy(path: string, decide: EgressDecide, logger: Log
 
   /** A SOCKS5 handshake, then the tunnel: the request's destination is decided like a CONNECT line's. */
   function socks(client: Socket, first: Buffer, timer: NodeJS.Timeout): void {
-    client.on('error', () => client.destroy());
     const handshake = new SocksHandshake();
     let over = false;
     const onData = (chunk: Buffer) => {

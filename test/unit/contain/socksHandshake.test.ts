@@ -6,7 +6,8 @@ import { SOCKS_REPLY, SocksHandshake, socksReply, socksReplyForError, type Socks
 
 const GREETING = Buffer.from([5, 1, 0]);
 const CHOSEN = Buffer.from([5, 0]);
-const b = (...x: Array<number | string | number[]>) => Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from(typeof v === 'number' ? [v] : v))));
+const b = (...x: Array<number | string | number[] | Buffer>) =>
+  Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : typeof v === 'number' ? Buffer.from([v]) : Buffer.from(v))));
 const port = (p: number) => [p >> 8, p & 255];
 const req = (atyp: number, addr: Buffer | number[], p = 443, cmd = 1) => b(5, cmd, 0, atyp, Buffer.isBuffer(addr) ? [...addr] : addr, port(p));
 const domain = (name: string, p = 443) => req(3, b(name.length, name), p);
