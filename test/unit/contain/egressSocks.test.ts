@@ -1,6 +1,7 @@
 // SOCKS5 on the egress proxy's socket (egressProxy.ts): told from HTTP by the first byte, decided by the
 // same decide() as CONNECT (with via), answered in SOCKS replies, and bounded in time. A real proxy on a
 // unix socket, a real server on loopback, a stub decision.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,26 @@ describe('SOCKS5 on the egress proxy', () => {
     const r = await talk(proxy.path, ['C', `ONNECT allowed.test:${port} HTTP/1.1\r\n\r\n`, 'split']);
     expect(r.got.toString()).toBe('HTTP/1.1 200 Connection Established\r\n\r\nSPLIT');
     expect(asked.at(-1)).toEqual({ host: 'allowed.test', port, via: 'connect' });
+  });
+
+  it('a SOCKS tunnel past 1 MiB is handed to socat like a CONNECT one, and arrives byte-exact', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const bulk = createServer((s) => s.end(data));
+    await new Promise<void>((r) => bulk.listen(0, '127.0.0.1', () => r()));
+    const bulkPort = bulk.address() as { port: number };
+    const handing = await startEgressProxy(join(dir, 'h.sock'), async (host, p) => ({ decision: 'allow', destination: `${host}:${p}`, address: '127.0.0.1', rule: null, source: 'policy', reason: 'test' }), pino({ level: 'silent' }), {
+      handoffAfter: 1024 * 1024,
+    });
+    try {
+      const r = await talk(handing.path, [Buffer.concat([GREETING, connectTo('bulk.test', bulkPort.port)])], 30_000);
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      expect(r.got.subarray(0, 12)).toEqual(Buffer.from([5, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+      expect(sha(r.got.subarray(12))).toBe(sha(data));
+      expect(handing.handedOff()).toBe(1);
+    } finally {
+      await handing.close();
+      bulk.close();
+    }
   });
 
   it('a handshake that does not finish in the head time is cut off, as is a connection that sends nothing', async () => {
