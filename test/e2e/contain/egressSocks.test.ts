@@ -37,6 +37,7 @@ describe.skipIf(!usable)('SOCKS5 through the egress proxy', { timeout: 180_000 }
   let a: { server: Server; port: number };
   let bulk: { server: Server; port: number };
   let other: { server: Server; port: number };
+  let v6: { server: Server; port: number };
   const payload = randomBytes(3 * 1024 * 1024 + 17);
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const exec = (args: string[], agent = 'default') => runCli(stateDir, ['exec', '--agent', agent, '--', ...args], { cwd: world });
@@ -54,6 +55,7 @@ describe.skipIf(!usable)('SOCKS5 through the egress proxy', { timeout: 180_000 }
     world = worldDir();
     a = await serve('127.0.0.2', 'hello-A');
     other = await serve('127.0.0.3', 'unnamed-port');
+    v6 = await serve('::1', 'hello-v6');
     bulk = await new Promise((r) => {
       const server = createServer((_req, res) => res.end(payload));
       server.listen(0, '127.0.0.2', () => r({ server, port: (server.address() as { port: number }).port }));
@@ -83,7 +85,7 @@ s.write(Buffer.from([5, 1, 0]));
         'allowlist: ["curl *", "bash *", "node *"]',
         'network:',
         '  default: deny',
-        `  allow: ["127.0.0.2:${a.port}", "127.0.0.2:${bulk.port}", "127.0.0.3:1"]`,
+        `  allow: ["127.0.0.2:${a.port}", "127.0.0.2:${bulk.port}", "127.0.0.3:1", "[::1]:${v6.port}"]`,
         '  deny: ["*.blocked.test"]',
         '',
       ].join('\n'),
@@ -93,7 +95,7 @@ s.write(Buffer.from([5, 1, 0]));
 
   afterAll(async () => {
     await e?.stop();
-    for (const s of [a, bulk, other]) s?.server.close();
+    for (const s of [a, bulk, other, v6]) s?.server.close();
     rmSync(world, { recursive: true, force: true });
   });
 
@@ -172,6 +174,11 @@ s.write(Buffer.from([5, 1, 0]));
       const dec = await rawProxy(path, Buffer.concat([byName('2130706434', a.port), Buffer.from('GET /dec HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
       expect(dec.subarray(0, 12)).toEqual(replied(0));
       expect(dec.toString('latin1')).toContain('hello-A GET /dec');
+      // An IPv6 address (address type 4) that a rule names exactly: allowed.
+      const loop6 = Buffer.concat([GREETING, Buffer.from([5, 1, 0, 4, ...Array(15).fill(0), 1, ...portBytes(v6.port)])]);
+      const six = await rawProxy(path, Buffer.concat([loop6, Buffer.from('GET /v6 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
+      expect(six.subarray(0, 12)).toEqual(replied(0));
+      expect(six.toString('latin1')).toContain('hello-v6 GET /v6');
       // Slowloris: the greeting, then the request a byte every 500 ms (24 s for all of it): cut off at the
       // head time (10 s) with nothing but the method choice, while others are served.
       const slow = connect(path);
