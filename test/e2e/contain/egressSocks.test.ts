@@ -85,7 +85,7 @@ s.write(Buffer.from([5, 1, 0]));
         'allowlist: ["curl *", "bash *", "node *"]',
         'network:',
         '  default: deny',
-        `  allow: ["127.0.0.2:${a.port}", "127.0.0.2:${bulk.port}", "127.0.0.3:1", "[::1]:${v6.port}"]`,
+        `  allow: ["127.0.0.2:${a.port}", "127.0.0.2:${bulk.port}", "127.0.0.3:1", "[::1]:${v6.port}", "nores.invalid:80"]`,
         '  deny: ["*.blocked.test"]',
         '',
       ].join('\n'),
@@ -174,6 +174,9 @@ s.write(Buffer.from([5, 1, 0]));
       const dec = await rawProxy(path, Buffer.concat([byName('2130706434', a.port), Buffer.from('GET /dec HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
       expect(dec.subarray(0, 12)).toEqual(replied(0));
       expect(dec.toString('latin1')).toContain('hello-A GET /dec');
+      // A name a rule allows that does not resolve (.invalid never does): host unreachable, and the reason recorded.
+      expect(await rawProxy(path, byName('nores.invalid', 80), 10_000)).toEqual(replied(4));
+      expect((await ledger()).find((r) => r.detail.destination === 'nores.invalid:80')).toMatchObject({ detail: { decision: 'deny', via: 'socks5' }, reason: expect.stringMatching(/could not be resolved/) });
       // An IPv6 address (address type 4) that a rule names exactly: allowed.
       const loop6 = Buffer.concat([GREETING, Buffer.from([5, 1, 0, 4, ...Array(15).fill(0), 1, ...portBytes(v6.port)])]);
       const six = await rawProxy(path, Buffer.concat([loop6, Buffer.from('GET /v6 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
