@@ -13,7 +13,8 @@
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
 //     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
 //     record A: added to the group commit at once (its transaction runs before the connect completes),
-//     B: queued for 5 ms (the default).
+//     B: queued for 5 ms (the default); C: the same through SOCKS5 (greeting, then the request, each
+//     awaited as curl awaits them), record queued as B.
 // The proxy is the real engine's (in-process, quiet) with its real policy, ledger and group commit.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -214,19 +215,39 @@ async function connectProxy() {
   s.end('0\n');
   return t;
 }
+async function connectSocks() {
+  const t0 = performance.now();
+  const s = connect(proxyPath);
+  s.on('error', () => {});
+  s.write(Buffer.from([5, 1, 0]));
+  let got = 0;
+  await new Promise((r) =>
+    s.on('data', (d) => {
+      got += d.length;
+      if (got === 2) s.write(Buffer.from([5, 1, 0, 1, 127, 0, 0, 2, port >> 8, port & 255]));
+      if (got >= 12) r();
+    }),
+  );
+  const t = performance.now() - t0;
+  s.removeAllListeners('data');
+  s.end('0\n');
+  return t;
+}
 await connectProxy(); // the first allow fills the cache
 const direct = [];
 const proxiedA = [];
 const proxiedB = [];
+const socksC = [];
 for (let i = 0; i < 300; i++) {
   direct.push(await connectDirect());
   engine.contain.gate.cachedRecordDelayMs = 0;
   proxiedA.push(await connectProxy());
   engine.contain.gate.cachedRecordDelayMs = 5;
   proxiedB.push(await connectProxy());
+  socksC.push(await connectSocks());
 }
 const added = (xs) => `${ms(median(xs))} (+${ms(median(xs) - median(direct))})`;
-console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow, A record committed at once ${added(proxiedA)}, B record queued 5 ms (default) ${added(proxiedB)}; target ≤ 1 ms`);
+console.log(`connection setup (median of 300, interleaved): direct TCP ${ms(median(direct))}; CONNECT through the proxy with a cached allow, A record committed at once ${added(proxiedA)}, B record queued 5 ms (default) ${added(proxiedB)}, C SOCKS5 as B ${added(socksC)}; target ≤ 1 ms`);
 await pipedProxy.close();
 await readProxy.close();
 await defaultBufProxy.close();

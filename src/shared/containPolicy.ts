@@ -119,4 +119,6 @@ export interface NetworkDecision {
   rule: string | null;
   source: 'policy' | 'operator' | 'grant' | 'timeout' | 'cache' | 'lockdown';
   reason: string;
+  /** Denied because the name resolved to no address (a SOCKS client is told "host unreachable"). */
+  unresolved?: true;
 }

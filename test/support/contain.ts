@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { BIN, configHomeFor, policyPathFor } from './engine.js';
 
@@ -68,4 +69,22 @@ export function pidsWith(needle: string): number[] {
 export function serve(host: string, body: string): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => res.end(`${body} ${req.method} ${req.url}`));
   return new Promise((r) => server.listen(0, host, () => r({ server, port: (server.address() as { port: number }).port })));
+}
+
+/** Sends raw bytes to a proxy socket; resolves with what came back when the proxy closes (or after ms). */
+export function rawProxy(path: string, bytes: string | Buffer, ms = 5_000): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    const got: Buffer[] = [];
+    const done = () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(Buffer.concat(got));
+    };
+    const t = setTimeout(done, ms);
+    s.on('data', (d: Buffer) => got.push(d));
+    s.on('close', done);
+    s.on('error', done);
+    s.write(bytes);
+  });
 }

@@ -76,7 +76,7 @@ export class ContainService {
     const slot = section.mode === 'on' && req.warm ? this.warm.claim() : null;
     // The proxy and the agent's door start together; if one fails the other is closed again.
     const [p, d] = await Promise.allSettled([
-      section.mode === 'on' ? startEgressProxy(slot?.socket ?? join(this.dir, `${id}.sock`), (host, port) => this.gate.decide(owner, host, port), this.logger, this.proxyOptions) : Promise.resolve(null),
+      section.mode === 'on' ? startEgressProxy(slot?.socket ?? join(this.dir, `${id}.sock`), (host, port, via) => this.gate.decide(owner, host, port, via), this.logger, this.proxyOptions) : Promise.resolve(null),
       doorPath && openDoor ? openDoor(doorPath) : Promise.resolve(null),
     ]);
     if (p.status === 'fulfilled') proxy = p.value;

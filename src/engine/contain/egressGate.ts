@@ -22,6 +22,7 @@ import { GroupCommit } from '../store/groupCommit.js';
 import type { Ledger, LedgerEntry } from '../store/ledger.js';
 import type { Db } from '../store/store.js';
 import type { Actor } from '../tasks/queue.js';
+import type { EgressVia } from './egressTunnel.js';
 import { addNetworkRule } from './networkRuleEdit.js';
 import { checkAddress, compileNetwork, decideName, formatDestination, parseDestination, type CompiledNetwork, type Destination } from './networkPolicy.js';
 
@@ -86,8 +87,8 @@ export class EgressGate {
     return net;
   }
 
-  /** Decides one connection to `hostIn:port` for its owner; never throws (a failure is a deny). */
-  async decide(owner: ConnectionOwner, hostIn: string, port: number): Promise<NetworkDecision> {
+  /** Decides one connection to `hostIn:port` for its owner; never throws (a failure is a deny). `via`: the protocol that asked. */
+  async decide(owner: ConnectionOwner, hostIn: string, port: number, via?: EgressVia): Promise<NetworkDecision> {
     let d: NetworkDecision;
     let cached = false;
     try {
@@ -107,7 +108,7 @@ export class EgressGate {
         surface: 'engine',
         action: 'network.decision',
         subject: owner.session,
-        detail: { agent: owner.agent, destination: d.destination, decision: d.decision, rule: d.rule, source: d.source, address: d.address, command: owner.command, task_id: owner.task_id },
+        detail: { agent: owner.agent, destination: d.destination, decision: d.decision, rule: d.rule, source: d.source, address: d.address, command: owner.command, task_id: owner.task_id, ...(via ? { via } : {}) },
         reason: d.reason,
         policy_hash: this.host.guard.trustedPolicy?.sha256 ?? null,
       },
@@ -198,9 +199,9 @@ export class EgressGate {
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), RESOLVE_TIMEOUT_MS).unref()),
         ]);
       } catch (err) {
-        return deny(destination, rule, source, `${d.host} could not be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        return { ...deny(destination, rule, source, `${d.host} could not be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`), unresolved: true };
       }
-      if (!addresses.length) return deny(destination, rule, source, `${d.host} resolved to no address`);
+      if (!addresses.length) return { ...deny(destination, rule, source, `${d.host} resolved to no address`), unresolved: true };
     }
     for (const a of addresses) {
       const ioc = this.hostBlocklist(a);

@@ -1,16 +1,19 @@
 // The egress proxy one sandbox session reaches through its unix socket (bridged into the namespace by
-// socat): HTTP CONNECT for tunnels (TLS stays end to end) and plain HTTP with an absolute URL. Node's HTTP
-// parser bounds the request head (16 KiB) and its time (slowloris); every connection is decided before
-// anything is sent upstream, and goes to the address the decision checked, never to a name looked up
-// again. A refusal is a 403 whose body is one line the agent can read.
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+// socat): HTTP CONNECT for tunnels (TLS stays end to end), plain HTTP with an absolute URL, and SOCKS5
+// (CONNECT, no authentication), told apart by the first byte (0x05 is SOCKS5). Node's HTTP parser bounds
+// an HTTP request head (16 KiB) and its time (slowloris); a SOCKS handshake is bounded by its format and
+// the same time. Every connection is decided before anything is sent upstream, and goes to the address
+// the decision checked, never to a name looked up again (egressTunnel.ts). A refusal is a 403 whose body
+// is one line the agent can read, or SOCKS reply 0x02; the reason is in the `network.decision` record.
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { NetworkDecision } from '../../shared/containPolicy.js';
-import { HANDOFF_AFTER, handOff, release } from './tunnelHandoff.js';
+import { refuse, Tunnels, type EgressDecide, type TunnelAnswers } from './egressTunnel.js';
+import { SOCKS_REPLY, SocksHandshake, socksReply, socksReplyForError } from './socksHandshake.js';
+import { HANDOFF_AFTER, RELAY_SNDBUF } from './tunnelHandoff.js';
 
 export interface EgressProxyOptions {
   /** How long a client may take to send its request head. */
@@ -44,37 +47,93 @@ function refusal(status: number, title: string, reason: string): string {
   return `HTTP/1.1 ${status} ${title}\r\nContent-Type: text/plain\r\nX-Gatehouse-Reason: ${line}\r\nContent-Length: ${line.length + 1}\r\nConnection: close\r\n\r\n${line}\n`;
 }
 
-/** Sends the refusal and closes; a client that keeps its side open is cut off a second later. */
-function refuse(socket: Duplex, text: string): void {
-  socket.end(text);
-  setTimeout(() => socket.destroy(), 1_000).unref();
-}
-
 /** `host:port` of a CONNECT line (IPv6 in brackets). */
 function connectTarget(url: string | undefined): { host: string; port: number } | null {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[^:/\s[\]@]+):(\d{1,5})$/.exec(url ?? '');
   return m ? { host: m[1]!, port: Number(m[2]) } : null;
 }
 
-export function startEgressProxy(path: string, decide: (host: string, port: number) => Promise<NetworkDecision>, logger: Logger, o: EgressProxyOptions = {}): Promise<EgressProxy> {
+/** How each protocol answers a tunnel's client. */
+const HTTP_ANSWERS: TunnelAnswers = {
+  established: 'HTTP/1.1 200 Connection Established\r\n\r\n',
+  refused: (d) => refusal(403, 'Forbidden', `blocked ${d.destination}: ${d.reason}`),
+  failed: (d, err) => refusal(502, 'Bad Gateway', `${d.destination} (${d.address}) did not accept the connection: ${err.message}`),
+};
+const SOCKS_ANSWERS: TunnelAnswers = {
+  established: socksReply(SOCKS_REPLY.succeeded),
+  // A name that could not be resolved is unreachable (0x04); every other refusal is the ruleset's (0x02).
+  refused: (d) => socksReply(d.unresolved ? SOCKS_REPLY.hostUnreachable : SOCKS_REPLY.notAllowed),
+  failed: (_d, err) => socksReply(socksReplyForError(err)),
+};
+
+export function startEgressProxy(path: string, decide: EgressDecide, logger: Logger, o: EgressProxyOptions = {}): Promise<EgressProxy> {
   const open = new Set<Duplex>();
-  /** Tunnels handed to socat: killed when the session ends, like the sockets the engine still holds. */
   const relays = new Set<ChildProcess>();
-  const handoffAfter = o.handoffAfter === undefined ? HANDOFF_AFTER : o.handoffAfter;
-  let handedOff = 0;
+  const headersTimeoutMs = o.headersTimeoutMs ?? 10_000;
   const track = (s: Duplex) => {
     open.add(s);
     s.once('close', () => open.delete(s));
   };
+  const tunnels = new Tunnels({
+    decide,
+    track,
+    relays,
+    connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
+    relay: o.relay ?? 'read',
+    handoffAfter: o.handoffAfter === undefined ? HANDOFF_AFTER : o.handoffAfter,
+    relaySndbuf: o.relaySndbuf === undefined ? RELAY_SNDBUF : o.relaySndbuf,
+  });
   const server = createHttpServer({
     maxHeaderSize: 16 * 1024,
-    headersTimeout: o.headersTimeoutMs ?? 10_000,
+    headersTimeout: headersTimeoutMs,
     requestTimeout: 0,
     keepAliveTimeout: 5_000,
-    connectionsCheckingInterval: Math.min(1_000, o.headersTimeoutMs ?? 1_000),
+    connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
   });
   server.maxConnections = o.maxConnections ?? 1024;
-  server.on('connection', track);
+  // The HTTP server's own connection handler gets a connection only once its first byte says HTTP.
+  const httpConnection = server.listeners('connection') as Array<(s: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    track(socket);
+    // Until the HTTP server attaches its own, a socket error must not go unheard (it would throw).
+    socket.on('error', () => socket.destroy());
+    // The first byte is awaited as long as an HTTP head may take; a SOCKS handshake has the same time in all.
+    const timer = setTimeout(() => socket.destroy(), headersTimeoutMs).unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      if (first[0] === 0x05) return socks(socket, first, timer);
+      clearTimeout(timer);
+      socket.unshift(first);
+      for (const f of httpConnection) f.call(server, socket);
+      socket.resume();
+    });
+  });
+
+  /** A SOCKS5 handshake, then the tunnel: the request's destination is decided like a CONNECT line's. */
+  function socks(client: Socket, first: Buffer, timer: NodeJS.Timeout): void {
+    const handshake = new SocksHandshake();
+    let over = false;
+    const onData = (chunk: Buffer) => {
+      const step = handshake.push(chunk);
+      if (step.step === 'more') return void (step.send && client.write(step.send));
+      over = true;
+      clearTimeout(timer);
+      client.off('data', onData);
+      client.pause();
+      if (step.step === 'refused') {
+        logger.debug({ path, reason: step.reason }, 'SOCKS request refused');
+        return step.send ? refuse(client, step.send) : void client.destroy();
+      }
+      if (step.send) client.write(step.send);
+      tunnels.open(client, step.host, step.port, step.rest, 'socks5', SOCKS_ANSWERS);
+    };
+    onData(first);
+    if (over) return;
+    client.on('data', onData);
+    client.resume();
+  }
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     client.on('error', () => client.destroy());
@@ -83,53 +142,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       refuse(client, refusal(400, 'Bad Request', `blocked: malformed CONNECT target ${JSON.stringify((req.url ?? '').slice(0, 80))}; expected host:port`));
       return;
     }
-    void decide(target.host, target.port).then((d) => {
-      if (client.destroyed) return;
-      if (d.decision !== 'allow' || !d.address) {
-        refuse(client, refusal(403, 'Forbidden', `blocked ${d.destination}: ${d.reason}`));
-        return;
-      }
-      const piped = o.relay === 'pipe';
-      const relay: Relay = { frozen: false, after: handoffAfter, onMuch: () => void toSocat() };
-      const upstream = piped ? connect({ host: d.address, port: target.port }) : relayFrom(d.address, target.port, client, relay);
-      // Both directions stop, what is in flight is written on, and socat takes both sockets; if it cannot, the engine goes on.
-      const toSocat = async () => {
-        relay.frozen = true;
-        upstream.pause();
-        client.unpipe(upstream);
-        client.pause();
-        const r = await handOff(client as Socket, upstream, relays, o.relaySndbuf);
-        if (r === 'relayed') {
-          handedOff++;
-          release(client as Socket, upstream);
-        }
-        if (r !== 'kept') return;
-        relay.frozen = false;
-        client.pipe(upstream);
-        upstream.resume();
-      };
-      track(upstream);
-      const timer = setTimeout(() => upstream.destroy(new Error('connect timed out')), o.connectTimeoutMs ?? 10_000);
-      let connected = false;
-      upstream.once('connect', () => {
-        connected = true;
-        clearTimeout(timer);
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length) upstream.write(head);
-        // Downstream (the bulk of a download) is relayed by relayFrom's reads; upstream is a plain pipe.
-        if (piped) upstream.pipe(client);
-        else upstream.on('end', () => client.end());
-        client.pipe(upstream);
-      });
-      upstream.on('error', (err) => {
-        clearTimeout(timer);
-        if (!client.destroyed && !connected) refuse(client, refusal(502, 'Bad Gateway', `${d.destination} (${d.address}) did not accept the connection: ${err.message}`));
-        else client.destroy();
-      });
-      client.on('close', () => upstream.destroy());
-      // A clean end reaches the client through pipe() after the last byte; destroying here would drop it.
-      upstream.on('close', (hadError) => hadError && client.destroy());
-    });
+    tunnels.open(client, target.host, target.port, head, 'connect', HTTP_ANSWERS);
   });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -142,7 +155,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
     if (url.protocol !== 'http:') return reply(res, 400, `blocked: only http:// goes through as plain HTTP; use CONNECT for ${url.protocol}`);
     const port = url.port ? Number(url.port) : 80;
     req.pause();
-    void decide(url.hostname, port).then((d) => {
+    void decide(url.hostname, port, 'http').then((d) => {
       if (res.destroyed) return;
       if (d.decision !== 'allow' || !d.address) return reply(res, 403, `blocked ${d.destination}: ${d.reason}`);
       const headers: Record<string, string | string[]> = {};
@@ -190,7 +203,7 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       }
       resolve({
         path,
-        handedOff: () => handedOff,
+        handedOff: () => tunnels.handedOff,
         close: () =>
           new Promise<void>((r) => {
             for (const s of open) s.destroy();
@@ -200,53 +213,6 @@ export function startEgressProxy(path: string, decide: (host: string, port: numb
       });
     });
   });
-}
-
-/** Large reads of the upstream are handed to the client as they are; smaller ones are copied out. */
-const RELAY_READ = 512 * 1024;
-const RELAY_COPY_BELOW = 64 * 1024;
-
-/** A tunnel's relay state: frozen while it is being handed to socat; `onMuch` once `after` bytes went down. */
-interface Relay {
-  frozen: boolean;
-  after: number | null;
-  onMuch: () => void;
-}
-
-/**
- * The upstream socket of a tunnel, its reads going straight to the client: Node reads into a buffer of
- * ours (up to 512 KiB a read instead of 64 KiB) and the callback writes it on, with no readable-stream
- * machinery per chunk; when the client's buffer is full the upstream pauses until it drains.
- */
-function relayFrom(host: string, port: number, client: Duplex, relay: Relay) {
-  let buf = Buffer.allocUnsafe(RELAY_READ);
-  let down = 0;
-  const upstream = connect({
-    host,
-    port,
-    onread: {
-      buffer: () => buf,
-      callback: (n: number, b: Uint8Array) => {
-        let chunk: Buffer;
-        if (n < RELAY_COPY_BELOW) chunk = Buffer.from(b.subarray(0, n));
-        else {
-          chunk = Buffer.from(b.buffer, b.byteOffset, n);
-          buf = Buffer.allocUnsafe(RELAY_READ);
-        }
-        if (!client.destroyed && !client.write(chunk)) {
-          upstream.pause();
-          client.once('drain', () => relay.frozen || upstream.resume());
-        }
-        down += n;
-        if (relay.after !== null && down >= relay.after && !relay.frozen) {
-          relay.after = null; // once: a tunnel that stays with the engine is not offered again
-          relay.onMuch();
-        }
-        return true;
-      },
-    },
-  });
-  return upstream;
 }
 
 function reply(res: ServerResponse, status: number, reason: string): void {

@@ -74,6 +74,10 @@ export function sandboxEnv(env: NodeJS.ProcessEnv, withProxy: boolean): NodeJS.P
   const url = `http://127.0.0.1:${PROXY_PORT}`;
   for (const k of PROXY_ENV) out[k] = url;
   for (const k of ['NO_PROXY', 'no_proxy']) delete out[k];
+  // SOCKS5 is served on the same port, but ALL_PROXY stays http://: httpx (the Python SDKs' client)
+  // builds a transport for every proxy variable when a client is made and fails without socksio. A
+  // SOCKS-only client is pointed here instead (e.g. `ALL_PROXY=$GATEHOUSE_SOCKS_PROXY tool`).
+  out.GATEHOUSE_SOCKS_PROXY = `socks5h://127.0.0.1:${PROXY_PORT}`;
   out.GATEHOUSE_SANDBOX = withProxy ? 'proxy' : 'no-network';
   return out;
 }

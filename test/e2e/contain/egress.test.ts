@@ -11,27 +11,12 @@ import { connectTransport } from '../../../src/client/ipcClient.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { parsePolicyText } from '../../../src/engine/firewall/index.js';
 import { cli, policyPathFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
+import { rawProxy, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
 
 const usable = sandboxUsable();
 
-/** Sends raw bytes to a proxy socket; resolves with what came back when the proxy closes (or after ms). */
-function raw(path: string, bytes: string | Buffer, ms = 5_000): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    let got = '';
-    const done = () => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(got);
-    };
-    const t = setTimeout(done, ms);
-    s.on('data', (d) => (got += d));
-    s.on('close', done);
-    s.on('error', done);
-    s.write(bytes);
-  });
-}
+/** Sends raw bytes to a proxy socket; what came back when the proxy closes (or after ms), as text. */
+const raw = async (path: string, bytes: string | Buffer, ms = 5_000) => (await rawProxy(path, bytes, ms)).toString('latin1');
 
 describe.skipIf(!usable)('the egress proxy', { timeout: 180_000 }, () => {
   let e: RunningEngine;

@@ -45,6 +45,8 @@ describe('buildSandbox', () => {
     expect(b.env.NO_PROXY).toBeUndefined();
     expect(b.env.GATEHOUSE_STATE_DIR).toBe(state);
     for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']) expect(b.env[k]).toBe('http://127.0.0.1:3128');
+    // SOCKS5 shares the port; ALL_PROXY stays http:// (httpx fails to build a client for a socks ALL_PROXY without socksio).
+    expect(b.env.GATEHOUSE_SOCKS_PROXY).toBe('socks5h://127.0.0.1:3128');
   });
 
   it('with a warm network namespace: nsenter enters it, bwrap makes no network, neither socket nor socat goes inside', () => {
