@@ -88,25 +88,49 @@ export function warmMode(f: WarmHostFacts = realFacts()): WarmMode | { off: stri
   return 'userns';
 }
 
-const HOLDER_NAME = 'gatehouse-warm-holder';
+export const HOLDER_NAME = 'gatehouse-warm-holder';
 
-/** Pids of holders of an earlier engine on this egress dir that outlived it (killed in bwrap's start-up
- * window, where neither --die-with-parent nor the stdin pipe reaches them yet): their command line names
- * the holder and a socket in `dir`. */
-export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()): number[] {
-  const out: number[] = [];
+/** Processes of holders on this egress dir, by the socket their command line names (bwrap's processes keep
+ * their command line; so does the first process in the namespace, a clone of bwrap). */
+function holderProcs(dir: string): Array<{ pid: number; socket: string }> {
+  const out: Array<{ pid: number; socket: string }> = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
       const at = argv.indexOf(HOLDER_NAME);
       const socket = at > 0 ? argv[at + 1] : undefined;
-      if (socket?.startsWith(`${dir}/warm-`) && !ours.has(socket)) out.push(Number(e));
+      if (socket?.startsWith(`${dir}/warm-`)) out.push({ pid: Number(e), socket });
     } catch {
       /* gone */
     }
   }
   return out;
+}
+
+/** Pids of holders of an earlier engine on this egress dir that outlived it (killed in bwrap's start-up
+ * window, where neither --die-with-parent nor the stdin pipe reaches them yet): their command line names
+ * the holder and a socket in `dir`. */
+export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()): number[] {
+  return holderProcs(dir).filter((p) => !ours.has(p.socket)).map((p) => p.pid);
+}
+
+/** Kills every process left of the holders of these sockets. bwrap's first process in the namespace waits
+ * for its parent's go-ahead before it sets its parent-death signal and runs the holder's shell: a bwrap
+ * killed in that window leaves it waiting for ever (the stdin pipe is never read). Once the kill is sent,
+ * the dying bwrap can make no new process, so one look after it finds them all. */
+export function killStrays(dir: string, sockets: ReadonlySet<string>): number {
+  let n = 0;
+  for (const p of holderProcs(dir)) {
+    if (!sockets.has(p.socket)) continue;
+    try {
+      process.kill(p.pid, 'SIGKILL');
+      n++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return n;
 }
 
 /** The holder's command line: a fresh network namespace (lo up), socat listening on the proxy port. A shell
@@ -192,7 +216,9 @@ export class WarmNetworkPool {
 
   stop(): void {
     this.stopped = true;
-    for (const h of this.holders.values()) this.kill(h);
+    const starting = new Set<string>();
+    for (const h of [...this.holders.values()]) if (this.kill(h, false)) starting.add(h.socket);
+    if (starting.size) killStrays(this.dir, starting);
   }
 
   private fill(): void {
@@ -201,12 +227,18 @@ export class WarmNetworkPool {
     for (let i = spares; i < this.size; i++) this.spawnHolder();
   }
 
-  private kill(h: Holder): void {
+  /** Kills a holder; one that was still starting (bwrap may not have let its namespace's first process go on)
+   * is looked for by its command line too, unless `sweep` is false (the caller sweeps once for several).
+   * Returns whether it was still starting. */
+  private kill(h: Holder, sweep = true): boolean {
     this.holders.delete(h.id);
     this.awaitingProbe.delete(h);
-    // bwrap's --die-with-parent takes the namespace's processes with it.
+    const starting = h.ready === null;
+    // bwrap's --die-with-parent takes the namespace's processes with it, once they run.
     if (h.proc.exitCode === null && h.proc.signalCode === null) h.proc.kill('SIGKILL');
+    if (starting && sweep) killStrays(this.dir, new Set([h.socket]));
     rmSync(h.socket, { force: true });
+    return starting;
   }
 
   private failed(h: Holder, why: string): void {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
 import { openWarmNetns } from '../../../src/cli/warmNetns.js';
-import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
+import { HOLDER_NAME, holderArgs, killStrays, orphanHolders, WarmNetworkPool } from '../../../src/engine/contain/warmNetwork.js';
+import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
@@ -222,6 +223,36 @@ describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a holder the pool kills while bwrap is still starting leaves nothing asleep while the engine lives on', async () => {
+    // bwrap's first process in the namespace waits for its parent's go-ahead before it sets its parent-death
+    // signal; a parent killed in that window used to leave it waiting until the next engine's sweep.
+    const dir = tempStateDir('gh-startkill-');
+    const egress = join(dir, 'egress');
+    const left = () => pidsWith('bwrap').filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${egress}/warm-`);
+      } catch {
+        return false;
+      }
+    });
+    try {
+      // Stopped 0.25 to 8 ms after the spawn: some land in that window (found at 0.75 ms to 5.5 ms here).
+      for (let i = 0; i < 32; i++) {
+        const pool = new WarmNetworkPool(egress, 1, silentLogger());
+        pool.start();
+        await new Promise((r) => setTimeout(r, (i + 1) / 4));
+        pool.stop();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await waitFor(() => left().length === 0, 5_000, 'no holder left asleep').catch((err: Error) => {
+        throw new Error(`${err.message}: ${left().length} left`);
+      });
+    } finally {
+      for (const pid of left()) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an engine kills the holders an earlier one left on its state dir (killed while they started), and keeps its own', async () => {
     const dir = tempStateDir('gh-orphan-');
     const orphan = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-orphan.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
@@ -236,6 +267,27 @@ describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
     } finally {
       await eng.stop();
       orphan.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the sweep for what a holder killed in its start-up left', () => {
+  it("kills the processes whose command line names the holder's socket, and no other holder's", async () => {
+    const dir = tempStateDir('gh-strays-');
+    const egress = join(dir, 'egress');
+    // Stand-ins for bwrap's first process in a namespace, stuck before it runs the holder's shell: same command line.
+    const stray = (name: string) => spawn('sh', ['-c', 'sleep 600', HOLDER_NAME, join(egress, name)], { stdio: 'ignore' });
+    const [a, b, c] = [stray('warm-a.sock'), stray('warm-a.sock'), stray('warm-b.sock')];
+    const gone = (p: ReturnType<typeof spawn>) => new Promise((r) => p.once('exit', r));
+    try {
+      await waitFor(() => orphanHolders(egress).length === 3, 5_000, 'the stand-ins');
+      expect(killStrays(egress, new Set([join(egress, 'warm-a.sock')]))).toBe(2);
+      await Promise.all([gone(a), gone(b)]);
+      expect(c.exitCode).toBeNull();
+      expect(orphanHolders(egress)).toEqual([c.pid]);
+    } finally {
+      for (const p of [a, b, c]) p.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });
