@@ -238,6 +238,43 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
   });
 });
 
+describe.skipIf(!usable)('the probe at pool start, not root', { timeout: 60_000 }, () => {
+  it('a kernel or module that refuses the entry turns the pool off, says why, and runs go cold', async () => {
+    const stateDir = tempStateDir('gh-warm-probe-');
+    const world = worldDir();
+    const home = mkdtempSync(join(BASE, 'home-'));
+    // An nsenter that fails as a refusing kernel makes it fail (the probe runs the first one on PATH).
+    const bin = mkdtempSync(join(BASE, 'bin-'));
+    writeFileSync(join(bin, 'nsenter'), "#!/bin/sh\necho \"nsenter: reassociate to namespace 'ns/user' failed: Operation not permitted\" >&2\nexit 1\n", { mode: 0o755 });
+    writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\n');
+    writePolicy(stateDir, ['version: 1', 'policy: allowlist', 'allowlist: ["sh *"]', 'network:', '  default: deny', ''].join('\n'));
+    giveAway(stateDir, configHomeFor(stateDir), home, bin, world);
+    const env = { HOME: home, PATH: `${bin}:${process.env.PATH}` };
+    const eng = await startEngine({ stateDir, wrap: AS, env });
+    try {
+      const status = async () => {
+        const t = await connectTransport({ stateDir, surface: 'cli' });
+        try {
+          return ((await t.call('contain.status')) as { warm_network: { off: string | null; ready: number; size: number; mode: string | null } }).warm_network;
+        } finally {
+          await t.close();
+        }
+      };
+      const off = await waitFor(async () => (await status()).off, 20_000, 'the pool to go off');
+      expect(off).toMatch(/not run as root and entering a holder's user and network namespaces failed \(nsenter exited 1: nsenter: reassociate to namespace 'ns\/user' failed: Operation not permitted\)/);
+      expect(await status()).toMatchObject({ size: 0, ready: 0, mode: null });
+      await waitFor(() => warmHolders(stateDir).size === 0, 5_000, 'no holder left');
+      const r = await runCli(stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world, wrap: AS, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^net:\[\d+\]$/);
+      expect(r.stdout.trim()).not.toBe(HOST_NS);
+    } finally {
+      await eng.stop();
+      rmSync(world, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!usable || !ROOT)('a root wrapper and an engine that is not root', { timeout: 60_000 }, () => {
   it("enters the holder's network namespace alone (as root it may), bridged to the proxy", async () => {
     const stateDir = tempStateDir('gh-warm-mixed-');
