@@ -269,9 +269,15 @@ export class WarmNetworkPool {
     let err = '';
     p.stderr!.on('data', (d: Buffer) => (err = (err + d).slice(-1000)));
     let settled = false;
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      done(false, `nsenter did not finish in ${READY_MS / 1000} s`);
+    }, READY_MS);
+    timer.unref();
     const done = (ok: boolean, why: string) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       if (this.stopped) return;
       const waiting = [...this.awaitingProbe];
       this.awaitingProbe.clear();
