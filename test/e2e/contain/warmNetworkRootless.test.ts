@@ -173,6 +173,18 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
     expect(existsSync('/usr/gh-warm-write')).toBe(false);
   });
 
+  it('gatehouse sandbox (a whole agent) enters a warm namespace too, with its engine door and no proxy socket inside', async () => {
+    await warmReady();
+    const before = new Set(warmHolders(stateDir).values());
+    writeFileSync(join(world, 'agent.sh'), `sh probe.sh http://127.0.0.2:${a.port}/agent\necho\nls ${stateDir}\n`);
+    giveAway(join(world, 'agent.sh'));
+    const r = await runCli(stateDir, ['sandbox', '--agent', 'whole', '--', 'sh', 'agent.sh'], { cwd: world, wrap: AS, env });
+    const [ns, body, ...listing] = r.stdout.trim().split('\n');
+    expect(before.has(ns!), `${ns} is a warm namespace (${r.stderr})`).toBe(true);
+    expect(body).toBe('hello-A GET /agent 200');
+    expect(listing).toEqual(['gatehouse.sock']);
+  });
+
   it("cannot reach the host's loopback or anything else but through the proxy", async () => {
     await warmReady();
     const r = await exec(['sh', 'around.sh']);
