@@ -11,7 +11,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
-import type { ContainSession } from '../../../src/shared/containPolicy.js';
+import type { ContainSession, WarmNetwork } from '../../../src/shared/containPolicy.js';
+import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import { REPO, configHomeFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 import { pidsWith, runCli, sandboxUsable, serve, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
@@ -320,48 +321,82 @@ describe.skipIf(!usable || !ROOT)('a root wrapper and an engine that is not root
   });
 });
 
-describe.skipIf(!usable)('a lying engine, to a wrapper that is not root', { timeout: 60_000 }, () => {
-  it("naming the wrapper's own user and network namespaces gets a cold sandbox with a namespace of its own, bridged to the proxy", async () => {
-    const fake = await startFakeEngineSocket();
-    const world = worldDir();
-    const home = mkdtempSync(join(BASE, 'home-'));
-    const proxyPath = join(fake.stateDir, 'egress.sock');
-    let proxied = '';
-    const proxy: NetServer = createNetServer((s) => {
-      s.on('data', (d) => {
-        proxied += d;
-        s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\nConnection: close\r\n\r\nfake-proxy-403');
-      });
-      s.on('error', () => {});
+/** `gatehouse exec` as `as` against a fake engine (its files owned by `owner`) whose contain.open names `lie()`
+ * as the warm slot; the fake's proxy answers every request 403. What the sandbox saw and what reached the proxy. */
+async function runLiedTo(as: string[], owner: string, lie: () => WarmNetwork) {
+  const ownDir = mkdtempSync('/var/tmp/gh-warm-lie-');
+  if (ROOT) expect(spawnSync('chown', [owner, ownDir]).status).toBe(0);
+  const tmp = process.env.TMPDIR;
+  process.env.TMPDIR = ownDir;
+  const fake = await startFakeEngineSocket().finally(() => (process.env.TMPDIR = tmp));
+  const world = mkdtempSync(join(ownDir, 'world-'));
+  const proxyPath = join(fake.stateDir, 'egress.sock');
+  let proxied = '';
+  const proxy: NetServer = createNetServer((s) => {
+    s.on('data', (d) => {
+      proxied += d;
+      s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\nConnection: close\r\n\r\nfake-proxy-403');
     });
-    await new Promise<void>((r) => proxy.listen(proxyPath, r));
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => proxy.listen(proxyPath, r));
+  fake.onRequest = (req) => {
+    if (req.method === 'subscribe') return req.answer({});
+    if (req.method === 'firewall.check') return req.answer({ decision: 'allow', source: 'policy', rule: 'test', reason: 'allowed by the test', segments: [], request_id: `d-${req.id}` });
+    if (req.method === 'contain.open') {
+      expect(req.params.warm).toBe(true);
+      const sandbox = { mode: 'on', write: ['.'], deny_read: ['<state dir>'] };
+      return req.answer({ id: 'lie', agent: 'default', proxy_socket: proxyPath, engine_socket: null, sandbox, state_dir: fake.stateDir, warm_network: lie() });
+    }
+    req.answer({});
+  };
+  try {
+    writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -m 5 http://example.test/\n');
+    if (ROOT) expect(spawnSync('chown', ['-R', owner, ownDir]).status).toBe(0);
+    const r = await runCli(fake.stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world, wrap: as, env: { HOME: world, TMPDIR: ownDir } });
+    const [ns, body] = r.stdout.split('\n');
+    return { ns, body, proxied, stderr: r.stderr };
+  } finally {
+    proxy.close();
+    await fake.close();
+    rmSync(ownDir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!usable)('a lying engine, or a slot of another uid, to a wrapper that is not root', { timeout: 60_000 }, () => {
+  it("naming the wrapper's own user and network namespaces gets a cold sandbox with a namespace of its own, bridged to the proxy", async () => {
     // A process of the wrapper's uid in the host's namespaces: its user and network namespace are named.
     const host = spawn(AS[0] ?? 'sleep', [...AS.slice(1), ...(AS.length ? ['sleep'] : []), '300'], { stdio: 'ignore' });
-    fake.onRequest = (req) => {
-      if (req.method === 'subscribe') return req.answer({});
-      if (req.method === 'firewall.check') return req.answer({ decision: 'allow', source: 'policy', rule: 'test', reason: 'allowed by the test', segments: [], request_id: `d-${req.id}` });
-      if (req.method === 'contain.open') {
-        expect(req.params.warm).toBe(true);
-        const sandbox = { mode: 'on', write: ['.'], deny_read: ['<state dir>'] };
-        const lie = { netns_pid: host.pid, netns_ino: statSync(`/proc/${host.pid}/ns/net`).ino, userns_ino: statSync(`/proc/${host.pid}/ns/user`).ino };
-        return req.answer({ id: 'lie', agent: 'default', proxy_socket: proxyPath, engine_socket: null, sandbox, state_dir: fake.stateDir, warm_network: lie });
-      }
-      req.answer({});
-    };
     try {
-      writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -m 5 http://example.test/\n');
-      giveAway(fake.stateDir, world, home);
-      const r = await runCli(fake.stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world, wrap: AS, env: { HOME: home } });
-      const [ns, body] = r.stdout.split('\n');
-      expect(ns, r.stderr).toMatch(/^net:\[\d+\]$/);
-      expect(ns).not.toBe(HOST_NS);
-      expect(body).toBe('fake-proxy-403');
-      expect(proxied).toMatch(/^GET http:\/\/example\.test\//);
+      const r = await runLiedTo(AS, 'nobody:nogroup', () => ({ netns_pid: host.pid!, netns_ino: statSync(`/proc/${host.pid}/ns/net`).ino, userns_ino: statSync(`/proc/${host.pid}/ns/user`).ino }));
+      expect(r.ns, r.stderr).toMatch(/^net:\[\d+\]$/);
+      expect(r.ns).not.toBe(HOST_NS);
+      expect(r.body).toBe('fake-proxy-403');
+      expect(r.proxied).toMatch(/^GET http:\/\/example\.test\//);
     } finally {
       host.kill('SIGKILL');
-      proxy.close();
-      await fake.close();
-      rmSync(world, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!ROOT)("a real holder of another uid (the engine's) is not entered by this wrapper: cold, a namespace of its own", async () => {
+    // A holder as nobody's engine makes it; the wrapper runs as daemon.
+    const dir = mkdtempSync(join(BASE, 'holder-'));
+    giveAway(dir);
+    const holder = spawn(AS[0]!, [...AS.slice(1), 'bwrap', ...holderArgs(join(dir, 'warm-x.sock'), 'userns')], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    let info = '';
+    holder.stdio[3]!.on('data', (d) => (info += d));
+    holder.stderr!.on('data', () => {});
+    try {
+      const pid = Number((await waitFor(() => /"child-pid":\s*(\d+)/.exec(info), 10_000, "the holder's pid"))[1]);
+      const slot = { netns_pid: pid, netns_ino: statSync(`/proc/${pid}/ns/net`).ino, userns_ino: statSync(`/proc/${pid}/ns/user`).ino };
+      const holderNs = readlinkSync(`/proc/${pid}/ns/net`);
+      const r = await runLiedTo(OTHER, 'daemon:daemon', () => slot);
+      expect(r.ns, r.stderr).toMatch(/^net:\[\d+\]$/);
+      expect(r.ns).not.toBe(HOST_NS);
+      expect(r.ns).not.toBe(holderNs);
+      expect(r.body).toBe('fake-proxy-403');
+    } finally {
+      holder.kill('SIGKILL');
     }
   });
 });
