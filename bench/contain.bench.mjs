@@ -4,7 +4,9 @@
 //     bridge's start awaited both ways (A: polling /proc/net/tcp with forked sleeps, B: bash coprocess
 //     reading socat's "listening" line, the default; C: a warm network namespace from the engine's pool,
 //     socat already listening in it, verified by inode and entered with nsenter; the timed part is the
-//     wrapper's check and the start, the pool's refill runs meanwhile as it does in use);
+//     wrapper's check and the start, the pool's refill runs meanwhile as it does in use); run as root, the
+//     same figures are then measured by a copy of this bench as `nobody` (setpriv), where the warm namespaces
+//     are held in user namespaces of the engine's uid and the cold sandbox makes a user namespace of its own;
 //  2. 100 MB through the egress proxy (CONNECT over its unix socket, and through a socat bridge as the
 //     sandbox reaches it) vs a direct loopback TCP connection: throughput ratio (target ≥ 0.8×); the
 //     tunnel relayed four ways (A: stream pipe(), B: the proxy's own 512 KiB reads, C: B, then handed
@@ -17,12 +19,12 @@
 //     awaited as curl awaits them), record queued as B.
 // The proxy is the real engine's (in-process, quiet) with its real policy, ledger and group commit.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { Engine } from '../dist/engine/engine.js';
 import { BRIDGE_BUFFER, buildSandbox, probeSandbox } from '../dist/engine/contain/sandbox.js';
-import { openWarmNetns } from '../dist/cli/warmNetns.js';
+import { openWarmNetns, warmEntry } from '../dist/cli/warmNetns.js';
 import { startEgressProxy } from '../dist/engine/contain/egressProxy.js';
 import { HANDOFF_AFTER, RELAY_SNDBUF } from '../dist/engine/contain/tunnelHandoff.js';
 import { tempDir } from './lib/common.mjs';
@@ -30,6 +32,8 @@ import { tempDir } from './lib/common.mjs';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n) => `${n.toFixed(2)} ms`;
 const MB = 1024 * 1024;
+/** Set in the copy of this bench that measures the sandbox's start as a user that is not root (section 1 only). */
+const START_ONLY = process.env.GH_BENCH_CONTAIN_START_ONLY === '1';
 
 const probe = probeSandbox(true);
 if (!probe.ok) {
@@ -97,9 +101,9 @@ async function timeWarm() {
   const gone = new AbortController();
   const s = await engine.contain.open({ agent: 'bench', command: 'bench', warm: true }, gone.signal);
   const t0 = performance.now();
-  const netns = openWarmNetns(s.warm_network);
+  const netns = openWarmNetns(s.warm_network, undefined, process.pid, warmEntry() ?? 'root');
   if (!netns) throw new Error('the warm namespace failed its check');
-  const b = buildSandbox(['/bin/true'], { ...spec(s.proxy_socket, 'coproc'), warm: { netns: netns.path } });
+  const b = buildSandbox(['/bin/true'], { ...spec(s.proxy_socket, 'coproc'), warm: { netns: netns.path, ...(netns.userPath ? { userns: netns.userPath } : {}) } });
   const r = spawnSync(b.file, b.args, { env: b.env, stdio: 'ignore' });
   netns.close();
   const took = performance.now() - t0;
@@ -121,8 +125,16 @@ for (let i = 0; i < 40; i++) {
   if (warmOn) sbxWarm.push(await timeWarm());
 }
 const plus = (xs) => `${ms(median(xs))} (+${ms(median(xs) - median(bare))})`;
-const warmFigure = warmOn ? plus(sbxWarm) : `off (${engine.contain.warm.status().off})`;
-console.log(`sandbox start (median of 40, interleaved): bare spawn of true ${ms(median(bare))}; sandboxed ${plus(sbx)}; with the proxy bridge, A polled ${plus(sbxPoll)}, B coprocess (cold default) ${plus(sbxCoproc)}, C warm namespace (default as root) ${warmFigure}; target ≤ +15 ms`);
+const warmStatus = engine.contain.warm.status();
+const warmFigure = warmOn ? plus(sbxWarm) : `off (${warmStatus.off})`;
+const who = process.getuid() === 0 ? 'as root' : `not root (uid ${process.getuid()}, warm namespaces ${warmStatus.mode ?? 'off'})`;
+console.log(`sandbox start ${who} (median of 40, interleaved): bare spawn of true ${ms(median(bare))}; sandboxed ${plus(sbx)}; with the proxy bridge, A polled ${plus(sbxPoll)}, B coprocess (cold) ${plus(sbxCoproc)}, C warm namespace (the default where on) ${warmFigure}; target ≤ +15 ms`);
+if (START_ONLY) {
+  holder.abort();
+  await engine.stop('bench done');
+  source.close();
+  process.exit(0);
+}
 
 // --- 2. bulk throughput -------------------------------------------------------------------------------
 // The reading client runs in its own process, and the source in another (below), so that the direct and
@@ -256,3 +268,16 @@ socat.kill();
 holder.abort();
 await engine.stop('bench done');
 source.close();
+
+// --- 1 again, not root: this bench's start section as nobody, its temp files in a dir of nobody's ----------
+if (process.getuid() === 0 && spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0 && spawnSync('id', ['-u', 'nobody'], { stdio: 'ignore' }).status === 0) {
+  const dir = mkdtempSync('/var/tmp/gh-bench-contain-nobody-');
+  chownSync(dir, 65534, 65534);
+  const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, new URL(import.meta.url).pathname], {
+    env: { ...process.env, TMPDIR: dir, HOME: dir, GH_BENCH_CONTAIN_START_ONLY: '1' },
+    encoding: 'utf8',
+  });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0) console.log(`sandbox start not root: FAILED (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  rmSync(dir, { recursive: true, force: true });
+}

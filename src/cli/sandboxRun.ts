@@ -10,7 +10,7 @@ import { buildSandbox, EXIT_NO_SANDBOX, probeSandbox } from '../engine/contain/s
 import { defaultPolicyPath, parsePolicyText } from '../engine/firewall/index.js';
 import { statePath } from '../engine/store/stateDir.js';
 import { CliError } from './cliError.js';
-import { openWarmNetns } from './warmNetns.js';
+import { openWarmNetns, warmEntry } from './warmNetns.js';
 
 export { canEnterWarm } from './warmNetns.js';
 
@@ -72,7 +72,8 @@ export async function runContained(r: ContainedRun): Promise<number> {
   if (realpathSync(r.workspace) === '/') throw new CliError('refused: the workspace is / (run from a project directory or give --workspace DIR)', EXIT_NO_SANDBOX);
   const env = r.env ?? process.env;
   // A warm namespace that fails its check is not used: the cold path makes the sandbox its own.
-  const netns = r.proxySocket ? openWarmNetns(r.warm) : null;
+  const entry = r.proxySocket && r.warm ? warmEntry(env) : null;
+  const netns = entry ? openWarmNetns(r.warm, undefined, process.pid, entry) : null;
   const built = buildSandbox(r.argv, {
     section: r.section,
     workspace: r.workspace,
@@ -82,7 +83,7 @@ export async function runContained(r: ContainedRun): Promise<number> {
     extraSockets: r.extraSockets ?? [],
     engineDoor: r.engineDoor ?? null,
     env,
-    warm: netns ? { netns: netns.path } : null,
+    warm: netns ? { netns: netns.path, ...(netns.userPath ? { userns: netns.userPath } : {}) } : null,
   });
   const child = spawn(built.file, built.args, { stdio: 'inherit', env: built.env });
   let stoppedWhy: string | null = null;

@@ -78,7 +78,8 @@ export function networkFor(
 }
 
 /** `contain.open`'s params (docs/ipc.md): who runs what where; `door` for `gatehouse sandbox`; `warm` when the
- * caller can enter a warm network namespace (it runs as root and has nsenter). */
+ * caller can enter a warm network namespace (it has nsenter and runs as root, or may enter the user namespace of
+ * an engine of its own uid). */
 export const ContainOpenSchema = z.object({
   agent: z.string().max(200).default('default'),
   command: z.string().max(100_000).optional(),
@@ -90,10 +91,12 @@ export const ContainOpenSchema = z.object({
 export type ContainOpen = z.output<typeof ContainOpenSchema>;
 
 /** A warm network namespace handed to one run (single use): a process inside it and the namespace's inode,
- * which the caller checks on the file it opens before it enters (a reused pid or a lie fails closed). */
+ * which the caller checks on the file it opens before it enters (a reused pid or a lie fails closed). An engine
+ * that is not root holds it in a user namespace of its own (`userns_ino`), which a caller of its uid enters first. */
 export interface WarmNetwork {
   netns_pid: number;
   netns_ino: number;
+  userns_ino?: number;
 }
 
 /** What a sandboxed run is told by the engine when it opens a containment session. */

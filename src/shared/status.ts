@@ -34,6 +34,6 @@ export interface EngineStatus {
     sessions: number;
     connections: { allowed: number; blocked: number };
     /** The warm network namespaces: the pool's size (0 when off, and why), spares ready, slots in use. */
-    warm_network?: { size: number; ready: number; in_use: number; off: string | null };
+    warm_network?: { size: number; ready: number; in_use: number; off: string | null; mode?: 'root' | 'userns' | null };
   };
 }

@@ -2,7 +2,7 @@
 // them are skipped with a loud warning where it refuses), the CLI run as a process with its output, and
 // the host's processes by command line (to prove a sandbox left nothing behind).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
@@ -27,9 +27,10 @@ export interface CliRun {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-/** `gatehouse ARGS` as a process in `cwd`, with the test's config home. */
-export function startCli(stateDir: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const proc = spawn(process.execPath, [BIN, '--state-dir', stateDir, ...args], {
+/** `gatehouse ARGS` as a process in `cwd`, with the test's config home (under `wrap`, e.g. setpriv, when given). */
+export function startCli(stateDir: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; wrap?: string[] } = {}): CliRun {
+  const wrap = o.wrap ?? [];
+  const proc = spawn(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), BIN, '--state-dir', stateDir, ...args], {
     cwd: o.cwd ?? process.cwd(),
     env: { ...process.env, XDG_CONFIG_HOME: configHomeFor(stateDir), GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +43,7 @@ export function startCli(stateDir: string, args: string[], o: { cwd?: string; en
   return { proc, done };
 }
 
-export function runCli(stateDir: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+export function runCli(stateDir: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; wrap?: string[] } = {}) {
   return startCli(stateDir, args, o).done;
 }
 
@@ -58,6 +59,19 @@ export function pidsWith(needle: string): number[] {
     if (!/^\d+$/.test(e)) continue;
     try {
       if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ').startsWith(needle)) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** The warm network holders of an engine on this state dir: socat pid -> its network namespace (`net:[N]`). */
+export function warmHolders(stateDir: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const pid of pidsWith('socat -d -d -b ')) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${stateDir}/egress/warm-`)) out.set(pid, readlinkSync(`/proc/${pid}/ns/net`));
     } catch {
       /* gone */
     }

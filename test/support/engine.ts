@@ -60,6 +60,8 @@ export interface StartOptions {
   args?: string[];
   /** How long the engine may take to listen (default 20 s; tests that start many engines on a loaded host give more). */
   listenMs?: number;
+  /** A command the engine is started under (it execs node), e.g. setpriv to run it as another user. */
+  wrap?: string[];
 }
 
 export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> {
@@ -70,7 +72,8 @@ export async function startEngine(o: StartOptions = {}): Promise<RunningEngine> 
     writeFileSync(file, o.config);
     args.splice(1, 0, '--config', file);
   }
-  const proc = spawn(process.execPath, args, {
+  const wrap = o.wrap ?? [];
+  const proc = spawn(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), ...args], {
     env: { ...process.env, GATEHOUSE_API_TOKEN: '', GATEHOUSE_POLICY: '', XDG_CONFIG_HOME: configHomeFor(stateDir), ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,7 +24,7 @@ export interface OpenRequest {
   command?: string | undefined;
   task_id?: string | undefined;
   cwd?: string | undefined;
-  /** The caller can enter a warm network namespace (root, nsenter). */
+  /** The caller can enter a warm network namespace (nsenter; root, or the engine's uid where it may). */
   warm?: boolean | undefined;
 }
 
@@ -91,7 +91,7 @@ export class ContainService {
     if (gone.aborted) end();
     else gone.addEventListener('abort', end, { once: true });
     this.host.ledger.append({ actor: req.agent, surface: 'engine', action: 'sandbox.open', subject: id, detail: { agent: req.agent, command: owner.command, mode: section.mode, cwd: owner.cwd, warm_network: slot !== null } });
-    const warm_network = slot ? { netns_pid: slot.netns_pid, netns_ino: slot.netns_ino } : null;
+    const warm_network = slot ? { netns_pid: slot.netns_pid, netns_ino: slot.netns_ino, ...(slot.userns_ino ? { userns_ino: slot.userns_ino } : {}) } : null;
     return { id, agent: req.agent, proxy_socket: proxy?.path ?? null, engine_socket: doorPath, sandbox: section, state_dir: this.host.opts.stateDir, warm_network };
   }
 

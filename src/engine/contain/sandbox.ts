@@ -38,8 +38,9 @@ export interface SandboxSpec {
   /** How to wait for the bridge (default bridgeWait()); the bench compares both. */
   bridge?: 'coproc' | 'poll';
   /** A warm network namespace whose socat already bridges to proxySocket: `netns` is the (verified) file
-   * nsenter enters; bwrap then unshares no network and neither the socket nor socat goes inside. */
-  warm?: { netns: string } | null;
+   * nsenter enters (after `userns`, the holder's user namespace, for a wrapper that is not root); bwrap then
+   * unshares no network and neither the socket nor socat goes inside. */
+  warm?: { netns: string; userns?: string } | null;
 }
 
 export interface BuiltSandbox {
@@ -161,7 +162,9 @@ export function buildSandbox(argv: string[], spec: SandboxSpec): BuiltSandbox {
   const env = sandboxEnv(spec.env, spec.proxySocket !== null);
   if (warm) {
     a.push('--', ...argv);
-    return { file: 'nsenter', args: [`--net=${warm.netns}`, '--', 'bwrap', ...a], env };
+    // --preserve-credentials: the run keeps its uid (mapped to itself in the holder's user namespace).
+    const user = warm.userns ? [`--user=${warm.userns}`, `--net=${warm.netns}`, '--preserve-credentials'] : [`--net=${warm.netns}`];
+    return { file: 'nsenter', args: [...user, '--', 'bwrap', ...a], env };
   }
   if (spec.proxySocket) {
     env.GATEHOUSE_PROXY_SOCKET = spec.proxySocket;

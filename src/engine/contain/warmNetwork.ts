@@ -3,12 +3,16 @@
 // held by `bwrap --unshare-net … socat TCP-LISTEN:3128 … UNIX-CONNECT:<state>/egress/<slot>.sock` that
 // already listens. A sandboxed run with network claims one (its session's proxy then listens on exactly
 // that socket) and enters it with nsenter instead of making its own. Slots are single use: the holder is
-// killed when the session ends, and a new spare is started at claim time. Needs root (setns into a
-// namespace needs CAP_SYS_ADMIN); everywhere else the pool stays empty and runs take the cold path.
+// killed when the session ends, and a new spare is started at claim time. setns into a network namespace
+// needs CAP_SYS_ADMIN over it: an engine running as root has it; one that is not holds each namespace in a
+// user namespace of its own (`--unshare-user`), whose owner (its uid) has every capability there, so a
+// wrapper of that uid enters the user namespace and then the network namespace. Where the kernel refuses
+// unprivileged user namespaces, or a probe entering the first holder fails, the pool stays off and runs
+// take the cold path.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WarmNetwork } from '../../shared/containPolicy.js';
 import { bridgeSocat } from './sandbox.js';
@@ -37,29 +41,66 @@ interface Holder {
   claimed: boolean;
 }
 
-/** The engine's own network namespace inode: a slot with this inode would be no namespace at all. */
-export function ownNetnsIno(): number | null {
+/** The engine's own namespace inode (`net`, `user`): a slot with this inode would be no namespace at all. */
+export function ownNsIno(kind: 'net' | 'user' = 'net'): number | null {
   try {
-    return statSync('/proc/self/ns/net').ino;
+    return statSync(`/proc/self/ns/${kind}`).ino;
   } catch {
     return null;
   }
 }
 
-const HOLDER_NAME = 'gatehouse-warm-holder';
+/** How the engine holds its namespaces: `root` (a run as root enters the network namespace), `userns` (not root:
+ * each holder in a user namespace of the engine's uid, which a run of that uid enters first). */
+export type WarmMode = 'root' | 'userns';
 
-/** Pids of holders of an earlier engine on this egress dir that outlived it (killed in bwrap's start-up
- * window, where neither --die-with-parent nor the stdin pipe reaches them yet): their command line names
- * the holder and a socket in `dir`. */
-export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()): number[] {
-  const out: number[] = [];
+/** What decides the mode: the uid, the kernel's user namespace settings, whether nsenter is on PATH. */
+export interface WarmHostFacts {
+  uid: number | undefined;
+  /** A /proc/sys file's contents, or null when it does not exist. */
+  sysctl(path: string): string | null;
+  hasNsenter: boolean;
+}
+
+function realFacts(): WarmHostFacts {
+  return {
+    uid: process.getuid?.(),
+    sysctl: (p) => {
+      try {
+        return readFileSync(p, 'utf8').trim();
+      } catch {
+        return null;
+      }
+    },
+    hasNsenter: (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, 'nsenter'))),
+  };
+}
+
+/** The pool's mode here, or why there can be none: root; else unprivileged user namespaces (max_user_namespaces
+ * above 0, Debian's unprivileged_userns_clone not 0) and nsenter, which the probe at the first holder then tries. */
+export function warmMode(f: WarmHostFacts = realFacts()): WarmMode | { off: string } {
+  if (f.uid === 0) return 'root';
+  const max = f.sysctl('/proc/sys/user/max_user_namespaces');
+  if (max === null || !(Number(max) > 0)) return { off: `the engine does not run as root and the kernel allows no unprivileged user namespaces (/proc/sys/user/max_user_namespaces is ${max ?? 'missing'})` };
+  const clone = f.sysctl('/proc/sys/kernel/unprivileged_userns_clone');
+  if (clone !== null && clone !== '1') return { off: `the engine does not run as root and the kernel allows no unprivileged user namespaces (/proc/sys/kernel/unprivileged_userns_clone is ${clone})` };
+  if (!f.hasNsenter) return { off: 'the engine does not run as root and nsenter (util-linux) is not on PATH' };
+  return 'userns';
+}
+
+export const HOLDER_NAME = 'gatehouse-warm-holder';
+
+/** Processes of holders on this egress dir, by the socket their command line names (bwrap's processes keep
+ * their command line; so does the first process in the namespace, a clone of bwrap). */
+function holderProcs(dir: string): Array<{ pid: number; socket: string }> {
+  const out: Array<{ pid: number; socket: string }> = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
       const at = argv.indexOf(HOLDER_NAME);
       const socket = at > 0 ? argv[at + 1] : undefined;
-      if (socket?.startsWith(`${dir}/warm-`) && !ours.has(socket)) out.push(Number(e));
+      if (socket?.startsWith(`${dir}/warm-`)) out.push({ pid: Number(e), socket });
     } catch {
       /* gone */
     }
@@ -67,14 +108,52 @@ export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()
   return out;
 }
 
+/** Pids of holders of an earlier engine on this egress dir that outlived it (killed in bwrap's start-up
+ * window, where neither --die-with-parent nor the stdin pipe reaches them yet): their command line names
+ * the holder and a socket in `dir`. */
+export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()): number[] {
+  return holderProcs(dir).filter((p) => !ours.has(p.socket)).map((p) => p.pid);
+}
+
+/** Kills every process left of the holders of these sockets. bwrap's first process in the namespace waits
+ * for its parent's go-ahead before it sets its parent-death signal and runs the holder's shell: a bwrap
+ * killed in that window leaves it waiting for ever (the stdin pipe is never read). Once the kill is sent,
+ * the dying bwrap can make no new process, so one look after it finds them all. */
+export function killStrays(dir: string, sockets: ReadonlySet<string>): number {
+  let n = 0;
+  for (const p of holderProcs(dir)) {
+    if (!sockets.has(p.socket)) continue;
+    try {
+      process.kill(p.pid, 'SIGKILL');
+      n++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return n;
+}
+
 /** The holder's command line: a fresh network namespace (lo up), socat listening on the proxy port. A shell
  * waits on stdin, a pipe from the engine, and ends socat (and with it the namespace) when it closes: bwrap's
- * --die-with-parent misses an engine killed while that bwrap was still starting. */
-export function holderArgs(socket: string): string[] {
+ * --die-with-parent misses an engine killed while that bwrap was still starting. Not root (`userns`), the
+ * namespace belongs to a new user namespace that maps only the engine's uid, and bwrap's process is in it:
+ * `--dev /dev` would make bwrap map root first and nest a second user namespace (for devpts), which the
+ * network namespace would not belong to, so only /dev/null is bound in. */
+export function holderArgs(socket: string, mode: WarmMode = 'root'): string[] {
   const socat = bridgeSocat('$1', true);
+  const dev = mode === 'userns' ? ['--unshare-user', '--dev-bind', '/dev/null', '/dev/null'] : ['--dev', '/dev'];
   return [
-    '--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--info-fd', '3', '--',
+    '--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', ...dev, '--proc', '/proc', '--info-fd', '3', '--',
     '/bin/sh', '-c', `${socat} </dev/null & read -r _; kill $! 2>/dev/null`, HOLDER_NAME, socket,
+  ];
+}
+
+/** The probe of the `userns` mode, run once on the first holder before it counts as ready: what a run does
+ * (nsenter into its user and network namespaces, then a bwrap sandbox of its own in them). */
+export function probeArgs(pid: number): string[] {
+  return [
+    `--user=/proc/${pid}/ns/user`, `--net=/proc/${pid}/ns/net`, '--preserve-credentials', '--',
+    'bwrap', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true',
   ];
 }
 
@@ -83,16 +162,23 @@ export class WarmNetworkPool {
   private failures = 0;
   private stopped = false;
   private disabled: string | null = null;
+  private readonly mode: WarmMode = 'root';
+  /** `userns`: entering a holder is tried once, on the first (failing turns the pool off); holders that are up
+   * meanwhile wait for its outcome here. */
+  private probe: 'untried' | 'running' | 'ok' = 'untried';
+  private readonly awaitingProbe = new Map<Holder, WarmNetwork>();
 
   constructor(
     private readonly dir: string,
     private readonly size: number,
     private readonly logger: Logger,
-    private readonly isRoot: boolean = process.getuid?.() === 0,
+    how: WarmMode | { off: string } = warmMode(),
     private readonly refillDelayMs = REFILL_DELAY_MS,
   ) {
     if (size <= 0) this.disabled = 'sandbox.warm_network is 0';
-    else if (!isRoot) this.disabled = 'the engine does not run as root (entering a namespace needs CAP_SYS_ADMIN)';
+    else if (typeof how === 'object') this.disabled = how.off;
+    else this.mode = how;
+    if (this.mode === 'root') this.probe = 'ok';
   }
 
   start(): void {
@@ -123,14 +209,16 @@ export class WarmNetworkPool {
     return { id: h.id, socket: h.socket, ...h.ready, release: () => this.kill(h) };
   }
 
-  status(): { size: number; ready: number; in_use: number; off: string | null } {
+  status(): { size: number; ready: number; in_use: number; off: string | null; mode: WarmMode | null } {
     const hs = [...this.holders.values()];
-    return { size: this.disabled ? 0 : this.size, ready: hs.filter((h) => h.ready && !h.claimed).length, in_use: hs.filter((h) => h.claimed).length, off: this.disabled };
+    return { size: this.disabled ? 0 : this.size, ready: hs.filter((h) => h.ready && !h.claimed).length, in_use: hs.filter((h) => h.claimed).length, off: this.disabled, mode: this.disabled ? null : this.mode };
   }
 
   stop(): void {
     this.stopped = true;
-    for (const h of this.holders.values()) this.kill(h);
+    const starting = new Set<string>();
+    for (const h of [...this.holders.values()]) if (this.kill(h, false)) starting.add(h.socket);
+    if (starting.size) killStrays(this.dir, starting);
   }
 
   private fill(): void {
@@ -139,11 +227,18 @@ export class WarmNetworkPool {
     for (let i = spares; i < this.size; i++) this.spawnHolder();
   }
 
-  private kill(h: Holder): void {
+  /** Kills a holder; one that was still starting (bwrap may not have let its namespace's first process go on)
+   * is looked for by its command line too, unless `sweep` is false (the caller sweeps once for several).
+   * Returns whether it was still starting. */
+  private kill(h: Holder, sweep = true): boolean {
     this.holders.delete(h.id);
-    // bwrap's --die-with-parent takes the namespace's processes with it.
+    this.awaitingProbe.delete(h);
+    const starting = h.ready === null;
+    // bwrap's --die-with-parent takes the namespace's processes with it, once they run.
     if (h.proc.exitCode === null && h.proc.signalCode === null) h.proc.kill('SIGKILL');
+    if (starting && sweep) killStrays(this.dir, new Set([h.socket]));
     rmSync(h.socket, { force: true });
+    return starting;
   }
 
   private failed(h: Holder, why: string): void {
@@ -161,11 +256,50 @@ export class WarmNetworkPool {
     setTimeout(() => this.fill(), wasReady ? 0 : 200 * this.failures).unref();
   }
 
+  private isReady(h: Holder, ready: WarmNetwork): void {
+    if (this.holders.get(h.id) !== h) return;
+    h.ready = ready;
+    this.failures = 0;
+  }
+
+  /** `userns`: enters the first holder as a run would; if the kernel or an LSM refuses, the pool goes off. */
+  private probeEntry(pid: number): void {
+    this.probe = 'running';
+    const p = spawn('nsenter', probeArgs(pid), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr!.on('data', (d: Buffer) => (err = (err + d).slice(-1000)));
+    let settled = false;
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      done(false, `nsenter did not finish in ${READY_MS / 1000} s`);
+    }, READY_MS);
+    timer.unref();
+    const done = (ok: boolean, why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (this.stopped) return;
+      const waiting = [...this.awaitingProbe];
+      this.awaitingProbe.clear();
+      if (ok) {
+        this.probe = 'ok';
+        this.logger.debug('warm network namespaces: a run of this uid can enter a holder’s user namespace');
+        for (const [h, ready] of waiting) this.isReady(h, ready);
+        return;
+      }
+      this.disabled = `the engine does not run as root and entering a holder's user and network namespaces failed (${why})`;
+      this.logger.warn({ why: this.disabled }, 'warm network namespaces off: sandboxed runs start their own');
+      for (const h of [...this.holders.values()]) this.kill(h);
+    };
+    p.on('error', (e) => done(false, e.message));
+    p.on('exit', (code, signal) => done(code === 0, `nsenter exited ${signal ?? code}: ${err.trim().split('\n').at(-1) ?? ''}`));
+  }
+
   private spawnHolder(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const id = `warm-${randomBytes(8).toString('hex')}`;
     const socket = join(this.dir, `${id}.sock`);
-    const proc = spawn('bwrap', holderArgs(socket), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    const proc = spawn('bwrap', holderArgs(socket, this.mode), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     const h: Holder = { id, socket, proc, ready: null, claimed: false };
     this.holders.set(id, h);
     let info = '';
@@ -183,9 +317,21 @@ export class WarmNetworkPool {
       } catch (err) {
         return this.failed(h, `its namespace is unreadable: ${(err as Error).message}`);
       }
-      if (ino === ownNetnsIno()) return this.failed(h, 'its network namespace is the engine’s own');
-      h.ready = { netns_pid: childPid, netns_ino: ino };
-      this.failures = 0;
+      if (ino === ownNsIno('net')) return this.failed(h, 'its network namespace is the engine’s own');
+      let ready: WarmNetwork = { netns_pid: childPid, netns_ino: ino };
+      if (this.mode === 'userns') {
+        let user: number;
+        try {
+          user = statSync(`/proc/${childPid}/ns/user`).ino;
+        } catch (err) {
+          return this.failed(h, `its user namespace is unreadable: ${(err as Error).message}`);
+        }
+        if (user === ownNsIno('user')) return this.failed(h, 'its user namespace is the engine’s own');
+        ready = { ...ready, userns_ino: user };
+      }
+      if (this.probe === 'ok') return this.isReady(h, ready);
+      this.awaitingProbe.set(h, ready);
+      if (this.probe === 'untried') this.probeEntry(ready.netns_pid);
     };
     const infoPipe = proc.stdio[3] as NodeJS.ReadableStream;
     infoPipe.on('data', (d: Buffer) => {

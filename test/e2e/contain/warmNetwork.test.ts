@@ -3,15 +3,16 @@
 // must be as confined as the cold path: only the proxy out, its own namespace per run (single use), no
 // descriptor of the namespace inside, holders gone with their session and with the engine, and a slot
 // that fails the wrapper's check (a forged or stale pid) is not entered: the run goes cold, still confined.
-import { spawn } from 'node:child_process';
-import { readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
 import { openWarmNetns } from '../../../src/cli/warmNetns.js';
-import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
+import { HOLDER_NAME, holderArgs, killStrays, orphanHolders, WarmNetworkPool } from '../../../src/engine/contain/warmNetwork.js';
+import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
 import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
@@ -236,6 +237,61 @@ describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
     } finally {
       await eng.stop();
       orphan.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the sweep for what a holder killed in its start-up left', () => {
+  it('a holder the pool kills while bwrap is still starting leaves nothing asleep while the engine lives on', async () => {
+    // bwrap's first process in the namespace waits for its parent's go-ahead before it sets its parent-death
+    // signal; a parent killed in that window used to leave it waiting until the next engine's sweep. The
+    // window is a few milliseconds wide, so a stand-in bwrap (first on PATH) stays in it: its child keeps the
+    // command line and waits, the parent never lets it go on.
+    const dir = tempStateDir('gh-startkill-');
+    const egress = join(dir, 'egress');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // The child blocks opening a FIFO nobody writes (as the real one blocks on an eventfd), not on the pipe.
+    const fifo = join(dir, 'never');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    writeFileSync(join(bin, 'bwrap'), `#!/bin/sh\nsh -c 'read _ <${fifo}' "$@" &\nexec sleep 600\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    const pool = new WarmNetworkPool(egress, 1, silentLogger(), 'root');
+    try {
+      pool.start();
+      await waitFor(() => orphanHolders(egress).length === 1, 5_000, "the stand-in's waiting first process");
+      const [waiting] = orphanHolders(egress);
+      // The pool's own sweep at start (an earlier engine's holders) has run and kept it: it is this pool's.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(orphanHolders(egress)).toEqual([waiting]);
+      pool.stop();
+      await waitFor(() => !existsSync(`/proc/${waiting}`) || readFileSync(`/proc/${waiting}/stat`, 'utf8').split(' ')[2] === 'Z', 5_000, 'the waiting process to be killed');
+      expect(orphanHolders(egress)).toEqual([]);
+    } finally {
+      process.env.PATH = path;
+      pool.stop();
+      for (const pid of orphanHolders(egress)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("kills the processes whose command line names the holder's socket, and no other holder's", async () => {
+    const dir = tempStateDir('gh-strays-');
+    const egress = join(dir, 'egress');
+    // Stand-ins for bwrap's first process in a namespace, stuck before it runs the holder's shell: same command line.
+    const stray = (name: string) => spawn('sh', ['-c', 'read _', HOLDER_NAME, join(egress, name)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const [a, b, c] = [stray('warm-a.sock'), stray('warm-a.sock'), stray('warm-b.sock')];
+    const gone = (p: ReturnType<typeof spawn>) => new Promise((r) => p.once('exit', r));
+    try {
+      await waitFor(() => orphanHolders(egress).length === 3, 5_000, 'the stand-ins');
+      expect(killStrays(egress, new Set([join(egress, 'warm-a.sock')]))).toBe(2);
+      await Promise.all([gone(a), gone(b)]);
+      expect(c.exitCode).toBeNull();
+      expect(orphanHolders(egress)).toEqual([c.pid]);
+    } finally {
+      for (const p of [a, b, c]) p.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -67,4 +67,13 @@ describe('buildSandbox', () => {
     expect(none.file).toBe('bwrap');
     expect(none.args).toContain('--unshare-net');
   });
+
+  it("not root: nsenter enters the holder's user namespace, then its network namespace, keeping the run's uid", () => {
+    const w = buildSandbox(['/bin/true'], { ...spec, warm: { netns: '/proc/42/fd/7', userns: '/proc/42/fd/6' } });
+    expect(w.file).toBe('nsenter');
+    expect(w.args.slice(0, 5)).toEqual(['--user=/proc/42/fd/6', '--net=/proc/42/fd/7', '--preserve-credentials', '--', 'bwrap']);
+    const wa = w.args.join(' ');
+    for (const f of ['--die-with-parent', '--unshare-pid', '--ro-bind / /', `--tmpfs ${state}`]) expect(wa).toContain(f);
+    expect(wa).not.toMatch(/--unshare-net|socat/);
+  });
 });

@@ -2,7 +2,7 @@
 // namespace whose inode was named, never its own (the host's), and any error means the cold path.
 import { describe, expect, it } from 'vitest';
 import { hasSysAdmin, openWarmNetns, type NetnsIo } from '../../../src/cli/warmNetns.js';
-import { WarmNetworkPool } from '../../../src/engine/contain/warmNetwork.js';
+import { holderArgs, warmMode, WarmNetworkPool, type WarmHostFacts } from '../../../src/engine/contain/warmNetwork.js';
 import { SandboxConfigSchema } from '../../../src/engine/contain/sandboxConfig.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
 
@@ -79,6 +79,46 @@ describe('openWarmNetns', () => {
   });
 });
 
+describe('openWarmNetns, a wrapper that is not root', () => {
+  const self = { '/proc/self/ns/net': { ino: HOST }, '/proc/self/ns/user': { ino: 4026531837 } };
+  const slot = { netns_pid: 300, netns_ino: 4026532500, userns_ino: 4026532400 };
+
+  it("opens the holder's user namespace and its network namespace, both checked, and hands nsenter both", () => {
+    const { io, closed } = fakeIo({ ...self, '/proc/300/ns/user': { ino: 4026532400 }, '/proc/300/ns/net': { ino: 4026532500 } });
+    const ns = openWarmNetns(slot, io, 77, 'userns')!;
+    expect(ns).not.toBeNull();
+    expect(ns.path).toBe(`/proc/77/fd/${ns.fd}`);
+    expect(ns.userPath).toMatch(/^\/proc\/77\/fd\/\d+$/);
+    expect(ns.userPath).not.toBe(ns.path);
+    ns.close();
+    expect(closed).toHaveLength(2);
+  });
+
+  it('goes cold without a user namespace named (a root engine), with the wrong one, its own, or one it may not open', () => {
+    const files = { ...self, '/proc/300/ns/user': { ino: 4026532400 }, '/proc/300/ns/net': { ino: 4026532500 } };
+    const cases: Array<[typeof slot | Record<string, number>, Record<string, { ino: number; dev?: number } | Error>]> = [
+      [{ netns_pid: 300, netns_ino: 4026532500 }, files],
+      [{ ...slot, userns_ino: 0 }, files],
+      [{ ...slot, userns_ino: 4026532401 }, files],
+      [{ ...slot, userns_ino: 4026531837 }, { ...files, '/proc/300/ns/user': { ino: 4026531837 } }],
+      [slot, { ...files, '/proc/300/ns/user': { ino: 4026532400, dev: 99 } }],
+      // Another uid's holder: /proc/PID/ns/user cannot be opened (EACCES).
+      [slot, { ...files, '/proc/300/ns/user': new Error('EACCES') }],
+      // The right user namespace, a forged network namespace: the opened user namespace is closed again.
+      [{ ...slot, netns_ino: 4026532501 }, files],
+      [slot, { ...files, '/proc/300/ns/net': { ino: HOST } }],
+    ];
+    for (const [w, f] of cases) {
+      const { io, closed } = fakeIo(f);
+      let opened = 0;
+      const counting: NetnsIo = { ...io, open: (p) => { const fd = io.open(p); opened++; return fd; } };
+      expect(openWarmNetns(w as never, counting, 77, 'userns'), JSON.stringify(w)).toBeNull();
+      // Whatever was opened is closed again.
+      expect(closed.length, JSON.stringify(w)).toBe(opened);
+    }
+  });
+});
+
 describe('hasSysAdmin', () => {
   it("reads CAP_SYS_ADMIN (bit 21) from CapEff; a root without it (a container's) does not enter", () => {
     expect(hasSysAdmin('Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n')).toBe(true);
@@ -90,15 +130,41 @@ describe('hasSysAdmin', () => {
 });
 
 describe('the warm network pool', () => {
-  it('is off with warm_network 0 or without root, and says why; nothing is started', () => {
-    const zero = new WarmNetworkPool('/nonexistent/egress', 0, silentLogger(), true);
+  it('is off with warm_network 0 or when it cannot be used, and says why; nothing is started', () => {
+    const zero = new WarmNetworkPool('/nonexistent/egress', 0, silentLogger(), 'root');
     zero.start();
-    expect(zero.status()).toEqual({ size: 0, ready: 0, in_use: 0, off: 'sandbox.warm_network is 0' });
+    expect(zero.status()).toEqual({ size: 0, ready: 0, in_use: 0, off: 'sandbox.warm_network is 0', mode: null });
     expect(zero.claim()).toBeNull();
-    const user = new WarmNetworkPool('/nonexistent/egress', 1, silentLogger(), false);
+    const user = new WarmNetworkPool('/nonexistent/egress', 1, silentLogger(), { off: 'the engine does not run as root and …' });
     user.start();
     expect(user.status().off).toMatch(/not run as root/);
     expect(user.claim()).toBeNull();
+  });
+
+  it('runs as root; not root, in user namespaces where the kernel allows them unprivileged and nsenter is there', () => {
+    const facts = (o: Partial<WarmHostFacts> & { files?: Record<string, string> }): WarmHostFacts => ({
+      uid: 1000,
+      hasNsenter: true,
+      sysctl: (p) => (o.files ?? { '/proc/sys/user/max_user_namespaces': '96367' })[p] ?? null,
+      ...o,
+    });
+    expect(warmMode(facts({ uid: 0, files: {} }))).toBe('root');
+    expect(warmMode(facts({}))).toBe('userns');
+    expect(warmMode(facts({ files: { '/proc/sys/user/max_user_namespaces': '96367', '/proc/sys/kernel/unprivileged_userns_clone': '1' } }))).toBe('userns');
+    expect(warmMode(facts({ files: { '/proc/sys/user/max_user_namespaces': '0' } }))).toEqual({ off: expect.stringMatching(/max_user_namespaces is 0/) });
+    expect(warmMode(facts({ files: {} }))).toEqual({ off: expect.stringMatching(/max_user_namespaces is missing/) });
+    expect(warmMode(facts({ files: { '/proc/sys/user/max_user_namespaces': '5', '/proc/sys/kernel/unprivileged_userns_clone': '0' } }))).toEqual({ off: expect.stringMatching(/unprivileged_userns_clone is 0/) });
+    expect(warmMode(facts({ hasNsenter: false }))).toEqual({ off: expect.stringMatching(/nsenter/) });
+  });
+
+  it("a holder that is not root's makes a user namespace of its own and binds /dev/null, not a /dev (which nests a second)", () => {
+    const root = holderArgs('/s/warm-1.sock').join(' ');
+    expect(root).not.toContain('--unshare-user');
+    expect(root).toContain('--dev /dev');
+    const user = holderArgs('/s/warm-1.sock', 'userns').join(' ');
+    expect(user).toContain('--unshare-user --dev-bind /dev/null /dev/null');
+    expect(user).not.toContain('--dev /dev');
+    for (const f of ['--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind / /', '--info-fd 3']) expect(user).toContain(f);
   });
 
   it('keeps one spare by default; the config refuses a negative or huge pool', () => {
