@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
 import { openWarmNetns } from '../../../src/cli/warmNetns.js';
 import { HOLDER_NAME, holderArgs, killStrays, orphanHolders, WarmNetworkPool } from '../../../src/engine/contain/warmNetwork.js';
+import { listenInSlot } from '../../../src/engine/contain/warmListener.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
@@ -169,6 +170,9 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
       expect(more).toEqual([]);
       expect(socketsOf(e.proc.pid!)).toContain(listener);
     }
+    // None of the engine's sockets listens on the proxy port in the host's namespace (a door for any local process).
+    const hostListeners = new Set(proxyPortListeners(process.pid));
+    expect(socketsOf(e.proc.pid!).filter((i) => hostListeners.has(i))).toEqual([]);
     const r = await exec(['sh', 'inside.sh']);
     const [netns, ...rest] = r.stdout.split('\n');
     expect(new Set(ready.map(([, ns]) => ns)).has(netns!)).toBe(true);
@@ -251,6 +255,33 @@ describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
     await exited;
     await waitFor(() => holders(dir).size === 0, 5_000, "the holder's shell to be gone");
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives no listener for a slot when the child did not listen in the slot's namespace (an nsenter that did not enter)", async () => {
+    const dir = tempStateDir('gh-listener-');
+    const p = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-test')), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    let info = '';
+    p.stdio[3]!.on('data', (d) => (info += d));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // Drops its options and runs the command where it is: the host's network namespace.
+    writeFileSync(join(bin, 'nsenter'), '#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"\n', { mode: 0o755 });
+    const path = process.env.PATH;
+    try {
+      const pid = Number((await waitFor(() => /"child-pid":\s*(\d+)/.exec(info), 10_000, "the holder's pid"))[1]);
+      const ns = { pid, netns_ino: statSync(`/proc/${pid}/ns/net`).ino, userns: false };
+      process.env.PATH = `${bin}:${path}`;
+      await expect(listenInSlot(ns)).rejects.toThrow(/not in the slot’s network namespace|EADDRINUSE/);
+      process.env.PATH = path;
+      // The real nsenter: the socket is in the slot's namespace, and the engine (here, this process) holds it.
+      const server = await listenInSlot(ns);
+      expect(socketsOf(process.pid)).toContain(proxyPortListeners(pid)[0]);
+      server.close();
+    } finally {
+      process.env.PATH = path;
+      p.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an engine kills the holders an earlier one left on its state dir (killed while they started), and keeps its own', async () => {

@@ -168,6 +168,9 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
       expect(more).toEqual([]);
       expect(socketsOf(e.proc.pid!)).toContain(listener);
     }
+    // None of the engine's sockets listens on the proxy port in the host's namespace (a door for any local process).
+    const hostListeners = new Set(proxyPortListeners(process.pid));
+    expect(socketsOf(e.proc.pid!).filter((i) => hostListeners.has(i))).toEqual([]);
     const ns = new Set(ready.map(([, n]) => n));
     const r = await exec(['sh', 'inside.sh']);
     const [net, user, uid, init, ro, state, nsFds, comms] = r.stdout.split('\n');
