@@ -14,6 +14,7 @@
 //     D: C with the kernel's default send buffer);
 //     2b. the same through a warm slot as a warm sandbox reaches it (client in the slot's namespace): the
 //     engine's own listener on the slot's proxy port vs a socat bridge in the slot (the way before), and direct;
+//     and the connection setup of both (CONNECT with a cached allow, from inside the slot);
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
 //     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
 //     record A: added to the group commit at once (its transaction runs before the connect completes),
@@ -239,6 +240,29 @@ if (warmOn) {
   }
   const wvs = (k) => `${mbps(best(warmRounds[k]))} MB/s (${(best(warmRounds.direct) / best(warmRounds[k])).toFixed(2)}×, median ${(median(warmRounds.direct) / median(warmRounds[k])).toFixed(2)}×)`;
   console.log(`bulk 100 MB through a warm slot, client in its namespace (best of 5, interleaved): direct ${mbps(best(warmRounds.direct))} MB/s; the engine's own listener on the slot's proxy port (default) ${wvs('listener')}; a socat bridge in the slot to the proxy's socket ${wvs('bridge')}; target ≥ 0.8×`);
+  // Connection setup as the sandbox sees it (CONNECT, cached allow, to the first byte of the answer): the engine's
+  // listener vs the bridge, which forks a socat per connection; one client process in the slot, interleaved.
+  const SETUP = `
+const net = require('node:net');
+const one = (port) => new Promise((r) => { const t0 = performance.now(); const s = net.connect({ host: '127.0.0.1', port });
+  s.on('error', () => r(-1)); s.on('connect', () => s.write('CONNECT 127.0.0.2:' + process.argv[1] + ' HTTP/1.1\\r\\n\\r\\n'));
+  s.once('data', () => { const t = performance.now() - t0; s.end('0\\n'); r(t); }); });
+(async () => { const out = { listener: [], bridge: [] }; for (let i = 0; i < 200; i++) { out.listener.push(await one(3128)); out.bridge.push(await one(3129)); }
+  process.stdout.write(JSON.stringify(out)); })();`;
+  const setup = await new Promise((resolve, reject) => {
+    const c = spawn('nsenter', [...enter, '--', process.execPath, '-e', SETUP, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`connection setup in the warm slot failed: ${out}`));
+      }
+    });
+  });
+  if ([...setup.listener, ...setup.bridge].some((t) => t < 0)) throw new Error('a connection in the warm slot failed');
+  console.log(`connection setup in a warm slot (CONNECT, cached allow, median of 200, interleaved): the engine's own listener (default) ${ms(median(setup.listener))}; a socat bridge in the slot ${ms(median(setup.bridge))}`);
   inSlotBridge.kill();
   gone.abort();
 } else console.log(`bulk through a warm slot: off (${engine.contain.warm.status().off})`);
