@@ -161,7 +161,9 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
   });
 
   it('holds no descriptor of the namespace, and no bridge runs in it: the proxy port is the engine’s own socket', async () => {
-    await warmReady();
+    await warmReady(2);
+    // The listener child of a refill exits once it has handed its socket over.
+    await waitFor(() => [...holders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
     const ready = [...holders(stateDir)];
     for (const [pid, ns] of ready) {
       // In the namespace: bwrap and the holder's shell only; its one listener on 127.0.0.1:3128 is the engine's.

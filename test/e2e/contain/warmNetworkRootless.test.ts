@@ -159,7 +159,9 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
   });
 
   it("is the same sandbox: the run's own uid, a read-only root, the state dir hidden, its own PID namespace, no namespace descriptor", async () => {
-    await warmReady();
+    await warmReady(2);
+    // The listener child of a refill exits once it has handed its socket over.
+    await waitFor(() => [...warmHolders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
     const ready = [...warmHolders(stateDir)];
     for (const [pid, ns] of ready) {
       // In the namespace: bwrap and the holder's shell only (no bridge); its proxy port is the engine's socket.
