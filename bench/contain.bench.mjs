@@ -12,6 +12,9 @@
 //     tunnel relayed four ways (A: stream pipe(), B: the proxy's own 512 KiB reads, C: B, then handed
 //     to a socat relay after HANDOFF_AFTER bytes that asks for a RELAY_SNDBUF send buffer, the default;
 //     D: C with the kernel's default send buffer);
+//     2b. the same through a warm slot as a warm sandbox reaches it (client in the slot's namespace): the
+//     engine's own listener on the slot's proxy port vs a socat bridge in the slot (the way before), and direct;
+//     and the connection setup of both (CONNECT with a cached allow, from inside the slot);
 //  3. added latency per connection with a cached allow: CONNECT through the proxy to an allowed
 //     127.0.0.2 server vs a direct TCP connect to it, median of each (target ≤ 1 ms); the cached allow's
 //     record A: added to the group commit at once (its transaction runs before the connect completes),
@@ -205,6 +208,64 @@ console.log(
   `bulk 100 MB (best of 5, interleaved, client and source in their own processes): direct ${mbps(best(rounds.direct))} MB/s; through the proxy A pipe() ${vs('proxyA')}, B own reads ${vs('proxyB')}, C handed to socat after ${HANDOFF_AFTER / 1024} KiB with a ${RELAY_SNDBUF / MB} MiB send buffer (default) ${vs('proxyC')}, D C with the kernel's send buffer ${vs('proxyD')}; through socat + proxy C ${vs('bridgeC')}, D ${vs('bridgeD')}; target ≥ 0.8×`,
 );
 socatRead.kill();
+
+// 2b. The same through a warm slot, as a warm sandbox reaches it: the client in the slot's network namespace
+// (nsenter), to 127.0.0.1:3128 there, a socket the engine holds and hands to the session's proxy (C), vs a socat
+// bridge in the same namespace to the same proxy's unix socket (the warm slots' way before), vs direct.
+if (warmOn) {
+  const t = Date.now();
+  while (engine.contain.warm.status().ready < 1) {
+    if (Date.now() - t > 10_000) throw new Error('no warm network namespace became ready');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const gone = new AbortController();
+  const ws = await engine.contain.open({ agent: 'bench', command: 'bench', warm: true }, gone.signal);
+  const w = ws.warm_network;
+  const enter = [...(w.userns_ino ? [`--user=/proc/${w.netns_pid}/ns/user`] : []), `--net=/proc/${w.netns_pid}/ns/net`, ...(w.userns_ino ? ['--preserve-credentials'] : [])];
+  const inSlotBridge = spawn('nsenter', [...enter, '--', 'socat', '-b', String(BRIDGE_BUFFER), 'TCP-LISTEN:3129,bind=127.0.0.1,fork,reuseaddr', `UNIX-CONNECT:${ws.proxy_socket}`], { stdio: 'ignore' });
+  process.on('exit', () => inSlotBridge.kill());
+  await new Promise((r) => setTimeout(r, 300));
+  const inSlot = (port) =>
+    new Promise((resolve, reject) => {
+      const c = spawn('nsenter', [...enter, '--', process.execPath, '-e', CLIENT, 'proxy', `127.0.0.1,${port}`, String(total), String(bulkPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('close', () => (Number(out) > 0 ? resolve(Number(out)) : reject(new Error(`bulk in the warm slot failed: ${out}`))));
+    });
+  const warmRounds = { direct: [], listener: [], bridge: [] };
+  for (let i = 0; i < 5; i++) {
+    warmRounds.direct.push(await runClientAsync('direct', `127.0.0.2,${bulkPort}`, total));
+    warmRounds.listener.push(await inSlot(3128));
+    warmRounds.bridge.push(await inSlot(3129));
+  }
+  const wvs = (k) => `${mbps(best(warmRounds[k]))} MB/s (${(best(warmRounds.direct) / best(warmRounds[k])).toFixed(2)}×, median ${(median(warmRounds.direct) / median(warmRounds[k])).toFixed(2)}×)`;
+  console.log(`bulk 100 MB through a warm slot, client in its namespace (best of 5, interleaved): direct ${mbps(best(warmRounds.direct))} MB/s; the engine's own listener on the slot's proxy port (default) ${wvs('listener')}; a socat bridge in the slot to the proxy's socket ${wvs('bridge')}; target ≥ 0.8×`);
+  // Connection setup as the sandbox sees it (CONNECT, cached allow, to the first byte of the answer): the engine's
+  // listener vs the bridge, which forks a socat per connection; one client process in the slot, interleaved.
+  const SETUP = `
+const net = require('node:net');
+const one = (port) => new Promise((r) => { const t0 = performance.now(); const s = net.connect({ host: '127.0.0.1', port });
+  s.on('error', () => r(-1)); s.on('connect', () => s.write('CONNECT 127.0.0.2:' + process.argv[1] + ' HTTP/1.1\\r\\n\\r\\n'));
+  s.once('data', () => { const t = performance.now() - t0; s.end('0\\n'); r(t); }); });
+(async () => { const out = { listener: [], bridge: [] }; for (let i = 0; i < 200; i++) { out.listener.push(await one(3128)); out.bridge.push(await one(3129)); }
+  process.stdout.write(JSON.stringify(out)); })();`;
+  const setup = await new Promise((resolve, reject) => {
+    const c = spawn('nsenter', [...enter, '--', process.execPath, '-e', SETUP, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`connection setup in the warm slot failed: ${out}`));
+      }
+    });
+  });
+  if ([...setup.listener, ...setup.bridge].some((t) => t < 0)) throw new Error('a connection in the warm slot failed');
+  console.log(`connection setup in a warm slot (CONNECT, cached allow, median of 200, interleaved): the engine's own listener (default) ${ms(median(setup.listener))}; a socat bridge in the slot ${ms(median(setup.bridge))}`);
+  inSlotBridge.kill();
+  gone.abort();
+} else console.log(`bulk through a warm slot: off (${engine.contain.warm.status().off})`);
 sourceProc.kill();
 
 // --- 3. per-connection latency with a cached allow ------------------------------------------------------

@@ -20,7 +20,7 @@ export interface ContainedRun {
   stateDir: string;
   section: SandboxSection;
   proxySocket: string | null;
-  /** The warm network namespace the engine handed this run (already bridged to proxySocket), if any. */
+  /** The warm network namespace the engine handed this run (its proxy port already the engine's), if any. */
   warm?: WarmNetwork | null;
   extraSockets?: string[];
   engineDoor?: { from: string; to: string } | null;

@@ -109,7 +109,7 @@ export interface ContainSession {
   engine_socket: string | null;
   sandbox: SandboxSection;
   state_dir: string;
-  /** A warm network namespace already bridged to proxy_socket, when asked for and one was ready; else null. */
+  /** A warm network namespace whose proxy port leads to this session's proxy, when asked for and one was ready; else null. */
   warm_network?: WarmNetwork | null;
 }
 

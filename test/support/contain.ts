@@ -66,14 +66,53 @@ export function pidsWith(needle: string): number[] {
   return out;
 }
 
-/** The warm network holders of an engine on this state dir: socat pid -> its network namespace (`net:[N]`). */
+/** The warm network holders of an engine on this state dir: the holder shell's pid (in the namespace) -> its
+ * network namespace (`net:[N]`). */
 export function warmHolders(stateDir: string): Map<number, string> {
   const out = new Map<number, string>();
-  for (const pid of pidsWith('socat -d -d -b ')) {
+  for (const pid of pidsWith(`/bin/sh -c echo ready; read -r _ gatehouse-warm-holder ${stateDir}/egress/warm-`)) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${stateDir}/egress/warm-`)) out.set(pid, readlinkSync(`/proc/${pid}/ns/net`));
+      out.set(pid, readlinkSync(`/proc/${pid}/ns/net`));
     } catch {
       /* gone */
+    }
+  }
+  return out;
+}
+
+/** The commands (comm) of every process in a network namespace (`net:[N]`), as the host sees them. */
+export function commsIn(ns: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/ns/net`) === ns) out.push(readFileSync(`/proc/${e}/comm`, 'utf8').trim());
+    } catch {
+      /* gone, or another user's */
+    }
+  }
+  return out;
+}
+
+/** The socket inodes on 127.0.0.1:3128 in the namespace a process is in (/proc/PID/net/tcp): listening
+ * (state 0A) by default, 01 for the connections accepted there. */
+export function proxyPortListeners(pid: number, state = '0A'): string[] {
+  return readFileSync(`/proc/${pid}/net/tcp`, 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[1] === '0100007F:0C38' && f[3] === state)
+    .map((f) => f[9]!);
+}
+
+/** The socket inodes a process holds (`socket:[N]` -> N). */
+export function socketsOf(pid: number): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) out.push(m[1]!);
+    } catch {
+      /* closed meanwhile */
     }
   }
   return out;

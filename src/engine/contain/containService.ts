@@ -72,11 +72,11 @@ export class ContainService {
     // An unconfined run (sandbox.mode off) has the engine's own socket anyway: no door is made for it.
     const doorPath = openDoor && section.mode === 'on' ? join(this.dir, `${id}.door`) : null;
     if (section.mode === 'on' || doorPath) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // A warm slot's socat already connects to its socket: the proxy listens there (single use).
+    // A warm slot's listener (the proxy port in its namespace) gives its connections to this proxy (single use).
     const slot = section.mode === 'on' && req.warm ? this.warm.claim() : null;
     // The proxy and the agent's door start together; if one fails the other is closed again.
     const [p, d] = await Promise.allSettled([
-      section.mode === 'on' ? startEgressProxy(slot?.socket ?? join(this.dir, `${id}.sock`), (host, port, via) => this.gate.decide(owner, host, port, via), this.logger, this.proxyOptions) : Promise.resolve(null),
+      section.mode === 'on' ? startEgressProxy(join(this.dir, `${id}.sock`), (host, port, via) => this.gate.decide(owner, host, port, via), this.logger, this.proxyOptions) : Promise.resolve(null),
       doorPath && openDoor ? openDoor(doorPath) : Promise.resolve(null),
     ]);
     if (p.status === 'fulfilled') proxy = p.value;
@@ -86,6 +86,7 @@ export class ContainService {
       await Promise.all([proxy?.close(), door?.()]);
       throw p.status === 'rejected' ? p.reason : (d as PromiseRejectedResult).reason;
     }
+    if (slot && proxy) slot.attach((s) => proxy.accept(s));
     this.sessions.set(id, { owner, proxy, door, doorPath, slot });
     const end = () => void this.close(id);
     if (gone.aborted) end();

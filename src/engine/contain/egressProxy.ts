@@ -33,6 +33,8 @@ export interface EgressProxy {
   close(): Promise<void>;
   /** Tunnels handed to a socat relay so far (tunnelHandoff.ts). */
   handedOff(): number;
+  /** Takes a connection accepted elsewhere (a warm slot's listener, warmListener.ts) as if it came to `path`. */
+  accept(socket: Socket): void;
 }
 
 const HOP_HEADERS = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
@@ -68,6 +70,8 @@ const SOCKS_ANSWERS: TunnelAnswers = {
 
 export function startEgressProxy(path: string, decide: EgressDecide, logger: Logger, o: EgressProxyOptions = {}): Promise<EgressProxy> {
   const open = new Set<Duplex>();
+  /** Connections given by accept() that are still open. */
+  let taken = 0;
   const relays = new Set<ChildProcess>();
   const headersTimeoutMs = o.headersTimeoutMs ?? 10_000;
   const track = (s: Duplex) => {
@@ -204,6 +208,13 @@ export function startEgressProxy(path: string, decide: EgressDecide, logger: Log
       resolve({
         path,
         handedOff: () => tunnels.handedOff,
+        accept: (socket: Socket) => {
+          // The server's own limit counts only what it accepted itself: these have the same limit.
+          if (!server.listening || taken >= server.maxConnections) return void socket.destroy();
+          taken++;
+          socket.once('close', () => taken--);
+          server.emit('connection', socket);
+        },
         close: () =>
           new Promise<void>((r) => {
             for (const s of open) s.destroy();

@@ -4,7 +4,8 @@
 // new session (no TIOCSTI into the caller's terminal), and --die-with-parent. The only way out of the
 // network namespace is the engine's egress proxy: its unix socket is bound in and socat bridges it to
 // 127.0.0.1:3128 inside, where the proxy variables point. With a warm network namespace (warmNetwork.ts)
-// that bridge already runs: bwrap is started inside the namespace by nsenter and makes no network of its own.
+// the engine already listens on that port there (warmListener.ts): bwrap is started inside the namespace by
+// nsenter and makes no network of its own, and no bridge runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -37,7 +38,7 @@ export interface SandboxSpec {
   home?: string;
   /** How to wait for the bridge (default bridgeWait()); the bench compares both. */
   bridge?: 'coproc' | 'poll';
-  /** A warm network namespace whose socat already bridges to proxySocket: `netns` is the (verified) file
+  /** A warm network namespace where the engine already listens on the proxy port: `netns` is the (verified) file
    * nsenter enters (after `userns`, the holder's user namespace, for a wrapper that is not root); bwrap then
    * unshares no network and neither the socket nor socat goes inside. */
   warm?: { netns: string; userns?: string } | null;

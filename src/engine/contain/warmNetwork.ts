@@ -1,9 +1,9 @@
 // Warm network namespaces (docs/containment.md, "Warm network"): starting socat inside each sandbox costs
 // ~10 ms of dynamic loading, so the engine keeps `sandbox.warm_network` network namespaces ready, each
-// held by `bwrap --unshare-net … socat TCP-LISTEN:3128 … UNIX-CONNECT:<state>/egress/<slot>.sock` that
-// already listens. A sandboxed run with network claims one (its session's proxy then listens on exactly
-// that socket) and enters it with nsenter instead of making its own. Slots are single use: the holder is
-// killed when the session ends, and a new spare is started at claim time. setns into a network namespace
+// held by `bwrap --unshare-net … sh` with the proxy port 127.0.0.1:3128 listening in it, a socket the
+// engine itself holds (warmListener.ts). A sandboxed run with network claims one (its session's proxy then
+// takes that socket's connections) and enters it with nsenter instead of making its own. Slots are single
+// use: the holder is killed and the socket closed when the session ends, and a new spare is started. setns into a network namespace
 // needs CAP_SYS_ADMIN over it: an engine running as root has it; one that is not holds each namespace in a
 // user namespace of its own (`--unshare-user`), whose owner (its uid) has every capability there, so a
 // wrapper of that uid enters the user namespace and then the network namespace. Where the kernel refuses
@@ -11,11 +11,12 @@
 // take the cold path.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WarmNetwork } from '../../shared/containPolicy.js';
-import { bridgeSocat } from './sandbox.js';
+import type { Socket } from 'node:net';
+import { listenInSlot, SlotListener } from './warmListener.js';
 
 /** How long a holder may take to listen before it is given up. */
 const READY_MS = 10_000;
@@ -27,17 +28,19 @@ const MAX_FAILURES = 3;
 
 export interface WarmSlot extends WarmNetwork {
   id: string;
-  /** The unix socket the holder's socat connects to; the session's proxy listens here. */
-  socket: string;
-  /** Kills the holder and removes its socket (idempotent). */
+  /** Gives the connections to the proxy port in the namespace to `accept` (the session's proxy). */
+  attach(accept: (s: Socket) => void): void;
+  /** Kills the holder and closes its listening socket (idempotent). */
   release(): void;
 }
 
 interface Holder {
   id: string;
-  socket: string;
+  /** `<egress dir>/warm-ID`: names the holder in its command line (no file). */
+  tag: string;
   proc: ChildProcess;
   ready: WarmNetwork | null;
+  listener: SlotListener | null;
   claimed: boolean;
 }
 
@@ -90,17 +93,17 @@ export function warmMode(f: WarmHostFacts = realFacts()): WarmMode | { off: stri
 
 export const HOLDER_NAME = 'gatehouse-warm-holder';
 
-/** Processes of holders on this egress dir, by the socket their command line names (bwrap's processes keep
+/** Processes of holders on this egress dir, by the tag their command line names (bwrap's processes keep
  * their command line; so does the first process in the namespace, a clone of bwrap). */
-function holderProcs(dir: string): Array<{ pid: number; socket: string }> {
-  const out: Array<{ pid: number; socket: string }> = [];
+function holderProcs(dir: string): Array<{ pid: number; tag: string }> {
+  const out: Array<{ pid: number; tag: string }> = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
       const at = argv.indexOf(HOLDER_NAME);
-      const socket = at > 0 ? argv[at + 1] : undefined;
-      if (socket?.startsWith(`${dir}/warm-`)) out.push({ pid: Number(e), socket });
+      const tag = at > 0 ? argv[at + 1] : undefined;
+      if (tag?.startsWith(`${dir}/warm-`)) out.push({ pid: Number(e), tag });
     } catch {
       /* gone */
     }
@@ -110,19 +113,19 @@ function holderProcs(dir: string): Array<{ pid: number; socket: string }> {
 
 /** Pids of holders of an earlier engine on this egress dir that outlived it (killed in bwrap's start-up
  * window, where neither --die-with-parent nor the stdin pipe reaches them yet): their command line names
- * the holder and a socket in `dir`. */
+ * the holder and a tag in `dir`. */
 export function orphanHolders(dir: string, ours: ReadonlySet<string> = new Set()): number[] {
-  return holderProcs(dir).filter((p) => !ours.has(p.socket)).map((p) => p.pid);
+  return holderProcs(dir).filter((p) => !ours.has(p.tag)).map((p) => p.pid);
 }
 
-/** Kills every process left of the holders of these sockets. bwrap's first process in the namespace waits
+/** Kills every process left of the holders of these tags. bwrap's first process in the namespace waits
  * for its parent's go-ahead before it sets its parent-death signal and runs the holder's shell: a bwrap
  * killed in that window leaves it waiting for ever (the stdin pipe is never read). Once the kill is sent,
  * the dying bwrap can make no new process, so one look after it finds them all. */
-export function killStrays(dir: string, sockets: ReadonlySet<string>): number {
+export function killStrays(dir: string, tags: ReadonlySet<string>): number {
   let n = 0;
   for (const p of holderProcs(dir)) {
-    if (!sockets.has(p.socket)) continue;
+    if (!tags.has(p.tag)) continue;
     try {
       process.kill(p.pid, 'SIGKILL');
       n++;
@@ -133,18 +136,17 @@ export function killStrays(dir: string, sockets: ReadonlySet<string>): number {
   return n;
 }
 
-/** The holder's command line: a fresh network namespace (lo up), socat listening on the proxy port. A shell
- * waits on stdin, a pipe from the engine, and ends socat (and with it the namespace) when it closes: bwrap's
- * --die-with-parent misses an engine killed while that bwrap was still starting. Not root (`userns`), the
+/** The holder's command line: a fresh network namespace (lo up) held by a shell that says `ready` once it runs
+ * and waits on stdin, a pipe from the engine, ending when it closes: bwrap's --die-with-parent misses an
+ * engine killed while that bwrap was still starting. The proxy port in it is the engine's (warmListener.ts). Not root (`userns`), the
  * namespace belongs to a new user namespace that maps only the engine's uid, and bwrap's process is in it:
  * `--dev /dev` would make bwrap map root first and nest a second user namespace (for devpts), which the
  * network namespace would not belong to, so only /dev/null is bound in. */
-export function holderArgs(socket: string, mode: WarmMode = 'root'): string[] {
-  const socat = bridgeSocat('$1', true);
+export function holderArgs(tag: string, mode: WarmMode = 'root'): string[] {
   const dev = mode === 'userns' ? ['--unshare-user', '--dev-bind', '/dev/null', '/dev/null'] : ['--dev', '/dev'];
   return [
     '--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind', '/', '/', ...dev, '--proc', '/proc', '--info-fd', '3', '--',
-    '/bin/sh', '-c', `${socat} </dev/null & read -r _; kill $! 2>/dev/null`, HOLDER_NAME, socket,
+    '/bin/sh', '-c', 'echo ready; read -r _', HOLDER_NAME, tag,
   ];
 }
 
@@ -189,7 +191,7 @@ export class WarmNetworkPool {
     this.fill();
     // The engine holds the state dir's lock: a holder on its egress dir that is not ours is an earlier engine's.
     setTimeout(() => {
-      for (const pid of orphanHolders(this.dir, new Set([...this.holders.values()].map((h) => h.socket)))) {
+      for (const pid of orphanHolders(this.dir, new Set([...this.holders.values()].map((h) => h.tag)))) {
         try {
           process.kill(pid, 'SIGKILL');
           this.logger.warn({ pid }, 'killed a warm network holder an earlier engine left behind');
@@ -202,11 +204,12 @@ export class WarmNetworkPool {
 
   /** A ready spare, or null (none ready yet: the run takes the cold path, it does not wait). */
   claim(): WarmSlot | null {
-    const h = [...this.holders.values()].find((x) => x.ready && !x.claimed);
-    if (!h || !h.ready) return null;
+    const h = [...this.holders.values()].find((x) => x.ready && x.listener && !x.claimed);
+    if (!h || !h.ready || !h.listener) return null;
     h.claimed = true;
     setTimeout(() => this.fill(), this.refillDelayMs).unref();
-    return { id: h.id, socket: h.socket, ...h.ready, release: () => this.kill(h) };
+    const listener = h.listener;
+    return { id: h.id, ...h.ready, attach: (accept) => listener.attach(accept), release: () => this.kill(h) };
   }
 
   status(): { size: number; ready: number; in_use: number; off: string | null; mode: WarmMode | null } {
@@ -217,7 +220,7 @@ export class WarmNetworkPool {
   stop(): void {
     this.stopped = true;
     const starting = new Set<string>();
-    for (const h of [...this.holders.values()]) if (this.kill(h, false)) starting.add(h.socket);
+    for (const h of [...this.holders.values()]) if (this.kill(h, false)) starting.add(h.tag);
     if (starting.size) killStrays(this.dir, starting);
   }
 
@@ -236,8 +239,9 @@ export class WarmNetworkPool {
     const starting = h.ready === null;
     // bwrap's --die-with-parent takes the namespace's processes with it, once they run.
     if (h.proc.exitCode === null && h.proc.signalCode === null) h.proc.kill('SIGKILL');
-    if (starting && sweep) killStrays(this.dir, new Set([h.socket]));
-    rmSync(h.socket, { force: true });
+    if (starting && sweep) killStrays(this.dir, new Set([h.tag]));
+    h.listener?.close();
+    h.listener = null;
     return starting;
   }
 
@@ -260,6 +264,13 @@ export class WarmNetworkPool {
     if (this.holders.get(h.id) !== h) return;
     h.ready = ready;
     this.failures = 0;
+  }
+
+  /** `userns`: entering a holder's namespaces was refused; the pool goes off. */
+  private refused(why: string): void {
+    this.disabled = `the engine does not run as root and entering a holder's user and network namespaces failed (${why})`;
+    this.logger.warn({ why: this.disabled }, 'warm network namespaces off: sandboxed runs start their own');
+    for (const h of [...this.holders.values()]) this.kill(h);
   }
 
   /** `userns`: enters the first holder as a run would; if the kernel or an LSM refuses, the pool goes off. */
@@ -287,9 +298,7 @@ export class WarmNetworkPool {
         for (const [h, ready] of waiting) this.isReady(h, ready);
         return;
       }
-      this.disabled = `the engine does not run as root and entering a holder's user and network namespaces failed (${why})`;
-      this.logger.warn({ why: this.disabled }, 'warm network namespaces off: sandboxed runs start their own');
-      for (const h of [...this.holders.values()]) this.kill(h);
+      this.refused(why);
     };
     p.on('error', (e) => done(false, e.message));
     p.on('exit', (code, signal) => done(code === 0, `nsenter exited ${signal ?? code}: ${err.trim().split('\n').at(-1) ?? ''}`));
@@ -298,19 +307,18 @@ export class WarmNetworkPool {
   private spawnHolder(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const id = `warm-${randomBytes(8).toString('hex')}`;
-    const socket = join(this.dir, `${id}.sock`);
-    const proc = spawn('bwrap', holderArgs(socket, this.mode), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
-    const h: Holder = { id, socket, proc, ready: null, claimed: false };
+    const tag = join(this.dir, id);
+    const proc = spawn('bwrap', holderArgs(tag, this.mode), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const h: Holder = { id, tag, proc, ready: null, listener: null, claimed: false };
     this.holders.set(id, h);
     let info = '';
     let log = '';
-    let listening = false;
+    let running = false;
     let childPid = 0;
-    const timer = setTimeout(() => this.failed(h, 'it did not listen in time'), READY_MS);
+    const timer = setTimeout(() => this.failed(h, 'its namespace and listener were not ready in time'), READY_MS);
     timer.unref();
     const check = () => {
-      if (h.ready || !listening || !childPid) return;
-      clearTimeout(timer);
+      if (h.ready || h.listener || !running || !childPid) return;
       let ino: number;
       try {
         ino = statSync(`/proc/${childPid}/ns/net`).ino;
@@ -329,9 +337,24 @@ export class WarmNetworkPool {
         if (user === ownNsIno('user')) return this.failed(h, 'its user namespace is the engine’s own');
         ready = { ...ready, userns_ino: user };
       }
-      if (this.probe === 'ok') return this.isReady(h, ready);
-      this.awaitingProbe.set(h, ready);
-      if (this.probe === 'untried') this.probeEntry(ready.netns_pid);
+      const slot = ready;
+      // The proxy port in the namespace, the engine's own socket (warmListener.ts); a slot without it is not ready.
+      listenInSlot({ pid: childPid, netns_ino: ino, userns: this.mode === 'userns' }).then(
+        (server) => {
+          if (this.holders.get(h.id) !== h) return void server.close();
+          clearTimeout(timer);
+          h.listener = new SlotListener(server);
+          if (this.probe === 'ok') return this.isReady(h, slot);
+          this.awaitingProbe.set(h, slot);
+          if (this.probe === 'untried') this.probeEntry(slot.netns_pid);
+        },
+        (err: Error) => {
+          clearTimeout(timer);
+          // `userns`: the first entry into a holder is the listener's; one refused before any succeeded is the kernel's.
+          if (this.mode === 'userns' && this.probe === 'untried' && this.holders.get(h.id) === h) return this.refused(err.message);
+          this.failed(h, `its listener did not start (${err.message})`);
+        },
+      );
     };
     const infoPipe = proc.stdio[3] as NodeJS.ReadableStream;
     infoPipe.on('data', (d: Buffer) => {
@@ -342,15 +365,15 @@ export class WarmNetworkPool {
         check();
       }
     });
-    // socat logs every connection on stderr with -d -d: read and drop after its first "listening" line.
-    proc.stderr!.on('data', (d: Buffer) => {
-      if (listening) return;
-      log = (log + d).slice(-4096);
-      if (/ listening on /.test(log)) {
-        listening = true;
-        check();
-      }
+    // The shell in the namespace says `ready` once bwrap has set it up (a user namespace's uid map included).
+    let said = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      said = (said + d).slice(-64);
+      if (running || !/ready/.test(said)) return;
+      running = true;
+      check();
     });
+    proc.stderr!.on('data', (d: Buffer) => (log = (log + d).slice(-4096)));
     proc.on('error', (err) => {
       clearTimeout(timer);
       this.failed(h, err.message);

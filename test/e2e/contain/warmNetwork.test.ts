@@ -1,40 +1,31 @@
 // Warm network namespaces against a real engine (docs/containment.md, "Warm network"): a sandboxed run with
-// network enters a namespace the engine prepared (socat already listening) instead of making its own. It
+// network enters a namespace the engine prepared (the proxy port in it already listening, a socket the engine
+// holds itself: no bridge process) instead of making its own. It
 // must be as confined as the cold path: only the proxy out, its own namespace per run (single use), no
 // descriptor of the namespace inside, holders gone with their session and with the engine, and a slot
 // that fails the wrapper's check (a forged or stale pid) is not entered: the run goes cold, still confined.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
 import { openWarmNetns } from '../../../src/cli/warmNetns.js';
 import { HOLDER_NAME, holderArgs, killStrays, orphanHolders, WarmNetworkPool } from '../../../src/engine/contain/warmNetwork.js';
+import { listenInSlot } from '../../../src/engine/contain/warmListener.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { pidsWith, runCli, sandboxUsable, serve, startCli, worldDir, writePolicy } from '../../support/contain.js';
-import { BRIDGE_BUFFER } from '../../../src/engine/contain/sandbox.js';
+import { commsIn, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
 
 const usable = sandboxUsable() && process.getuid?.() === 0;
 if (!usable) console.warn('\n!!!!!!!! WARM NETWORK TESTS SKIPPED: they need root, bubblewrap and socat !!!!!!!!\n');
 const HOST_NS = readlinkSync('/proc/self/ns/net');
 
-/** The engine's holders of this state dir: socat pid -> its network namespace (`net:[N]`). */
-function holders(stateDir: string): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const pid of pidsWith(`socat -d -d -b ${BRIDGE_BUFFER} TCP-LISTEN:3128`)) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${stateDir}/egress/warm-`)) out.set(pid, readlinkSync(`/proc/${pid}/ns/net`));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+const holders = warmHolders;
 
 describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
   let e: RunningEngine;
@@ -42,6 +33,10 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
   let world: string;
   let a: { server: Server; port: number };
   let hostOnly: { server: Server; port: number };
+  /** 8 MiB of random bytes, the first 2 MiB at once and the rest once a socat relay holds a connection accepted
+   * on a warm slot's proxy port (the tunnel was handed off), or after 10 s without. */
+  const BIG = randomBytes(8 * 1024 * 1024);
+  let big: { server: Server; port: number; relayed: string[] };
   const exec = (args: string[], agent = 'default') => runCli(stateDir, ['exec', '--agent', agent, '--', ...args], { cwd: world });
   async function warmReady(n = 1): Promise<void> {
     const t = await connectTransport({ stateDir, surface: 'cli' });
@@ -57,6 +52,21 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     world = worldDir();
     a = await serve('127.0.0.2', 'hello-A');
     hostOnly = await serve('127.0.0.1', 'HOST-LOOPBACK');
+    const bigServer = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': BIG.length });
+      res.write(BIG.subarray(0, 2 * 1024 * 1024));
+      const t0 = Date.now();
+      const look = () => {
+        const accepted = new Set([...holders(stateDir).keys()].flatMap((pid) => proxyPortListeners(pid, '01')));
+        const relay = pidsWith('socat -b 262144 -t 300 FD:0').find((pid) => socketsOf(pid).some((i) => accepted.has(i)));
+        if (relay) big.relayed.push(readFileSync(`/proc/${relay}/cmdline`, 'utf8').split('\0').join(' '));
+        if (relay || Date.now() - t0 > 10_000) return void res.end(BIG.subarray(2 * 1024 * 1024));
+        setTimeout(look, 20);
+      };
+      look();
+    });
+    big = await new Promise((r) => bigServer.listen(0, '127.0.0.2', () => r({ server: bigServer, port: (bigServer.address() as { port: number }).port, relayed: [] })));
+    writeFileSync(join(world, 'download.sh'), `readlink /proc/self/ns/net\ncurl -sS -p http://127.0.0.2:${big.port}/big | sha256sum\n`);
     // Scripts hide their addresses from the firewall's reading of the command: only the namespace stops them.
     writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -w " %{http_code}" "$@"\n');
     writeFileSync(
@@ -85,7 +95,7 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     writeFileSync(join(world, 'look.sh'), 'readlink /proc/self/ns/net\nsocat -T2 - TCP:127.0.0.1:4777 </dev/null 2>&1 || echo no-listener\n');
     writePolicy(
       stateDir,
-      ['version: 1', 'policy: allowlist', 'allowlist: ["curl *", "sh *", "sleep *"]', 'network:', '  default: deny', `  allow: ["127.0.0.2:${a.port}"]`, ''].join('\n'),
+      ['version: 1', 'policy: allowlist', 'allowlist: ["curl *", "sh *", "sleep *"]', 'network:', '  default: deny', `  allow: ["127.0.0.2:${a.port}", "127.0.0.2:${big.port}"]`, ''].join('\n'),
     );
     e = await startEngine({ stateDir, config: 'sandbox:\n  warm_network: 2\n' });
   }, 30_000);
@@ -94,6 +104,7 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     await e?.stop();
     a?.server.close();
     hostOnly?.server.close();
+    big?.server.close();
     rmSync(world, { recursive: true, force: true });
   });
 
@@ -131,6 +142,16 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     expect(listing).toEqual(['gatehouse.sock']);
   });
 
+  it('a download through a warm slot is byte-exact, and handed to a socat relay that holds the connection accepted in the namespace', async () => {
+    await warmReady();
+    const before = new Set(holders(stateDir).values());
+    const r = await exec(['sh', 'download.sh']);
+    const [ns, sum] = r.stdout.split('\n');
+    expect(before.has(ns!), `${ns} is a warm namespace`).toBe(true);
+    expect(sum).toBe(`${createHash('sha256').update(BIG).digest('hex')}  -`);
+    expect(big.relayed).toHaveLength(1);
+  });
+
   it("cannot reach the host's loopback or anything else but through the proxy", async () => {
     await warmReady();
     const r = await exec(['sh', 'around.sh']);
@@ -139,16 +160,28 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     for (const w of ['direct-failed', 'direct2-failed', 'devtcp-failed']) expect(r.stdout).toContain(w);
   });
 
-  it('holds no descriptor of the namespace and no bridge inside: socat runs outside its PID namespace', async () => {
-    await warmReady();
-    const ns = new Set(holders(stateDir).values());
+  it('holds no descriptor of the namespace, and no bridge runs in it: the proxy port is the engine’s own socket', async () => {
+    await warmReady(2);
+    // The listener child of a refill exits once it has handed its socket over.
+    await waitFor(() => [...holders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
+    const ready = [...holders(stateDir)];
+    for (const [pid, ns] of ready) {
+      // In the namespace: bwrap and the holder's shell only; its one listener on 127.0.0.1:3128 is the engine's.
+      expect(commsIn(ns).sort()).toEqual(['bwrap', 'sh']);
+      const [listener, ...more] = proxyPortListeners(pid);
+      expect(more).toEqual([]);
+      expect(socketsOf(e.proc.pid!)).toContain(listener);
+    }
+    // None of the engine's sockets listens on the proxy port in the host's namespace (a door for any local process).
+    const hostListeners = new Set(proxyPortListeners(process.pid));
+    expect(socketsOf(e.proc.pid!).filter((i) => hostListeners.has(i))).toEqual([]);
     const r = await exec(['sh', 'inside.sh']);
     const [netns, ...rest] = r.stdout.split('\n');
-    expect(ns.has(netns!)).toBe(true);
+    expect(new Set(ready.map(([, ns]) => ns)).has(netns!)).toBe(true);
     const fds = rest.filter((l) => / -> /.test(l));
     expect(fds.length).toBeGreaterThanOrEqual(3);
     for (const l of fds) expect(l).not.toMatch(/net:\[|\/ns\//);
-    expect(rest.join('\n')).not.toMatch(/\bsocat\b/);
+    expect(rest.join('\n')).not.toMatch(/\bsocat\b|\bnode\b/);
   });
 
   it('is single use: a listener left in one sandbox is not there for the next; the slot dies with its session', async () => {
@@ -158,7 +191,9 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     first.proc.stdout!.on('data', (d) => (out1 += d));
     await waitFor(() => /self:LEFTOVER\nnet:\[\d+\]\n/.test(out1), 20_000, 'the first sandbox to listen');
     const ns1 = /net:\[\d+\]/.exec(out1)![0];
-    expect([...holders(stateDir).values()]).toContain(ns1);
+    const holder1 = [...holders(stateDir)].find(([, ns]) => ns === ns1)![0];
+    const [listener1] = proxyPortListeners(holder1);
+    expect(socketsOf(e.proc.pid!)).toContain(listener1);
     await warmReady();
     const second = await exec(['sh', 'look.sh']);
     const [ns2, seen] = second.stdout.split('\n');
@@ -169,8 +204,9 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     writeFileSync(join(world, 'second.done'), '');
     expect((await first.done).code).toBe(0);
     await waitFor(() => ![...holders(stateDir).values()].includes(ns1), 5_000, "the first slot's holder to be gone");
-    // Both sessions closed: no slot's socket is left.
-    await waitFor(() => readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-')).length === 0, 5_000, 'the slot sockets to be removed');
+    // Its session closed: the engine has let go of the slot's listening socket (and the namespace with it).
+    await waitFor(() => !socketsOf(e.proc.pid!).includes(listener1!), 5_000, "the first slot's listener to be closed");
+    expect(readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-'))).toEqual([]);
   });
 
   it('a slot that fails the check is not entered: a stale holder, a forged pid of the host', async () => {
@@ -209,31 +245,58 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
 });
 
 describe.skipIf(!usable)('a holder', { timeout: 30_000 }, () => {
-  it('ends, socat and namespace with it, when the pipe from its engine closes (an engine killed while the holder starts)', async () => {
+  it('ends, namespace with it, when the pipe from its engine closes (an engine killed while the holder starts)', async () => {
     const dir = tempStateDir('gh-holder-');
-    const p = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-test.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
-    let log = '';
-    p.stderr!.on('data', (d) => (log += d));
+    const p = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-test')), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    let said = '';
+    p.stdout!.on('data', (d) => (said += d));
     const exited = new Promise((r) => p.on('exit', r));
-    await waitFor(() => / listening on /.test(log), 10_000, 'the holder to listen');
+    await waitFor(() => /ready/.test(said), 10_000, 'the holder to run');
     expect(holders(dir).size).toBe(1);
     p.stdin!.end();
     await exited;
-    await waitFor(() => holders(dir).size === 0, 5_000, "the holder's socat to be gone");
+    await waitFor(() => holders(dir).size === 0, 5_000, "the holder's shell to be gone");
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives no listener for a slot when the child did not listen in the slot's namespace (an nsenter that did not enter)", async () => {
+    const dir = tempStateDir('gh-listener-');
+    const p = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-test')), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    let info = '';
+    p.stdio[3]!.on('data', (d) => (info += d));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // Drops its options and runs the command where it is: the host's network namespace.
+    writeFileSync(join(bin, 'nsenter'), '#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"\n', { mode: 0o755 });
+    const path = process.env.PATH;
+    try {
+      const pid = Number((await waitFor(() => /"child-pid":\s*(\d+)/.exec(info), 10_000, "the holder's pid"))[1]);
+      const ns = { pid, netns_ino: statSync(`/proc/${pid}/ns/net`).ino, userns: false };
+      process.env.PATH = `${bin}:${path}`;
+      await expect(listenInSlot(ns)).rejects.toThrow(/not in the slot’s network namespace|EADDRINUSE/);
+      process.env.PATH = path;
+      // The real nsenter: the socket is in the slot's namespace, and the engine (here, this process) holds it.
+      const server = await listenInSlot(ns);
+      expect(socketsOf(process.pid)).toContain(proxyPortListeners(pid)[0]);
+      server.close();
+    } finally {
+      process.env.PATH = path;
+      p.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an engine kills the holders an earlier one left on its state dir (killed while they started), and keeps its own', async () => {
     const dir = tempStateDir('gh-orphan-');
-    const orphan = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-orphan.sock')), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
-    let log = '';
-    orphan.stderr!.on('data', (d) => (log += d));
-    await waitFor(() => / listening on /.test(log), 10_000, 'the orphan to listen');
-    const sockets = () => [...holders(dir).keys()].map((pid) => /warm-[\w]+\.sock/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[0]);
+    const orphan = spawn('bwrap', holderArgs(join(dir, 'egress', 'warm-orphan')), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    let said = '';
+    orphan.stdout!.on('data', (d) => (said += d));
+    await waitFor(() => /ready/.test(said), 10_000, 'the orphan to run');
+    const tags = () => [...holders(dir).keys()].map((pid) => /warm-[\w]+/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[0]);
     const eng = await startEngine({ stateDir: dir });
     try {
       await waitFor(() => orphan.exitCode !== null || orphan.signalCode !== null, 10_000, 'the orphan to be killed');
-      await waitFor(() => !sockets().includes('warm-orphan.sock') && sockets().length === 1, 10_000, "only the engine's own holder");
+      await waitFor(() => !tags().includes('warm-orphan') && tags().length === 1, 10_000, "only the engine's own holder");
     } finally {
       await eng.stop();
       orphan.kill('SIGKILL');
@@ -277,16 +340,16 @@ describe('the sweep for what a holder killed in its start-up left', () => {
     }
   });
 
-  it("kills the processes whose command line names the holder's socket, and no other holder's", async () => {
+  it("kills the processes whose command line names the holder's tag, and no other holder's", async () => {
     const dir = tempStateDir('gh-strays-');
     const egress = join(dir, 'egress');
     // Stand-ins for bwrap's first process in a namespace, stuck before it runs the holder's shell: same command line.
     const stray = (name: string) => spawn('sh', ['-c', 'read _', HOLDER_NAME, join(egress, name)], { stdio: ['pipe', 'ignore', 'ignore'] });
-    const [a, b, c] = [stray('warm-a.sock'), stray('warm-a.sock'), stray('warm-b.sock')];
+    const [a, b, c] = [stray('warm-a'), stray('warm-a'), stray('warm-b')];
     const gone = (p: ReturnType<typeof spawn>) => new Promise((r) => p.once('exit', r));
     try {
       await waitFor(() => orphanHolders(egress).length === 3, 5_000, 'the stand-ins');
-      expect(killStrays(egress, new Set([join(egress, 'warm-a.sock')]))).toBe(2);
+      expect(killStrays(egress, new Set([join(egress, 'warm-a')]))).toBe(2);
       await Promise.all([gone(a), gone(b)]);
       expect(c.exitCode).toBeNull();
       expect(orphanHolders(egress)).toEqual([c.pid]);

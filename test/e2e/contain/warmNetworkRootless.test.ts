@@ -14,7 +14,7 @@ import { connectTransport } from '../../../src/client/ipcClient.js';
 import type { ContainSession, WarmNetwork } from '../../../src/shared/containPolicy.js';
 import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import { REPO, configHomeFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { pidsWith, runCli, sandboxUsable, serve, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
+import { commsIn, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -159,8 +159,21 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
   });
 
   it("is the same sandbox: the run's own uid, a read-only root, the state dir hidden, its own PID namespace, no namespace descriptor", async () => {
-    await warmReady();
-    const ns = new Set(warmHolders(stateDir).values());
+    await warmReady(2);
+    // The listener child of a refill exits once it has handed its socket over.
+    await waitFor(() => [...warmHolders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
+    const ready = [...warmHolders(stateDir)];
+    for (const [pid, ns] of ready) {
+      // In the namespace: bwrap and the holder's shell only (no bridge); its proxy port is the engine's socket.
+      expect(commsIn(ns).sort()).toEqual(['bwrap', 'sh']);
+      const [listener, ...more] = proxyPortListeners(pid);
+      expect(more).toEqual([]);
+      expect(socketsOf(e.proc.pid!)).toContain(listener);
+    }
+    // None of the engine's sockets listens on the proxy port in the host's namespace (a door for any local process).
+    const hostListeners = new Set(proxyPortListeners(process.pid));
+    expect(socketsOf(e.proc.pid!).filter((i) => hostListeners.has(i))).toEqual([]);
+    const ns = new Set(ready.map(([, n]) => n));
     const r = await exec(['sh', 'inside.sh']);
     const [net, user, uid, init, ro, state, nsFds, comms] = r.stdout.split('\n');
     expect(ns.has(net!), r.stderr).toBe(true);
@@ -200,7 +213,9 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
     first.proc.stdout!.on('data', (d) => (out1 += d));
     await waitFor(() => /self:LEFTOVER\nnet:\[\d+\]\n/.test(out1), 20_000, 'the first sandbox to listen');
     const ns1 = /net:\[\d+\]/.exec(out1)![0];
-    expect([...warmHolders(stateDir).values()]).toContain(ns1);
+    const holder1 = [...warmHolders(stateDir)].find(([, ns]) => ns === ns1)![0];
+    const [listener1] = proxyPortListeners(holder1);
+    expect(socketsOf(e.proc.pid!)).toContain(listener1);
     await warmReady();
     const second = await exec(['sh', 'look.sh']);
     const [ns2, seen] = second.stdout.split('\n');
@@ -211,7 +226,9 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
     writeFileSync(join(world, 'second.done'), '');
     expect((await first.done).code).toBe(0);
     await waitFor(() => ![...warmHolders(stateDir).values()].includes(ns1), 5_000, "the first slot's holder to be gone");
-    await waitFor(() => readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-')).length === 0, 5_000, 'the slot sockets to be removed');
+    // Its session closed: the engine has let go of the slot's listening socket (and the namespace with it).
+    await waitFor(() => !socketsOf(e.proc.pid!).includes(listener1!), 5_000, "the first slot's listener to be closed");
+    expect(readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-'))).toEqual([]);
   });
 
   it("a slot that fails the check is not entered: forged inodes, no user namespace, the wrapper's own, another uid's, a stale holder", async () => {
@@ -382,7 +399,7 @@ describe.skipIf(!usable)('a lying engine, or a slot of another uid, to a wrapper
     // A holder as nobody's engine makes it; the wrapper runs as daemon.
     const dir = mkdtempSync(join(BASE, 'holder-'));
     giveAway(dir);
-    const holder = spawn(AS[0]!, [...AS.slice(1), 'bwrap', ...holderArgs(join(dir, 'warm-x.sock'), 'userns')], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    const holder = spawn(AS[0]!, [...AS.slice(1), 'bwrap', ...holderArgs(join(dir, 'warm-x'), 'userns')], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     let info = '';
     holder.stdio[3]!.on('data', (d) => (info += d));
     holder.stderr!.on('data', () => {});

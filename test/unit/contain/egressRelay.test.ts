@@ -13,9 +13,10 @@ import { startEgressProxy, type EgressProxy } from '../../../src/engine/contain/
 const data = Buffer.concat([randomBytes(12 * 1024 * 1024), Buffer.from('small tail')]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** Opens a CONNECT tunnel to 127.0.0.1:port through the proxy; `onBody` gets what follows the 200 head. */
-function tunnel(proxyPath: string, port: number, onBody: (s: Socket, d: Buffer) => void): Socket {
-  const s = connect(proxyPath);
+/** Opens a CONNECT tunnel to 127.0.0.1:port through the proxy (its socket, or a TCP port on 127.0.0.1 whose
+ * connections it is given); `onBody` gets what follows the 200 head. */
+function tunnel(proxyPath: string | number, port: number, onBody: (s: Socket, d: Buffer) => void): Socket {
+  const s = typeof proxyPath === 'number' ? connect(proxyPath, '127.0.0.1') : connect(proxyPath);
   let head = true;
   s.on('data', (d: Buffer) => {
     if (head) {
@@ -93,6 +94,45 @@ describe('the tunnel relay', () => {
       expect(proxy.handedOff()).toBe(name.startsWith('handed') ? 1 : 0);
     });
   }
+
+  it('takes TCP connections accepted elsewhere (a warm slot’s listener): byte-exact, handed off, within its limit, none once closed', async () => {
+    const proxy = await startEgressProxy(join(dir, 'accept.sock'), decide, pino({ level: 'silent' }), { handoffAfter: 1024 * 1024, maxConnections: 1 });
+    proxies.push(proxy);
+    const listener = createServer((c) => proxy.accept(c));
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+    const lport = (listener.address() as { port: number }).port;
+    try {
+      const got = await new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const s = tunnel(lport, port, (_s, d) => chunks.push(d));
+        s.on('error', reject);
+        s.on('end', () => resolve(Buffer.concat(chunks)));
+      });
+      expect(sha(got)).toBe(sha(data));
+      expect(proxy.handedOff()).toBe(1);
+      // Beyond maxConnections a given connection is closed unanswered, as one the proxy accepted itself would be.
+      const answer = (c: Socket) => new Promise<string>((r) => {
+        let out = '';
+        c.on('data', (d) => (out += d));
+        c.on('error', () => r(out));
+        c.on('close', () => r(out));
+      });
+      const held = connect(lport, '127.0.0.1');
+      held.on('error', () => {});
+      await new Promise((r) => held.once('connect', r));
+      await new Promise((r) => setTimeout(r, 50));
+      const over = connect(lport, '127.0.0.1');
+      over.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`);
+      expect(await answer(over)).toBe('');
+      held.destroy();
+      await proxy.close();
+      const late = connect(lport, '127.0.0.1');
+      late.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`);
+      expect(await answer(late)).toBe('');
+    } finally {
+      listener.close();
+    }
+  });
 
   it('a handed-off tunnel carries both ways, passes a half-close on, and dies with its session', async () => {
     // Sends 3 MiB, then echoes what it is sent until the client half-closes, then ends.

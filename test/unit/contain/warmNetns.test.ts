@@ -158,13 +158,15 @@ describe('the warm network pool', () => {
   });
 
   it("a holder that is not root's makes a user namespace of its own and binds /dev/null, not a /dev (which nests a second)", () => {
-    const root = holderArgs('/s/warm-1.sock').join(' ');
+    const root = holderArgs('/s/warm-1').join(' ');
     expect(root).not.toContain('--unshare-user');
     expect(root).toContain('--dev /dev');
-    const user = holderArgs('/s/warm-1.sock', 'userns').join(' ');
+    const user = holderArgs('/s/warm-1', 'userns').join(' ');
     expect(user).toContain('--unshare-user --dev-bind /dev/null /dev/null');
     expect(user).not.toContain('--dev /dev');
     for (const f of ['--unshare-net', '--die-with-parent', '--unshare-pid', '--ro-bind / /', '--info-fd 3']) expect(user).toContain(f);
+    // No bridge in the namespace: the proxy port there is the engine's own socket (warmListener.ts).
+    for (const args of [root, user]) expect(args).not.toMatch(/socat/);
   });
 
   it('keeps one spare by default; the config refuses a negative or huge pool', () => {
