@@ -5,8 +5,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
-import { BIN, configHomeFor, policyPathFor } from './engine.js';
+import { dirname, join } from 'node:path';
+import { expect } from 'vitest';
+import { BIN, configHomeFor, policyPathFor, waitFor } from './engine.js';
 
 export function sandboxUsable(): boolean {
   const r = spawnSync('bwrap', ['--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], { encoding: 'utf8' });
@@ -102,6 +103,66 @@ export function proxyPortListeners(pid: number, state = '0A'): string[] {
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => f[1] === '0100007F:0C38' && f[3] === state)
     .map((f) => f[9]!);
+}
+
+/**
+ * The warm slots of an engine once their listener children are gone, each checked: in its namespace only
+ * bwrap and the holder's shell (no bridge), its one listener on 127.0.0.1:3128 one of the engine's sockets,
+ * and none of the engine's sockets listening on that port in the host's namespace (a door for any local
+ * process). Returns the holders ([pid, netns]).
+ */
+export async function expectEngineHeldSlots(stateDir: string, enginePid: number): Promise<Array<[number, string]>> {
+  // The listener child of a refill exits once it has handed its socket over.
+  await waitFor(() => [...warmHolders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
+  const ready = [...warmHolders(stateDir)];
+  for (const [pid, ns] of ready) {
+    expect(commsIn(ns).sort()).toEqual(['bwrap', 'sh']);
+    const [listener, ...more] = proxyPortListeners(pid);
+    expect(more).toEqual([]);
+    expect(socketsOf(enginePid)).toContain(listener);
+  }
+  const hostListeners = new Set(proxyPortListeners(process.pid));
+  expect(socketsOf(enginePid).filter((i) => hostListeners.has(i))).toEqual([]);
+  return ready;
+}
+
+/**
+ * A warm slot is single use: a sandbox that leaves a listener in its namespace (`listener.sh` in `world`,
+ * which prints `self:LEFTOVER` and its namespace, then waits for `second.done`) is not there for the next
+ * run (`look.sh` prints its namespace and what it sees), and the slot's holder and the engine's listener
+ * go when its session ends. `cli` is how the test starts the CLI (its cwd, wrap and env).
+ */
+export async function expectSingleUseSlots(t: {
+  stateDir: string;
+  world: string;
+  enginePid: number;
+  hostNs: string;
+  cli: { cwd?: string; env?: NodeJS.ProcessEnv; wrap?: string[] };
+  exec(args: string[]): Promise<{ stdout: string }>;
+  warmReady(n?: number): Promise<unknown>;
+}): Promise<void> {
+  await t.warmReady(2);
+  const first = startCli(t.stateDir, ['exec', '--', 'sh', 'listener.sh'], t.cli);
+  let out1 = '';
+  first.proc.stdout!.on('data', (d) => (out1 += d));
+  await waitFor(() => /self:LEFTOVER\nnet:\[\d+\]\n/.test(out1), 20_000, 'the first sandbox to listen');
+  const ns1 = /net:\[\d+\]/.exec(out1)![0];
+  const holder1 = [...warmHolders(t.stateDir)].find(([, ns]) => ns === ns1)![0];
+  const [listener1] = proxyPortListeners(holder1);
+  expect(socketsOf(t.enginePid)).toContain(listener1);
+  await t.warmReady();
+  const second = await t.exec(['sh', 'look.sh']);
+  const [ns2, seen] = second.stdout.split('\n');
+  expect(ns2).toMatch(/^net:\[\d+\]$/);
+  expect(ns2).not.toBe(ns1);
+  expect(ns2).not.toBe(t.hostNs);
+  expect(seen).not.toContain('LEFTOVER');
+  writeFileSync(join(t.world, 'second.done'), '');
+  expect((await first.done).code).toBe(0);
+  await waitFor(() => ![...warmHolders(t.stateDir).values()].includes(ns1), 5_000, "the first slot's holder to be gone");
+  // Its session closed: the engine has let go of the slot's listening socket (and the namespace with it).
+  await waitFor(() => !socketsOf(t.enginePid).includes(listener1!), 5_000, "the first slot's listener to be closed");
+  expect(readdirSync(join(t.stateDir, 'egress')).filter((f) => f.startsWith('warm-'))).toEqual([]);
 }
 
 /** The socket inodes a process holds (`socket:[N]` -> N). */

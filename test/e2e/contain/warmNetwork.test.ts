@@ -18,7 +18,7 @@ import { listenInSlot } from '../../../src/engine/contain/warmListener.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { commsIn, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
+import { commsIn, expectEngineHeldSlots, expectSingleUseSlots, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
 
 const usable = sandboxUsable() && process.getuid?.() === 0;
@@ -162,19 +162,7 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
 
   it('holds no descriptor of the namespace, and no bridge runs in it: the proxy port is the engine’s own socket', async () => {
     await warmReady(2);
-    // The listener child of a refill exits once it has handed its socket over.
-    await waitFor(() => [...holders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
-    const ready = [...holders(stateDir)];
-    for (const [pid, ns] of ready) {
-      // In the namespace: bwrap and the holder's shell only; its one listener on 127.0.0.1:3128 is the engine's.
-      expect(commsIn(ns).sort()).toEqual(['bwrap', 'sh']);
-      const [listener, ...more] = proxyPortListeners(pid);
-      expect(more).toEqual([]);
-      expect(socketsOf(e.proc.pid!)).toContain(listener);
-    }
-    // None of the engine's sockets listens on the proxy port in the host's namespace (a door for any local process).
-    const hostListeners = new Set(proxyPortListeners(process.pid));
-    expect(socketsOf(e.proc.pid!).filter((i) => hostListeners.has(i))).toEqual([]);
+    const ready = await expectEngineHeldSlots(stateDir, e.proc.pid!);
     const r = await exec(['sh', 'inside.sh']);
     const [netns, ...rest] = r.stdout.split('\n');
     expect(new Set(ready.map(([, ns]) => ns)).has(netns!)).toBe(true);
@@ -184,30 +172,8 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
     expect(rest.join('\n')).not.toMatch(/\bsocat\b|\bnode\b/);
   });
 
-  it('is single use: a listener left in one sandbox is not there for the next; the slot dies with its session', async () => {
-    await warmReady(2);
-    const first = startCli(stateDir, ['exec', '--', 'sh', 'listener.sh'], { cwd: world });
-    let out1 = '';
-    first.proc.stdout!.on('data', (d) => (out1 += d));
-    await waitFor(() => /self:LEFTOVER\nnet:\[\d+\]\n/.test(out1), 20_000, 'the first sandbox to listen');
-    const ns1 = /net:\[\d+\]/.exec(out1)![0];
-    const holder1 = [...holders(stateDir)].find(([, ns]) => ns === ns1)![0];
-    const [listener1] = proxyPortListeners(holder1);
-    expect(socketsOf(e.proc.pid!)).toContain(listener1);
-    await warmReady();
-    const second = await exec(['sh', 'look.sh']);
-    const [ns2, seen] = second.stdout.split('\n');
-    expect(ns2).toMatch(/^net:\[\d+\]$/);
-    expect(ns2).not.toBe(ns1);
-    expect(ns2).not.toBe(HOST_NS);
-    expect(seen).not.toContain('LEFTOVER');
-    writeFileSync(join(world, 'second.done'), '');
-    expect((await first.done).code).toBe(0);
-    await waitFor(() => ![...holders(stateDir).values()].includes(ns1), 5_000, "the first slot's holder to be gone");
-    // Its session closed: the engine has let go of the slot's listening socket (and the namespace with it).
-    await waitFor(() => !socketsOf(e.proc.pid!).includes(listener1!), 5_000, "the first slot's listener to be closed");
-    expect(readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-'))).toEqual([]);
-  });
+  it('is single use: a listener left in one sandbox is not there for the next; the slot dies with its session', () =>
+    expectSingleUseSlots({ stateDir, world, enginePid: e.proc.pid!, hostNs: HOST_NS, cli: { cwd: world }, exec, warmReady }));
 
   it('a slot that fails the check is not entered: a stale holder, a forged pid of the host', async () => {
     await warmReady();

@@ -14,7 +14,7 @@ import { connectTransport } from '../../../src/client/ipcClient.js';
 import type { ContainSession, WarmNetwork } from '../../../src/shared/containPolicy.js';
 import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import { REPO, configHomeFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { commsIn, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
+import { commsIn, expectEngineHeldSlots, expectSingleUseSlots, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -160,19 +160,7 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
 
   it("is the same sandbox: the run's own uid, a read-only root, the state dir hidden, its own PID namespace, no namespace descriptor", async () => {
     await warmReady(2);
-    // The listener child of a refill exits once it has handed its socket over.
-    await waitFor(() => [...warmHolders(stateDir)].every(([, ns]) => commsIn(ns).sort().join() === 'bwrap,sh'), 10_000, 'the listener children to be gone');
-    const ready = [...warmHolders(stateDir)];
-    for (const [pid, ns] of ready) {
-      // In the namespace: bwrap and the holder's shell only (no bridge); its proxy port is the engine's socket.
-      expect(commsIn(ns).sort()).toEqual(['bwrap', 'sh']);
-      const [listener, ...more] = proxyPortListeners(pid);
-      expect(more).toEqual([]);
-      expect(socketsOf(e.proc.pid!)).toContain(listener);
-    }
-    // None of the engine's sockets listens on the proxy port in the host's namespace (a door for any local process).
-    const hostListeners = new Set(proxyPortListeners(process.pid));
-    expect(socketsOf(e.proc.pid!).filter((i) => hostListeners.has(i))).toEqual([]);
+    const ready = await expectEngineHeldSlots(stateDir, e.proc.pid!);
     const ns = new Set(ready.map(([, n]) => n));
     const r = await exec(['sh', 'inside.sh']);
     const [net, user, uid, init, ro, state, nsFds, comms] = r.stdout.split('\n');
@@ -206,30 +194,8 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
     for (const w of ['direct-failed', 'direct2-failed', 'devtcp-failed']) expect(r.stdout).toContain(w);
   });
 
-  it('is single use: a listener left in one sandbox is not there for the next; the slot dies with its session', async () => {
-    await warmReady(2);
-    const first = startCli(stateDir, ['exec', '--', 'sh', 'listener.sh'], { cwd: world, wrap: AS, env });
-    let out1 = '';
-    first.proc.stdout!.on('data', (d) => (out1 += d));
-    await waitFor(() => /self:LEFTOVER\nnet:\[\d+\]\n/.test(out1), 20_000, 'the first sandbox to listen');
-    const ns1 = /net:\[\d+\]/.exec(out1)![0];
-    const holder1 = [...warmHolders(stateDir)].find(([, ns]) => ns === ns1)![0];
-    const [listener1] = proxyPortListeners(holder1);
-    expect(socketsOf(e.proc.pid!)).toContain(listener1);
-    await warmReady();
-    const second = await exec(['sh', 'look.sh']);
-    const [ns2, seen] = second.stdout.split('\n');
-    expect(ns2).toMatch(/^net:\[\d+\]$/);
-    expect(ns2).not.toBe(ns1);
-    expect(ns2).not.toBe(HOST_NS);
-    expect(seen).not.toContain('LEFTOVER');
-    writeFileSync(join(world, 'second.done'), '');
-    expect((await first.done).code).toBe(0);
-    await waitFor(() => ![...warmHolders(stateDir).values()].includes(ns1), 5_000, "the first slot's holder to be gone");
-    // Its session closed: the engine has let go of the slot's listening socket (and the namespace with it).
-    await waitFor(() => !socketsOf(e.proc.pid!).includes(listener1!), 5_000, "the first slot's listener to be closed");
-    expect(readdirSync(join(stateDir, 'egress')).filter((f) => f.startsWith('warm-'))).toEqual([]);
-  });
+  it('is single use: a listener left in one sandbox is not there for the next; the slot dies with its session', () =>
+    expectSingleUseSlots({ stateDir, world, enginePid: e.proc.pid!, hostNs: HOST_NS, cli: { cwd: world, wrap: AS, env }, exec, warmReady }));
 
   it("a slot that fails the check is not entered: forged inodes, no user namespace, the wrapper's own, another uid's, a stale holder", async () => {
     await warmReady();
