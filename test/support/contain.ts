@@ -2,12 +2,14 @@
 // them are skipped with a loud warning where it refuses), the CLI run as a process with its output, and
 // the host's processes by command line (to prove a sandbox left nothing behind).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import type { WarmNetwork } from '../../src/shared/containPolicy.js';
 import { BIN, configHomeFor, policyPathFor, waitFor } from './engine.js';
+import { startFakeEngineSocket } from './fakeEngineSocket.js';
 
 export function sandboxUsable(): boolean {
   const r = spawnSync('bwrap', ['--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', '/bin/true'], { encoding: 'utf8' });
@@ -201,4 +203,46 @@ export function rawProxy(path: string, bytes: string | Buffer, ms = 5_000): Prom
     s.on('error', done);
     s.write(bytes);
   });
+}
+
+/** `gatehouse exec` as `as` (a wrap such as setpriv, or [] for this process's user) against a fake engine (its files owned by `owner` when root) whose contain.open names `lie()`
+ * as the warm slot; the fake's proxy answers every request 403. What the sandbox saw and what reached the proxy. */
+export async function runLiedTo(as: string[], owner: string | null, lie: () => WarmNetwork): Promise<{ ns: string | undefined; body: string | undefined; proxied: string; stderr: string }> {
+  const ownDir = mkdtempSync('/var/tmp/gh-warm-lie-');
+  if (owner && process.getuid?.() === 0) expect(spawnSync('chown', [owner, ownDir]).status).toBe(0);
+  const tmp = process.env.TMPDIR;
+  process.env.TMPDIR = ownDir;
+  const fake = await startFakeEngineSocket().finally(() => (process.env.TMPDIR = tmp));
+  const world = mkdtempSync(join(ownDir, 'world-'));
+  const proxyPath = join(fake.stateDir, 'egress.sock');
+  let proxied = '';
+  const proxy: NetServer = createNetServer((s) => {
+    s.on('data', (d) => {
+      proxied += d;
+      s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\nConnection: close\r\n\r\nfake-proxy-403');
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => proxy.listen(proxyPath, r));
+  fake.onRequest = (req) => {
+    if (req.method === 'subscribe') return req.answer({});
+    if (req.method === 'firewall.check') return req.answer({ decision: 'allow', source: 'policy', rule: 'test', reason: 'allowed by the test', segments: [], request_id: `d-${req.id}` });
+    if (req.method === 'contain.open') {
+      expect(req.params.warm).toBe(true);
+      const sandbox = { mode: 'on', write: ['.'], deny_read: ['<state dir>'] };
+      return req.answer({ id: 'lie', agent: 'default', proxy_socket: proxyPath, engine_socket: null, sandbox, state_dir: fake.stateDir, warm_network: lie() });
+    }
+    req.answer({});
+  };
+  try {
+    writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -m 5 http://example.test/\n');
+    if (owner && process.getuid?.() === 0) expect(spawnSync('chown', ['-R', owner, ownDir]).status).toBe(0);
+    const r = await runCli(fake.stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world, wrap: as, env: { HOME: world, TMPDIR: ownDir } });
+    const [ns, body] = r.stdout.split('\n');
+    return { ns, body, proxied, stderr: r.stderr };
+  } finally {
+    proxy.close();
+    await fake.close();
+    rmSync(ownDir, { recursive: true, force: true });
+  }
 }

@@ -6,8 +6,7 @@
 // that fails the wrapper's check (a forged or stale pid) is not entered: the run goes cold, still confined.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +17,7 @@ import { listenInSlot } from '../../../src/engine/contain/warmListener.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { commsIn, expectEngineHeldSlots, expectSingleUseSlots, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
-import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
+import { expectEngineHeldSlots, expectSingleUseSlots, runLiedTo, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 
 const usable = sandboxUsable() && process.getuid?.() === 0;
 if (!usable) console.warn('\n!!!!!!!! WARM NETWORK TESTS SKIPPED: they need root, bubblewrap and socat !!!!!!!!\n');
@@ -290,8 +288,15 @@ describe('the sweep for what a holder killed in its start-up left', () => {
     const pool = new WarmNetworkPool(egress, 1, silentLogger(), 'root');
     try {
       pool.start();
-      await waitFor(() => orphanHolders(egress).length === 1, 5_000, "the stand-in's waiting first process");
-      const [waiting] = orphanHolders(egress);
+      // The stand-in's own shell names the holder too until it execs sleep: wait for the waiting child alone.
+      const [waiting] = await waitFor(() => {
+        const found = orphanHolders(egress);
+        try {
+          return found.length === 1 && readFileSync(`/proc/${found[0]}/cmdline`, 'utf8').includes(fifo) ? found : null;
+        } catch {
+          return null; // gone meanwhile (the shell's exec)
+        }
+      }, 5_000, "the stand-in's waiting first process");
       // The pool's own sweep at start (an earlier engine's holders) has run and kept it: it is this pool's.
       await new Promise((r) => setTimeout(r, 200));
       expect(orphanHolders(egress)).toEqual([waiting]);
@@ -328,40 +333,10 @@ describe('the sweep for what a holder killed in its start-up left', () => {
 
 describe.skipIf(!usable)('a lying engine', { timeout: 60_000 }, () => {
   it("naming the host's own namespace gets a cold sandbox with a namespace of its own, bridged to the proxy", async () => {
-    const fake = await startFakeEngineSocket();
-    const world = worldDir();
-    const proxyPath = join(fake.stateDir, 'egress.sock');
-    let proxied = '';
-    const proxy: NetServer = createNetServer((s) => {
-      s.on('data', (d) => {
-        proxied += d;
-        s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\nConnection: close\r\n\r\nfake-proxy-403');
-      });
-      s.on('error', () => {});
-    });
-    await new Promise<void>((r) => proxy.listen(proxyPath, r));
-    fake.onRequest = (req) => {
-      if (req.method === 'subscribe') return req.answer({});
-      if (req.method === 'firewall.check') return req.answer({ decision: 'allow', source: 'policy', rule: 'test', reason: 'allowed by the test', segments: [], request_id: `d-${req.id}` });
-      if (req.method === 'contain.open') {
-        expect(req.params.warm).toBe(true);
-        const sandbox = { mode: 'on', write: ['.'], deny_read: ['<state dir>'] };
-        return req.answer({ id: 'lie', agent: 'default', proxy_socket: proxyPath, engine_socket: null, sandbox, state_dir: fake.stateDir, warm_network: { netns_pid: process.pid, netns_ino: statSync('/proc/self/ns/net').ino } });
-      }
-      req.answer({});
-    };
-    try {
-      writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -m 5 http://example.test/\n');
-      const r = await runCli(fake.stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world });
-      const [ns, body] = r.stdout.split('\n');
-      expect(ns).toMatch(/^net:\[\d+\]$/);
-      expect(ns).not.toBe(HOST_NS);
-      expect(body).toBe('fake-proxy-403');
-      expect(proxied).toMatch(/^GET http:\/\/example\.test\//);
-    } finally {
-      proxy.close();
-      await fake.close();
-      rmSync(world, { recursive: true, force: true });
-    }
+    const r = await runLiedTo([], null, () => ({ netns_pid: process.pid, netns_ino: statSync('/proc/self/ns/net').ino }));
+    expect(r.ns, r.stderr).toMatch(/^net:\[\d+\]$/);
+    expect(r.ns).not.toBe(HOST_NS);
+    expect(r.body).toBe('fake-proxy-403');
+    expect(r.proxied).toMatch(/^GET http:\/\/example\.test\//);
   });
 });

@@ -5,17 +5,15 @@
 // the state dir hidden, its own PID namespace), a slot that fails the check (forged, stale, another uid's)
 // goes cold and never runs in the host's namespaces, and an engine killed outright takes its holders along.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTransport } from '../../../src/client/ipcClient.js';
-import type { ContainSession, WarmNetwork } from '../../../src/shared/containPolicy.js';
+import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import { REPO, configHomeFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { commsIn, expectEngineHeldSlots, expectSingleUseSlots, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
-import { startFakeEngineSocket } from '../../support/fakeEngineSocket.js';
+import { expectEngineHeldSlots, expectSingleUseSlots, runLiedTo, pidsWith, runCli, sandboxUsable, serve, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 
 const ROOT = process.getuid?.() === 0;
 /** The tests' non-root user: nobody, switched to with setpriv when the tests run as root. */
@@ -303,48 +301,6 @@ describe.skipIf(!usable || !ROOT)('a root wrapper and an engine that is not root
     }
   });
 });
-
-/** `gatehouse exec` as `as` against a fake engine (its files owned by `owner`) whose contain.open names `lie()`
- * as the warm slot; the fake's proxy answers every request 403. What the sandbox saw and what reached the proxy. */
-async function runLiedTo(as: string[], owner: string, lie: () => WarmNetwork) {
-  const ownDir = mkdtempSync('/var/tmp/gh-warm-lie-');
-  if (ROOT) expect(spawnSync('chown', [owner, ownDir]).status).toBe(0);
-  const tmp = process.env.TMPDIR;
-  process.env.TMPDIR = ownDir;
-  const fake = await startFakeEngineSocket().finally(() => (process.env.TMPDIR = tmp));
-  const world = mkdtempSync(join(ownDir, 'world-'));
-  const proxyPath = join(fake.stateDir, 'egress.sock');
-  let proxied = '';
-  const proxy: NetServer = createNetServer((s) => {
-    s.on('data', (d) => {
-      proxied += d;
-      s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\nConnection: close\r\n\r\nfake-proxy-403');
-    });
-    s.on('error', () => {});
-  });
-  await new Promise<void>((r) => proxy.listen(proxyPath, r));
-  fake.onRequest = (req) => {
-    if (req.method === 'subscribe') return req.answer({});
-    if (req.method === 'firewall.check') return req.answer({ decision: 'allow', source: 'policy', rule: 'test', reason: 'allowed by the test', segments: [], request_id: `d-${req.id}` });
-    if (req.method === 'contain.open') {
-      expect(req.params.warm).toBe(true);
-      const sandbox = { mode: 'on', write: ['.'], deny_read: ['<state dir>'] };
-      return req.answer({ id: 'lie', agent: 'default', proxy_socket: proxyPath, engine_socket: null, sandbox, state_dir: fake.stateDir, warm_network: lie() });
-    }
-    req.answer({});
-  };
-  try {
-    writeFileSync(join(world, 'probe.sh'), 'readlink /proc/self/ns/net\ncurl -sS -m 5 http://example.test/\n');
-    if (ROOT) expect(spawnSync('chown', ['-R', owner, ownDir]).status).toBe(0);
-    const r = await runCli(fake.stateDir, ['exec', '--', 'sh', 'probe.sh'], { cwd: world, wrap: as, env: { HOME: world, TMPDIR: ownDir } });
-    const [ns, body] = r.stdout.split('\n');
-    return { ns, body, proxied, stderr: r.stderr };
-  } finally {
-    proxy.close();
-    await fake.close();
-    rmSync(ownDir, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(!usable)('a lying engine, or a slot of another uid, to a wrapper that is not root', { timeout: 60_000 }, () => {
   it("naming the wrapper's own user and network namespaces gets a cold sandbox with a namespace of its own, bridged to the proxy", async () => {
