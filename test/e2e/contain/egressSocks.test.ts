@@ -196,6 +196,8 @@ s.write(Buffer.from([5, 1, 0]));
         const t0 = Date.now();
         slow.on('end', () => r(Date.now() - t0));
         slow.on('close', () => r(Date.now() - t0));
+        // Never cut off: a clear failure below, not a hung test.
+        setTimeout(() => r(Number.POSITIVE_INFINITY), 30_000).unref();
       });
       const meanwhile = await rawProxy(path, Buffer.concat([byIPv4([127, 0, 0, 2], a.port), Buffer.from('GET /meanwhile HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
       expect(meanwhile.toString('latin1')).toContain('hello-A GET /meanwhile');
