@@ -128,10 +128,26 @@ export async function expectEngineHeldSlots(stateDir: string, enginePid: number)
   return ready;
 }
 
+/** The scripts expectSingleUseSlots runs in `world`: the first sandbox leaves a listener running in its
+ * namespace (`listener.sh`) while a second sandbox looks for it (`look.sh`). */
+export function writeSingleUseScripts(world: string): void {
+  writeFileSync(
+    join(world, 'listener.sh'),
+    [
+      "socat TCP-LISTEN:4777,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo LEFTOVER' &",
+      'for i in $(seq 100); do out=$(socat -T2 - TCP:127.0.0.1:4777 </dev/null 2>/dev/null) && [ -n "$out" ] && break; sleep 0.05; done',
+      'echo "self:$out"',
+      'readlink /proc/self/ns/net',
+      'while [ ! -e second.done ]; do sleep 0.05; done',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(world, 'look.sh'), 'readlink /proc/self/ns/net\nsocat -T2 - TCP:127.0.0.1:4777 </dev/null 2>&1 || echo no-listener\n');
+}
+
 /**
- * A warm slot is single use: a sandbox that leaves a listener in its namespace (`listener.sh` in `world`,
- * which prints `self:LEFTOVER` and its namespace, then waits for `second.done`) is not there for the next
- * run (`look.sh` prints its namespace and what it sees), and the slot's holder and the engine's listener
+ * A warm slot is single use: a sandbox that leaves a listener in its namespace (writeSingleUseScripts'
+ * `listener.sh` in `world`) is not there for the next run (`look.sh`), and the slot's holder and the engine's listener
  * go when its session ends. `cli` is how the test starts the CLI (its cwd, wrap and env).
  */
 export async function expectSingleUseSlots(t: {

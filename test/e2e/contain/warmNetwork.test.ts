@@ -17,7 +17,7 @@ import { listenInSlot } from '../../../src/engine/contain/warmListener.js';
 import { silentLogger } from '../../../src/engine/platform/logger.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { expectEngineHeldSlots, expectSingleUseSlots, runLiedTo, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
+import { expectEngineHeldSlots, expectSingleUseSlots, runLiedTo, writeSingleUseScripts, pidsWith, proxyPortListeners, runCli, sandboxUsable, serve, socketsOf, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 
 const usable = sandboxUsable() && process.getuid?.() === 0;
 if (!usable) console.warn('\n!!!!!!!! WARM NETWORK TESTS SKIPPED: they need root, bubblewrap and socat !!!!!!!!\n');
@@ -78,19 +78,7 @@ describe.skipIf(!usable)('warm network namespaces', { timeout: 90_000 }, () => {
       ].join('\n'),
     );
     writeFileSync(join(world, 'inside.sh'), 'readlink /proc/self/ns/net\nls -l /proc/self/fd/\ncat /proc/[0-9]*/comm | sort -u | tr "\\n" " "\necho\n');
-    // The first sandbox leaves a listener running in its namespace while a second sandbox looks for it.
-    writeFileSync(
-      join(world, 'listener.sh'),
-      [
-        "socat TCP-LISTEN:4777,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo LEFTOVER' &",
-        'for i in $(seq 100); do out=$(socat -T2 - TCP:127.0.0.1:4777 </dev/null 2>/dev/null) && [ -n "$out" ] && break; sleep 0.05; done',
-        'echo "self:$out"',
-        'readlink /proc/self/ns/net',
-        'while [ ! -e second.done ]; do sleep 0.05; done',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(join(world, 'look.sh'), 'readlink /proc/self/ns/net\nsocat -T2 - TCP:127.0.0.1:4777 </dev/null 2>&1 || echo no-listener\n');
+    writeSingleUseScripts(world);
     writePolicy(
       stateDir,
       ['version: 1', 'policy: allowlist', 'allowlist: ["curl *", "sh *", "sleep *"]', 'network:', '  default: deny', `  allow: ["127.0.0.2:${a.port}", "127.0.0.2:${big.port}"]`, ''].join('\n'),

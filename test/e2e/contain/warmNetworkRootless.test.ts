@@ -13,7 +13,7 @@ import { connectTransport } from '../../../src/client/ipcClient.js';
 import type { ContainSession } from '../../../src/shared/containPolicy.js';
 import { holderArgs } from '../../../src/engine/contain/warmNetwork.js';
 import { REPO, configHomeFor, startEngine, tempStateDir, waitFor, type RunningEngine } from '../../support/engine.js';
-import { expectEngineHeldSlots, expectSingleUseSlots, runLiedTo, pidsWith, runCli, sandboxUsable, serve, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
+import { expectEngineHeldSlots, expectSingleUseSlots, runLiedTo, writeSingleUseScripts, pidsWith, runCli, sandboxUsable, serve, startCli, warmHolders, worldDir, writePolicy } from '../../support/contain.js';
 
 const ROOT = process.getuid?.() === 0;
 /** The tests' non-root user: nobody, switched to with setpriv when the tests run as root. */
@@ -100,18 +100,7 @@ describe.skipIf(!usable)('warm network namespaces, not root', { timeout: 90_000 
         '',
       ].join('\n'),
     );
-    writeFileSync(
-      join(world, 'listener.sh'),
-      [
-        "socat TCP-LISTEN:4777,bind=127.0.0.1,fork,reuseaddr SYSTEM:'echo LEFTOVER' &",
-        'for i in $(seq 100); do out=$(socat -T2 - TCP:127.0.0.1:4777 </dev/null 2>/dev/null) && [ -n "$out" ] && break; sleep 0.05; done',
-        'echo "self:$out"',
-        'readlink /proc/self/ns/net',
-        'while [ ! -e second.done ]; do sleep 0.05; done',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(join(world, 'look.sh'), 'readlink /proc/self/ns/net\nsocat -T2 - TCP:127.0.0.1:4777 </dev/null 2>&1 || echo no-listener\n');
+    writeSingleUseScripts(world);
     // The wrapper's check as a process of some uid: which slots it would enter.
     checkScript = [
         `import { statSync } from 'node:fs';`,
